@@ -1,0 +1,11 @@
+//! Market days (公益集市) and project activities, their stalls, shifts, sign-ups,
+//! service records and beneficiary reports. No HTTP in here: the web layer calls the
+//! functions below with a database connection and renders what they return.
+
+pub mod entities;
+mod error;
+mod markets;
+
+pub use entities::event::{EventKind, EventStatus, Model as Event};
+pub use error::EventError;
+pub use markets::upcoming_markets;

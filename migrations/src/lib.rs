@@ -1,0 +1,16 @@
+//! The one source of the schema. Every change is a new file `mYYYYMMDD_NNNNNN_what.rs`,
+//! written with sea-query builders so the same migration runs on SQLite and PostgreSQL,
+//! and every migration can be rolled back with `down`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_events;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_events::Migration)]
+    }
+}

@@ -1,0 +1,203 @@
+//! The interface speaks zh-CN first and English second. Every user-facing text lives in
+//! the Fluent catalogues under `web/locales/`, embedded in the binary at build time.
+//!
+//! The language of a request is, in order: `?lang=` (which also sets the `lang` cookie),
+//! the `lang` cookie, the `Accept-Language` header, else zh-CN.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::HeaderValue;
+use axum::http::header::{ACCEPT_LANGUAGE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::cookie::CookieJar;
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./web/locales",
+        fallback_language: "zh-CN",
+        // No Unicode isolation marks around arguments: they end up in HTML and CSV.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static ZH_CN: LanguageIdentifier = langid!("zh-CN");
+static EN: LanguageIdentifier = langid!("en");
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::ZhCn, Lang::En];
+
+    /// The BCP 47 tag, as used in `<html lang>` and the `lang` cookie.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let tag = tag.trim().to_ascii_lowercase();
+        let primary = tag.split(['-', '_']).next().unwrap_or("");
+        match primary {
+            "zh" => Some(Lang::ZhCn),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The supported language the client prefers most, from an `Accept-Language` value
+    /// such as `en-US,en;q=0.9,zh-CN;q=0.8`.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("");
+            let quality = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+            let (Some(lang), Some(quality)) = (Lang::from_tag(tag), quality) else {
+                continue;
+            };
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, lang));
+            }
+        }
+        best.map(|(_, lang)| lang)
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::ZhCn => &ZH_CN,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The catalogue text for `key`. A missing key shows as the key itself, and the
+    /// catalogue test makes sure none is missing.
+    pub fn t(self, key: &str) -> String {
+        LOCALES.lookup(self.id(), key)
+    }
+
+    pub fn t_args(self, key: &str, args: &HashMap<Cow<'static, str>, FluentValue<'_>>) -> String {
+        LOCALES.lookup_with_args(self.id(), key, args)
+    }
+}
+
+/// What every page needs to know about the request it answers.
+#[derive(Clone, Debug)]
+pub struct RequestLocale {
+    pub lang: Lang,
+    /// The path of the request, for "the same page in the other language" links.
+    pub path: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestLocale {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<RequestLocale>()
+            .cloned()
+            .unwrap_or_else(|| RequestLocale {
+                lang: Lang::default(),
+                path: parts.uri.path().to_owned(),
+            }))
+    }
+}
+
+const LANG_COOKIE: &str = "lang";
+
+/// Middleware: decides the language of the request and remembers an explicit choice.
+pub async fn negotiate_language(jar: CookieJar, mut request: Request, next: Next) -> Response {
+    let chosen = request
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")))
+        .and_then(Lang::from_tag);
+    let lang = chosen
+        .or_else(|| jar.get(LANG_COOKIE).and_then(|c| Lang::from_tag(c.value())))
+        .or_else(|| {
+            request
+                .headers()
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default();
+    let path = request.uri().path().to_owned();
+    request
+        .extensions_mut()
+        .insert(RequestLocale { lang, path });
+
+    let mut response = next.run(request).await;
+    if let Some(lang) = chosen {
+        // Remembered for a year, so the choice holds on every later visit.
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            lang.tag()
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    #[test]
+    fn accept_language_picks_the_preferred_supported_language() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("fr;q=1.0, en;q=0.5, zh-CN;q=0.8"),
+            Some(Lang::ZhCn)
+        );
+        assert_eq!(Lang::from_accept_language("zh-TW"), Some(Lang::ZhCn));
+        assert_eq!(Lang::from_accept_language("de, fr"), None);
+        assert_eq!(
+            Lang::from_accept_language("en;q=0, zh;q=0.1"),
+            Some(Lang::ZhCn)
+        );
+        assert_eq!(Lang::from_accept_language(""), None);
+    }
+
+    /// zh-CN and en must have the same keys: a page never shows a key or falls back
+    /// to the other language.
+    #[test]
+    fn both_catalogues_have_the_same_messages() {
+        let keys = |text: &str| -> std::collections::BTreeSet<String> {
+            text.lines()
+                .filter(|l| !l.starts_with([' ', '#', '\t', '.']) && l.contains('='))
+                .filter_map(|l| l.split('=').next())
+                .map(|k| k.trim().to_owned())
+                .collect()
+        };
+        let zh = keys(include_str!("../web/locales/zh-CN/main.ftl"));
+        let en = keys(include_str!("../web/locales/en/main.ftl"));
+        assert!(zh.len() > 10, "the catalogue looks empty");
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        assert!(only_zh.is_empty(), "missing in en: {only_zh:?}");
+        assert!(only_en.is_empty(), "missing in zh-CN: {only_en:?}");
+        for key in &zh {
+            for lang in Lang::ALL {
+                assert_ne!(&lang.t(key), key, "{key} does not resolve in {lang:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+use axum::Router;
+use axum::extract::Path;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rust_embed::RustEmbed;
+
+use crate::errors::AppError;
+use crate::state::AppState;
+
+/// Stylesheets, scripts and images from `web/static/`, embedded in the binary.
+#[derive(RustEmbed)]
+#[folder = "web/static/"]
+struct StaticFiles;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/static/{*path}", get(show_asset))
+}
+
+async fn show_asset(Path(path): Path<String>) -> Result<Response, AppError> {
+    let file = StaticFiles::get(&path).ok_or(AppError::NotFound)?;
+    let mime = mime_guess::from_path(&path).first_or_octet_stream();
+    Ok((
+        [
+            (CONTENT_TYPE, mime.as_ref().to_owned()),
+            (CACHE_CONTROL, "public, max-age=3600".to_owned()),
+        ],
+        file.data,
+    )
+        .into_response())
+}

@@ -1,0 +1,110 @@
+//! Typed settings, loaded once at start: built-in defaults, then environment variables,
+//! then command-line flags (clap applies exactly that order).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/weiyifang.db?mode=rwc";
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// Database to use: `sqlite://path?mode=rwc` (embedded, the default) or `postgres://…`.
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+
+    /// Address and port the web server listens on.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_BIND",
+        default_value = "127.0.0.1:3000"
+    )]
+    pub bind: SocketAddr,
+
+    /// Largest number of pooled database connections.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_DB_MAX_CONNECTIONS",
+        default_value_t = 8
+    )]
+    pub db_max_connections: u32,
+
+    /// How long a SQLite connection waits for a lock before giving up, in milliseconds.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_SQLITE_BUSY_TIMEOUT_MS",
+        default_value_t = 5000
+    )]
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+impl Settings {
+    /// Settings for a given database with every other value at its default.
+    pub fn with_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            db_max_connections: 8,
+            sqlite_busy_timeout_ms: 5000,
+        }
+    }
+
+    pub fn sqlite_busy_timeout(&self) -> Duration {
+        Duration::from_millis(self.sqlite_busy_timeout_ms)
+    }
+
+    /// One line per setting, for the start-up log. Passwords never appear.
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("DATABASE_URL", redact_url(&self.database_url)),
+            ("WEIYIFANG_BIND", self.bind.to_string()),
+            (
+                "WEIYIFANG_DB_MAX_CONNECTIONS",
+                self.db_max_connections.to_string(),
+            ),
+            (
+                "WEIYIFANG_SQLITE_BUSY_TIMEOUT_MS",
+                self.sqlite_busy_timeout_ms.to_string(),
+            ),
+        ]
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_hidden_from_the_startup_log() {
+        assert_eq!(
+            redact_url("postgres://app:s3cr3t@db.example:5432/weiyifang"),
+            "postgres://app:***@db.example:5432/weiyifang"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1:5432/postgres"),
+            "postgres://postgres@127.0.0.1:5432/postgres"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/weiyifang.db?mode=rwc"),
+            "sqlite://data/weiyifang.db?mode=rwc"
+        );
+    }
+}

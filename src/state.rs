@@ -1,0 +1,35 @@
+use std::ops::Deref;
+use std::sync::Arc;
+
+use handlebars::Handlebars;
+use sea_orm::DatabaseConnection;
+
+use crate::settings::Settings;
+
+/// Everything a handler may need, cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: DatabaseConnection,
+    pub templates: Handlebars<'static>,
+    pub settings: Settings,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, templates: Handlebars<'static>, settings: Settings) -> Self {
+        Self(Arc::new(Inner {
+            db,
+            templates,
+            settings,
+        }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}

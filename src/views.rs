@@ -1,0 +1,118 @@
+//! View structs: what pages and the API show, built from domain models. Times are
+//! formatted in Asia/Shanghai here, once.
+
+use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc, Weekday};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::i18n::Lang;
+
+/// China Standard Time. Asia/Shanghai has been UTC+8 without daylight saving since 1991,
+/// so a fixed offset is exact for every date this platform records.
+pub fn shanghai() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// `2026年11月28日 (周六) 09:00` or `Sat 28 Nov 2026, 09:00`.
+pub fn format_date_time(lang: Lang, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&shanghai());
+    format!("{} {}", format_date(lang, at), hh_mm(&local))
+}
+
+/// `2026年11月28日 (周六)` or `Sat 28 Nov 2026`.
+pub fn format_date(lang: Lang, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&shanghai());
+    let weekday = lang.t(weekday_key(local.weekday()));
+    match lang {
+        Lang::ZhCn => format!(
+            "{}年{}月{}日 ({weekday})",
+            local.year(),
+            local.month(),
+            local.day()
+        ),
+        Lang::En => format!("{weekday} {}", local.format("%-d %b %Y")),
+    }
+}
+
+/// `2026年11月28日 (周六) 09:00–11:30`; the end carries its own date if it is another day.
+pub fn format_time_range(lang: Lang, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    let (local_start, local_end) = (
+        start.with_timezone(&shanghai()),
+        end.with_timezone(&shanghai()),
+    );
+    if local_start.date_naive() == local_end.date_naive() {
+        format!("{}–{}", format_date_time(lang, start), hh_mm(&local_end))
+    } else {
+        format!(
+            "{} – {}",
+            format_date_time(lang, start),
+            format_date_time(lang, end)
+        )
+    }
+}
+
+fn hh_mm(local: &DateTime<FixedOffset>) -> String {
+    format!("{:02}:{:02}", local.hour(), local.minute())
+}
+
+fn weekday_key(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "weekday-mon",
+        Weekday::Tue => "weekday-tue",
+        Weekday::Wed => "weekday-wed",
+        Weekday::Thu => "weekday-thu",
+        Weekday::Fri => "weekday-fri",
+        Weekday::Sat => "weekday-sat",
+        Weekday::Sun => "weekday-sun",
+    }
+}
+
+/// A market day as a card on a page.
+#[derive(Debug, Serialize)]
+pub struct MarketCard {
+    pub id: Uuid,
+    pub title: String,
+    pub place: String,
+    pub when: String,
+}
+
+impl MarketCard {
+    pub fn new(lang: Lang, market: &event::Event) -> Self {
+        Self {
+            id: market.id,
+            title: market.title.clone(),
+            place: market.place.clone(),
+            when: format_time_range(lang, market.starts_at, market.ends_at),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_are_shown_in_shanghai_time() {
+        // 01:00 UTC is 09:00 in Shanghai; 28 Nov 2026 is a Saturday.
+        let start = Utc.with_ymd_and_hms(2026, 11, 28, 1, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2026, 11, 28, 3, 30, 0).unwrap();
+        assert_eq!(
+            format_time_range(Lang::ZhCn, start, end),
+            "2026年11月28日 (周六) 09:00–11:30"
+        );
+        assert_eq!(
+            format_time_range(Lang::En, start, end),
+            "Sat 28 Nov 2026 09:00–11:30"
+        );
+    }
+
+    #[test]
+    fn late_utc_evening_is_the_next_day_in_shanghai() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 31, 16, 30, 0).unwrap();
+        assert_eq!(
+            format_date_time(Lang::ZhCn, at),
+            "2027年1月1日 (周五) 00:30"
+        );
+    }
+}
