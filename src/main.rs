@@ -51,16 +51,18 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     let address = listener.local_addr()?;
-    println!("微益坊 is running at http://{address}/  (Ctrl-C to stop)");
+    say(&format!(
+        "微益坊 is running at http://{address}/  (Ctrl-C to stop)"
+    ));
     app.serve(listener, shutdown_signal()).await?;
-    println!("微益坊 stopped.");
+    say("微益坊 stopped.");
     Ok(())
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<()> {
     let db = db::connect(&settings).await?;
     db::migrate(&db).await?;
-    println!("The database is up to date.");
+    say("The database is up to date.");
     Ok(())
 }
 
@@ -85,4 +87,14 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// A line for the person at the terminal. Nobody reading (stdout closed) is no reason
+/// to fail, least of all during shutdown.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")
+        .and_then(|()| stdout.flush())
+        .ok();
 }

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use axum::http::Request;
 use axum::http::header::{self, HeaderValue};
-use axum::http::{HeaderName, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -54,7 +54,7 @@ pub fn build_router(state: AppState) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
     ] {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from(name),
+            name,
             HeaderValue::from_static(value),
         ));
     }

@@ -1,1 +1,14 @@
+//! One integration-test binary: it drives the real router over HTTP against a fresh,
+//! migrated database per test (SQLite by default; PostgreSQL when
+//! `WEIYIFANG_TEST_DATABASE_URL` names a server).
 
+// A failed unwrap in a test is a failed test with its reason: that is what we want here.
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod api;
+mod binary;
+mod database;
+mod health;
+mod pages;

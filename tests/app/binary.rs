@@ -1,0 +1,123 @@
+//! The real `weiyifang` binary, started the way a user starts it.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::helpers::TestDatabase;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_weiyifang");
+
+fn weiyifang(working_dir: &Path) -> Command {
+    let mut command = Command::new(BINARY);
+    command
+        .current_dir(working_dir)
+        .env_remove("DATABASE_URL")
+        .env("WEIYIFANG_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    command
+}
+
+/// Starts `serve` and returns the base URL it printed.
+async fn start(mut command: Command) -> (Child, String) {
+    let mut child = command.spawn().expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let url = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(at) = line.find("http://") {
+                let url = line[at..].split_whitespace().next().unwrap();
+                return url.trim_end_matches('/').to_owned();
+            }
+        }
+        panic!("the binary exited without printing its address");
+    })
+    .await
+    .expect("the binary prints its address within a minute");
+    (child, url)
+}
+
+/// SIGTERM, as systemd sends it; the server must stop cleanly.
+async fn stop(mut child: Child) {
+    let pid = child.id().unwrap().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
+        .await
+        .expect("the server stops within 20 seconds of SIGTERM")
+        .unwrap();
+    assert!(status.success(), "exit status {status}");
+}
+
+#[tokio::test]
+async fn first_run_in_any_folder_creates_the_sqlite_database_and_serves_chinese() {
+    let folder = tempfile::tempdir().unwrap();
+    let (child, url) = start(weiyifang(folder.path())).await;
+
+    let response = reqwest::get(format!("{url}/")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="zh-CN">"#));
+    assert!(html.contains("微益坊"));
+    // Templates and styles come from inside the binary, not from the working folder.
+    let css = reqwest::get(format!("{url}/static/css/app.css"))
+        .await
+        .unwrap();
+    assert_eq!(css.status(), 200);
+    stop(child).await;
+
+    let file = folder.path().join("data/weiyifang.db");
+    assert!(file.exists(), "data/weiyifang.db is created");
+    let db = sea_orm::Database::connect(format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    assert!(
+        Migrator::get_pending_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the schema is migrated"
+    );
+    db.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn migrate_then_serve_on_the_configured_database() {
+    let database = TestDatabase::create().await;
+    let folder = tempfile::tempdir().unwrap();
+
+    let output = weiyifang(folder.path())
+        .env("DATABASE_URL", database.url())
+        .arg("migrate")
+        .output()
+        .await
+        .unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("up to date"));
+
+    let mut serve = weiyifang(folder.path());
+    serve.env("DATABASE_URL", database.url()).arg("serve");
+    let (child, url) = start(serve).await;
+    let health: serde_json::Value = reqwest::get(format!("{url}/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["database"], "ok");
+    stop(child).await;
+    assert!(
+        !folder.path().join("data").exists(),
+        "no default SQLite file when DATABASE_URL is given"
+    );
+}

@@ -1,0 +1,85 @@
+use migration::{Migrator, MigratorTrait, SchemaManager};
+use sea_orm::sqlx;
+
+use crate::helpers::TestDatabase;
+
+#[tokio::test]
+async fn migrations_go_all_the_way_up_down_and_up_again() {
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    let schema = SchemaManager::new(&db);
+
+    Migrator::up(&db, None).await.unwrap();
+    assert!(schema.has_table("events").await.unwrap());
+    assert!(
+        Migrator::get_pending_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    Migrator::down(&db, None).await.unwrap();
+    assert!(!schema.has_table("events").await.unwrap());
+    assert_eq!(
+        Migrator::get_pending_migrations(&db).await.unwrap().len(),
+        Migrator::migrations().len()
+    );
+
+    Migrator::up(&db, None).await.unwrap();
+    assert!(schema.has_table("events").await.unwrap());
+    db.close().await.unwrap();
+}
+
+/// Runs on SQLite in every test run: these settings are what keep an embedded database
+/// safe, and each pooled connection must have them.
+#[tokio::test]
+async fn every_sqlite_connection_uses_wal_full_sync_foreign_keys_and_a_busy_timeout() {
+    let database = TestDatabase::create_sqlite();
+    let db = database.connect().await;
+    let pool = db.get_sqlite_connection_pool();
+    assert!(
+        pool.options().get_max_connections() > 1,
+        "a pool, not one connection"
+    );
+
+    // Hold three connections at once so each is a different one.
+    let mut connections = Vec::new();
+    for _ in 0..3 {
+        connections.push(pool.acquire().await.unwrap());
+    }
+    for connection in &mut connections {
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
+        let busy_timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
+        assert_eq!(journal, "wal");
+        assert_eq!(synchronous, 2, "synchronous=FULL");
+        assert_eq!(foreign_keys, 1);
+        assert_eq!(busy_timeout, 5000);
+    }
+}
+
+#[tokio::test]
+async fn the_sqlite_folder_is_created_on_first_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("nested/data/weiyifang.db");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let db = weiyifang::db::connect(&weiyifang::Settings::with_database(url))
+        .await
+        .unwrap();
+    weiyifang::db::migrate(&db).await.unwrap();
+    db.close().await.unwrap();
+    assert!(file.exists());
+}
