@@ -36,18 +36,23 @@ pub fn format_date(lang: Lang, at: DateTime<Utc>) -> String {
 
 /// `2026年11月28日 (周六) 09:00–11:30`; the end carries its own date if it is another day.
 pub fn format_time_range(lang: Lang, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    format!(
+        "{} {}",
+        format_date(lang, start),
+        format_clock_range(lang, start, end)
+    )
+}
+
+/// `09:00–11:30`, or `09:00 – 2026年11月29日 (周日) 10:00` when it ends on another day.
+pub fn format_clock_range(lang: Lang, start: DateTime<Utc>, end: DateTime<Utc>) -> String {
     let (local_start, local_end) = (
         start.with_timezone(&shanghai()),
         end.with_timezone(&shanghai()),
     );
     if local_start.date_naive() == local_end.date_naive() {
-        format!("{}–{}", format_date_time(lang, start), hh_mm(&local_end))
+        format!("{}–{}", hh_mm(&local_start), hh_mm(&local_end))
     } else {
-        format!(
-            "{} – {}",
-            format_date_time(lang, start),
-            format_date_time(lang, end)
-        )
+        format!("{} – {}", hh_mm(&local_start), format_date_time(lang, end))
     }
 }
 
@@ -73,7 +78,10 @@ pub struct MarketCard {
     pub id: Uuid,
     pub title: String,
     pub place: String,
-    pub when: String,
+    /// `2026年11月28日 (周六)`; date and clock are kept apart so a phone wraps between them.
+    pub date: String,
+    /// `09:00–11:30`
+    pub clock: String,
 }
 
 impl MarketCard {
@@ -82,7 +90,8 @@ impl MarketCard {
             id: market.id,
             title: market.title.clone(),
             place: market.place.clone(),
-            when: format_time_range(lang, market.starts_at, market.ends_at),
+            date: format_date(lang, market.starts_at),
+            clock: format_clock_range(lang, market.starts_at, market.ends_at),
         }
     }
 }
@@ -104,6 +113,16 @@ mod tests {
         assert_eq!(
             format_time_range(Lang::En, start, end),
             "Sat 28 Nov 2026 09:00–11:30"
+        );
+    }
+
+    #[test]
+    fn a_range_over_midnight_names_the_second_day() {
+        let start = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2026, 11, 28, 17, 0, 0).unwrap();
+        assert_eq!(
+            format_time_range(Lang::ZhCn, start, end),
+            "2026年11月28日 (周六) 20:00 – 2026年11月29日 (周日) 01:00"
         );
     }
 
