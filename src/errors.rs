@@ -8,7 +8,7 @@
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -16,9 +16,11 @@ use sea_orm::DbErr;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::i18n::{Lang, RequestLocale};
+use member::{FieldError, MemberError};
+
 use crate::state::AppState;
 use crate::templates;
+use crate::templates::PageContext;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -27,10 +29,42 @@ pub enum AppError {
     /// Input the request carried is unusable; the message is a catalogue key.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),
+    /// Fields of a form or JSON body that cannot be used; reasons are catalogue keys.
+    #[error("invalid fields: {0:?}")]
+    InvalidFields(Vec<FieldError>),
+    /// Phone and password do not match an account (the same for every reason).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// A request the framework refused before any handler ran (body too large, …).
+    #[error("rejected with {0}")]
+    Rejected(StatusCode),
+    /// Nobody is signed in (the API answers 401; pages redirect to the login first).
+    #[error("not signed in")]
+    Unauthorized,
+    /// Signed in, but not allowed.
+    #[error("forbidden")]
+    Forbidden,
+    /// Too many failed logins: try again after this many seconds.
+    #[error("throttled for {0} s")]
+    Throttled(u64),
     #[error("database: {0}")]
     Database(#[from] DbErr),
     #[error("internal: {0}")]
     Internal(String),
+}
+
+impl From<MemberError> for AppError {
+    fn from(err: MemberError) -> Self {
+        match err {
+            MemberError::Invalid(fields) => AppError::InvalidFields(fields),
+            MemberError::InvalidCredentials => AppError::InvalidCredentials,
+            MemberError::Throttled { retry_after_secs } => AppError::Throttled(retry_after_secs),
+            MemberError::Forbidden => AppError::Forbidden,
+            MemberError::NotFound => AppError::NotFound,
+            MemberError::Hashing(detail) => AppError::Internal(detail),
+            MemberError::Database(db) => AppError::Database(db),
+        }
+    }
 }
 
 impl From<event::EventError> for AppError {
@@ -56,6 +90,9 @@ impl ErrorReport {
     fn for_status(status: StatusCode) -> Self {
         let (code, message_key) = match status {
             StatusCode::NOT_FOUND => ("not_found", "error-not-found"),
+            StatusCode::UNAUTHORIZED => ("unauthorized", "error-unauthorized"),
+            StatusCode::FORBIDDEN => ("forbidden", "error-forbidden"),
+            StatusCode::REQUEST_TIMEOUT => ("timeout", "error-timeout"),
             StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "error-method-not-allowed"),
             StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "error-payload-too-large"),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
@@ -85,6 +122,20 @@ impl AppError {
                 code: "invalid_input",
                 message_key: key,
             },
+            AppError::InvalidFields(_) => ErrorReport {
+                status: StatusCode::BAD_REQUEST,
+                code: "invalid_input",
+                message_key: "error-invalid-fields",
+            },
+            AppError::Unauthorized => ErrorReport::for_status(StatusCode::UNAUTHORIZED),
+            AppError::InvalidCredentials => ErrorReport {
+                status: StatusCode::UNAUTHORIZED,
+                code: "invalid_credentials",
+                message_key: "error-login-failed",
+            },
+            AppError::Rejected(status) => ErrorReport::for_status(*status),
+            AppError::Forbidden => ErrorReport::for_status(StatusCode::FORBIDDEN),
+            AppError::Throttled(_) => ErrorReport::for_status(StatusCode::TOO_MANY_REQUESTS),
             AppError::Database(_) | AppError::Internal(_) => {
                 ErrorReport::for_status(StatusCode::INTERNAL_SERVER_ERROR)
             }
@@ -102,6 +153,23 @@ impl IntoResponse for AppError {
             tracing::debug!(error = %self, "request refused");
         }
         let mut response = report.status.into_response();
+        match self {
+            AppError::Throttled(secs) => {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(secs));
+            }
+            AppError::InvalidFields(fields) => {
+                response.extensions_mut().insert(InvalidFields(fields));
+            }
+            AppError::Unauthorized => {
+                response.headers_mut().insert(
+                    WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"weiyifang\""),
+                );
+            }
+            _ => {}
+        }
         response.extensions_mut().insert(report);
         response
     }
@@ -121,7 +189,25 @@ pub struct ErrorDetail {
     /// What went wrong, for people (Chinese by default).
     #[schema(example = "找不到您要的页面或数据。")]
     pub message: String,
+    /// For `invalid_input`: which fields are wrong and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldMessage>,
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldMessage {
+    #[schema(example = "phone")]
+    pub field: String,
+    /// Stable reason, e.g. `error-phone-invalid`.
+    #[schema(example = "error-phone-invalid")]
+    pub reason: String,
+    #[schema(example = "请输入 11 位手机号码。")]
+    pub message: String,
+}
+
+/// The field errors behind an `invalid_input` response, for its JSON body.
+#[derive(Clone, Debug)]
+struct InvalidFields(Vec<FieldError>);
 
 #[derive(Serialize)]
 struct ErrorPage {
@@ -135,14 +221,8 @@ pub async fn render_errors(
     request: Request,
     next: Next,
 ) -> Response {
-    let locale = request
-        .extensions()
-        .get::<RequestLocale>()
-        .cloned()
-        .unwrap_or_else(|| RequestLocale {
-            lang: Lang::default(),
-            path: request.uri().path().to_owned(),
-        });
+    let context = PageContext::from_extensions(request.extensions(), request.uri().path());
+    let locale = &context.locale;
     let is_api = locale.path.starts_with("/api/");
 
     let response = next.run(request).await;
@@ -157,10 +237,25 @@ pub async fn render_errors(
 
     let message = locale.lang.t(report.message_key);
     let (content_type, body) = if is_api {
+        let fields = response
+            .extensions()
+            .get::<InvalidFields>()
+            .map(|InvalidFields(fields)| {
+                fields
+                    .iter()
+                    .map(|f| FieldMessage {
+                        field: f.field.to_owned(),
+                        reason: f.reason.to_owned(),
+                        message: locale.lang.t(f.reason),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let body = ErrorBody {
             error: ErrorDetail {
                 code: report.code.to_owned(),
                 message,
+                fields,
             },
         };
         (
@@ -172,7 +267,7 @@ pub async fn render_errors(
             status: report.status.as_u16(),
             message,
         };
-        match templates::render(&state.templates, &locale, "pages/error", &page) {
+        match templates::render(&state.templates, &context, "pages/error", &page) {
             Ok(html) => ("text/html; charset=utf-8", html),
             Err(err) => {
                 tracing::error!(error = %err, "error page failed to render");

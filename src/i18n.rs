@@ -200,4 +200,54 @@ mod tests {
             }
         }
     }
+
+    /// Every `"error-…"` and `"notice-…"` key named in the Rust sources (the domain's
+    /// field errors included) has a message: no user ever sees a bare key.
+    #[test]
+    fn every_key_in_the_code_has_a_message() {
+        fn sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    found.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["src", "crates"] {
+            sources(&root.join(dir), &mut files);
+        }
+        let mut checked = 0;
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for prefix in ["\"error-", "\"notice-"] {
+                for (at, _) in text.match_indices(prefix) {
+                    let rest = &text[at + 1..];
+                    let key: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+                        .collect();
+                    if !rest[key.len()..].starts_with('"') || key.ends_with('-') {
+                        continue; // a prefix being built, not a key
+                    }
+                    for lang in Lang::ALL {
+                        assert_ne!(
+                            lang.t(&key),
+                            key,
+                            "{key} ({}) has no {lang:?} message",
+                            file.display()
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(
+            checked > 20,
+            "only {checked} keys found: is the scan broken?"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! 微益坊 (Wei Yi Fang): the web application. The binary in `main.rs` is a thin CLI over
 //! [`App`]; tests build the same `App` against a database of their own.
 
+pub mod auth;
 pub mod db;
 pub mod errors;
 pub mod i18n;
@@ -57,7 +58,11 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router)
+        // The client address is needed for login throttling.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
         self.db.close().await.ok();

@@ -3,6 +3,7 @@ use std::io::IsTerminal;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
+use weiyifang::i18n::Lang;
 use weiyifang::{App, Settings, db};
 
 /// 微益坊: community social organizations, market days and volunteer service.
@@ -21,6 +22,25 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage administrator accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an administrator. The password is read from standard input (typed twice
+    /// at a terminal, or one line from a pipe), never from the command line.
+    Create {
+        /// Mobile number, used to log in.
+        #[arg(long)]
+        phone: String,
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[tokio::main]
@@ -41,6 +61,9 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.settings).await,
         Command::Migrate => migrate(cli.settings).await,
+        Command::Admin {
+            command: AdminCommand::Create { phone, name },
+        } => create_admin(cli.settings, &phone, &name).await,
     }
 }
 
@@ -64,6 +87,44 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
     db::migrate(&db).await?;
     say("The database is up to date.");
     Ok(())
+}
+
+async fn create_admin(settings: Settings, phone: &str, name: &str) -> anyhow::Result<()> {
+    let password = read_password()?;
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    match member::accounts::create_admin(&db, name, phone, &password).await {
+        Ok(person) => {
+            say(&format!(
+                "Administrator {} created. Log in at http://{}/login with {}.",
+                person.name,
+                settings.bind,
+                person.phone.as_deref().unwrap_or(phone)
+            ));
+            Ok(())
+        }
+        Err(member::MemberError::Invalid(errors)) => {
+            for error in errors {
+                eprintln!("{}: {}", error.field, Lang::ZhCn.t(error.reason));
+            }
+            anyhow::bail!("the administrator was not created")
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Twice, hidden, at a terminal; otherwise the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 8 characters): ")?;
+        let second = rpassword::prompt_password("Password again: ")?;
+        anyhow::ensure!(first == second, "the two passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
 }
 
 /// Ctrl-C or SIGTERM (what systemd and container runtimes send).

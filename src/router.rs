@@ -4,16 +4,21 @@
 use std::sync::Arc;
 
 use axum::http::Request;
+use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth::identify;
 use crate::errors::{AppError, render_errors};
 use crate::i18n::negotiate_language;
 use crate::state::AppState;
@@ -23,6 +28,9 @@ use crate::{api, health, pages};
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; \
      frame-ancestors 'none'";
+
+/// Forms and JSON bodies are small; anything bigger is refused with 413.
+const MAX_REQUEST_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 pub fn build_router(state: AppState) -> Router {
     let (api_router, openapi) = api::router().split_for_parts();
@@ -42,12 +50,25 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(|| async { AppError::NotFound })
         .with_state(state.clone())
         // Layers run outside-in in reverse order of this list: tracing sees everything,
-        // the language is known before errors are rendered, panics become 500s inside.
+        // the language and the person are known before errors are rendered, and every
+        // refusal below (forged form, oversized body, timeout, panic) gets a proper page
+        // or JSON body from `render_errors`.
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(from_fn_with_state(state, render_errors))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.settings.request_timeout(),
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY_BYTES))
+        // Cross-site form posts are refused by `Sec-Fetch-Site`/`Origin`; API clients
+        // that send neither (curl, apps) authenticate with a bearer token instead.
+        .layer(CsrfLayer::new())
+        .layer(from_fn_with_state(state.clone(), render_errors))
+        .layer(from_fn_with_state(state, identify))
         .layer(from_fn(negotiate_language));
 
     for (name, value) in [
+        // Pages show personal data; nothing dynamic is cached (static files say otherwise).
+        (header::CACHE_CONTROL, "no-store"),
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),

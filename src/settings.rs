@@ -38,6 +38,52 @@ pub struct Settings {
         default_value_t = 5000
     )]
     pub sqlite_busy_timeout_ms: u64,
+
+    /// Mark the session cookie `Secure`: set it when the site is served over HTTPS.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_SECURE_COOKIES",
+        default_value_t = false
+    )]
+    pub secure_cookies: bool,
+
+    /// A browser session ends after this many minutes without a request.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_SESSION_IDLE_MINUTES",
+        default_value_t = 120
+    )]
+    pub session_idle_minutes: u32,
+
+    /// A browser session ends this many hours after login, however busy.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_SESSION_ABSOLUTE_HOURS",
+        default_value_t = 12
+    )]
+    pub session_absolute_hours: u32,
+
+    /// Take the client address from the last `X-Forwarded-For` entry (behind a reverse
+    /// proxy that sets it). Without a proxy, leave it off: clients could forge it.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_TRUST_PROXY_HEADERS",
+        default_value_t = false
+    )]
+    pub trust_proxy_headers: bool,
+
+    /// A request that takes longer than this many seconds is answered with 408.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30
+    )]
+    pub request_timeout_secs: u64,
 }
 
 impl Settings {
@@ -48,7 +94,23 @@ impl Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
             db_max_connections: 8,
             sqlite_busy_timeout_ms: 5000,
+            secure_cookies: false,
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+            trust_proxy_headers: false,
+            request_timeout_secs: 30,
         }
+    }
+
+    pub fn session_policy(&self) -> member::sessions::SessionPolicy {
+        member::sessions::SessionPolicy {
+            idle: chrono::Duration::minutes(self.session_idle_minutes.into()),
+            absolute: chrono::Duration::hours(self.session_absolute_hours.into()),
+        }
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
     }
 
     pub fn sqlite_busy_timeout(&self) -> Duration {
@@ -67,6 +129,23 @@ impl Settings {
             (
                 "WEIYIFANG_SQLITE_BUSY_TIMEOUT_MS",
                 self.sqlite_busy_timeout_ms.to_string(),
+            ),
+            ("WEIYIFANG_SECURE_COOKIES", self.secure_cookies.to_string()),
+            (
+                "WEIYIFANG_SESSION_IDLE_MINUTES",
+                self.session_idle_minutes.to_string(),
+            ),
+            (
+                "WEIYIFANG_SESSION_ABSOLUTE_HOURS",
+                self.session_absolute_hours.to_string(),
+            ),
+            (
+                "WEIYIFANG_TRUST_PROXY_HEADERS",
+                self.trust_proxy_headers.to_string(),
+            ),
+            (
+                "WEIYIFANG_REQUEST_TIMEOUT_SECS",
+                self.request_timeout_secs.to_string(),
             ),
         ]
     }

@@ -16,6 +16,11 @@ use rust_embed::RustEmbed;
 use serde::Serialize;
 use serde_json::Value;
 
+use axum::extract::FromRequestParts;
+use axum::http::Extensions;
+use axum::http::request::Parts;
+
+use crate::auth::{Flash, SignedIn};
 use crate::i18n::{Lang, RequestLocale};
 
 #[derive(RustEmbed)]
@@ -30,31 +35,90 @@ pub fn registry() -> Result<Handlebars<'static>, TemplateError> {
     Ok(registry)
 }
 
-/// The data every page gets besides its own: the language, the path (for the language
-/// switch) and the other language to offer.
+/// What the layout of every page needs about the request: its language and path, who
+/// is signed in (for the navigation) and a notice left by the previous response.
+#[derive(Clone, Debug)]
+pub struct PageContext {
+    pub locale: RequestLocale,
+    pub viewer: Option<Viewer>,
+    pub flash: Option<String>,
+}
+
+/// The signed-in person as the navigation shows them.
+#[derive(Clone, Debug, Serialize)]
+pub struct Viewer {
+    pub name: String,
+    pub is_staff: bool,
+}
+
+impl PageContext {
+    pub fn from_extensions(extensions: &Extensions, path: &str) -> Self {
+        let locale = extensions
+            .get::<RequestLocale>()
+            .cloned()
+            .unwrap_or_else(|| RequestLocale {
+                lang: Lang::default(),
+                path: path.to_owned(),
+            });
+        let viewer = extensions.get::<SignedIn>().map(|s| Viewer {
+            name: s.actor.name.clone(),
+            is_staff: s.actor.is_staff(),
+        });
+        let flash = extensions
+            .get::<Flash>()
+            .map(|Flash(key)| locale.lang.t(key));
+        Self {
+            locale,
+            viewer,
+            flash,
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.locale.lang
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageContext {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PageContext::from_extensions(
+            &parts.extensions,
+            parts.uri.path(),
+        ))
+    }
+}
+
+/// The data every page gets besides its own.
 #[derive(Serialize)]
 struct PageFrame<'a, T: Serialize> {
     lang: &'static str,
+    /// The path of the request, for the language switch.
     path: &'a str,
     alt_lang: &'static str,
+    viewer: &'a Option<Viewer>,
+    flash: &'a Option<String>,
     #[serde(flatten)]
     page: &'a T,
 }
 
 pub fn render(
     registry: &Handlebars<'static>,
-    locale: &RequestLocale,
+    context: &PageContext,
     template: &str,
     page: &impl Serialize,
 ) -> Result<String, handlebars::RenderError> {
-    let alt_lang = match locale.lang {
+    let alt_lang = match context.locale.lang {
         Lang::ZhCn => Lang::En,
         Lang::En => Lang::ZhCn,
     };
     let frame = PageFrame {
-        lang: locale.lang.tag(),
-        path: &locale.path,
+        lang: context.locale.lang.tag(),
+        path: &context.locale.path,
         alt_lang: alt_lang.tag(),
+        viewer: &context.viewer,
+        flash: &context.flash,
         page,
     };
     registry.render(template, &frame)

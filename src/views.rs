@@ -1,7 +1,7 @@
 //! View structs: what pages and the API show, built from domain models. Times are
 //! formatted in Asia/Shanghai here, once.
 
-use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike, Utc, Weekday};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -11,6 +11,20 @@ use crate::i18n::Lang;
 /// so a fixed offset is exact for every date this platform records.
 pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// Today's date in Shanghai: what "today" means to everyone using the platform.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&shanghai()).date_naive()
+}
+
+/// A catalogue message with a `count` argument: `请 {count} 分钟后再试`.
+pub fn t_count(lang: Lang, key: &str, count: u64) -> String {
+    let args = std::collections::HashMap::from([(
+        std::borrow::Cow::Borrowed("count"),
+        fluent_templates::fluent_bundle::FluentValue::from(count),
+    )]);
+    lang.t_args(key, &args)
 }
 
 /// `2026年11月28日 (周六) 09:00` or `Sat 28 Nov 2026, 09:00`.

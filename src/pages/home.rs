@@ -6,8 +6,8 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::errors::AppError;
-use crate::i18n::RequestLocale;
 use crate::state::AppState;
+use crate::templates::PageContext;
 use crate::views::MarketCard;
 
 pub fn routes() -> Router<AppState> {
@@ -22,14 +22,14 @@ struct HomePage {
 /// What the platform is, and the next market days anyone can come to.
 async fn show_home(
     State(state): State<AppState>,
-    locale: RequestLocale,
+    context: PageContext,
 ) -> Result<Html<String>, AppError> {
     let markets = event::upcoming_markets(&state.db, Utc::now(), 6).await?;
     let page = HomePage {
         markets: markets
             .iter()
-            .map(|m| MarketCard::new(locale.lang, m))
+            .map(|m| MarketCard::new(context.lang(), m))
             .collect(),
     };
-    super::render(&state, &locale, "pages/home", &page)
+    super::render(&state, &context, "pages/home", &page)
 }

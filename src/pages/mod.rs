@@ -1,28 +1,37 @@
 //! Server-rendered pages. Each module exposes `routes()`; `router.rs` merges them.
 
+mod account;
+mod admin;
 mod assets;
+mod forms;
 mod home;
+mod me;
 
 use axum::Router;
 use axum::response::Html;
 use serde::Serialize;
 
 use crate::errors::AppError;
-use crate::i18n::RequestLocale;
 use crate::state::AppState;
+use crate::templates::PageContext;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(home::routes()).merge(assets::routes())
+    Router::new()
+        .merge(home::routes())
+        .merge(account::routes())
+        .merge(me::routes())
+        .merge(admin::routes())
+        .merge(assets::routes())
 }
 
 /// Renders a page template; a template fault is a 500 with the detail in the log.
 fn render(
     state: &AppState,
-    locale: &RequestLocale,
+    context: &PageContext,
     template: &str,
     page: &impl Serialize,
 ) -> Result<Html<String>, AppError> {
-    crate::templates::render(&state.templates, locale, template, page)
+    crate::templates::render(&state.templates, context, template, page)
         .map(Html)
         .map_err(|err| AppError::Internal(format!("template {template}: {err}")))
 }

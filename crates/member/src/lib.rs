@@ -1,4 +1,23 @@
 //! Organizations and their incubation stages, people, memberships, login accounts and
-//! platform roles. No HTTP in here.
-//!
-//! Filled in by the accounts issue (#3) and the organizations issue (#4).
+//! platform roles. No HTTP in here: the web layer calls these functions with a database
+//! connection and an [`Actor`], and every "may they?" is answered by [`Actor`] itself.
+
+pub mod accounts;
+pub mod actor;
+pub mod audit;
+pub mod entities;
+mod error;
+pub mod fields;
+pub mod privacy;
+mod secrets;
+pub mod sessions;
+mod throttle;
+
+pub use actor::{Actor, PlatformRole};
+pub use error::{FieldError, MemberError};
+pub use fields::{BirthDate, Password, PersonName, Phone};
+pub use throttle::ThrottlePolicy;
+
+/// The version of the privacy notice a person consents to when registering. Bump it
+/// whenever the notice's text (in the message catalogues) changes.
+pub const PRIVACY_NOTICE_VERSION: &str = "2026-11-25";

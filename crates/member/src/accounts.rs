@@ -1,0 +1,704 @@
+//! Accounts: registration, creation by staff, login, passwords and reset codes.
+
+use std::sync::OnceLock;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::entities::{account, person, reset_code};
+use crate::fields::{BirthDate, Password, PersonName, Phone};
+use crate::secrets::{digest, new_code};
+use crate::sessions::{self, Credential};
+use crate::throttle::{self, ThrottlePolicy};
+use crate::{Actor, FieldError, MemberError, PlatformRole, audit};
+
+/// How long a one-time reset code works.
+pub const RESET_CODE_VALID_FOR: Duration = Duration::hours(24);
+
+/// People younger than this cannot register themselves (PIPL: a guardian must consent).
+pub const MIN_SELF_REGISTRATION_AGE: u32 = 14;
+
+/// Stored instead of a hash until the person sets a password with a reset code.
+const NO_PASSWORD: &str = "!";
+
+pub async fn hash_password(password: &Password) -> Result<String, MemberError> {
+    let password = password.expose().to_owned();
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|hash| hash.to_string())
+            .map_err(|e| MemberError::Hashing(e.to_string()))
+    })
+    .await
+    .map_err(|e| MemberError::Hashing(e.to_string()))?
+}
+
+/// Checks a password against a stored hash, off the async runtime (Argon2 is slow on
+/// purpose). A missing account is checked against a dummy hash, so that an unknown
+/// phone number takes as long to refuse as a wrong password.
+pub(crate) async fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| {
+        Argon2::default()
+            .hash_password(crate::secrets::new_token().as_bytes())
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    });
+    let (hash, real) = match stored {
+        Some(hash) if hash != NO_PASSWORD => (hash.to_owned(), true),
+        _ => (dummy.clone(), false),
+    };
+    let password = password.to_owned();
+    let matches = tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false);
+    real && matches
+}
+
+/// What a volunteer types on the registration page or sends to the API.
+#[derive(Clone, Debug, Default)]
+pub struct Registration {
+    pub name: String,
+    pub phone: String,
+    pub birth_date: String,
+    pub password: String,
+    pub password_confirm: String,
+    pub consent: bool,
+}
+
+/// Collects every field error at once, so a form can show them all.
+#[derive(Default)]
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+    fn push(&mut self, field: &'static str, reason: &'static str) {
+        self.0.push(FieldError::new(field, reason));
+    }
+    fn finish(self) -> Result<(), MemberError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(MemberError::Invalid(self.0))
+        }
+    }
+}
+
+fn check_confirmation(errors: &mut Errors, password: &str, confirm: &str) {
+    if password != confirm {
+        errors.push("password_confirm", "error-password-mismatch");
+    }
+}
+
+/// A volunteer registers themselves, consenting to the privacy notice.
+pub async fn register_volunteer(
+    db: &DatabaseConnection,
+    input: &Registration,
+    today: NaiveDate,
+) -> Result<Actor, MemberError> {
+    let mut errors = Errors::default();
+    let name = errors.take(PersonName::parse("name", &input.name));
+    let phone = errors.take(Phone::parse("phone", &input.phone));
+    let birth_date = errors.take(BirthDate::parse(
+        "birth_date",
+        &input.birth_date,
+        today,
+        MIN_SELF_REGISTRATION_AGE,
+    ));
+    let password = errors.take(Password::parse("password", &input.password, phone.as_ref()));
+    check_confirmation(&mut errors, &input.password, &input.password_confirm);
+    if !input.consent {
+        errors.push("consent", "error-consent-required");
+    }
+    errors.finish()?;
+    let (Some(name), Some(phone), Some(birth_date), Some(password)) =
+        (name, phone, birth_date, password)
+    else {
+        unreachable!("every field parsed when there are no errors");
+    };
+
+    let hash = hash_password(&password).await?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let person = insert_person(&txn, &name, &phone, Some(birth_date.date()), true, now).await?;
+    let account = insert_account(&txn, person.id, &hash, PlatformRole::Volunteer, now).await?;
+    audit::record(
+        &txn,
+        Some(person.id),
+        "account.register",
+        "person",
+        Some(person.id),
+        format!(
+            "consent to privacy notice {}",
+            crate::PRIVACY_NOTICE_VERSION
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(actor_of(&person, &account))
+}
+
+/// Staff create an account for someone else. It has no password yet: the returned
+/// one-time code lets the person set one.
+pub async fn create_account(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: &str,
+    phone: &str,
+    role: &str,
+) -> Result<(person::Model, String), MemberError> {
+    if !actor.can_manage_accounts() {
+        return Err(MemberError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let name = errors.take(PersonName::parse("name", name));
+    let phone = errors.take(Phone::parse("phone", phone));
+    let role = match PlatformRole::parse(role) {
+        Some(role) if actor.can_grant_role(role) => Some(role),
+        Some(_) => {
+            errors.push("role", "error-role-not-allowed");
+            None
+        }
+        None => {
+            errors.push("role", "error-role-invalid");
+            None
+        }
+    };
+    errors.finish()?;
+    let (Some(name), Some(phone), Some(role)) = (name, phone, role) else {
+        unreachable!("every field parsed when there are no errors");
+    };
+
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let person = insert_person(&txn, &name, &phone, None, false, now).await?;
+    let account = insert_account(&txn, person.id, NO_PASSWORD, role, now).await?;
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "account.create",
+        "person",
+        Some(person.id),
+        format!("role {}", role.as_str()),
+    )
+    .await?;
+    let code = store_reset_code(&txn, actor, &account, now).await?;
+    txn.commit().await?;
+    Ok((person, code))
+}
+
+/// The first account of a platform, from the command line.
+pub async fn create_admin(
+    db: &DatabaseConnection,
+    name: &str,
+    phone: &str,
+    password: &str,
+) -> Result<person::Model, MemberError> {
+    let mut errors = Errors::default();
+    let name = errors.take(PersonName::parse("name", name));
+    let phone = errors.take(Phone::parse("phone", phone));
+    let password = errors.take(Password::parse("password", password, phone.as_ref()));
+    errors.finish()?;
+    let (Some(name), Some(phone), Some(password)) = (name, phone, password) else {
+        unreachable!("every field parsed when there are no errors");
+    };
+    let hash = hash_password(&password).await?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let person = insert_person(&txn, &name, &phone, None, false, now).await?;
+    insert_account(&txn, person.id, &hash, PlatformRole::Admin, now).await?;
+    audit::record(
+        &txn,
+        None,
+        "account.create",
+        "person",
+        Some(person.id),
+        "role admin (command line)",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(person)
+}
+
+async fn insert_person(
+    db: &impl ConnectionTrait,
+    name: &PersonName,
+    phone: &Phone,
+    birth_date: Option<NaiveDate>,
+    consented: bool,
+    now: DateTime<Utc>,
+) -> Result<person::Model, MemberError> {
+    person::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name.as_str().to_owned()),
+        phone: Set(Some(phone.as_str().to_owned())),
+        birth_date: Set(birth_date),
+        consent_version: Set(consented.then(|| crate::PRIVACY_NOTICE_VERSION.to_owned())),
+        consent_at: Set(consented.then_some(now)),
+        erased_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| phone_taken_or(e, "phone"))
+}
+
+async fn insert_account(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    hash: &str,
+    role: PlatformRole,
+    now: DateTime<Utc>,
+) -> Result<account::Model, MemberError> {
+    Ok(account::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(person_id),
+        password_hash: Set(hash.to_owned()),
+        role: Set(role),
+        disabled_at: Set(None),
+        created_at: Set(now),
+        password_changed_at: Set(now),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Two people cannot share a phone number: the unique index says so, even when two
+/// registrations arrive at the same moment.
+pub(crate) fn phone_taken_or(err: DbErr, field: &'static str) -> MemberError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            MemberError::field(field, "error-phone-taken")
+        }
+        _ => MemberError::Database(err),
+    }
+}
+
+pub(crate) fn actor_of(person: &person::Model, account: &account::Model) -> Actor {
+    Actor {
+        person_id: person.id,
+        account_id: account.id,
+        name: person.name.clone(),
+        role: account.role,
+    }
+}
+
+/// The usable account behind a phone number, if any.
+async fn find_account_by_phone(
+    db: &impl ConnectionTrait,
+    phone: &Phone,
+) -> Result<Option<(person::Model, account::Model)>, MemberError> {
+    let found = person::Entity::find()
+        .filter(person::Column::Phone.eq(phone.as_str()))
+        .filter(person::Column::ErasedAt.is_null())
+        .find_also_related(account::Entity)
+        .one(db)
+        .await?;
+    Ok(match found {
+        Some((person, Some(account))) if account.disabled_at.is_none() => Some((person, account)),
+        _ => None,
+    })
+}
+
+/// Phone and password → the person, or `InvalidCredentials` (the same for an unknown
+/// phone, a wrong password and a disabled account), or `Throttled` after repeated
+/// failures for this phone or from this address.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    policy: &ThrottlePolicy,
+    phone_input: &str,
+    password: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<Actor, MemberError> {
+    throttle::check(db, policy, phone_input, address, now).await?;
+    let found = match Phone::parse("phone", phone_input) {
+        Ok(phone) => find_account_by_phone(db, &phone).await?,
+        Err(_) => None,
+    };
+    let stored = found
+        .as_ref()
+        .map(|(_, account)| account.password_hash.as_str());
+    if verify_password(password, stored).await
+        && let Some((person, account)) = found
+    {
+        throttle::clear_phone(db, phone_input, now, policy).await?;
+        audit::record(
+            db,
+            Some(person.id),
+            "account.login",
+            "person",
+            Some(person.id),
+            "",
+        )
+        .await?;
+        return Ok(actor_of(&person, &account));
+    }
+    throttle::record_failure(db, phone_input, address, now).await?;
+    Err(MemberError::InvalidCredentials)
+}
+
+/// Everyone changes their own password, knowing the current one. Other sessions end.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    current: &str,
+    new: &str,
+    confirm: &str,
+    keep: Option<Credential<'_>>,
+) -> Result<(), MemberError> {
+    let (person, account) = load(db, actor.account_id).await?;
+    let mut errors = Errors::default();
+    if !verify_password(current, Some(&account.password_hash)).await {
+        errors.push("current_password", "error-current-password-wrong");
+    }
+    let phone = person
+        .phone
+        .as_deref()
+        .and_then(|p| Phone::parse("phone", p).ok());
+    let password = errors.take(Password::parse("password", new, phone.as_ref()));
+    check_confirmation(&mut errors, new, confirm);
+    errors.finish()?;
+    let Some(password) = password else {
+        unreachable!("the password parsed when there are no errors");
+    };
+    let hash = hash_password(&password).await?;
+    let txn = db.begin().await?;
+    set_password_hash(&txn, &account, hash).await?;
+    sessions::end_all_for_account(&txn, account.id, keep).await?;
+    audit::record(
+        &txn,
+        Some(person.id),
+        "account.password_change",
+        "person",
+        Some(person.id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    account: &account::Model,
+    hash: String,
+) -> Result<(), MemberError> {
+    let mut active: account::ActiveModel = account.clone().into();
+    active.password_hash = Set(hash);
+    active.password_changed_at = Set(Utc::now());
+    active.update(db).await?;
+    Ok(())
+}
+
+pub(crate) async fn load(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<(person::Model, account::Model), MemberError> {
+    let account = account::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .ok_or(MemberError::NotFound)?;
+    let person = person::Entity::find_by_id(account.person_id)
+        .one(db)
+        .await?
+        .ok_or(MemberError::NotFound)?;
+    Ok((person, account))
+}
+
+async fn load_by_person(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<(person::Model, account::Model), MemberError> {
+    let (person, account) = person::Entity::find_by_id(person_id)
+        .find_also_related(account::Entity)
+        .one(db)
+        .await?
+        .ok_or(MemberError::NotFound)?;
+    Ok((person, account.ok_or(MemberError::NotFound)?))
+}
+
+async fn store_reset_code(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    account: &account::Model,
+    now: DateTime<Utc>,
+) -> Result<String, MemberError> {
+    // Only the newest code works.
+    reset_code::Entity::update_many()
+        .col_expr(reset_code::Column::UsedAt, Expr::value(now))
+        .filter(reset_code::Column::AccountId.eq(account.id))
+        .filter(reset_code::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    let code = new_code();
+    reset_code::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account.id),
+        code_hash: Set(digest(&code)),
+        issued_by: Set(Some(actor.person_id)),
+        created_at: Set(now),
+        expires_at: Set(now + RESET_CODE_VALID_FOR),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(code)
+}
+
+/// Staff issue a one-time code with which the person sets a new password.
+pub async fn issue_reset_code(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    person_id: Uuid,
+) -> Result<(person::Model, String), MemberError> {
+    if !actor.can_manage_accounts() {
+        return Err(MemberError::Forbidden);
+    }
+    let (person, account) = load_by_person(db, person_id).await?;
+    if !actor.can_grant_role(account.role) && account.person_id != actor.person_id {
+        return Err(MemberError::Forbidden);
+    }
+    let txn = db.begin().await?;
+    let code = store_reset_code(&txn, actor, &account, Utc::now()).await?;
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "account.reset_code_issue",
+        "person",
+        Some(person.id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((person, code))
+}
+
+/// Phone + one-time code + new password. Wrong codes count as failed logins.
+#[allow(clippy::too_many_arguments)]
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    policy: &ThrottlePolicy,
+    phone_input: &str,
+    code: &str,
+    new: &str,
+    confirm: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), MemberError> {
+    throttle::check(db, policy, phone_input, address, now).await?;
+    let mut errors = Errors::default();
+    let phone = errors.take(Phone::parse("phone", phone_input));
+    let password = errors.take(Password::parse("password", new, phone.as_ref()));
+    check_confirmation(&mut errors, new, confirm);
+    errors.finish()?;
+    let (Some(phone), Some(password)) = (phone, password) else {
+        unreachable!("every field parsed when there are no errors");
+    };
+
+    let found = find_account_by_phone(db, &phone).await?;
+    let valid_code = match &found {
+        Some((_, account)) => {
+            reset_code::Entity::find()
+                .filter(reset_code::Column::AccountId.eq(account.id))
+                .filter(reset_code::Column::CodeHash.eq(digest(code.trim())))
+                .filter(reset_code::Column::UsedAt.is_null())
+                .filter(reset_code::Column::ExpiresAt.gt(now))
+                .one(db)
+                .await?
+        }
+        None => None,
+    };
+    let (Some((person, account)), Some(valid_code)) = (found, valid_code) else {
+        throttle::record_failure(db, phone_input, address, now).await?;
+        return Err(MemberError::field("code", "error-reset-code-invalid"));
+    };
+
+    let hash = hash_password(&password).await?;
+    let txn = db.begin().await?;
+    // Spend the code first: of two requests with the same code, one wins.
+    let spent = reset_code::Entity::update_many()
+        .col_expr(reset_code::Column::UsedAt, Expr::value(now))
+        .filter(reset_code::Column::Id.eq(valid_code.id))
+        .filter(reset_code::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if spent.rows_affected != 1 {
+        return Err(MemberError::field("code", "error-reset-code-invalid"));
+    }
+    set_password_hash(&txn, &account, hash).await?;
+    sessions::end_all_for_account(&txn, account.id, None).await?;
+    audit::record(
+        &txn,
+        Some(person.id),
+        "account.password_reset",
+        "person",
+        Some(person.id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    throttle::clear_phone(db, phone_input, now, policy).await?;
+    Ok(())
+}
+
+/// Staff disable an account (its sessions and tokens end at once) or enable it again.
+pub async fn set_disabled(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    person_id: Uuid,
+    disabled: bool,
+) -> Result<person::Model, MemberError> {
+    if !actor.can_manage_accounts() || actor.person_id == person_id {
+        return Err(MemberError::Forbidden);
+    }
+    let (person, account) = load_by_person(db, person_id).await?;
+    if !actor.can_grant_role(account.role) {
+        return Err(MemberError::Forbidden);
+    }
+    let txn = db.begin().await?;
+    let mut active: account::ActiveModel = account.clone().into();
+    active.disabled_at = Set(disabled.then(Utc::now));
+    active.update(&txn).await?;
+    if disabled {
+        sessions::end_all_for_account(&txn, account.id, None).await?;
+    }
+    let action = if disabled {
+        "account.disable"
+    } else {
+        "account.enable"
+    };
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        action,
+        "person",
+        Some(person.id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(person)
+}
+
+/// One line of the staff's account list.
+pub struct AccountListing {
+    pub person: person::Model,
+    pub account: account::Model,
+}
+
+pub struct AccountPage {
+    pub rows: Vec<AccountListing>,
+    pub total: u64,
+}
+
+/// Accounts for staff, newest first, optionally matching a name or phone fragment.
+pub async fn list_accounts(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    search: Option<&str>,
+    page: u64,
+    per_page: u64,
+) -> Result<AccountPage, MemberError> {
+    if !actor.can_manage_accounts() {
+        return Err(MemberError::Forbidden);
+    }
+    let mut query = person::Entity::find()
+        .find_also_related(account::Entity)
+        .filter(account::Column::Id.is_not_null())
+        .filter(person::Column::ErasedAt.is_null());
+    if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
+        query = query.filter(
+            Condition::any()
+                .add(person::Column::Name.contains(term))
+                .add(person::Column::Phone.contains(term)),
+        );
+    }
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_desc(person::Column::CreatedAt)
+        .offset(page.saturating_sub(1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(person, account)| account.map(|account| AccountListing { person, account }))
+        .collect();
+    Ok(AccountPage { rows, total })
+}
+
+/// Staff see a person's whole phone number; the reveal is logged.
+pub async fn reveal_phone(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    person_id: Uuid,
+) -> Result<(person::Model, String), MemberError> {
+    if !actor.can_reveal_phone_of(person_id) {
+        return Err(MemberError::Forbidden);
+    }
+    let person = person::Entity::find_by_id(person_id)
+        .one(db)
+        .await?
+        .ok_or(MemberError::NotFound)?;
+    let phone = person.phone.clone().ok_or(MemberError::NotFound)?;
+    audit::record(
+        db,
+        Some(actor.person_id),
+        "person.phone_reveal",
+        "person",
+        Some(person.id),
+        "",
+    )
+    .await?;
+    Ok((person, phone))
+}
+
+/// Whether any account exists: a fresh platform offers the first-login instructions.
+pub async fn any_account_exists(db: &impl ConnectionTrait) -> Result<bool, MemberError> {
+    Ok(account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .limit(1)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Whether the person has set a password (accounts made by staff have none until the
+/// one-time code is used).
+pub fn has_password(account: &account::Model) -> bool {
+    account.password_hash != NO_PASSWORD
+}
+
+/// One person's account, for staff.
+pub async fn account_for_staff(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    person_id: Uuid,
+) -> Result<(person::Model, account::Model), MemberError> {
+    if !actor.can_manage_accounts() {
+        return Err(MemberError::Forbidden);
+    }
+    load_by_person(db, person_id).await
+}

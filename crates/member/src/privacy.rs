@@ -1,0 +1,249 @@
+//! A person's rights over their own data (PIPL): see all of it, download it, correct it,
+//! delete the account. Erasing blanks the personal fields and keeps the person's row, so
+//! anonymous totals (hours served, people counted) stay right.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use serde::Serialize;
+
+use crate::accounts::{load, phone_taken_or, verify_password};
+use crate::entities::{account, api_token, person, session};
+use crate::fields::{PersonName, Phone};
+use crate::{Actor, FieldError, MemberError, PlatformRole, audit};
+
+/// Everything the platform stores about one person, as they may download it.
+#[derive(Debug, Serialize)]
+pub struct PersonalData {
+    pub exported_at: DateTime<Utc>,
+    pub person: PersonRecord,
+    pub account: AccountRecord,
+    pub sessions: Vec<SessionRecord>,
+    pub api_tokens: Vec<ApiTokenRecord>,
+    pub audit_log: Vec<AuditRecord>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PersonRecord {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub phone: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub privacy_notice_version: Option<String>,
+    pub consented_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountRecord {
+    pub role: PlatformRole,
+    pub created_at: DateTime<Utc>,
+    pub password_changed_at: DateTime<Utc>,
+}
+
+/// Sessions and tokens are listed by their times only: their secrets are not stored.
+#[derive(Debug, Serialize)]
+pub struct SessionRecord {
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ApiTokenRecord {
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuditRecord {
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub by_self: bool,
+}
+
+/// Everything about the signed-in person. `audited` records that it left the platform
+/// (a download), as opposed to being looked at on the "my data" page.
+pub async fn my_data(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    audited: bool,
+) -> Result<PersonalData, MemberError> {
+    let (person, account) = load(db, actor.account_id).await?;
+    let sessions = session::Entity::find()
+        .filter(session::Column::AccountId.eq(account.id))
+        .order_by_desc(session::Column::LastSeenAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| SessionRecord {
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            expires_at: s.expires_at,
+        })
+        .collect();
+    let api_tokens = api_token::Entity::find()
+        .filter(api_token::Column::AccountId.eq(account.id))
+        .order_by_desc(api_token::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| ApiTokenRecord {
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        })
+        .collect();
+    if audited {
+        audit::record(
+            db,
+            Some(person.id),
+            "person.export_self",
+            "person",
+            Some(person.id),
+            "",
+        )
+        .await?;
+    }
+    let audit_log = audit::entries_about(db, person.id)
+        .await?
+        .into_iter()
+        .map(|e| AuditRecord {
+            at: e.at,
+            action: e.action,
+            by_self: e.actor_id == Some(person.id),
+        })
+        .collect();
+    Ok(PersonalData {
+        exported_at: Utc::now(),
+        person: PersonRecord {
+            id: person.id,
+            name: person.name,
+            phone: person.phone,
+            birth_date: person.birth_date,
+            privacy_notice_version: person.consent_version,
+            consented_at: person.consent_at,
+            created_at: person.created_at,
+            updated_at: person.updated_at,
+        },
+        account: AccountRecord {
+            role: account.role,
+            created_at: account.created_at,
+            password_changed_at: account.password_changed_at,
+        },
+        sessions,
+        api_tokens,
+        audit_log,
+    })
+}
+
+/// What a person may correct about themselves.
+#[derive(Clone, Debug, Default)]
+pub struct SelfUpdate {
+    pub name: String,
+    pub phone: String,
+    /// Empty to leave it unset.
+    pub birth_date: String,
+}
+
+pub async fn update_self(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    input: &SelfUpdate,
+) -> Result<person::Model, MemberError> {
+    let mut errors = Vec::new();
+    let name = PersonName::parse("name", &input.name)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let phone = Phone::parse("phone", &input.phone)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let birth_date = match input.birth_date.trim() {
+        "" => None,
+        typed => match NaiveDate::parse_from_str(typed, "%Y-%m-%d") {
+            Ok(date) if date <= Utc::now().date_naive() && date > NaiveDate::MIN => Some(date),
+            _ => {
+                errors.push(FieldError::new("birth_date", "error-birth-date-invalid"));
+                None
+            }
+        },
+    };
+    let (Some(name), Some(phone), true) = (name, phone, errors.is_empty()) else {
+        return Err(MemberError::Invalid(errors));
+    };
+    let (person, _) = load(db, actor.account_id).await?;
+    let changed: Vec<&str> = [
+        (person.name != name.as_str()).then_some("name"),
+        (person.phone.as_deref() != Some(phone.as_str())).then_some("phone"),
+        (person.birth_date != birth_date).then_some("birth_date"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if changed.is_empty() {
+        return Ok(person);
+    }
+    let mut active: person::ActiveModel = person.into();
+    active.name = Set(name.as_str().to_owned());
+    active.phone = Set(Some(phone.as_str().to_owned()));
+    active.birth_date = Set(birth_date);
+    active.updated_at = Set(Utc::now());
+    let updated = active
+        .update(db)
+        .await
+        .map_err(|e| phone_taken_or(e, "phone"))?;
+    // Which fields changed, never their values.
+    audit::record(
+        db,
+        Some(updated.id),
+        "person.update_self",
+        "person",
+        Some(updated.id),
+        format!("changed {}", changed.join(", ")),
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// Deletes the signed-in person's account, after they confirm with their password.
+/// Their name, phone and birth date are erased; the row stays, anonymous, so that hours
+/// and counts that include them stay correct. Sessions and tokens go with the account.
+pub async fn erase_self(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    password: &str,
+) -> Result<(), MemberError> {
+    let (person, account) = load(db, actor.account_id).await?;
+    if !verify_password(password, Some(&account.password_hash)).await {
+        return Err(MemberError::field(
+            "password",
+            "error-current-password-wrong",
+        ));
+    }
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let mut active: person::ActiveModel = person.into();
+    active.name = Set(String::new());
+    active.phone = Set(None);
+    active.birth_date = Set(None);
+    active.erased_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let person = active.update(&txn).await?;
+    // Sessions, tokens and reset codes cascade with the account.
+    account::Entity::delete_by_id(account.id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        Some(person.id),
+        "person.erase_self",
+        "person",
+        Some(person.id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

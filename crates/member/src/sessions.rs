@@ -1,0 +1,235 @@
+//! Browser sessions and API bearer tokens, kept in the database so that several app
+//! servers behind a load balancer share them. Only SHA-256 digests are stored: a copy of
+//! these tables opens nothing.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::accounts::{actor_of, load};
+use crate::entities::{api_token, session};
+use crate::secrets::{digest, new_token};
+use crate::{Actor, MemberError, audit};
+
+/// How long a browser session lives.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    /// Ends after this long without a request.
+    pub idle: Duration,
+    /// Ends this long after login, however busy.
+    pub absolute: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            idle: Duration::hours(2),
+            absolute: Duration::hours(12),
+        }
+    }
+}
+
+/// `last_seen_at` is written at most this often, so that reading pages does not turn
+/// every request into a write.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+/// A new session for a person who just proved who they are. Returns the cookie value;
+/// every login gets a fresh one, so a session id planted before login is worthless.
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    policy: &SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<String, MemberError> {
+    let token = new_token();
+    session::ActiveModel {
+        token_hash: Set(digest(&token)),
+        account_id: Set(actor.account_id),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + policy.absolute),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// The person behind a session cookie, or `None` when the session is unknown, idle for
+/// too long, past its absolute end, or its account is disabled or erased.
+pub async fn actor_for_session(
+    db: &impl ConnectionTrait,
+    token: &str,
+    policy: &SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<Option<Actor>, MemberError> {
+    let hash = digest(token);
+    let Some(found) = session::Entity::find_by_id(hash.clone()).one(db).await? else {
+        return Ok(None);
+    };
+    if found.expires_at <= now || found.last_seen_at + policy.idle <= now {
+        session::Entity::delete_by_id(hash).exec(db).await?;
+        return Ok(None);
+    }
+    let Some(actor) = usable_actor(db, found.account_id).await? else {
+        return Ok(None);
+    };
+    if now - found.last_seen_at >= TOUCH_EVERY {
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, Expr::value(now))
+            .filter(session::Column::TokenHash.eq(hash))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some(actor))
+}
+
+async fn usable_actor(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+) -> Result<Option<Actor>, MemberError> {
+    match load(db, account_id).await {
+        Ok((person, account)) if account.disabled_at.is_none() && person.erased_at.is_none() => {
+            Ok(Some(actor_of(&person, &account)))
+        }
+        Ok(_) | Err(MemberError::NotFound) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// Logout: the session is gone from the database, so the old cookie opens nothing.
+pub async fn end_session(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    token: &str,
+) -> Result<(), MemberError> {
+    session::Entity::delete_by_id(digest(token))
+        .exec(db)
+        .await?;
+    audit::record(
+        db,
+        Some(actor.person_id),
+        "account.logout",
+        "person",
+        Some(actor.person_id),
+        "",
+    )
+    .await
+}
+
+/// The credential a request came with: the one to keep when the others end.
+#[derive(Clone, Copy, Debug)]
+pub enum Credential<'a> {
+    /// A browser session's cookie value.
+    Session(&'a str),
+    /// An API bearer token.
+    ApiToken(&'a str),
+}
+
+/// Ends every browser session and revokes every API token of an account, except `keep`
+/// (the credential of the request that changed the password, which stays signed in).
+pub async fn end_all_for_account(
+    db: &impl ConnectionTrait,
+    account_id: Uuid,
+    keep: Option<Credential<'_>>,
+) -> Result<(), MemberError> {
+    let mut sessions =
+        session::Entity::delete_many().filter(session::Column::AccountId.eq(account_id));
+    if let Some(Credential::Session(token)) = keep {
+        sessions = sessions.filter(session::Column::TokenHash.ne(digest(token)));
+    }
+    sessions.exec(db).await?;
+    let mut tokens = api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(api_token::Column::AccountId.eq(account_id))
+        .filter(api_token::Column::RevokedAt.is_null());
+    if let Some(Credential::ApiToken(token)) = keep {
+        tokens = tokens.filter(api_token::Column::TokenHash.ne(digest(token)));
+    }
+    tokens.exec(db).await?;
+    Ok(())
+}
+
+/// How long an API token lives.
+pub const API_TOKEN_VALID_FOR: Duration = Duration::days(30);
+
+/// A bearer token for the JSON API, for a person who just proved who they are.
+pub async fn issue_api_token(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), MemberError> {
+    let token = new_token();
+    api_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(actor.account_id),
+        token_hash: Set(digest(&token)),
+        created_at: Set(now),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        Some(actor.person_id),
+        "api_token.issue",
+        "person",
+        Some(actor.person_id),
+        "",
+    )
+    .await?;
+    Ok((token, now + API_TOKEN_VALID_FOR))
+}
+
+/// The person behind a bearer token, or `None` when it is unknown, revoked, expired, or
+/// its account is disabled or erased.
+pub async fn actor_for_api_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Actor>, MemberError> {
+    let Some(found) = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(digest(token)))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .filter(api_token::Column::CreatedAt.gt(now - API_TOKEN_VALID_FOR))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let actor = usable_actor(db, found.account_id).await?;
+    if actor.is_some() && found.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) {
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
+            .filter(api_token::Column::Id.eq(found.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(actor)
+}
+
+/// Revokes the token the request came with.
+pub async fn revoke_api_token(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(), MemberError> {
+    api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(now))
+        .filter(api_token::Column::TokenHash.eq(digest(token)))
+        .filter(api_token::Column::AccountId.eq(actor.account_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    audit::record(
+        db,
+        Some(actor.person_id),
+        "api_token.revoke",
+        "person",
+        Some(actor.person_id),
+        "",
+    )
+    .await
+}

@@ -1,0 +1,278 @@
+//! Who is asking: the session cookie of a browser or the bearer token of an API client,
+//! resolved once per request by [`identify`] into a [`SignedIn`] that handlers extract.
+//! What the person may do is decided by [`member::Actor`], never here.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use chrono::Utc;
+use member::Actor;
+use member::sessions::{self, Credential};
+
+use crate::errors::AppError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "wyf_session";
+/// A one-shot notice ("密码已修改") shown on the next page: a catalogue key, not text.
+pub const FLASH_COOKIE: &str = "wyf_flash";
+
+/// A signed-in person and the credential the request came with.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub actor: Actor,
+    pub credential: OwnedCredential,
+}
+
+#[derive(Clone, Debug)]
+pub enum OwnedCredential {
+    Session(String),
+    ApiToken(String),
+}
+
+impl OwnedCredential {
+    pub fn as_credential(&self) -> Credential<'_> {
+        match self {
+            OwnedCredential::Session(token) => Credential::Session(token),
+            OwnedCredential::ApiToken(token) => Credential::ApiToken(token),
+        }
+    }
+}
+
+/// The client's address, for login throttling.
+#[derive(Clone, Debug)]
+pub struct ClientAddress(pub String);
+
+/// The path and query the client asked for, before any router nesting.
+#[derive(Clone, Debug)]
+struct RequestTarget(String);
+
+/// The catalogue key of a notice set by the previous response.
+#[derive(Clone, Debug)]
+pub struct Flash(pub String);
+
+/// Middleware: finds out who is asking (and from where) before any handler runs.
+pub async fn identify(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/static/") || path == "/healthz" {
+        return next.run(request).await;
+    }
+    let address = client_address(&state, &request);
+    request.extensions_mut().insert(ClientAddress(address));
+    // Nested routers see a shortened path; the login redirect needs the whole one.
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
+    request.extensions_mut().insert(RequestTarget(target));
+
+    let bearer = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| OwnedCredential::ApiToken(t.trim().to_owned()));
+    let cookie = jar
+        .get(SESSION_COOKIE)
+        .map(|c| OwnedCredential::Session(c.value().to_owned()));
+    let credential = bearer.or(cookie);
+    let mut stale_cookie = false;
+    if let Some(credential) = credential {
+        match resolve(&state, &credential).await {
+            Ok(Some(actor)) => {
+                request
+                    .extensions_mut()
+                    .insert(SignedIn { actor, credential });
+            }
+            Ok(None) => stale_cookie = matches!(credential, OwnedCredential::Session(_)),
+            // The handler will hit the same fault and answer 500 with a proper page;
+            // here the request just goes on as anonymous.
+            Err(err) => tracing::error!(error = %err, "cannot look up the session"),
+        }
+    }
+    let flash = jar
+        .get(FLASH_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|key| key.starts_with("notice-") && key.len() < 64);
+    if let Some(key) = &flash {
+        request.extensions_mut().insert(Flash(key.clone()));
+    }
+
+    let mut response = next.run(request).await;
+    let sets_cookie = |name: &str| {
+        response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .any(|v| v.as_bytes().starts_with(format!("{name}=").as_bytes()))
+    };
+    let mut expired = Vec::new();
+    if stale_cookie && !sets_cookie(SESSION_COOKIE) {
+        expired.push(SESSION_COOKIE);
+    }
+    // A notice is spent once a page has shown it.
+    if flash.is_some() && response.status().is_success() && !sets_cookie(FLASH_COOKIE) {
+        expired.push(FLASH_COOKIE);
+    }
+    for name in expired {
+        if let Ok(value) = removal(name).to_string().parse() {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+async fn resolve(
+    state: &AppState,
+    credential: &OwnedCredential,
+) -> Result<Option<Actor>, AppError> {
+    let now = Utc::now();
+    let found = match credential {
+        // Anything but 64 hex characters was never issued: no need to ask the database.
+        OwnedCredential::Session(token) | OwnedCredential::ApiToken(token)
+            if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            None
+        }
+        OwnedCredential::Session(token) => {
+            sessions::actor_for_session(&state.db, token, &state.settings.session_policy(), now)
+                .await?
+        }
+        OwnedCredential::ApiToken(token) => {
+            sessions::actor_for_api_token(&state.db, token, now).await?
+        }
+    };
+    Ok(found)
+}
+
+fn client_address(state: &AppState, request: &Request) -> String {
+    if state.settings.trust_proxy_headers
+        && let Some(forwarded) = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    {
+        return forwarded.to_owned();
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The session cookie for a fresh login.
+pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.secure_cookies)
+        .max_age(time_from_chrono(state.settings.session_policy().absolute))
+        .build()
+}
+
+/// A notice for the next page.
+pub fn flash_cookie(key: &'static str) -> Cookie<'static> {
+    Cookie::build((FLASH_COOKIE, key))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .build()
+}
+
+/// Tells the browser to forget a cookie.
+pub fn removal(name: &'static str) -> Cookie<'static> {
+    let mut cookie = Cookie::build((name, "")).path("/").http_only(true).build();
+    cookie.make_removal();
+    cookie
+}
+
+fn time_from_chrono(duration: chrono::Duration) -> cookie::time::Duration {
+    cookie::time::Duration::seconds(duration.num_seconds())
+}
+
+/// Pages send anonymous visitors to the login page and back; the API answers 401.
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if let Some(signed_in) = parts.extensions.get::<SignedIn>() {
+            return Ok(signed_in.clone());
+        }
+        let here = parts
+            .extensions
+            .get::<RequestTarget>()
+            .map_or("/", |RequestTarget(target)| target.as_str())
+            .to_owned();
+        if here.starts_with("/api/") {
+            return Err(AppError::Unauthorized.into_response());
+        }
+        let query = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
+        Err(Redirect::to(&format!("/login?{query}")).into_response())
+    }
+}
+
+impl<S: Send + Sync> OptionalFromRequestParts<S> for SignedIn {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<SignedIn>().cloned())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ClientAddress>()
+            .cloned()
+            .unwrap_or_else(|| ClientAddress("unknown".to_owned())))
+    }
+}
+
+/// Where to go after login: only a path on this site, never `//elsewhere`.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.starts_with("/login") =>
+        {
+            path
+        }
+        _ => "/me",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn login_only_returns_to_this_site() {
+        assert_eq!(
+            safe_next(Some("/admin/accounts?q=1")),
+            "/admin/accounts?q=1"
+        );
+        assert_eq!(safe_next(Some("//evil.example/")), "/me");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/me");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/me");
+        assert_eq!(safe_next(None), "/me");
+    }
+}

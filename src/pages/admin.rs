@@ -1,0 +1,471 @@
+//! Staff pages: accounts (create, one-time codes, disable, reveal a phone number) and the
+//! audit log. Every decision about who may is the domain's (`Actor`); these handlers only
+//! turn its answers into pages.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::{NaiveDate, NaiveTime, TimeZone};
+use member::accounts;
+use member::audit::{self, AuditFilter};
+use member::fields::mask_phone;
+use member::{Actor, FieldError, MemberError, PlatformRole};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::account::invalid;
+use super::forms::Form as FormView;
+use super::me::{action_label, role_label};
+use crate::auth::{self, SignedIn};
+use crate::errors::AppError;
+use crate::state::AppState;
+use crate::templates::PageContext;
+use crate::views;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/accounts", get(list_accounts))
+        .route("/admin/accounts/new", get(show_new).post(submit_new))
+        .route("/admin/accounts/{person_id}/phone", post(reveal_phone))
+        .route("/admin/accounts/{person_id}/reset-code", post(issue_code))
+        .route(
+            "/admin/accounts/{person_id}/disable",
+            get(confirm_disable).post(disable),
+        )
+        .route("/admin/accounts/{person_id}/enable", post(enable))
+        .route("/admin/audit", get(show_audit))
+}
+
+const PER_PAGE: u64 = 30;
+
+fn require_staff(actor: &Actor) -> Result<(), AppError> {
+    if actor.can_manage_accounts() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Links to the previous and next page of a list, keeping its filters.
+#[derive(Serialize)]
+struct Pager {
+    show: bool,
+    page: u64,
+    pages: u64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl Pager {
+    fn new(page: u64, total: u64, base: &str, filters: &[(&str, String)]) -> Self {
+        let pages = total.div_ceil(PER_PAGE).max(1);
+        let href = |page: u64| {
+            let mut pairs: Vec<(&str, String)> = filters
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .cloned()
+                .collect();
+            pairs.push(("page", page.to_string()));
+            format!(
+                "{base}?{}",
+                serde_urlencoded::to_string(pairs).unwrap_or_default()
+            )
+        };
+        Pager {
+            show: pages > 1,
+            page,
+            pages,
+            prev: (page > 1).then(|| href(page - 1)),
+            next: (page < pages).then(|| href(page + 1)),
+        }
+    }
+}
+
+// ---- accounts ---------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    q: String,
+    page: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct AccountsPage {
+    q: String,
+    total: u64,
+    rows: Vec<AccountRow>,
+    pager: Pager,
+}
+
+#[derive(Serialize)]
+struct AccountRow {
+    id: Uuid,
+    name: String,
+    phone: String,
+    role: String,
+    disabled: bool,
+    no_password: bool,
+    created_at: String,
+    manageable: bool,
+}
+
+async fn list_accounts(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let page = query.page.unwrap_or(1).max(1);
+    let listing =
+        accounts::list_accounts(&state.db, &actor, Some(&query.q), page, PER_PAGE).await?;
+    let lang = context.lang();
+    let rows = listing
+        .rows
+        .into_iter()
+        .map(|row| AccountRow {
+            id: row.person.id,
+            name: row.person.name,
+            phone: row
+                .person
+                .phone
+                .as_deref()
+                .map(mask_phone)
+                .unwrap_or_default(),
+            role: role_label(lang, row.account.role),
+            disabled: row.account.disabled_at.is_some(),
+            no_password: !accounts::has_password(&row.account),
+            created_at: views::format_date(lang, row.account.created_at),
+            manageable: actor.can_grant_role(row.account.role) && row.person.id != actor.person_id,
+        })
+        .collect();
+    let page = AccountsPage {
+        pager: Pager::new(
+            page,
+            listing.total,
+            "/admin/accounts",
+            &[("q", query.q.clone())],
+        ),
+        q: query.q,
+        total: listing.total,
+        rows,
+    };
+    Ok(super::render(&state, &context, "pages/admin-accounts", &page)?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NewAccountForm {
+    name: String,
+    phone: String,
+    role: String,
+}
+
+#[derive(Serialize)]
+struct NewAccountPage {
+    form: FormView,
+    roles: Vec<RoleOption>,
+    role_error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RoleOption {
+    value: &'static str,
+    label: String,
+    selected: bool,
+}
+
+fn new_account_page(
+    context: &PageContext,
+    actor: &Actor,
+    input: &NewAccountForm,
+    errors: &[FieldError],
+) -> NewAccountPage {
+    let form = FormView::new(context.lang(), errors)
+        .field("name", "text", &input.name, "off")
+        .field("phone", "tel", &input.phone, "off")
+        .focus_first();
+    let chosen = if input.role.is_empty() {
+        "volunteer"
+    } else {
+        input.role.as_str()
+    };
+    NewAccountPage {
+        role_error: form.error_for("role"),
+        form,
+        roles: [
+            PlatformRole::Volunteer,
+            PlatformRole::Coordinator,
+            PlatformRole::Admin,
+        ]
+        .into_iter()
+        .filter(|role| actor.can_grant_role(*role))
+        .map(|role| RoleOption {
+            value: role.as_str(),
+            label: role_label(context.lang(), role),
+            selected: role.as_str() == chosen,
+        })
+        .collect(),
+    }
+}
+
+async fn show_new(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+) -> Result<Response, AppError> {
+    require_staff(&actor)?;
+    let page = new_account_page(&context, &actor, &NewAccountForm::default(), &[]);
+    Ok(super::render(&state, &context, "pages/admin-account-new", &page)?.into_response())
+}
+
+/// A one-time code, shown once to the coordinator who passes it on.
+#[derive(Serialize)]
+struct CodePage {
+    name: String,
+    code: String,
+    created: bool,
+    valid_hours: i64,
+}
+
+async fn submit_new(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Form(input): Form<NewAccountForm>,
+) -> Result<Response, AppError> {
+    match accounts::create_account(&state.db, &actor, &input.name, &input.phone, &input.role).await
+    {
+        Ok((person, code)) => {
+            let page = CodePage {
+                name: person.name,
+                code,
+                created: true,
+                valid_hours: accounts::RESET_CODE_VALID_FOR.num_hours(),
+            };
+            Ok(super::render(&state, &context, "pages/admin-code", &page)?.into_response())
+        }
+        Err(MemberError::Invalid(errors)) => {
+            let page = new_account_page(&context, &actor, &input, &errors);
+            invalid(&state, &context, "pages/admin-account-new", &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn issue_code(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Path(person_id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let (person, code) = accounts::issue_reset_code(&state.db, &actor, person_id).await?;
+    let page = CodePage {
+        name: person.name,
+        code,
+        created: false,
+        valid_hours: accounts::RESET_CODE_VALID_FOR.num_hours(),
+    };
+    Ok(super::render(&state, &context, "pages/admin-code", &page)?.into_response())
+}
+
+#[derive(Serialize)]
+struct PhonePage {
+    name: String,
+    phone: String,
+}
+
+/// A POST, not a link: every reveal is written to the audit log.
+async fn reveal_phone(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Path(person_id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let (person, phone) = accounts::reveal_phone(&state.db, &actor, person_id).await?;
+    let page = PhonePage {
+        name: person.name,
+        phone,
+    };
+    Ok(super::render(&state, &context, "pages/admin-phone", &page)?.into_response())
+}
+
+#[derive(Serialize)]
+struct ConfirmPage {
+    id: Uuid,
+    name: String,
+}
+
+async fn confirm_disable(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Path(person_id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    require_staff(&actor)?;
+    let (person, _) = accounts::account_for_staff(&state.db, &actor, person_id).await?;
+    let page = ConfirmPage {
+        id: person.id,
+        name: person.name,
+    };
+    Ok(super::render(&state, &context, "pages/admin-disable", &page)?.into_response())
+}
+
+async fn disable(
+    state: State<AppState>,
+    signed_in: SignedIn,
+    jar: CookieJar,
+    person_id: Path<Uuid>,
+) -> Result<Response, AppError> {
+    set_disabled(state, signed_in, jar, person_id, true).await
+}
+
+async fn enable(
+    state: State<AppState>,
+    signed_in: SignedIn,
+    jar: CookieJar,
+    person_id: Path<Uuid>,
+) -> Result<Response, AppError> {
+    set_disabled(state, signed_in, jar, person_id, false).await
+}
+
+async fn set_disabled(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(person_id): Path<Uuid>,
+    disabled: bool,
+) -> Result<Response, AppError> {
+    accounts::set_disabled(&state.db, &actor, person_id, disabled).await?;
+    let notice = if disabled {
+        "notice-account-disabled"
+    } else {
+        "notice-account-enabled"
+    };
+    let jar = jar.add(auth::flash_cookie(notice));
+    Ok((jar, Redirect::to("/admin/accounts")).into_response())
+}
+
+// ---- audit log ------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AuditQuery {
+    action: String,
+    from: String,
+    until: String,
+    page: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct AuditPage {
+    from: String,
+    until: String,
+    actions: Vec<ActionOption>,
+    total: u64,
+    rows: Vec<AuditLine>,
+    pager: Pager,
+    filter_error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ActionOption {
+    value: &'static str,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct AuditLine {
+    at: String,
+    actor: String,
+    action: String,
+    subject: String,
+    detail: String,
+}
+
+/// `2026-11-01` as the start of that day in Shanghai.
+fn shanghai_day_start(input: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ()> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Ok(None);
+    }
+    let date = NaiveDate::parse_from_str(input, "%Y-%m-%d").map_err(|_| ())?;
+    views::shanghai()
+        .from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .single()
+        .map(|at| Some(at.to_utc()))
+        .ok_or(())
+}
+
+async fn show_audit(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    if !actor.can_read_audit_log() {
+        return Err(AppError::Forbidden);
+    }
+    let lang = context.lang();
+    let from = shanghai_day_start(&query.from);
+    // "Until" includes the day named.
+    let until =
+        shanghai_day_start(&query.until).map(|at| at.map(|at| at + chrono::Duration::days(1)));
+    let filter_error = (from.is_err() || until.is_err()).then(|| lang.t("error-date-invalid"));
+    let action = audit::ACTIONS.iter().find(|a| **a == query.action).copied();
+    let filter = AuditFilter {
+        action: action.map(str::to_owned),
+        from: from.unwrap_or(None),
+        until: until.unwrap_or(None),
+        ..AuditFilter::default()
+    };
+    let page = query.page.unwrap_or(1).max(1);
+    let listing = audit::list(&state.db, &actor, &filter, page, PER_PAGE).await?;
+    let erased = lang.t("person-erased");
+    let cli = lang.t("audit-actor-cli");
+    let name_or = |name: Option<String>, none: &str| match name {
+        Some(name) if name.is_empty() => erased.clone(),
+        Some(name) => name,
+        None => none.to_owned(),
+    };
+    let rows = listing
+        .rows
+        .into_iter()
+        .map(|row| AuditLine {
+            at: views::format_date_time(lang, row.entry.at),
+            actor: name_or(row.actor_name, &cli),
+            action: action_label(lang, &row.entry.action),
+            subject: name_or(row.subject_name, ""),
+            detail: row.entry.detail,
+        })
+        .collect();
+    let page = AuditPage {
+        pager: Pager::new(
+            page,
+            listing.total,
+            "/admin/audit",
+            &[
+                ("action", query.action.clone()),
+                ("from", query.from.clone()),
+                ("until", query.until.clone()),
+            ],
+        ),
+        from: query.from,
+        until: query.until,
+        actions: audit::ACTIONS
+            .iter()
+            .map(|value| ActionOption {
+                value,
+                label: action_label(lang, value),
+                selected: Some(*value) == action,
+            })
+            .collect(),
+        total: listing.total,
+        rows,
+        filter_error,
+    };
+    Ok(super::render(&state, &context, "pages/admin-audit", &page)?.into_response())
+}

@@ -1,0 +1,121 @@
+//! Form fields as the `partials/field` template draws them: label, what was typed, the
+//! error next to the field, and focus on the first field that needs correcting.
+
+use member::FieldError;
+use serde::Serialize;
+
+use crate::i18n::Lang;
+
+#[derive(Debug, Serialize)]
+pub struct Field {
+    name: &'static str,
+    label: String,
+    kind: &'static str,
+    value: String,
+    hint: Option<String>,
+    error: Option<String>,
+    autocomplete: &'static str,
+    inputmode: Option<&'static str>,
+    autofocus: bool,
+    required: bool,
+}
+
+/// The fields of one form, in order.
+#[derive(Debug, Serialize)]
+pub struct Form {
+    pub fields: Vec<Field>,
+    /// How many fields need correcting (0 when the form is fresh or fine).
+    pub error_count: usize,
+    #[serde(skip)]
+    lang: Lang,
+    #[serde(skip)]
+    errors: Vec<FieldError>,
+    #[serde(skip)]
+    focus_taken: bool,
+}
+
+impl Form {
+    pub fn new(lang: Lang, errors: &[FieldError]) -> Self {
+        Self {
+            fields: Vec::new(),
+            error_count: errors.len(),
+            lang,
+            errors: errors.to_vec(),
+            focus_taken: false,
+        }
+    }
+
+    /// Adds a field whose label is the catalogue's `field-<name>` (underscores as
+    /// hyphens). Password fields never echo what was typed.
+    pub fn field(
+        mut self,
+        name: &'static str,
+        kind: &'static str,
+        value: &str,
+        autocomplete: &'static str,
+    ) -> Self {
+        let key = format!("field-{}", name.replace('_', "-"));
+        let error = self
+            .errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| self.lang.t(e.reason));
+        let autofocus = error.is_some() && !self.focus_taken;
+        self.focus_taken |= autofocus;
+        self.fields.push(Field {
+            name,
+            label: self.lang.t(&key),
+            kind,
+            value: if kind == "password" {
+                String::new()
+            } else {
+                value.to_owned()
+            },
+            hint: None,
+            error,
+            autocomplete,
+            inputmode: match kind {
+                "tel" => Some("numeric"),
+                _ => None,
+            },
+            autofocus,
+            required: true,
+        });
+        self
+    }
+
+    /// A hint under the label of the field added last.
+    pub fn hint(mut self, key: &str) -> Self {
+        if let Some(field) = self.fields.last_mut() {
+            field.hint = Some(self.lang.t(key));
+        }
+        self
+    }
+
+    /// Marks the field added last as optional.
+    pub fn optional(mut self) -> Self {
+        if let Some(field) = self.fields.last_mut() {
+            field.required = false;
+        }
+        self
+    }
+
+    /// Focuses the first field when no error claims the focus.
+    pub fn focus_first(mut self) -> Self {
+        if !self.focus_taken
+            && let Some(field) = self.fields.first_mut()
+        {
+            field.autofocus = true;
+            self.focus_taken = true;
+        }
+        self
+    }
+
+    /// The message of an error on a field that is not drawn by `field` (a checkbox).
+    pub fn error_for(&self, name: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| self.lang.t(e.reason))
+    }
+}

@@ -1,0 +1,248 @@
+//! "My data": everything the platform keeps about the signed-in person, to see, correct,
+//! download and delete (PIPL).
+
+use axum::extract::State;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use axum_extra::extract::cookie::CookieJar;
+use member::privacy::{self, SelfUpdate};
+use member::{FieldError, MemberError};
+use serde::{Deserialize, Serialize};
+
+use super::account::invalid;
+use super::forms::Form as FormView;
+use crate::auth::{self, SESSION_COOKIE, SignedIn};
+use crate::errors::AppError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use crate::templates::PageContext;
+use crate::views;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(show_me))
+        .route("/me/edit", get(show_edit).post(submit_edit))
+        .route("/me/export.json", get(export))
+        .route("/me/delete", get(show_delete).post(submit_delete))
+}
+
+#[derive(Serialize)]
+struct MePage {
+    name: String,
+    phone: String,
+    birth_date: Option<String>,
+    role: String,
+    consent: Option<String>,
+    created_at: String,
+    password_changed_at: String,
+    sessions: Vec<SessionLine>,
+    history: Vec<HistoryLine>,
+}
+
+#[derive(Serialize)]
+struct SessionLine {
+    created_at: String,
+    last_seen_at: String,
+}
+
+#[derive(Serialize)]
+struct HistoryLine {
+    at: String,
+    action: String,
+    by_self: bool,
+}
+
+/// The catalogue's words for an audit action: `account.login` → `audit-account-login`.
+pub(super) fn action_label(lang: Lang, action: &str) -> String {
+    lang.t(&format!("audit-{}", action.replace(['.', '_'], "-")))
+}
+
+pub(super) fn role_label(lang: Lang, role: member::PlatformRole) -> String {
+    lang.t(&format!("role-{}", role.as_str()))
+}
+
+async fn show_me(
+    State(state): State<AppState>,
+    context: PageContext,
+    signed_in: SignedIn,
+) -> Result<Response, AppError> {
+    let data = privacy::my_data(&state.db, &signed_in.actor, false).await?;
+    let lang = context.lang();
+    let page = MePage {
+        name: data.person.name,
+        phone: data.person.phone.unwrap_or_default(),
+        birth_date: data
+            .person
+            .birth_date
+            .map(|d| d.format("%Y-%m-%d").to_string()),
+        role: role_label(lang, data.account.role),
+        consent: data
+            .person
+            .consented_at
+            .map(|at| views::format_date_time(lang, at))
+            .map(|at| {
+                format!(
+                    "{at} · {}",
+                    data.person.privacy_notice_version.unwrap_or_default()
+                )
+            }),
+        created_at: views::format_date_time(lang, data.account.created_at),
+        password_changed_at: views::format_date_time(lang, data.account.password_changed_at),
+        sessions: data
+            .sessions
+            .iter()
+            .map(|s| SessionLine {
+                created_at: views::format_date_time(lang, s.created_at),
+                last_seen_at: views::format_date_time(lang, s.last_seen_at),
+            })
+            .collect(),
+        // Newest first, the last 50: the download has all of it.
+        history: data
+            .audit_log
+            .iter()
+            .rev()
+            .take(50)
+            .map(|e| HistoryLine {
+                at: views::format_date_time(lang, e.at),
+                action: action_label(lang, &e.action),
+                by_self: e.by_self,
+            })
+            .collect(),
+    };
+    Ok(super::render(&state, &context, "pages/me", &page)?.into_response())
+}
+
+/// Everything, as a JSON file to keep. The download is recorded in the audit log.
+async fn export(State(state): State<AppState>, signed_in: SignedIn) -> Result<Response, AppError> {
+    let data = privacy::my_data(&state.db, &signed_in.actor, true).await?;
+    let body = serde_json::to_string_pretty(&data)
+        .map_err(|e| AppError::Internal(format!("export: {e}")))?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/json; charset=utf-8"),
+            (
+                CONTENT_DISPOSITION,
+                "attachment; filename=\"weiyifang-my-data.json\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct EditForm {
+    name: String,
+    phone: String,
+    birth_date: String,
+}
+
+#[derive(Serialize)]
+struct FormPage {
+    form: FormView,
+}
+
+fn edit_page(context: &PageContext, input: &EditForm, errors: &[FieldError]) -> FormPage {
+    FormPage {
+        form: FormView::new(context.lang(), errors)
+            .field("name", "text", &input.name, "name")
+            .field("phone", "tel", &input.phone, "tel")
+            .field("birth_date", "date", &input.birth_date, "bday")
+            .optional(),
+    }
+}
+
+async fn show_edit(
+    State(state): State<AppState>,
+    context: PageContext,
+    signed_in: SignedIn,
+) -> Result<Response, AppError> {
+    let data = privacy::my_data(&state.db, &signed_in.actor, false).await?;
+    let input = EditForm {
+        name: data.person.name,
+        phone: data.person.phone.unwrap_or_default(),
+        birth_date: data
+            .person
+            .birth_date
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+    };
+    let page = edit_page(&context, &input, &[]);
+    Ok(super::render(&state, &context, "pages/me-edit", &page)?.into_response())
+}
+
+async fn submit_edit(
+    State(state): State<AppState>,
+    context: PageContext,
+    signed_in: SignedIn,
+    jar: CookieJar,
+    Form(input): Form<EditForm>,
+) -> Result<Response, AppError> {
+    let update = SelfUpdate {
+        name: input.name.clone(),
+        phone: input.phone.clone(),
+        birth_date: input.birth_date.clone(),
+    };
+    match privacy::update_self(&state.db, &signed_in.actor, &update).await {
+        Ok(_) => {
+            let jar = jar.add(auth::flash_cookie("notice-profile-saved"));
+            Ok((jar, Redirect::to("/me")).into_response())
+        }
+        Err(MemberError::Invalid(errors)) => {
+            let page = edit_page(&context, &input, &errors);
+            invalid(&state, &context, "pages/me-edit", &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DeleteForm {
+    password: String,
+}
+
+fn delete_page(context: &PageContext, errors: &[FieldError]) -> FormPage {
+    FormPage {
+        form: FormView::new(context.lang(), errors).field(
+            "password",
+            "password",
+            "",
+            "current-password",
+        ),
+    }
+}
+
+async fn show_delete(
+    State(state): State<AppState>,
+    context: PageContext,
+    _signed_in: SignedIn,
+) -> Result<Response, AppError> {
+    let page = delete_page(&context, &[]);
+    Ok(super::render(&state, &context, "pages/me-delete", &page)?.into_response())
+}
+
+async fn submit_delete(
+    State(state): State<AppState>,
+    context: PageContext,
+    signed_in: SignedIn,
+    jar: CookieJar,
+    Form(input): Form<DeleteForm>,
+) -> Result<Response, AppError> {
+    match privacy::erase_self(&state.db, &signed_in.actor, &input.password).await {
+        Ok(()) => {
+            let jar = jar
+                .add(auth::removal(SESSION_COOKIE))
+                .add(auth::flash_cookie("notice-account-deleted"));
+            Ok((jar, Redirect::to("/")).into_response())
+        }
+        Err(MemberError::Invalid(errors)) => {
+            let page = delete_page(&context, &errors);
+            invalid(&state, &context, "pages/me-delete", &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
