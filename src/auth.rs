@@ -252,7 +252,8 @@ pub fn safe_next(next: Option<&str>) -> &str {
             if path.starts_with('/')
                 && !path.starts_with("//")
                 && !path.starts_with("/\\")
-                && !path.starts_with("/login") =>
+                && !path.starts_with("/login")
+                && !path.starts_with("/logout") =>
         {
             path
         }

@@ -121,3 +121,108 @@ async fn migrate_then_serve_on_the_configured_database() {
         "no default SQLite file when DATABASE_URL is given"
     );
 }
+
+/// `admin create` with the password on standard input; returns the exit status, stdout
+/// and stderr.
+async fn admin_create(
+    url: &str,
+    folder: &Path,
+    args: &[&str],
+    stdin: &str,
+) -> (bool, String, String) {
+    use tokio::io::AsyncWriteExt;
+    let mut child = weiyifang(folder)
+        .env("DATABASE_URL", url)
+        .args(["admin", "create"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    let output = child.wait_with_output().await.unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_first_admin_is_created_from_the_command_line_with_the_password_on_stdin() {
+    use member::entities::{account, person};
+    use sea_orm::{EntityTrait, PaginatorTrait};
+
+    let database = TestDatabase::create().await;
+    let folder = tempfile::tempdir().unwrap();
+    let url = database.url();
+
+    // No way to put the password in the arguments, where `ps` and shell history see it.
+    let (ok, _, stderr) = admin_create(
+        url,
+        folder.path(),
+        &[
+            "--phone",
+            "13800138000",
+            "--name",
+            "王主任",
+            "--password",
+            "x",
+        ],
+        "",
+    )
+    .await;
+    assert!(!ok);
+    assert!(stderr.contains("--password"), "{stderr}");
+
+    // A weak password is refused in Chinese, and nothing is created.
+    let (ok, _, stderr) = admin_create(
+        url,
+        folder.path(),
+        &["--phone", "13800138000", "--name", "王主任"],
+        "12345678\n",
+    )
+    .await;
+    assert!(!ok);
+    assert!(stderr.contains("这个密码太常见"), "{stderr}");
+    let db = database.connect().await;
+    assert_eq!(account::Entity::find().count(&db).await.unwrap(), 0);
+
+    let (ok, stdout, stderr) = admin_create(
+        url,
+        folder.path(),
+        &["--phone", "13800138000", "--name", "王主任"],
+        "Sunrise over Nanhu 7\n",
+    )
+    .await;
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("王主任"), "{stdout}");
+    let admin = account::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(admin.role, member::PlatformRole::Admin);
+    assert!(admin.password_hash.starts_with("$argon2id$"));
+    let someone = person::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(someone.phone.as_deref(), Some("13800138000"));
+    db.close().await.unwrap();
+
+    // The password (with its spaces) works on the login page.
+    let mut serve = weiyifang(folder.path());
+    serve.env("DATABASE_URL", url).arg("serve");
+    let (child, base) = start(serve).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("phone", "13800138000"),
+            ("password", "Sunrise over Nanhu 7"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    stop(child).await;
+}

@@ -3,7 +3,12 @@ use std::net::SocketAddr;
 use chrono::{DateTime, Utc};
 use event::entities::event as event_entity;
 use event::{EventKind, EventStatus};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, Set};
+use member::PlatformRole;
+use member::entities::{account, audit_entry};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, Set,
+};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 use uuid::Uuid;
@@ -109,6 +114,72 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The password every account made by `add_account` has.
+pub const PASSWORD: &str = "Nanhu-market-2026";
+
+fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// One person's browser: its own cookie jar, no automatic redirects.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.unwrap()
+    }
+
+    /// A form post as a browser sends it from one of our own pages.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("origin", self.base.trim_end_matches('/'))
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self, phone: &str, password: &str) -> reqwest::Response {
+        self.post("/login", &[("phone", phone), ("password", password)])
+            .await
+    }
+
+    /// The value of the session cookie the server set in this response, if any.
+    pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("wyf_session="))
+            .map(|v| v.split(';').next().unwrap_or("").to_owned())
+    }
+}
+
+/// Where a redirect points.
+pub fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
 /// The real application, served on a free port of its own.
 pub struct TestApp {
     pub address: SocketAddr,
@@ -120,19 +191,20 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_settings(|_| {}).await
+    }
+
+    /// The application with some settings changed from their defaults.
+    pub async fn with_settings(change: impl FnOnce(&mut Settings)) -> Self {
         let database = TestDatabase::create().await;
-        let app = App::build(Settings::with_database(database.url()))
-            .await
-            .expect("the application starts");
+        let mut settings = Settings::with_database(database.url());
+        change(&mut settings);
+        let app = App::build(settings).await.expect("the application starts");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("address");
         let db = app.db.clone();
         tokio::spawn(app.serve(listener, std::future::pending()));
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
+        let client = new_client();
         TestApp {
             address,
             db,
@@ -151,6 +223,67 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// A browser of its own (its own cookies), not signed in.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: new_client(),
+            base: self.url(""),
+        }
+    }
+
+    /// Creates an account with a password directly in the domain, as the command line
+    /// or a coordinator would, and returns its person id.
+    pub async fn add_account(&self, role: PlatformRole, name: &str, phone: &str) -> Uuid {
+        let person = member::accounts::create_admin(&self.db, name, phone, PASSWORD)
+            .await
+            .expect("create the account");
+        if role != PlatformRole::Admin {
+            let account = account::Entity::find()
+                .filter(account::Column::PersonId.eq(person.id))
+                .one(&self.db)
+                .await
+                .unwrap()
+                .unwrap();
+            let mut active: account::ActiveModel = account.into();
+            active.role = Set(role);
+            active.update(&self.db).await.unwrap();
+        }
+        person.id
+    }
+
+    /// A browser signed in as a new account of this role.
+    pub async fn signed_in(&self, role: PlatformRole, name: &str, phone: &str) -> Browser {
+        self.add_account(role, name, phone).await;
+        let browser = self.browser();
+        let response = browser.login(phone, PASSWORD).await;
+        assert_eq!(response.status(), 303, "login of {name}");
+        browser
+    }
+
+    /// A bearer token for an existing account.
+    pub async fn api_token(&self, phone: &str, password: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({ "phone": phone, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "token for {phone}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Audit entries with this action, oldest first.
+    pub async fn audit_entries(&self, action: &str) -> Vec<audit_entry::Model> {
+        audit_entry::Entity::find()
+            .filter(audit_entry::Column::Action.eq(action))
+            .order_by_asc(audit_entry::Column::At)
+            .all(&self.db)
+            .await
+            .unwrap()
     }
 
     /// Stores a market day directly, as the scheduling pages of a later issue will.

@@ -7,8 +7,11 @@
 
 mod helpers;
 
+mod accounts;
 mod api;
 mod binary;
 mod database;
 mod health;
 mod pages;
+mod privacy;
+mod security;
