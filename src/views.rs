@@ -27,6 +27,15 @@ pub fn t_count(lang: Lang, key: &str, count: u64) -> String {
     lang.t_args(key, &args)
 }
 
+/// A catalogue message with one text argument.
+pub fn t_text(lang: Lang, key: &str, name: &'static str, value: &str) -> String {
+    let args = std::collections::HashMap::from([(
+        std::borrow::Cow::Borrowed(name),
+        fluent_templates::fluent_bundle::FluentValue::from(value.to_owned()),
+    )]);
+    lang.t_args(key, &args)
+}
+
 /// `2026年11月28日 (周六) 09:00` or `Sat 28 Nov 2026, 09:00`.
 pub fn format_date_time(lang: Lang, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&shanghai());

@@ -400,6 +400,35 @@ fn shanghai_day_start(input: &str) -> Result<Option<chrono::DateTime<chrono::Utc
         .ok_or(())
 }
 
+/// The domain writes details in a fixed form ("role volunteer", "changed name, phone",
+/// "consent 2026-11-25"); the page says them in the reader's language.
+fn audit_detail(lang: crate::i18n::Lang, detail: &str) -> String {
+    if let Some(role) = detail.strip_prefix("role ").and_then(PlatformRole::parse) {
+        return role_label(lang, role);
+    }
+    if let Some(fields) = detail.strip_prefix("changed ") {
+        let separator = if lang == crate::i18n::Lang::ZhCn {
+            "、"
+        } else {
+            ", "
+        };
+        let labels: Vec<String> = fields
+            .split(", ")
+            .map(|field| lang.t(&format!("field-{}", field.replace('_', "-"))))
+            .collect();
+        return views::t_text(
+            lang,
+            "audit-detail-changed",
+            "fields",
+            &labels.join(separator),
+        );
+    }
+    if let Some(version) = detail.strip_prefix("consent ") {
+        return views::t_text(lang, "audit-detail-consent", "version", version);
+    }
+    detail.to_owned()
+}
+
 async fn show_audit(
     State(state): State<AppState>,
     context: PageContext,
@@ -439,7 +468,7 @@ async fn show_audit(
             actor: name_or(row.actor_name, &cli),
             action: action_label(lang, &row.entry.action),
             subject: name_or(row.subject_name, ""),
-            detail: row.entry.detail,
+            detail: audit_detail(lang, &row.entry.detail),
         })
         .collect();
     let page = AuditPage {

@@ -17,6 +17,8 @@ pub fn routes() -> Router<AppState> {
 #[derive(Serialize)]
 struct HomePage {
     markets: Vec<MarketCard>,
+    /// A fresh platform says how to create the first administrator.
+    first_run: bool,
 }
 
 /// What the platform is, and the next market days anyone can come to.
@@ -25,7 +27,9 @@ async fn show_home(
     context: PageContext,
 ) -> Result<Html<String>, AppError> {
     let markets = event::upcoming_markets(&state.db, Utc::now(), 6).await?;
+    let first_run = !member::accounts::any_account_exists(&state.db).await?;
     let page = HomePage {
+        first_run,
         markets: markets
             .iter()
             .map(|m| MarketCard::new(context.lang(), m))

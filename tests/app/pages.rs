@@ -199,3 +199,15 @@ async fn pages_forbid_inline_script_and_framing() {
     assert!(csp.contains("frame-ancestors 'none'"));
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
 }
+
+#[tokio::test]
+async fn a_fresh_platform_says_how_to_create_the_first_administrator() {
+    let app = TestApp::new().await;
+    let page = app.get("/").await.text().await.unwrap();
+    assert!(page.contains("首次使用"));
+    assert!(page.contains("weiyifang admin create"));
+    app.add_account(member::PlatformRole::Admin, "王主任", "13800138000")
+        .await;
+    let page = app.get("/").await.text().await.unwrap();
+    assert!(!page.contains("首次使用"), "gone once an account exists");
+}

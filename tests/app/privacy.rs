@@ -203,6 +203,10 @@ async fn coordinators_read_the_audit_log_with_filters() {
     let page = coordinator.get_text("/admin/audit").await;
     assert!(page.contains("下载本人数据") && page.contains("李阿姨"));
     assert!(page.contains("登录"));
+    assert!(
+        page.contains("平台管理员") && !page.contains("role "),
+        "details in Chinese"
+    );
     assert_no_full_phone_but(&page, "");
 
     let filtered = coordinator

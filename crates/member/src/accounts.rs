@@ -147,10 +147,7 @@ pub async fn register_volunteer(
         "account.register",
         "person",
         Some(person.id),
-        format!(
-            "consent to privacy notice {}",
-            crate::PRIVACY_NOTICE_VERSION
-        ),
+        format!("consent {}", crate::PRIVACY_NOTICE_VERSION),
     )
     .await?;
     txn.commit().await?;
@@ -232,7 +229,7 @@ pub async fn create_admin(
         "account.create",
         "person",
         Some(person.id),
-        "role admin (command line)",
+        "role admin",
     )
     .await?;
     txn.commit().await?;
