@@ -123,7 +123,7 @@ impl AppError {
                 message_key: key,
             },
             AppError::InvalidFields(_) => ErrorReport {
-                status: StatusCode::BAD_REQUEST,
+                status: StatusCode::UNPROCESSABLE_ENTITY,
                 code: "invalid_input",
                 message_key: "error-invalid-fields",
             },

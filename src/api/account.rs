@@ -170,7 +170,8 @@ struct RegisterRequest {
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered", body = TokenResponse),
-        (status = 400, description = "Invalid fields (see `fields`)", body = ErrorBody),
+        (status = 400, description = "Malformed body or unknown field", body = ErrorBody),
+        (status = 422, description = "Invalid fields (see `fields`)", body = ErrorBody),
     )
 )]
 async fn register(
@@ -228,7 +229,7 @@ struct UpdateMeRequest {
     request_body = UpdateMeRequest,
     responses(
         (status = 200, description = "Saved", body = Me),
-        (status = 400, description = "Invalid fields (see `fields`)", body = ErrorBody),
+        (status = 422, description = "Invalid fields (see `fields`)", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
     )
 )]
@@ -261,7 +262,7 @@ struct PasswordRequest {
     request_body = PasswordRequest,
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "Wrong password", body = ErrorBody),
+        (status = 422, description = "Wrong password", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
     )
 )]
@@ -290,7 +291,7 @@ struct ChangePasswordRequest {
     request_body = ChangePasswordRequest,
     responses(
         (status = 204, description = "Changed"),
-        (status = 400, description = "Invalid fields (see `fields`)", body = ErrorBody),
+        (status = 422, description = "Invalid fields (see `fields`)", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
     )
 )]
@@ -374,7 +375,8 @@ struct AuditLog {
     params(AuditQuery),
     responses(
         (status = 200, description = "Entries", body = AuditLog),
-        (status = 400, description = "Unknown action or bad parameter", body = ErrorBody),
+        (status = 400, description = "Bad parameter", body = ErrorBody),
+        (status = 422, description = "Unknown action", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not staff", body = ErrorBody),
     )

@@ -433,7 +433,7 @@ async fn registration_through_the_api_needs_the_current_notice() {
     }))
     .await
     .unwrap();
-    assert_eq!(response.status(), 400);
+    assert_eq!(response.status(), 422);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid_input");
     assert_eq!(body["error"]["fields"][0]["field"], "consent");
@@ -445,7 +445,7 @@ async fn registration_through_the_api_needs_the_current_notice() {
     }))
     .await
     .unwrap();
-    assert_eq!(response.status(), 400);
+    assert_eq!(response.status(), 422);
 
     let response = register(serde_json::json!({
         "name": "王小明", "phone": "13512345678", "birth_date": "1990-03-01",

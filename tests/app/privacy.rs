@@ -113,7 +113,7 @@ async fn a_person_corrects_their_own_data() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 400);
+    assert_eq!(response.status(), 422);
     let body: serde_json::Value = response.json().await.unwrap();
     let fields: Vec<&str> = body["error"]["fields"]
         .as_array()
@@ -237,7 +237,7 @@ async fn coordinators_read_the_audit_log_with_filters() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 400);
+    assert_eq!(response.status(), 422);
 }
 
 #[tokio::test]
