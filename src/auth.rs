@@ -51,9 +51,12 @@ pub struct ClientAddress(pub String);
 #[derive(Clone, Debug)]
 struct RequestTarget(String);
 
-/// The catalogue key of a notice set by the previous response.
+/// The catalogue key of a notice set by the previous response, and its number if any.
 #[derive(Clone, Debug)]
-pub struct Flash(pub String);
+pub struct Flash {
+    pub key: String,
+    pub count: Option<u64>,
+}
 
 /// Middleware: finds out who is asking (and from where) before any handler runs.
 pub async fn identify(
@@ -102,9 +105,16 @@ pub async fn identify(
     let flash = jar
         .get(FLASH_COOKIE)
         .map(|c| c.value().to_owned())
-        .filter(|key| key.starts_with("notice-") && key.len() < 64);
-    if let Some(key) = &flash {
-        request.extensions_mut().insert(Flash(key.clone()));
+        .filter(|value| value.starts_with("notice-") && value.len() < 64);
+    if let Some(value) = &flash {
+        let (key, count) = match value.split_once(':') {
+            Some((key, count)) => (key, count.parse().ok()),
+            None => (value.as_str(), None),
+        };
+        request.extensions_mut().insert(Flash {
+            key: key.to_owned(),
+            count,
+        });
     }
 
     let mut response = next.run(request).await;
@@ -186,7 +196,16 @@ pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
 
 /// A notice for the next page.
 pub fn flash_cookie(key: &'static str) -> Cookie<'static> {
-    Cookie::build((FLASH_COOKIE, key))
+    flash_cookie_value(key.to_owned())
+}
+
+/// A notice with a number in it ("已导入 120 人"): `key:count`.
+pub fn flash_cookie_count(key: &'static str, count: u64) -> Cookie<'static> {
+    flash_cookie_value(format!("{key}:{count}"))
+}
+
+fn flash_cookie_value(value: String) -> Cookie<'static> {
+    Cookie::build((FLASH_COOKIE, value))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)

@@ -61,7 +61,7 @@ impl From<MemberError> for AppError {
             MemberError::Throttled { retry_after_secs } => AppError::Throttled(retry_after_secs),
             MemberError::Forbidden => AppError::Forbidden,
             MemberError::NotFound => AppError::NotFound,
-            MemberError::Hashing(detail) => AppError::Internal(detail),
+            MemberError::Internal(detail) => AppError::Internal(detail),
             MemberError::Database(db) => AppError::Database(db),
         }
     }

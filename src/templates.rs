@@ -64,9 +64,10 @@ impl PageContext {
             name: s.actor.name.clone(),
             is_staff: s.actor.is_staff(),
         });
-        let flash = extensions
-            .get::<Flash>()
-            .map(|Flash(key)| locale.lang.t(key));
+        let flash = extensions.get::<Flash>().map(|flash| match flash.count {
+            Some(count) => crate::views::t_count(locale.lang, &flash.key, count),
+            None => locale.lang.t(&flash.key),
+        });
         Self {
             locale,
             viewer,

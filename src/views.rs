@@ -36,6 +36,14 @@ pub fn t_text(lang: Lang, key: &str, name: &'static str, value: &str) -> String 
     lang.t_args(key, &args)
 }
 
+/// A calendar date: `2026年11月28日` or `28 Nov 2026`.
+pub fn format_day(lang: Lang, day: NaiveDate) -> String {
+    match lang {
+        Lang::ZhCn => format!("{}年{}月{}日", day.year(), day.month(), day.day()),
+        Lang::En => day.format("%-d %b %Y").to_string(),
+    }
+}
+
 /// `2026年11月28日 (周六) 09:00` or `Sat 28 Nov 2026, 09:00`.
 pub fn format_date_time(lang: Lang, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&shanghai());

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_events;
 mod m20261125_000002_create_people_and_accounts;
+mod m20261125_000003_create_organizations;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_events::Migration),
             Box::new(m20261125_000002_create_people_and_accounts::Migration),
+            Box::new(m20261125_000003_create_organizations::Migration),
         ]
     }
 }

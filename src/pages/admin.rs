@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::account::invalid;
 use super::forms::Form as FormView;
 use super::me::{action_label, role_label};
+use super::pager::Pager;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
 use crate::state::AppState;
@@ -45,41 +46,6 @@ fn require_staff(actor: &Actor) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(AppError::Forbidden)
-    }
-}
-
-/// Links to the previous and next page of a list, keeping its filters.
-#[derive(Serialize)]
-struct Pager {
-    show: bool,
-    page: u64,
-    pages: u64,
-    prev: Option<String>,
-    next: Option<String>,
-}
-
-impl Pager {
-    fn new(page: u64, total: u64, base: &str, filters: &[(&str, String)]) -> Self {
-        let pages = total.div_ceil(PER_PAGE).max(1);
-        let href = |page: u64| {
-            let mut pairs: Vec<(&str, String)> = filters
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .cloned()
-                .collect();
-            pairs.push(("page", page.to_string()));
-            format!(
-                "{base}?{}",
-                serde_urlencoded::to_string(pairs).unwrap_or_default()
-            )
-        };
-        Pager {
-            show: pages > 1,
-            page,
-            pages,
-            prev: (page > 1).then(|| href(page - 1)),
-            next: (page < pages).then(|| href(page + 1)),
-        }
     }
 }
 
@@ -145,6 +111,7 @@ async fn list_accounts(
         pager: Pager::new(
             page,
             listing.total,
+            PER_PAGE,
             "/admin/accounts",
             &[("q", query.q.clone())],
         ),
@@ -228,6 +195,7 @@ struct CodePage {
     code: String,
     created: bool,
     valid_hours: i64,
+    back: &'static str,
 }
 
 async fn submit_new(
@@ -244,6 +212,7 @@ async fn submit_new(
                 code,
                 created: true,
                 valid_hours: accounts::RESET_CODE_VALID_FOR.num_hours(),
+                back: "/admin/accounts",
             };
             Ok(super::render(&state, &context, "pages/admin-code", &page)?.into_response())
         }
@@ -267,6 +236,7 @@ async fn issue_code(
         code,
         created: false,
         valid_hours: accounts::RESET_CODE_VALID_FOR.num_hours(),
+        back: "/admin/accounts",
     };
     Ok(super::render(&state, &context, "pages/admin-code", &page)?.into_response())
 }
@@ -275,6 +245,7 @@ async fn issue_code(
 struct PhonePage {
     name: String,
     phone: String,
+    back: &'static str,
 }
 
 /// A POST, not a link: every reveal is written to the audit log.
@@ -288,6 +259,7 @@ async fn reveal_phone(
     let page = PhonePage {
         name: person.name,
         phone,
+        back: "/admin/accounts",
     };
     Ok(super::render(&state, &context, "pages/admin-phone", &page)?.into_response())
 }
@@ -475,6 +447,7 @@ async fn show_audit(
         pager: Pager::new(
             page,
             listing.total,
+            PER_PAGE,
             "/admin/audit",
             &[
                 ("action", query.action.clone()),

@@ -6,6 +6,9 @@ mod assets;
 mod forms;
 mod home;
 mod me;
+mod members;
+mod orgs;
+mod pager;
 
 use axum::Router;
 use axum::response::Html;
@@ -21,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(me::routes())
         .merge(admin::routes())
+        .merge(orgs::routes())
+        .merge(members::routes())
         .merge(assets::routes())
 }
 

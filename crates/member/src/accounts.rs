@@ -28,7 +28,7 @@ pub const RESET_CODE_VALID_FOR: Duration = Duration::hours(24);
 pub const MIN_SELF_REGISTRATION_AGE: u32 = 14;
 
 /// Stored instead of a hash until the person sets a password with a reset code.
-const NO_PASSWORD: &str = "!";
+pub(crate) const NO_PASSWORD: &str = "!";
 
 pub async fn hash_password(password: &Password) -> Result<String, MemberError> {
     let password = password.expose().to_owned();
@@ -36,10 +36,10 @@ pub async fn hash_password(password: &Password) -> Result<String, MemberError> {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|hash| hash.to_string())
-            .map_err(|e| MemberError::Hashing(e.to_string()))
+            .map_err(|e| MemberError::Internal(e.to_string()))
     })
     .await
-    .map_err(|e| MemberError::Hashing(e.to_string()))?
+    .map_err(|e| MemberError::Internal(e.to_string()))?
 }
 
 /// Checks a password against a stored hash, off the async runtime (Argon2 is slow on
@@ -139,8 +139,13 @@ pub async fn register_volunteer(
     let hash = hash_password(&password).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
-    let person = insert_person(&txn, &name, &phone, Some(birth_date.date()), true, now).await?;
-    let account = insert_account(&txn, person.id, &hash, PlatformRole::Volunteer, now).await?;
+    let person = claim_or_insert_person(&txn, &name, &phone, birth_date.date(), now).await?;
+    let account = insert_account(&txn, person.id, &hash, PlatformRole::Volunteer, now)
+        .await
+        .map_err(|e| match e {
+            MemberError::Database(err) => phone_taken_or(err, "phone"),
+            other => other,
+        })?;
     audit::record(
         &txn,
         Some(person.id),
@@ -236,7 +241,36 @@ pub async fn create_admin(
     Ok(person)
 }
 
-async fn insert_person(
+/// Someone on an organization's roster (a person without an account) registers with
+/// their number: the roster entry becomes theirs, with the name they typed.
+async fn claim_or_insert_person(
+    db: &impl ConnectionTrait,
+    name: &PersonName,
+    phone: &Phone,
+    birth_date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<person::Model, MemberError> {
+    let Some(existing) = crate::memberships::find_person_by_phone(db, phone).await? else {
+        return insert_person(db, name, phone, Some(birth_date), true, now).await;
+    };
+    let has_account = account::Entity::find()
+        .filter(account::Column::PersonId.eq(existing.id))
+        .one(db)
+        .await?
+        .is_some();
+    if has_account {
+        return Err(MemberError::field("phone", "error-phone-taken"));
+    }
+    let mut active: person::ActiveModel = existing.into();
+    active.name = Set(name.as_str().to_owned());
+    active.birth_date = Set(Some(birth_date));
+    active.consent_version = Set(Some(crate::PRIVACY_NOTICE_VERSION.to_owned()));
+    active.consent_at = Set(Some(now));
+    active.updated_at = Set(now);
+    Ok(active.update(db).await?)
+}
+
+pub(crate) async fn insert_person(
     db: &impl ConnectionTrait,
     name: &PersonName,
     phone: &Phone,
@@ -260,7 +294,7 @@ async fn insert_person(
     .map_err(|e| phone_taken_or(e, "phone"))
 }
 
-async fn insert_account(
+pub(crate) async fn insert_account(
     db: &impl ConnectionTrait,
     person_id: Uuid,
     hash: &str,
@@ -297,6 +331,7 @@ pub(crate) fn actor_of(person: &person::Model, account: &account::Model) -> Acto
         account_id: account.id,
         name: person.name.clone(),
         role: account.role,
+        leads: Vec::new(),
     }
 }
 
@@ -435,7 +470,7 @@ async fn load_by_person(
     Ok((person, account.ok_or(MemberError::NotFound)?))
 }
 
-async fn store_reset_code(
+pub(crate) async fn store_reset_code(
     db: &impl ConnectionTrait,
     actor: &Actor,
     account: &account::Model,
@@ -644,13 +679,15 @@ pub async fn list_accounts(
     Ok(AccountPage { rows, total })
 }
 
-/// Staff see a person's whole phone number; the reveal is logged.
+/// Staff (and leaders, for their members) see a person's whole phone number; every
+/// reveal is logged.
 pub async fn reveal_phone(
     db: &impl ConnectionTrait,
     actor: &Actor,
     person_id: Uuid,
 ) -> Result<(person::Model, String), MemberError> {
-    if !actor.can_reveal_phone_of(person_id) {
+    let orgs = crate::memberships::current_organizations_of(db, person_id).await?;
+    if !actor.can_see_phone_of(person_id, &orgs) {
         return Err(MemberError::Forbidden);
     }
     let person = person::Entity::find_by_id(person_id)

@@ -47,6 +47,9 @@ pub struct Actor {
     pub account_id: Uuid,
     pub name: String,
     pub role: PlatformRole,
+    /// The organizations this person currently leads (filled in when a session or token
+    /// is looked up).
+    pub leads: Vec<Uuid>,
 }
 
 impl Actor {
@@ -72,9 +75,22 @@ impl Actor {
         self.is_staff() || self.person_id == person_id
     }
 
-    /// Who may see a phone number unmasked. Leaders of the person's organizations will
-    /// be added with memberships.
-    pub fn can_reveal_phone_of(&self, _person_id: Uuid) -> bool {
+    /// Who may see a phone number unmasked: staff, the person, and the leaders of an
+    /// organization the person belongs to (`person_orgs`: their current organizations).
+    pub fn can_see_phone_of(&self, person_id: Uuid, person_orgs: &[Uuid]) -> bool {
+        self.is_staff()
+            || self.person_id == person_id
+            || person_orgs.iter().any(|org| self.leads.contains(org))
+    }
+
+    /// Edit the organization, manage its members, stalls and projects: its leaders and
+    /// staff. A leader of one organization has no say over another.
+    pub fn can_manage_org(&self, organization_id: Uuid) -> bool {
+        self.is_staff() || self.leads.contains(&organization_id)
+    }
+
+    /// Register organizations directly, admit or decline applications, move stages.
+    pub fn can_steer_incubation(&self) -> bool {
         self.is_staff()
     }
 
@@ -98,6 +114,7 @@ mod tests {
             account_id: Uuid::now_v7(),
             name: "张三".into(),
             role,
+            leads: Vec::new(),
         }
     }
 
@@ -106,7 +123,8 @@ mod tests {
         let volunteer = actor(PlatformRole::Volunteer);
         assert!(volunteer.can_view_person(volunteer.person_id));
         assert!(!volunteer.can_view_person(Uuid::now_v7()));
-        assert!(!volunteer.can_reveal_phone_of(volunteer.person_id));
+        assert!(volunteer.can_see_phone_of(volunteer.person_id, &[]));
+        assert!(!volunteer.can_see_phone_of(Uuid::now_v7(), &[Uuid::now_v7()]));
         assert!(!volunteer.can_manage_accounts());
         assert!(!volunteer.can_read_audit_log());
     }
@@ -120,5 +138,20 @@ mod tests {
         let admin = actor(PlatformRole::Admin);
         assert!(admin.can_grant_role(PlatformRole::Coordinator));
         assert!(admin.can_read_audit_log());
+    }
+
+    #[test]
+    fn a_leader_manages_only_their_own_organization() {
+        let (mine, theirs) = (Uuid::now_v7(), Uuid::now_v7());
+        let leader = Actor {
+            leads: vec![mine],
+            ..actor(PlatformRole::Volunteer)
+        };
+        assert!(leader.can_manage_org(mine));
+        assert!(!leader.can_manage_org(theirs));
+        assert!(leader.can_see_phone_of(Uuid::now_v7(), &[theirs, mine]));
+        assert!(!leader.can_see_phone_of(Uuid::now_v7(), &[theirs]));
+        assert!(!leader.can_steer_incubation());
+        assert!(actor(PlatformRole::Coordinator).can_manage_org(theirs));
     }
 }

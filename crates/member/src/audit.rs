@@ -28,6 +28,15 @@ pub const ACTIONS: &[&str] = &[
     "person.update_self",
     "person.export_self",
     "person.erase_self",
+    "organization.apply",
+    "organization.register",
+    "organization.update",
+    "organization.stage_change",
+    "membership.add",
+    "membership.role_change",
+    "membership.end",
+    "roster.import",
+    "roster.export",
 ];
 
 pub async fn record(

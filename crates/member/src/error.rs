@@ -30,8 +30,9 @@ pub enum MemberError {
     Forbidden,
     #[error("not found")]
     NotFound,
-    #[error("password hashing failed: {0}")]
-    Hashing(String),
+    /// Password hashing, file encoding and the like failed: a fault, not bad input.
+    #[error("internal: {0}")]
+    Internal(String),
     #[error("database: {0}")]
     Database(#[from] DbErr),
 }

@@ -8,10 +8,14 @@ pub mod audit;
 pub mod entities;
 mod error;
 pub mod fields;
+pub mod memberships;
+pub mod orgs;
 pub mod privacy;
+pub mod roster;
 mod secrets;
 pub mod sessions;
 mod throttle;
+pub mod tx;
 
 pub use actor::{Actor, PlatformRole};
 pub use error::{FieldError, MemberError};

@@ -90,7 +90,9 @@ async fn usable_actor(
 ) -> Result<Option<Actor>, MemberError> {
     match load(db, account_id).await {
         Ok((person, account)) if account.disabled_at.is_none() && person.erased_at.is_none() => {
-            Ok(Some(actor_of(&person, &account)))
+            let mut actor = actor_of(&person, &account);
+            actor.leads = crate::memberships::led_by(db, person.id).await?;
+            Ok(Some(actor))
         }
         Ok(_) | Err(MemberError::NotFound) => Ok(None),
         Err(err) => Err(err),

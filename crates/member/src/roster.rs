@@ -1,0 +1,647 @@
+//! Rosters: the member sheets organizations already keep, imported from `.xlsx` or
+//! `.csv` (upload → preview with every bad row marked → confirm, all or nothing), and
+//! exported to the same formats.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use chrono::{NaiveDate, Utc};
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::Expr;
+use sea_orm::{DatabaseConnection, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+
+use crate::entities::{membership, person, person_skill, roster_import};
+use crate::fields::{PersonName, Phone, mask_phone};
+use crate::memberships::{self, MemberRole, parse_skills, skill_word};
+use crate::{Actor, MemberError, audit, orgs, tx};
+
+/// More rows than any neighbourhood organization has; a bigger file is a mistake.
+pub const MAX_ROWS: usize = 20_000;
+
+/// One line of an uploaded roster, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterRow {
+    /// The line in the file (the header is line 1).
+    pub line: usize,
+    pub name: String,
+    pub phone: String,
+    pub skills: String,
+    pub role: String,
+}
+
+/// Which column holds what, from the header's words.
+fn column_of(header: &str) -> Option<usize> {
+    let header = header.trim().to_lowercase();
+    let field = match header.as_str() {
+        "姓名" | "名字" | "name" | "成员姓名" | "志愿者姓名" => 0,
+        "手机" | "手机号" | "手机号码" | "电话" | "联系电话" | "phone" | "mobile" => {
+            1
+        }
+        "技能" | "特长" | "技能特长" | "skills" | "skill" => 2,
+        "角色" | "职务" | "身份" | "role" => 3,
+        _ => return None,
+    };
+    Some(field)
+}
+
+/// Cells of a sheet (first row the header) into roster rows. Without a recognisable
+/// header the columns are taken as name, phone, skills, role.
+fn rows_from_cells(cells: Vec<Vec<String>>) -> Result<Vec<RosterRow>, MemberError> {
+    let mut lines = cells.into_iter().enumerate();
+    let Some((_, header)) = lines.next() else {
+        return Err(MemberError::field("file", "error-import-empty"));
+    };
+    let mapped: Vec<Option<usize>> = header.iter().map(|h| column_of(h)).collect();
+    let has_header = mapped.contains(&Some(0)) && mapped.contains(&Some(1));
+    let columns: Vec<Option<usize>> = if has_header {
+        mapped
+    } else {
+        (0..header.len().max(4))
+            .map(|i| (i < 4).then_some(i))
+            .collect()
+    };
+    let to_row = |(index, cells): (usize, Vec<String>)| {
+        let mut fields = [String::new(), String::new(), String::new(), String::new()];
+        for (cell, column) in cells.into_iter().zip(&columns) {
+            if let Some(column) = column {
+                fields[*column] = cell.trim().to_owned();
+            }
+        }
+        let [name, phone, skills, role] = fields;
+        RosterRow {
+            line: index + 1,
+            name,
+            phone,
+            skills,
+            role,
+        }
+    };
+    let mut rows: Vec<RosterRow> = Vec::new();
+    if !has_header {
+        rows.push(to_row((0, header)));
+    }
+    rows.extend(lines.map(to_row));
+    rows.retain(|r| !(r.name.is_empty() && r.phone.is_empty() && r.skills.is_empty()));
+    if rows.is_empty() {
+        return Err(MemberError::field("file", "error-import-empty"));
+    }
+    if rows.len() > MAX_ROWS {
+        return Err(MemberError::field("file", "error-import-too-many-rows"));
+    }
+    Ok(rows)
+}
+
+/// Reads an uploaded `.xlsx` (first sheet) or `.csv` (UTF-8, or GBK as Excel in China
+/// saves it — refused with a clear reason).
+pub fn parse_file(file_name: &str, bytes: &[u8]) -> Result<Vec<RosterRow>, MemberError> {
+    let lower = file_name.to_lowercase();
+    if lower.ends_with(".xlsx") {
+        let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+            .map_err(|_| MemberError::field("file", "error-import-unreadable"))?;
+        let range = workbook
+            .worksheet_range_at(0)
+            .ok_or(MemberError::field("file", "error-import-empty"))?
+            .map_err(|_| MemberError::field("file", "error-import-unreadable"))?;
+        let cells = range
+            .rows()
+            .map(|row| row.iter().map(cell_text).collect())
+            .collect();
+        rows_from_cells(cells)
+    } else if lower.ends_with(".csv") {
+        let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+            .map_err(|_| MemberError::field("file", "error-import-not-utf8"))?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut cells = Vec::new();
+        for record in reader.records() {
+            let record =
+                record.map_err(|_| MemberError::field("file", "error-import-unreadable"))?;
+            cells.push(record.iter().map(str::to_owned).collect());
+            if cells.len() > MAX_ROWS + 1 {
+                return Err(MemberError::field("file", "error-import-too-many-rows"));
+            }
+        }
+        rows_from_cells(cells)
+    } else {
+        Err(MemberError::field("file", "error-import-format"))
+    }
+}
+
+/// A cell as text. Excel keeps phone numbers as numbers (`13812345678.0`).
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        other => other.to_string(),
+    }
+}
+
+/// What would happen to one row.
+#[derive(Clone, Debug, Serialize)]
+pub struct PreviewRow {
+    pub line: usize,
+    pub name: String,
+    /// Masked: the preview is no place to spread numbers.
+    pub phone: String,
+    pub skills: Vec<&'static str>,
+    pub role: Option<MemberRole>,
+    /// Someone the platform already knows (joins as they are; their name is kept).
+    pub existing: bool,
+    /// Why the row cannot be imported (a catalogue key), or None.
+    pub problem: Option<&'static str>,
+}
+
+pub struct Preview {
+    pub rows: Vec<PreviewRow>,
+    pub good: usize,
+    pub bad: usize,
+}
+
+/// A row that passed every check, ready to write.
+struct GoodRow {
+    name: Option<PersonName>,
+    phone: Phone,
+    skills: Vec<&'static str>,
+    role: MemberRole,
+    existing: Option<Uuid>,
+}
+
+/// Checks every row against the file itself and the database as it is now.
+async fn check(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    rows: &[RosterRow],
+) -> Result<(Vec<PreviewRow>, Vec<GoodRow>), MemberError> {
+    let phones: Vec<String> = rows
+        .iter()
+        .filter_map(|r| Phone::parse("phone", &r.phone).ok())
+        .map(|p| p.as_str().to_owned())
+        .collect();
+    let mut known: HashMap<String, Uuid> = HashMap::new();
+    for chunk in phones.chunks(500) {
+        for person in person::Entity::find()
+            .filter(person::Column::Phone.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            if let Some(phone) = person.phone {
+                known.insert(phone, person.id);
+            }
+        }
+    }
+    let members: HashSet<Uuid> = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(organization_id))
+        .filter(membership::Column::LeftOn.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.person_id)
+        .collect();
+
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut preview = Vec::with_capacity(rows.len());
+    let mut good = Vec::new();
+    for row in rows {
+        let phone = Phone::parse("phone", &row.phone);
+        let existing = phone
+            .as_ref()
+            .ok()
+            .and_then(|p| known.get(p.as_str()).copied());
+        let name = PersonName::parse("name", &row.name);
+        let skills = parse_skills("skills", &row.skills);
+        let role = MemberRole::parse(&row.role);
+        let problem = if row.name.trim().is_empty() && existing.is_none() {
+            Some("error-import-name-missing")
+        } else if let Err(e) = &phone {
+            Some(e.reason)
+        } else if let (Err(e), None) = (&name, existing) {
+            Some(e.reason)
+        } else if let Ok(phone) = &phone
+            && !seen.insert(phone.as_str().to_owned())
+        {
+            Some("error-import-duplicate")
+        } else if existing.is_some_and(|id| members.contains(&id)) {
+            Some("error-import-already-member")
+        } else if let Err(e) = &skills {
+            Some(e.reason)
+        } else if role.is_none() {
+            Some("error-import-role")
+        } else {
+            None
+        };
+        preview.push(PreviewRow {
+            line: row.line,
+            name: row.name.trim().to_owned(),
+            phone: phone
+                .as_ref()
+                .map(|p| mask_phone(p.as_str()))
+                .unwrap_or_else(|_| row.phone.clone()),
+            skills: skills.clone().unwrap_or_default(),
+            role,
+            existing: existing.is_some(),
+            problem,
+        });
+        if problem.is_none()
+            && let (Ok(phone), Ok(skills), Some(role)) = (phone, skills, role)
+        {
+            good.push(GoodRow {
+                name: name.ok(),
+                phone,
+                skills,
+                role,
+                existing,
+            });
+        }
+    }
+    Ok((preview, good))
+}
+
+fn require_manager(actor: &Actor, organization_id: Uuid) -> Result<(), MemberError> {
+    if actor.can_manage_org(organization_id) {
+        Ok(())
+    } else {
+        Err(MemberError::Forbidden)
+    }
+}
+
+/// Stores an uploaded roster for preview; returns its id.
+pub async fn upload(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<Uuid, MemberError> {
+    require_manager(actor, organization_id)?;
+    orgs::find(db, organization_id).await?;
+    let rows = parse_file(file_name, bytes)?;
+    let id = Uuid::now_v7();
+    roster_import::ActiveModel {
+        id: Set(id),
+        organization_id: Set(organization_id),
+        created_by: Set(actor.person_id),
+        file_name: Set(file_name.chars().take(200).collect()),
+        rows: Set(serde_json::to_string(&rows).map_err(|e| MemberError::Internal(e.to_string()))?),
+        created_at: Set(Utc::now()),
+        committed_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(id)
+}
+
+async fn load_import(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    import_id: Uuid,
+) -> Result<(roster_import::Model, Vec<RosterRow>), MemberError> {
+    let import = roster_import::Entity::find_by_id(import_id)
+        .filter(roster_import::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await?
+        .ok_or(MemberError::NotFound)?;
+    let rows: Vec<RosterRow> =
+        serde_json::from_str(&import.rows).map_err(|e| MemberError::Internal(e.to_string()))?;
+    Ok((import, rows))
+}
+
+/// What confirming would do, row by row.
+pub async fn preview(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    organization_id: Uuid,
+    import_id: Uuid,
+) -> Result<(roster_import::Model, Preview), MemberError> {
+    require_manager(actor, organization_id)?;
+    let (import, rows) = load_import(db, organization_id, import_id).await?;
+    let (rows, good) = check(db, organization_id, &rows).await?;
+    let good = good.len();
+    let bad = rows.len() - good;
+    Ok((import, Preview { rows, good, bad }))
+}
+
+/// How a confirmed import ended.
+#[derive(Debug, Serialize)]
+pub struct Committed {
+    pub added: usize,
+    pub new_people: usize,
+    pub skipped: usize,
+}
+
+/// Writes every good row in one transaction (checked again against the database as it
+/// is now), or nothing. An import is committed once; importing the same file again
+/// finds everyone already a member and adds no one twice.
+pub async fn commit(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    import_id: Uuid,
+    today: NaiveDate,
+) -> Result<Committed, MemberError> {
+    require_manager(actor, organization_id)?;
+    let txn = tx::begin_write(db).await?;
+    // Claims the import: of two confirmations, one commits and the other is told.
+    let claimed = roster_import::Entity::update_many()
+        .col_expr(roster_import::Column::CommittedAt, Expr::value(Utc::now()))
+        .filter(roster_import::Column::Id.eq(import_id))
+        .filter(roster_import::Column::OrganizationId.eq(organization_id))
+        .filter(roster_import::Column::CommittedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        load_import(&txn, organization_id, import_id).await?;
+        return Err(MemberError::field(
+            "import",
+            "error-import-already-committed",
+        ));
+    }
+    let (_, rows) = load_import(&txn, organization_id, import_id).await?;
+    let (preview, good) = check(&txn, organization_id, &rows).await?;
+    let now = Utc::now();
+
+    let mut people = Vec::new();
+    let mut memberships_new = Vec::new();
+    let mut skills = Vec::new();
+    let mut new_people = 0;
+    for row in &good {
+        let person_id = match row.existing {
+            Some(id) => id,
+            None => {
+                let Some(name) = &row.name else { continue };
+                let id = Uuid::now_v7();
+                new_people += 1;
+                people.push(person::ActiveModel {
+                    id: Set(id),
+                    name: Set(name.as_str().to_owned()),
+                    phone: Set(Some(row.phone.as_str().to_owned())),
+                    birth_date: Set(None),
+                    consent_version: Set(None),
+                    consent_at: Set(None),
+                    erased_at: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                });
+                id
+            }
+        };
+        memberships_new.push(membership::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(organization_id),
+            person_id: Set(person_id),
+            role: Set(row.role),
+            joined_on: Set(today),
+            left_on: Set(None),
+            created_at: Set(now),
+        });
+        for skill in &row.skills {
+            skills.push((person_id, *skill));
+        }
+    }
+    // Batches keep each statement under the databases' parameter limits.
+    for batch in people.chunks(500) {
+        person::Entity::insert_many(batch.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+    for batch in memberships_new.chunks(500) {
+        membership::Entity::insert_many(batch.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+    let existing_skills =
+        memberships::skills_of(&txn, &skills.iter().map(|(p, _)| *p).collect::<Vec<_>>()).await?;
+    let new_skills: Vec<person_skill::ActiveModel> = skills
+        .into_iter()
+        .filter(|(person, skill)| {
+            !existing_skills
+                .get(person)
+                .is_some_and(|have| have.iter().any(|s| s == skill))
+        })
+        .map(|(person_id, skill)| person_skill::ActiveModel {
+            person_id: Set(person_id),
+            skill: Set(skill.to_owned()),
+        })
+        .collect();
+    for batch in new_skills.chunks(500) {
+        person_skill::Entity::insert_many(batch.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+    let committed = Committed {
+        added: memberships_new.len(),
+        new_people,
+        skipped: preview.len() - good.len(),
+    };
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "roster.import",
+        "organization",
+        Some(organization_id),
+        format!(
+            "added {}, new people {}, skipped {}",
+            committed.added, committed.new_people, committed.skipped
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(committed)
+}
+
+/// One line of an exported roster.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportRow {
+    pub name: String,
+    /// In full when the exporter may see it, else masked.
+    pub phone: String,
+    pub role: &'static str,
+    pub skills: String,
+    pub joined_on: NaiveDate,
+}
+
+/// The header of exported rosters: the same words the import understands, so an
+/// exported file can be edited and imported again.
+pub const EXPORT_HEADER: [&str; 5] = ["姓名", "手机号", "角色", "技能", "加入日期"];
+
+/// The current members, for their organization's leaders and staff; logged.
+pub async fn export_rows(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    organization_id: Uuid,
+    format: &str,
+) -> Result<Vec<ExportRow>, MemberError> {
+    let members = memberships::list(db, actor, organization_id, false).await?;
+    let full = actor.can_manage_org(organization_id);
+    let rows = members
+        .into_iter()
+        .map(|row| ExportRow {
+            name: row.person.name.clone(),
+            phone: match (&row.person.phone, full) {
+                (Some(phone), true) => phone.clone(),
+                (Some(phone), false) => mask_phone(phone),
+                (None, _) => String::new(),
+            },
+            role: row.membership.role.roster_label(),
+            skills: row
+                .skills
+                .iter()
+                .map(|s| skill_word(s))
+                .collect::<Vec<_>>()
+                .join("、"),
+            joined_on: row.membership.joined_on,
+        })
+        .collect::<Vec<_>>();
+    audit::record(
+        db,
+        Some(actor.person_id),
+        "roster.export",
+        "organization",
+        Some(organization_id),
+        format!("{format}, {} rows", rows.len()),
+    )
+    .await?;
+    Ok(rows)
+}
+
+fn export_cells(row: &ExportRow) -> [String; 5] {
+    [
+        row.name.clone(),
+        row.phone.clone(),
+        row.role.to_owned(),
+        row.skills.clone(),
+        row.joined_on.format("%Y-%m-%d").to_string(),
+    ]
+}
+
+/// CSV with a byte-order mark, so Excel in China opens it as UTF-8.
+pub fn to_csv(rows: &[ExportRow]) -> Result<Vec<u8>, MemberError> {
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let fail = |e: csv::Error| MemberError::Internal(e.to_string());
+    writer.write_record(EXPORT_HEADER).map_err(fail)?;
+    for row in rows {
+        writer.write_record(export_cells(row)).map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| MemberError::Internal(e.to_string()))
+}
+
+pub fn to_xlsx(rows: &[ExportRow], sheet_name: &str) -> Result<Vec<u8>, MemberError> {
+    let fail = |e: rust_xlsxwriter::XlsxError| MemberError::Internal(e.to_string());
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    // Sheet names: at most 31 characters, none of []:*?/\
+    let safe: String = sheet_name
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect();
+    sheet
+        .set_name(if safe.is_empty() { "成员" } else { &safe })
+        .map_err(fail)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (column, title) in EXPORT_HEADER.iter().enumerate() {
+        let column = u16::try_from(column).unwrap_or(0);
+        sheet
+            .write_string_with_format(0, column, *title, &bold)
+            .map_err(fail)?;
+    }
+    for (index, row) in rows.iter().enumerate() {
+        let line = u32::try_from(index + 1).map_err(|e| MemberError::Internal(e.to_string()))?;
+        for (column, cell) in export_cells(row).into_iter().enumerate() {
+            let column = u16::try_from(column).unwrap_or(0);
+            // Phones as text: Excel would turn them into 1.38E+10.
+            sheet.write_string(line, column, cell).map_err(fail)?;
+        }
+    }
+    for (column, width) in [12.0, 14.0, 8.0, 24.0, 12.0].into_iter().enumerate() {
+        let column = u16::try_from(column).unwrap_or(0);
+        sheet.set_column_width(column, width).map_err(fail)?;
+    }
+    workbook.save_to_buffer().map_err(fail)
+}
+
+/// Past imports of an organization that were never confirmed, oldest first: a leader
+/// may return to one.
+pub async fn pending(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    organization_id: Uuid,
+) -> Result<Vec<roster_import::Model>, MemberError> {
+    require_manager(actor, organization_id)?;
+    Ok(roster_import::Entity::find()
+        .filter(roster_import::Column::OrganizationId.eq(organization_id))
+        .filter(roster_import::Column::CommittedAt.is_null())
+        .order_by_asc(roster_import::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_with_a_chinese_header_in_any_column_order() {
+        let file = "\u{feff}手机号,姓名,角色,技能\n13812345678,张三,负责人,理发、医疗\n,,,\n13912345678,李四,,\n";
+        let rows = parse_file("花名册.CSV", file.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].name, "张三");
+        assert_eq!(rows[0].phone, "13812345678");
+        assert_eq!(rows[0].skills, "理发、医疗");
+        assert_eq!(rows[0].role, "负责人");
+        assert_eq!(rows[1].line, 4);
+    }
+
+    #[test]
+    fn a_file_without_a_header_is_name_phone_skills_role() {
+        let rows = parse_file("x.csv", "王五,13712345678,维修\n".as_bytes()).unwrap();
+        assert_eq!(rows[0].name, "王五");
+        assert_eq!(rows[0].line, 1);
+    }
+
+    #[test]
+    fn unknown_formats_and_gbk_are_refused_with_a_reason() {
+        let reason = |name: &str, bytes: &[u8]| match parse_file(name, bytes) {
+            Err(MemberError::Invalid(errors)) => errors[0].reason,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(reason("a.xls", b"x"), "error-import-format");
+        assert_eq!(
+            reason("a.csv", &[0xD0, 0xD5, 0xC3, 0xFB]),
+            "error-import-not-utf8"
+        );
+        assert_eq!(reason("a.xlsx", b"not a zip"), "error-import-unreadable");
+        assert_eq!(
+            reason("a.csv", "姓名,手机号\n".as_bytes()),
+            "error-import-empty"
+        );
+    }
+
+    #[test]
+    fn an_exported_roster_reads_back() {
+        let rows = vec![ExportRow {
+            name: "张三".into(),
+            phone: "13812345678".into(),
+            role: "负责人",
+            skills: "理发、医疗".into(),
+            joined_on: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+        }];
+        for (name, bytes) in [
+            ("r.csv", to_csv(&rows).unwrap()),
+            ("r.xlsx", to_xlsx(&rows, "南湖理发队").unwrap()),
+        ] {
+            let back = parse_file(name, &bytes).unwrap();
+            assert_eq!(back[0].name, "张三", "{name}");
+            assert_eq!(back[0].phone, "13812345678", "{name}");
+            assert_eq!(back[0].role, "负责人", "{name}");
+            assert_eq!(back[0].skills, "理发、医疗", "{name}");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+// Small comforts on top of pages that work without JavaScript.
+
+// A form marked data-busy says it is working and cannot be sent twice: importing a
+// roster of thousands takes a few seconds.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.busy) return;
+  const status = form.querySelector(".busy");
+  if (status) {
+    status.textContent = form.dataset.busy;
+    status.hidden = false;
+  }
+  for (const button of form.querySelectorAll("button[type=submit]")) {
+    button.disabled = true;
+  }
+});
