@@ -10,7 +10,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -19,7 +18,7 @@ use crate::fields::{BirthDate, Password, PersonName, Phone};
 use crate::secrets::{digest, new_code};
 use crate::sessions::{self, Credential};
 use crate::throttle::{self, ThrottlePolicy};
-use crate::{Actor, FieldError, MemberError, PlatformRole, audit};
+use crate::{Actor, FieldError, MemberError, PlatformRole, audit, tx};
 
 /// How long a one-time reset code works.
 pub const RESET_CODE_VALID_FOR: Duration = Duration::hours(24);
@@ -138,7 +137,7 @@ pub async fn register_volunteer(
 
     let hash = hash_password(&password).await?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     let person = claim_or_insert_person(&txn, &name, &phone, birth_date.date(), now).await?;
     let account = insert_account(&txn, person.id, &hash, PlatformRole::Volunteer, now)
         .await
@@ -191,7 +190,7 @@ pub async fn create_account(
     };
 
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     let person = insert_person(&txn, &name, &phone, None, false, now).await?;
     let account = insert_account(&txn, person.id, NO_PASSWORD, role, now).await?;
     audit::record(
@@ -225,7 +224,7 @@ pub async fn create_admin(
     };
     let hash = hash_password(&password).await?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     let person = insert_person(&txn, &name, &phone, None, false, now).await?;
     insert_account(&txn, person.id, &hash, PlatformRole::Admin, now).await?;
     audit::record(
@@ -415,7 +414,7 @@ pub async fn change_password(
         unreachable!("the password parsed when there are no errors");
     };
     let hash = hash_password(&password).await?;
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     set_password_hash(&txn, &account, hash).await?;
     sessions::end_all_for_account(&txn, account.id, keep).await?;
     audit::record(
@@ -511,7 +510,7 @@ pub async fn issue_reset_code(
     if !actor.can_grant_role(account.role) && account.person_id != actor.person_id {
         return Err(MemberError::Forbidden);
     }
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     let code = store_reset_code(&txn, actor, &account, Utc::now()).await?;
     audit::record(
         &txn,
@@ -567,7 +566,7 @@ pub async fn reset_password(
     };
 
     let hash = hash_password(&password).await?;
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     // Spend the code first: of two requests with the same code, one wins.
     let spent = reset_code::Entity::update_many()
         .col_expr(reset_code::Column::UsedAt, Expr::value(now))
@@ -608,7 +607,7 @@ pub async fn set_disabled(
     if !actor.can_grant_role(account.role) {
         return Err(MemberError::Forbidden);
     }
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     let mut active: account::ActiveModel = account.clone().into();
     active.disabled_at = Set(disabled.then(Utc::now));
     active.update(&txn).await?;

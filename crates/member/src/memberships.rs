@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{DatabaseConnection, QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, QueryOrder, QuerySelect, Set, SqlErr};
 use serde::Serialize;
 
 use crate::accounts::{NO_PASSWORD, insert_account, insert_person, store_reset_code};
@@ -423,7 +423,7 @@ pub async fn set_skills(
         return Err(MemberError::Forbidden);
     }
     let skills = parse_skills("skills", input)?;
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     person_skill::Entity::delete_many()
         .filter(person_skill::Column::PersonId.eq(person_id))
         .exec(&txn)

@@ -8,7 +8,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     Condition, DatabaseConnection, FromQueryResult, PaginatorTrait, QueryOrder, QuerySelect, Set,
-    SqlErr, TransactionTrait,
+    SqlErr,
 };
 use serde::Serialize;
 
@@ -320,7 +320,7 @@ pub async fn apply(
     today: NaiveDate,
 ) -> Result<organization::Model, MemberError> {
     let valid = input.validate(today).map_err(MemberError::Invalid)?;
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     let org = insert_org(&txn, valid, Stage::Applied, Some(actor.person_id)).await?;
     record_stage(
         &txn,
@@ -379,7 +379,7 @@ pub async fn register(
         (Ok(valid), true) => valid,
         _ => return Err(MemberError::Invalid(errors)),
     };
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     let org = insert_org(&txn, valid, Stage::Incubating, None).await?;
     record_stage(
         &txn,
@@ -431,7 +431,7 @@ pub async fn update(
     active.registration = Set(valid.registration);
     active.founded_on = Set(valid.founded_on);
     active.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     let org = active.update(&txn).await.map_err(name_taken_or)?;
     audit::record(
         &txn,

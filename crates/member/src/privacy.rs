@@ -5,14 +5,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde::Serialize;
 
 use crate::accounts::{load, phone_taken_or, verify_password};
 use crate::entities::{account, api_token, person, session};
 use crate::fields::{PersonName, Phone};
-use crate::{Actor, FieldError, MemberError, PlatformRole, audit};
+use crate::{Actor, FieldError, MemberError, PlatformRole, audit, tx};
 
 /// Everything the platform stores about one person, as they may download it.
 #[derive(Debug, Serialize)]
@@ -224,7 +224,7 @@ pub async fn erase_self(
             "error-current-password-wrong",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = tx::begin_write(db).await?;
     let now = Utc::now();
     let mut active: person::ActiveModel = person.into();
     active.name = Set(String::new());
