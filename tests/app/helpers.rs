@@ -3,8 +3,9 @@ use std::net::SocketAddr;
 use chrono::{DateTime, Utc};
 use event::entities::event as event_entity;
 use event::{EventKind, EventStatus};
-use member::PlatformRole;
 use member::entities::{account, audit_entry};
+use member::orgs::OrgInput;
+use member::{Actor, PlatformRole};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, Set,
@@ -274,6 +275,46 @@ impl TestApp {
         assert_eq!(response.status(), 200, "token for {phone}");
         let body: serde_json::Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A coordinator-like actor for setting up data directly in the domain.
+    pub fn staff_actor(&self) -> Actor {
+        Actor {
+            person_id: Uuid::now_v7(),
+            account_id: Uuid::now_v7(),
+            name: "测试协调员".to_owned(),
+            role: PlatformRole::Coordinator,
+            leads: Vec::new(),
+        }
+    }
+
+    /// An incubating organization, registered directly, with an optional first leader
+    /// (someone already on the platform).
+    pub async fn add_org(
+        &self,
+        name: &str,
+        theme: &str,
+        community: &str,
+        leader_phone: &str,
+    ) -> Uuid {
+        let input = OrgInput {
+            name: name.to_owned(),
+            theme: theme.to_owned(),
+            community: community.to_owned(),
+            contact_name: "联系人".to_owned(),
+            contact_phone: "13900000000".to_owned(),
+            ..OrgInput::default()
+        };
+        member::orgs::register(
+            &self.db,
+            &self.staff_actor(),
+            &input,
+            leader_phone,
+            chrono::Utc::now().date_naive(),
+        )
+        .await
+        .expect("register the organization")
+        .id
     }
 
     /// Audit entries with this action, oldest first.

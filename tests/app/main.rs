@@ -12,6 +12,8 @@ mod api;
 mod binary;
 mod database;
 mod health;
+mod members;
+mod orgs;
 mod pages;
 mod privacy;
 mod security;
