@@ -6,6 +6,7 @@
 mod account;
 mod json;
 mod markets;
+mod orgs;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -27,6 +28,7 @@ use crate::state::AppState;
         (name = "auth", description = "登录、注册 Login (bearer tokens) and registration"),
         (name = "me", description = "我的信息 One's own data: see, correct, download, delete"),
         (name = "audit", description = "审计日志 The audit log, for staff"),
+        (name = "organizations", description = "社会组织 Organizations, incubation, members and rosters"),
         (name = "markets", description = "公益集市 market days"),
     )
 )]
@@ -55,6 +57,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         "/api/v1",
         OpenApiRouter::new()
             .merge(account::routes())
+            .merge(orgs::routes())
             .merge(markets::routes()),
     )
 }

@@ -10,6 +10,8 @@ mod members;
 mod orgs;
 mod pager;
 
+pub(crate) use members::{download, read_file};
+
 use axum::Router;
 use axum::response::Html;
 use serde::Serialize;

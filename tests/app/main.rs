@@ -14,6 +14,7 @@ mod database;
 mod health;
 mod members;
 mod orgs;
+mod orgs_api;
 mod pages;
 mod privacy;
 mod security;
