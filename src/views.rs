@@ -27,6 +27,20 @@ pub fn t_count(lang: Lang, key: &str, count: u64) -> String {
     lang.t_args(key, &args)
 }
 
+/// A catalogue message with named arguments.
+pub fn t_with(lang: Lang, key: &str, args: &[(&'static str, String)]) -> String {
+    let args = args
+        .iter()
+        .map(|(name, value)| {
+            (
+                std::borrow::Cow::Borrowed(*name),
+                fluent_templates::fluent_bundle::FluentValue::from(value.clone()),
+            )
+        })
+        .collect();
+    lang.t_args(key, &args)
+}
+
 /// A catalogue message with one text argument.
 pub fn t_text(lang: Lang, key: &str, name: &'static str, value: &str) -> String {
     let args = std::collections::HashMap::from([(

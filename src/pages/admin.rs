@@ -11,6 +11,7 @@ use chrono::{NaiveDate, NaiveTime, TimeZone};
 use member::accounts;
 use member::audit::{self, AuditFilter};
 use member::fields::mask_phone;
+use member::orgs::Stage;
 use member::{Actor, FieldError, MemberError, PlatformRole};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -375,8 +376,22 @@ fn shanghai_day_start(input: &str) -> Result<Option<chrono::DateTime<chrono::Utc
 /// The domain writes details in a fixed form ("role volunteer", "changed name, phone",
 /// "consent 2026-11-25"); the page says them in the reader's language.
 fn audit_detail(lang: crate::i18n::Lang, detail: &str) -> String {
-    if let Some(role) = detail.strip_prefix("role ").and_then(PlatformRole::parse) {
-        return role_label(lang, role);
+    if let Some(role) = detail.strip_prefix("role ") {
+        if let Some(role) = PlatformRole::parse(role) {
+            return role_label(lang, role);
+        }
+        if let Some(role) = member::memberships::MemberRole::parse(role) {
+            return lang.t(&format!("member-role-{}", role.as_str()));
+        }
+    }
+    if let Some((from, to)) = detail.split_once(" -> ")
+        && let (Some(from), Some(to)) = (Stage::parse(from), Stage::parse(to))
+    {
+        return format!(
+            "{} → {}",
+            super::orgs::stage_label(lang, from),
+            super::orgs::stage_label(lang, to)
+        );
     }
     if let Some(fields) = detail.strip_prefix("changed ") {
         let separator = if lang == crate::i18n::Lang::ZhCn {
@@ -394,6 +409,26 @@ fn audit_detail(lang: crate::i18n::Lang, detail: &str) -> String {
             "fields",
             &labels.join(separator),
         );
+    }
+    // "added 3, new people 2, skipped 6" (roster import)
+    let numbers: Vec<&str> = detail
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if detail.starts_with("added ") && numbers.len() == 3 {
+        let args = [
+            ("added", numbers[0].to_owned()),
+            ("new", numbers[1].to_owned()),
+            ("skipped", numbers[2].to_owned()),
+        ];
+        return views::t_with(lang, "audit-detail-import", &args);
+    }
+    // "xlsx, 120 rows" (roster export)
+    if let Some((format, rows)) = detail.split_once(", ")
+        && let Some(rows) = rows.strip_suffix(" rows")
+    {
+        let args = [("format", format.to_owned()), ("rows", rows.to_owned())];
+        return views::t_with(lang, "audit-detail-export", &args);
     }
     if let Some(version) = detail.strip_prefix("consent ") {
         return views::t_text(lang, "audit-detail-consent", "version", version);

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/edit", get(show_edit).post(submit_edit))
         .route("/me/export.json", get(export))
         .route("/me/delete", get(show_delete).post(submit_delete))
+        .route("/me/skills", axum::routing::post(submit_skills))
 }
 
 #[derive(Serialize)]
@@ -39,6 +40,19 @@ struct MePage {
     password_changed_at: String,
     sessions: Vec<SessionLine>,
     history: Vec<HistoryLine>,
+    memberships: Vec<MembershipLine>,
+    skill_words: String,
+    skill_list: String,
+    skills_error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MembershipLine {
+    organization_id: uuid::Uuid,
+    organization: String,
+    role: String,
+    joined: String,
+    left: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -68,9 +82,38 @@ async fn show_me(
     context: PageContext,
     signed_in: SignedIn,
 ) -> Result<Response, AppError> {
+    let page = me_page(&state, &context, &signed_in, None).await?;
+    Ok(super::render(&state, &context, "pages/me", &page)?.into_response())
+}
+
+async fn me_page(
+    state: &AppState,
+    context: &PageContext,
+    signed_in: &SignedIn,
+    skills_error: Option<String>,
+) -> Result<MePage, AppError> {
     let data = privacy::my_data(&state.db, &signed_in.actor, false).await?;
     let lang = context.lang();
-    let page = MePage {
+    Ok(MePage {
+        memberships: data
+            .memberships
+            .iter()
+            .rev()
+            .map(|m| MembershipLine {
+                organization_id: m.organization_id,
+                organization: m.organization.clone(),
+                role: lang.t(&format!("member-role-{}", m.role.as_str())),
+                joined: views::format_day(lang, m.joined_on),
+                left: m.left_on.map(|d| views::format_day(lang, d)),
+            })
+            .collect(),
+        skill_words: super::members::skill_words(&data.skills),
+        skill_list: member::memberships::SKILLS
+            .iter()
+            .map(|(_, word)| *word)
+            .collect::<Vec<_>>()
+            .join("、"),
+        skills_error,
         name: data.person.name,
         phone: data.person.phone.unwrap_or_default(),
         birth_date: data
@@ -110,8 +153,36 @@ async fn show_me(
                 by_self: e.by_self,
             })
             .collect(),
-    };
-    Ok(super::render(&state, &context, "pages/me", &page)?.into_response())
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SkillsForm {
+    skills: String,
+}
+
+/// A volunteer says what they can do, so stalls that need it can find them.
+async fn submit_skills(
+    State(state): State<AppState>,
+    context: PageContext,
+    signed_in: SignedIn,
+    jar: CookieJar,
+    Form(input): Form<SkillsForm>,
+) -> Result<Response, AppError> {
+    let actor = &signed_in.actor;
+    match member::memberships::set_skills(&state.db, actor, actor.person_id, &input.skills).await {
+        Ok(_) => {
+            let jar = jar.add(auth::flash_cookie("notice-skills-saved"));
+            Ok((jar, Redirect::to("/me")).into_response())
+        }
+        Err(MemberError::Invalid(errors)) => {
+            let error = errors.first().map(|e| context.lang().t(e.reason));
+            let page = me_page(&state, &context, &signed_in, error).await?;
+            invalid(&state, &context, "pages/me", &page)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Everything, as a JSON file to keep. The download is recorded in the audit log.

@@ -52,7 +52,7 @@ fn skill_labels(lang: Lang, skills: &[impl AsRef<str>]) -> String {
 }
 
 /// The skills as a roster writes them, for the edit box: `理发、医疗`.
-fn skill_words(skills: &[String]) -> String {
+pub(super) fn skill_words(skills: &[String]) -> String {
     skills
         .iter()
         .map(|s| memberships::skill_word(s))

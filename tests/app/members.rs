@@ -288,6 +288,16 @@ async fn the_import_preview_marks_every_bad_row_and_commits_the_good_ones_once()
     assert_eq!(current_members(&app, org).await, 4);
     assert_eq!(person::Entity::find().count(&app.db).await.unwrap(), 4);
     assert_eq!(app.audit_entries("roster.import").await.len(), 1);
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let log = coordinator
+        .get_text("/admin/audit?action=roster.import")
+        .await;
+    assert!(
+        log.contains("新增成员 3 人（其中新建 2 人），跳过 6 行"),
+        "details in Chinese"
+    );
 }
 
 #[tokio::test]
@@ -443,4 +453,72 @@ async fn exports_hold_the_members_and_are_logged() {
             .status(),
         303
     );
+}
+
+#[tokio::test]
+async fn a_member_sees_their_organizations_and_sets_their_own_skills() {
+    let app = TestApp::new().await;
+    let (org, leader) = led_org(&app).await;
+    let volunteer = app
+        .signed_in(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    leader
+        .post(
+            &format!("/orgs/{org}/members"),
+            &[("phone", "13912345678"), ("role", "member")],
+        )
+        .await;
+
+    let page = volunteer.get_text("/me").await;
+    assert!(page.contains("南湖爱心理发队") && page.contains("成员"));
+    let response = volunteer
+        .post("/me/skills", &[("skills", "理发、潜水")])
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("有不认识的技能"));
+    let response = volunteer
+        .post("/me/skills", &[("skills", "理发、医疗")])
+        .await;
+    assert_eq!(response.status(), 303);
+    assert!(
+        volunteer
+            .get_text("/me")
+            .await
+            .contains(r#"value="理发、医疗""#)
+    );
+
+    let data: serde_json::Value = volunteer.get("/me/export.json").await.json().await.unwrap();
+    assert_eq!(data["memberships"][0]["organization"], "南湖爱心理发队");
+    assert_eq!(data["memberships"][0]["role"], "member");
+    assert_eq!(data["skills"], serde_json::json!(["haircut", "medical"]));
+
+    // Another member's skills are theirs and their leaders' to set, not a stranger's.
+    let stranger = app
+        .signed_in(PlatformRole::Volunteer, "路人", "13700000000")
+        .await;
+    let mid = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(org))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.role == member::memberships::MemberRole::Member)
+        .unwrap()
+        .id;
+    let response = stranger
+        .post(
+            &format!("/orgs/{org}/members/{mid}/skills"),
+            &[("skills", "")],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    let response = leader
+        .post(
+            &format!("/orgs/{org}/members/{mid}/skills"),
+            &[("skills", "家电维修")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let data: serde_json::Value = volunteer.get("/me/export.json").await.json().await.unwrap();
+    assert_eq!(data["skills"], serde_json::json!(["repair"]));
 }

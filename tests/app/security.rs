@@ -150,6 +150,9 @@ const PRIVATE_PAGES: &[(&str, &str)] = &[
     ("GET", "/account/password"),
     ("POST", "/account/password"),
     ("POST", "/logout"),
+    ("POST", "/me/skills"),
+    ("GET", "/orgs/apply"),
+    ("POST", "/orgs/apply"),
 ];
 
 /// Routes for staff only; `{id}` is another person.
@@ -164,7 +167,42 @@ const STAFF_PAGES: &[(&str, &str)] = &[
     ("POST", "/admin/accounts/{id}/disable"),
     ("POST", "/admin/accounts/{id}/enable"),
     ("GET", "/admin/audit"),
+    ("GET", "/orgs/new"),
+    ("POST", "/orgs/new"),
+    ("GET", "/orgs/{org}/stage"),
+    ("POST", "/orgs/{org}/stage"),
+    ("GET", "/orgs/{org}/edit"),
+    ("POST", "/orgs/{org}/edit"),
+    ("GET", "/orgs/{org}/members"),
+    ("POST", "/orgs/{org}/members"),
+    ("POST", "/orgs/{org}/members/{mid}/role"),
+    ("GET", "/orgs/{org}/members/{mid}/end"),
+    ("POST", "/orgs/{org}/members/{mid}/end"),
+    ("POST", "/orgs/{org}/members/{mid}/phone"),
+    ("POST", "/orgs/{org}/members/{mid}/skills"),
+    ("GET", "/orgs/{org}/import"),
+    ("GET", "/orgs/{org}/members.csv"),
+    ("GET", "/orgs/{org}/members.xlsx"),
 ];
+
+/// An organization led by 张大爷 (the `other` person), and his membership id.
+async fn other_org(app: &TestApp) -> (uuid::Uuid, uuid::Uuid) {
+    let org = app
+        .add_org("张大爷的巡逻队", "safety", "南湖社区", "13812345678")
+        .await;
+    let membership = member::entities::membership::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    (org, membership.id)
+}
+
+fn fill(path: &str, other: uuid::Uuid, org: uuid::Uuid, mid: uuid::Uuid) -> String {
+    path.replace("{id}", &other.to_string())
+        .replace("{org}", &org.to_string())
+        .replace("{mid}", &mid.to_string())
+}
 
 const PRIVATE_API: &[(&str, &str)] = &[
     ("GET", "/api/v1/me"),
@@ -174,6 +212,8 @@ const PRIVATE_API: &[(&str, &str)] = &[
     ("GET", "/api/v1/me/export"),
     ("DELETE", "/api/v1/auth/token"),
     ("GET", "/api/v1/audit-log"),
+    ("POST", "/api/v1/organizations"),
+    ("POST", "/api/v1/organizations/applications"),
 ];
 
 #[tokio::test]
@@ -182,9 +222,10 @@ async fn anonymous_visitors_are_sent_to_login_and_the_api_answers_401() {
     let other = app
         .add_account(PlatformRole::Volunteer, "张大爷", "13812345678")
         .await;
+    let (org, mid) = other_org(&app).await;
     let browser = app.browser();
     for (method, path) in PRIVATE_PAGES.iter().chain(STAFF_PAGES) {
-        let path = path.replace("{id}", &other.to_string());
+        let path = fill(path, other, org, mid);
         let request = match *method {
             "GET" => browser.client.get(browser.url(&path)),
             _ => browser
@@ -235,8 +276,9 @@ async fn a_volunteer_gets_403_on_staff_pages_and_sees_no_one_else() {
     let volunteer = app
         .signed_in(PlatformRole::Volunteer, "李阿姨", "13912345678")
         .await;
+    let (org, mid) = other_org(&app).await;
     for (method, path) in STAFF_PAGES {
-        let path = path.replace("{id}", &other.to_string());
+        let path = fill(path, other, org, mid);
         let response = match *method {
             "GET" => volunteer.get(&path).await,
             _ => {

@@ -10,8 +10,9 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::accounts::{load, phone_taken_or, verify_password};
-use crate::entities::{account, api_token, person, session};
+use crate::entities::{account, api_token, membership, organization, person, session};
 use crate::fields::{PersonName, Phone};
+use crate::memberships::{self, MemberRole};
 use crate::{Actor, FieldError, MemberError, PlatformRole, audit, tx};
 
 /// Everything the platform stores about one person, as they may download it.
@@ -20,9 +21,21 @@ pub struct PersonalData {
     pub exported_at: DateTime<Utc>,
     pub person: PersonRecord,
     pub account: AccountRecord,
+    pub memberships: Vec<MembershipRecord>,
+    /// Skill codes, e.g. `haircut`.
+    pub skills: Vec<String>,
     pub sessions: Vec<SessionRecord>,
     pub api_tokens: Vec<ApiTokenRecord>,
     pub audit_log: Vec<AuditRecord>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MembershipRecord {
+    pub organization_id: uuid::Uuid,
+    pub organization: String,
+    pub role: MemberRole,
+    pub joined_on: NaiveDate,
+    pub left_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Serialize)]
@@ -98,6 +111,38 @@ pub async fn my_data(
             revoked_at: t.revoked_at,
         })
         .collect();
+    let memberships = membership::Entity::find()
+        .filter(membership::Column::PersonId.eq(person.id))
+        .order_by_asc(membership::Column::JoinedOn)
+        .all(db)
+        .await?;
+    let org_names: std::collections::HashMap<uuid::Uuid, String> = organization::Entity::find()
+        .filter(
+            organization::Column::Id.is_in(
+                memberships
+                    .iter()
+                    .map(|m| m.organization_id)
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let memberships = memberships
+        .into_iter()
+        .map(|m| MembershipRecord {
+            organization: org_names
+                .get(&m.organization_id)
+                .cloned()
+                .unwrap_or_default(),
+            organization_id: m.organization_id,
+            role: m.role,
+            joined_on: m.joined_on,
+            left_on: m.left_on,
+        })
+        .collect();
     if audited {
         audit::record(
             db,
@@ -135,6 +180,11 @@ pub async fn my_data(
             created_at: account.created_at,
             password_changed_at: account.password_changed_at,
         },
+        memberships,
+        skills: memberships::skills_of(db, &[person.id])
+            .await?
+            .remove(&person.id)
+            .unwrap_or_default(),
         sessions,
         api_tokens,
         audit_log,
