@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::account::invalid;
 use super::forms::Form as FormView;
+use super::pager::Pager;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
 use crate::i18n::Lang;
@@ -72,7 +73,12 @@ fn require_manager(actor: &Actor, organization_id: Uuid) -> Result<(), AppError>
 #[serde(default)]
 struct MembersQuery {
     former: Option<String>,
+    q: String,
+    page: Option<u64>,
 }
+
+/// Members shown per page: a roster of thousands is paged and searchable.
+const PER_PAGE: usize = 50;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -111,6 +117,9 @@ struct MembersPage {
     rows: Vec<MemberLine>,
     count: usize,
     former: bool,
+    q: String,
+    matching: usize,
+    pager: Pager,
     problem: Option<String>,
     form: FormView,
     roles: Vec<RoleChoice>,
@@ -122,14 +131,44 @@ async fn members_page(
     context: &PageContext,
     actor: &Actor,
     organization_id: Uuid,
-    former: bool,
+    query: &MembersQuery,
     (input, errors): (&AddForm, &[FieldError]),
     problem: Option<String>,
 ) -> Result<MembersPage, AppError> {
     let lang = context.lang();
     let org = orgs::find(&state.db, organization_id).await?;
     require_manager(actor, org.id)?;
+    let former = query.former.is_some();
     let rows = memberships::list(&state.db, actor, org.id, former).await?;
+    let count = rows
+        .iter()
+        .filter(|r| r.membership.left_on.is_none())
+        .count();
+    let term = query.q.trim();
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|r| {
+            term.is_empty()
+                || r.person.name.contains(term)
+                || r.person.phone.as_deref().is_some_and(|p| p.contains(term))
+        })
+        .collect();
+    let matching = rows.len();
+    let page = query.page.unwrap_or(1).max(1);
+    let skip = usize::try_from(page - 1)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(PER_PAGE);
+    let rows: Vec<_> = rows.into_iter().skip(skip).take(PER_PAGE).collect();
+    let pager = Pager::new(
+        page,
+        u64::try_from(matching).unwrap_or(u64::MAX),
+        PER_PAGE as u64,
+        &format!("/orgs/{}/members", org.id),
+        &[
+            ("q", query.q.clone()),
+            ("former", query.former.clone().unwrap_or_default()),
+        ],
+    );
     let form = FormView::new(lang, errors)
         .field("phone", "tel", &input.phone, "off")
         .field("name", "text", &input.name, "off")
@@ -141,10 +180,10 @@ async fn members_page(
     Ok(MembersPage {
         id: org.id,
         name: org.name,
-        count: rows
-            .iter()
-            .filter(|r| r.membership.left_on.is_none())
-            .count(),
+        count,
+        matching,
+        pager,
+        q: query.q.clone(),
         rows: rows
             .into_iter()
             .map(|row| MemberLine {
@@ -191,7 +230,7 @@ async fn show_members(
         &context,
         &actor,
         id,
-        query.former.is_some(),
+        &query,
         (&AddForm::default(), &[]),
         None,
     )
@@ -240,8 +279,16 @@ async fn add_member(
             }
         },
         Err(MemberError::Invalid(errors)) => {
-            let page =
-                members_page(&state, &context, &actor, id, false, (&input, &errors), None).await?;
+            let page = members_page(
+                &state,
+                &context,
+                &actor,
+                id,
+                &MembersQuery::default(),
+                (&input, &errors),
+                None,
+            )
+            .await?;
             invalid(&state, &context, "pages/members", &page)
         }
         Err(other) => Err(other.into()),
@@ -263,7 +310,7 @@ async fn refused(
         context,
         actor,
         organization_id,
-        false,
+        &MembersQuery::default(),
         (&AddForm::default(), &[]),
         problem,
     )

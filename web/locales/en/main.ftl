@@ -424,3 +424,6 @@ me-joined = joined { $date }
 me-skills = My skills (separate with 、 or commas)
 audit-detail-import = { $added } members added ({ $new } new people), { $skipped } rows skipped
 audit-detail-export = { $format } file, { $rows } rows
+members-search = Find a member by name or number
+members-none-found = No member matches.
+members-matching = { $count } found

@@ -424,3 +424,6 @@ me-joined = { $date } 加入
 me-skills = 我的技能（用“、”隔开）
 audit-detail-import = 新增成员 { $added } 人（其中新建 { $new } 人），跳过 { $skipped } 行
 audit-detail-export = { $format } 文件，{ $rows } 行
+members-search = 按姓名或手机号查找成员
+members-none-found = 没有找到符合条件的成员。
+members-matching = 找到 { $count } 人
