@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_events;
 mod m20261125_000002_create_people_and_accounts;
 mod m20261125_000003_create_organizations;
+mod m20261125_000004_create_organization_logos;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_events::Migration),
             Box::new(m20261125_000002_create_people_and_accounts::Migration),
             Box::new(m20261125_000003_create_organizations::Migration),
+            Box::new(m20261125_000004_create_organization_logos::Migration),
         ]
     }
 }

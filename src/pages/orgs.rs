@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}", get(show_detail))
         .route("/orgs/{id}/edit", get(show_edit).post(submit_edit))
         .route("/orgs/{id}/stage", get(show_stage).post(submit_stage))
+        .route("/orgs/{id}/logo", get(show_logo).post(upload_logo))
 }
 
 const PER_PAGE: u64 = 20;
@@ -228,6 +229,7 @@ struct DetailPage {
     history: Vec<HistoryLine>,
     can_manage: bool,
     can_steer: bool,
+    has_logo: bool,
 }
 
 async fn show_detail(
@@ -275,6 +277,7 @@ async fn show_detail(
             .collect(),
         can_manage: actor.is_some_and(|a| a.can_manage_org(org.id)),
         can_steer: actor.is_some_and(|a| a.can_steer_incubation()),
+        has_logo: detail.has_logo,
         name: org.name,
     };
     Ok(super::render(&state, &context, "pages/org", &page)?.into_response())
@@ -301,6 +304,25 @@ struct OrgForm {
 }
 
 impl OrgForm {
+    /// The form filled with an organization's current details.
+    fn from_org(org: member::entities::organization::Model) -> Self {
+        OrgForm {
+            name: org.name,
+            short_name: org.short_name,
+            theme: org.theme.as_str().to_owned(),
+            community: org.community,
+            description: org.description,
+            contact_name: org.contact_name,
+            contact_phone: org.contact_phone,
+            registration: org.registration.as_str().to_owned(),
+            founded_on: org
+                .founded_on
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            ..OrgForm::default()
+        }
+    }
+
     fn input(&self) -> OrgInput {
         OrgInput {
             name: self.name.clone(),
@@ -339,6 +361,9 @@ struct OrgFormPage {
     description_error: Option<String>,
     /// Apply: the reason; Register: the leader's phone.
     extra: FormView,
+    /// Edit only: where the logo form posts, and what went wrong with the last upload.
+    logo_action: Option<String>,
+    logo_error: Option<String>,
     show_reason: bool,
     reason: String,
     reason_error: Option<String>,
@@ -406,6 +431,8 @@ fn org_form_page(
             })
             .collect(),
         description: input.description.clone(),
+        logo_action: (kind == OrgFormKind::Edit).then(|| action.replace("/edit", "/logo")),
+        logo_error: None,
         show_reason: kind == OrgFormKind::Apply,
         reason: input.reason.clone(),
         action,
@@ -525,21 +552,7 @@ async fn show_edit(
     if !actor.can_manage_org(org.id) {
         return Err(AppError::Forbidden);
     }
-    let input = OrgForm {
-        name: org.name,
-        short_name: org.short_name,
-        theme: org.theme.as_str().to_owned(),
-        community: org.community,
-        description: org.description,
-        contact_name: org.contact_name,
-        contact_phone: org.contact_phone,
-        registration: org.registration.as_str().to_owned(),
-        founded_on: org
-            .founded_on
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
-        ..OrgForm::default()
-    };
+    let input = OrgForm::from_org(org);
     let page = org_form_page(
         &context,
         OrgFormKind::Edit,
@@ -676,6 +689,64 @@ async fn submit_stage(
             let org = orgs::find(&state.db, id).await?;
             let page = stage_page(&context, &org, &input, &errors);
             invalid(&state, &context, "pages/org-stage", &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ---- logo -----------------------------------------------------------------------------------
+
+async fn show_logo(
+    State(state): State<AppState>,
+    viewer: Option<SignedIn>,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let logo = orgs::logo(&state.db, viewer.as_ref().map(|s| &s.actor), id).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, logo.content_type),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, max-age=300".to_owned(),
+            ),
+        ],
+        logo.bytes,
+    )
+        .into_response())
+}
+
+async fn upload_logo(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(id): Path<Uuid>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let org = orgs::find(&state.db, id).await?;
+    if !actor.can_manage_org(org.id) {
+        return Err(AppError::Forbidden);
+    }
+    let result = match super::read_file(&mut multipart).await? {
+        Some((_, bytes)) => orgs::set_logo(&state.db, &actor, id, &bytes).await,
+        None => Err(MemberError::field("logo", "error-import-no-file")),
+    };
+    match result {
+        Ok(()) => {
+            let jar = jar.add(auth::flash_cookie("notice-org-saved"));
+            Ok((jar, Redirect::to(&format!("/orgs/{id}"))).into_response())
+        }
+        Err(MemberError::Invalid(errors)) => {
+            let input = OrgForm::from_org(org);
+            let mut page = org_form_page(
+                &context,
+                OrgFormKind::Edit,
+                format!("/orgs/{id}/edit"),
+                &input,
+                &[],
+            );
+            page.logo_error = errors.first().map(|e| context.lang().t(e.reason));
+            invalid(&state, &context, "pages/org-form", &page)
         }
         Err(other) => Err(other.into()),
     }

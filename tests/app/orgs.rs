@@ -415,3 +415,70 @@ async fn two_leaders_stepping_down_at_once_leave_one_leader() {
         .unwrap();
     assert_eq!(leaders, 1);
 }
+
+#[tokio::test]
+async fn a_leader_uploads_a_logo_that_everyone_sees() {
+    let app = TestApp::new().await;
+    app.add_account(PlatformRole::Volunteer, "甲队长", "13911110001")
+        .await;
+    let org = app
+        .add_org("甲队", "safety", "南湖社区", "13911110001")
+        .await;
+    let leader = app.browser();
+    leader.login("13911110001", crate::helpers::PASSWORD).await;
+    let send = |bytes: Vec<u8>| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name("logo.png");
+        leader
+            .client
+            .post(leader.url(&format!("/orgs/{org}/logo")))
+            .header("sec-fetch-site", "same-origin")
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let response = send(b"<svg onload=alert(1)>".to_vec()).await.unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("只支持 PNG、JPEG 或 WebP 图片")
+    );
+    let mut too_big = b"\x89PNG\r\n\x1a\n".to_vec();
+    too_big.resize(301 * 1024, 0);
+    assert_eq!(send(too_big).await.unwrap().status(), 422);
+    assert_eq!(
+        app.browser()
+            .get(&format!("/orgs/{org}/logo"))
+            .await
+            .status(),
+        404
+    );
+
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    assert_eq!(send(png.clone()).await.unwrap().status(), 303);
+    let response = app.browser().get(&format!("/orgs/{org}/logo")).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(response.bytes().await.unwrap().to_vec(), png);
+    assert!(
+        app.browser()
+            .get_text(&format!("/orgs/{org}"))
+            .await
+            .contains("class=\"org-logo\"")
+    );
+
+    let stranger = app
+        .signed_in(PlatformRole::Volunteer, "路人", "13700000000")
+        .await;
+    let part = reqwest::multipart::Part::bytes(b"\x89PNG\r\n\x1a\nX".to_vec()).file_name("x.png");
+    let response = stranger
+        .client
+        .post(stranger.url(&format!("/orgs/{org}/logo")))
+        .header("sec-fetch-site", "same-origin")
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}

@@ -183,6 +183,7 @@ const STAFF_PAGES: &[(&str, &str)] = &[
     ("GET", "/orgs/{org}/import"),
     ("GET", "/orgs/{org}/members.csv"),
     ("GET", "/orgs/{org}/members.xlsx"),
+    ("POST", "/orgs/{org}/logo"),
 ];
 
 /// An organization led by 张大爷 (the `other` person), and his membership id.

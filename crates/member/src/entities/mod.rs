@@ -4,6 +4,7 @@ pub mod audit_entry;
 pub mod login_failure;
 pub mod membership;
 pub mod organization;
+pub mod organization_logo;
 pub mod person;
 pub mod person_skill;
 pub mod reset_code;
