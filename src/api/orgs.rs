@@ -1,6 +1,7 @@
 //! Organizations and their members over the API: the same domain calls as the pages.
 
 use axum::Json;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -702,12 +703,12 @@ async fn upload_roster(
     State(state): State<AppState>,
     SignedIn { actor, .. }: SignedIn,
     Path(id): Path<Uuid>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
     if !actor.can_manage_org(id) {
         return Err(AppError::Forbidden);
     }
-    let Some((name, bytes)) = read_file(&mut multipart).await? else {
+    let Some((name, bytes)) = read_file(multipart).await? else {
         return Err(MemberError::field("file", "error-import-no-file").into());
     };
     let import_id = roster::upload(&state.db, &actor, id, &name, &bytes).await?;

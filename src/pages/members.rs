@@ -2,6 +2,7 @@
 //! roles, ending a membership, skills, roster import (upload → preview → confirm) and
 //! export.
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -485,10 +486,12 @@ async fn show_upload(
     Ok(super::render(&state, &context, "pages/import", &page)?.into_response())
 }
 
-/// The first file of a multipart form: its name and bytes.
+/// The first file of a multipart form: its name and bytes. Handlers take the form as a
+/// `Result`, so that who may upload is checked before what was sent.
 pub(crate) async fn read_file(
-    multipart: &mut Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Option<(String, Vec<u8>)>, AppError> {
+    let mut multipart = multipart.map_err(|_| AppError::InvalidInput("error-import-unreadable"))?;
     while let Some(field) = multipart
         .next_field()
         .await
@@ -514,10 +517,10 @@ async fn upload(
     context: PageContext,
     SignedIn { actor, .. }: SignedIn,
     Path(id): Path<Uuid>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
     require_manager(&actor, id)?;
-    let result = match read_file(&mut multipart).await? {
+    let result = match read_file(multipart).await? {
         Some((name, bytes)) => roster::upload(&state.db, &actor, id, &name, &bytes).await,
         None => Err(MemberError::field("file", "error-import-no-file")),
     };

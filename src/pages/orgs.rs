@@ -721,13 +721,13 @@ async fn upload_logo(
     SignedIn { actor, .. }: SignedIn,
     jar: CookieJar,
     Path(id): Path<Uuid>,
-    mut multipart: axum::extract::Multipart,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
     let org = orgs::find(&state.db, id).await?;
     if !actor.can_manage_org(org.id) {
         return Err(AppError::Forbidden);
     }
-    let result = match super::read_file(&mut multipart).await? {
+    let result = match super::read_file(multipart).await? {
         Some((_, bytes)) => orgs::set_logo(&state.db, &actor, id, &bytes).await,
         None => Err(MemberError::field("logo", "error-import-no-file")),
     };
