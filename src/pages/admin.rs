@@ -189,16 +189,6 @@ async fn show_new(
     Ok(super::render(&state, &context, "pages/admin-account-new", &page)?.into_response())
 }
 
-/// A one-time code, shown once to the coordinator who passes it on.
-#[derive(Serialize)]
-struct CodePage {
-    name: String,
-    code: String,
-    created: bool,
-    valid_hours: i64,
-    back: &'static str,
-}
-
 async fn submit_new(
     State(state): State<AppState>,
     context: PageContext,
@@ -208,12 +198,12 @@ async fn submit_new(
     match accounts::create_account(&state.db, &actor, &input.name, &input.phone, &input.role).await
     {
         Ok((person, code)) => {
-            let page = CodePage {
+            let page = super::CodePage {
                 name: person.name,
                 code,
                 created: true,
                 valid_hours: accounts::RESET_CODE_VALID_FOR.num_hours(),
-                back: "/admin/accounts",
+                back: "/admin/accounts".to_owned(),
             };
             Ok(super::render(&state, &context, "pages/admin-code", &page)?.into_response())
         }
@@ -232,21 +222,14 @@ async fn issue_code(
     Path(person_id): Path<Uuid>,
 ) -> Result<Response, AppError> {
     let (person, code) = accounts::issue_reset_code(&state.db, &actor, person_id).await?;
-    let page = CodePage {
+    let page = super::CodePage {
         name: person.name,
         code,
         created: false,
         valid_hours: accounts::RESET_CODE_VALID_FOR.num_hours(),
-        back: "/admin/accounts",
+        back: "/admin/accounts".to_owned(),
     };
     Ok(super::render(&state, &context, "pages/admin-code", &page)?.into_response())
-}
-
-#[derive(Serialize)]
-struct PhonePage {
-    name: String,
-    phone: String,
-    back: &'static str,
 }
 
 /// A POST, not a link: every reveal is written to the audit log.
@@ -257,10 +240,10 @@ async fn reveal_phone(
     Path(person_id): Path<Uuid>,
 ) -> Result<Response, AppError> {
     let (person, phone) = accounts::reveal_phone(&state.db, &actor, person_id).await?;
-    let page = PhonePage {
+    let page = super::PhonePage {
         name: person.name,
         phone,
-        back: "/admin/accounts",
+        back: "/admin/accounts".to_owned(),
     };
     Ok(super::render(&state, &context, "pages/admin-phone", &page)?.into_response())
 }

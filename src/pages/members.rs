@@ -239,15 +239,6 @@ async fn show_members(
     Ok(super::render(&state, &context, "pages/members", &page)?.into_response())
 }
 
-#[derive(Serialize)]
-struct CodePage {
-    name: String,
-    code: String,
-    created: bool,
-    valid_hours: i64,
-    back: String,
-}
-
 async fn add_member(
     State(state): State<AppState>,
     context: PageContext,
@@ -265,7 +256,7 @@ async fn add_member(
     match memberships::add_member(&state.db, &actor, id, &new, views::today()).await {
         Ok(added) => match added.code {
             Some(code) => {
-                let page = CodePage {
+                let page = super::CodePage {
                     name: added.person.name,
                     code,
                     created: true,
@@ -385,13 +376,6 @@ async fn end(
     }
 }
 
-#[derive(Serialize)]
-struct PhonePage {
-    name: String,
-    phone: String,
-    back: String,
-}
-
 async fn reveal_phone(
     State(state): State<AppState>,
     context: PageContext,
@@ -400,7 +384,7 @@ async fn reveal_phone(
 ) -> Result<Response, AppError> {
     let (_, person) = memberships::membership_with_person(&state.db, &actor, id, mid).await?;
     let (person, phone) = accounts::reveal_phone(&state.db, &actor, person.id).await?;
-    let page = PhonePage {
+    let page = super::PhonePage {
         name: person.name,
         phone,
         back: format!("/orgs/{id}/members"),

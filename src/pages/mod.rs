@@ -42,3 +42,22 @@ fn render(
         .map(Html)
         .map_err(|err| AppError::Internal(format!("template {template}: {err}")))
 }
+
+/// A one-time code, shown once to the coordinator or leader who passes it on.
+#[derive(Serialize)]
+struct CodePage {
+    name: String,
+    code: String,
+    /// A new account (else a code for an existing one).
+    created: bool,
+    valid_hours: i64,
+    back: String,
+}
+
+/// A full phone number, revealed on request (and logged).
+#[derive(Serialize)]
+struct PhonePage {
+    name: String,
+    phone: String,
+    back: String,
+}
