@@ -522,3 +522,52 @@ async fn a_member_sees_their_organizations_and_sets_their_own_skills() {
     let data: serde_json::Value = volunteer.get("/me/export.json").await.json().await.unwrap();
     assert_eq!(data["skills"], serde_json::json!(["repair"]));
 }
+
+#[tokio::test]
+async fn someone_on_a_roster_registers_and_finds_their_organization() {
+    let app = TestApp::new().await;
+    let (org, leader) = led_org(&app).await;
+    let csv = "姓名,手机号\n李四,13800000009\n";
+    let preview = location(&upload(&leader, org, "r.csv", csv.as_bytes().to_vec()).await);
+    assert_eq!(leader.post(&preview, &[]).await.status(), 303);
+    let people = person::Entity::find().count(&app.db).await.unwrap();
+
+    let newcomer = app.browser();
+    let response = newcomer
+        .post(
+            "/register",
+            &[
+                ("name", "李四"),
+                ("phone", "13800000009"),
+                ("birth_date", "1970-05-01"),
+                ("password", "my own passphrase"),
+                ("password_confirm", "my own passphrase"),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        person::Entity::find().count(&app.db).await.unwrap(),
+        people,
+        "the roster row is theirs"
+    );
+    assert!(newcomer.get_text("/me").await.contains("南湖爱心理发队"));
+
+    // Now it has an account: a second registration is refused.
+    let response = app
+        .browser()
+        .post(
+            "/register",
+            &[
+                ("name", "冒名"),
+                ("phone", "13800000009"),
+                ("birth_date", "1970-05-01"),
+                ("password", "another passphrase"),
+                ("password_confirm", "another passphrase"),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+}

@@ -138,13 +138,9 @@ pub async fn register_volunteer(
     let hash = hash_password(&password).await?;
     let now = Utc::now();
     let txn = tx::begin_write(db).await?;
-    let person = claim_or_insert_person(&txn, &name, &phone, birth_date.date(), now).await?;
-    let account = insert_account(&txn, person.id, &hash, PlatformRole::Volunteer, now)
-        .await
-        .map_err(|e| match e {
-            MemberError::Database(err) => phone_taken_or(err, "phone"),
-            other => other,
-        })?;
+    let person =
+        claim_or_insert_person(&txn, &name, &phone, Some(birth_date.date()), true, now).await?;
+    let account = insert_account(&txn, person.id, &hash, PlatformRole::Volunteer, now).await?;
     audit::record(
         &txn,
         Some(person.id),
@@ -191,7 +187,7 @@ pub async fn create_account(
 
     let now = Utc::now();
     let txn = tx::begin_write(db).await?;
-    let person = insert_person(&txn, &name, &phone, None, false, now).await?;
+    let person = claim_or_insert_person(&txn, &name, &phone, None, false, now).await?;
     let account = insert_account(&txn, person.id, NO_PASSWORD, role, now).await?;
     audit::record(
         &txn,
@@ -225,7 +221,7 @@ pub async fn create_admin(
     let hash = hash_password(&password).await?;
     let now = Utc::now();
     let txn = tx::begin_write(db).await?;
-    let person = insert_person(&txn, &name, &phone, None, false, now).await?;
+    let person = claim_or_insert_person(&txn, &name, &phone, None, false, now).await?;
     insert_account(&txn, person.id, &hash, PlatformRole::Admin, now).await?;
     audit::record(
         &txn,
@@ -240,17 +236,19 @@ pub async fn create_admin(
     Ok(person)
 }
 
-/// Someone on an organization's roster (a person without an account) registers with
-/// their number: the roster entry becomes theirs, with the name they typed.
+/// The person an account is made for. Someone already on an organization's roster (a
+/// person without an account) keeps their row, with the name now given: their
+/// memberships and history stay theirs.
 async fn claim_or_insert_person(
     db: &impl ConnectionTrait,
     name: &PersonName,
     phone: &Phone,
-    birth_date: NaiveDate,
+    birth_date: Option<NaiveDate>,
+    consented: bool,
     now: DateTime<Utc>,
 ) -> Result<person::Model, MemberError> {
     let Some(existing) = crate::memberships::find_person_by_phone(db, phone).await? else {
-        return insert_person(db, name, phone, Some(birth_date), true, now).await;
+        return insert_person(db, name, phone, birth_date, consented, now).await;
     };
     let has_account = account::Entity::find()
         .filter(account::Column::PersonId.eq(existing.id))
@@ -262,9 +260,13 @@ async fn claim_or_insert_person(
     }
     let mut active: person::ActiveModel = existing.into();
     active.name = Set(name.as_str().to_owned());
-    active.birth_date = Set(Some(birth_date));
-    active.consent_version = Set(Some(crate::PRIVACY_NOTICE_VERSION.to_owned()));
-    active.consent_at = Set(Some(now));
+    if birth_date.is_some() {
+        active.birth_date = Set(birth_date);
+    }
+    if consented {
+        active.consent_version = Set(Some(crate::PRIVACY_NOTICE_VERSION.to_owned()));
+        active.consent_at = Set(Some(now));
+    }
     active.updated_at = Set(now);
     Ok(active.update(db).await?)
 }
@@ -310,7 +312,9 @@ pub(crate) async fn insert_account(
         password_changed_at: Set(now),
     }
     .insert(db)
-    .await?)
+    .await
+    // One account per person: a second at the same moment finds the number taken.
+    .map_err(|e| phone_taken_or(e, "phone"))?)
 }
 
 /// Two people cannot share a phone number: the unique index says so, even when two
