@@ -302,7 +302,7 @@ pub(crate) async fn insert_account(
     role: PlatformRole,
     now: DateTime<Utc>,
 ) -> Result<account::Model, MemberError> {
-    Ok(account::ActiveModel {
+    account::ActiveModel {
         id: Set(Uuid::now_v7()),
         person_id: Set(person_id),
         password_hash: Set(hash.to_owned()),
@@ -314,7 +314,7 @@ pub(crate) async fn insert_account(
     .insert(db)
     .await
     // One account per person: a second at the same moment finds the number taken.
-    .map_err(|e| phone_taken_or(e, "phone"))?)
+    .map_err(|e| phone_taken_or(e, "phone"))
 }
 
 /// Two people cannot share a phone number: the unique index says so, even when two
