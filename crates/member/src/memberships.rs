@@ -234,13 +234,14 @@ pub async fn list(
     if !include_former {
         query = query.filter(membership::Column::LeftOn.is_null());
     }
-    let rows = query
-        .order_by_asc(membership::Column::LeftOn)
-        .order_by_asc(membership::Column::Role)
+    let mut rows = query
         .order_by_asc(membership::Column::JoinedOn)
         .order_by_asc(membership::Column::CreatedAt)
         .all(db)
         .await?;
+    // Current before former, leaders before members (sorted here: the databases disagree
+    // on where NULLs go).
+    rows.sort_by_key(|(m, _)| (m.left_on.is_some(), m.role != MemberRole::Leader));
     let person_ids: Vec<Uuid> = rows.iter().map(|(m, _)| m.person_id).collect();
     let skills = skills_of(db, &person_ids).await?;
     let with_accounts: Vec<Uuid> = account::Entity::find()
