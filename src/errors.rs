@@ -67,6 +67,19 @@ impl From<MemberError> for AppError {
     }
 }
 
+impl From<project::ProjectError> for AppError {
+    fn from(err: project::ProjectError) -> Self {
+        use project::ProjectError;
+        match err {
+            ProjectError::Invalid(fields) => AppError::InvalidFields(fields),
+            ProjectError::Forbidden => AppError::Forbidden,
+            ProjectError::NotFound => AppError::NotFound,
+            ProjectError::Internal(detail) => AppError::Internal(detail),
+            ProjectError::Database(db) => AppError::Database(db),
+        }
+    }
+}
+
 impl From<event::EventError> for AppError {
     fn from(err: event::EventError) -> Self {
         match err {

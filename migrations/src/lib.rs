@@ -8,6 +8,7 @@ mod m20261125_000001_create_events;
 mod m20261125_000002_create_people_and_accounts;
 mod m20261125_000003_create_organizations;
 mod m20261125_000004_create_organization_logos;
+mod m20261125_000005_create_projects;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_people_and_accounts::Migration),
             Box::new(m20261125_000003_create_organizations::Migration),
             Box::new(m20261125_000004_create_organization_logos::Migration),
+            Box::new(m20261125_000005_create_projects::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ mod me;
 mod members;
 mod orgs;
 mod pager;
+mod projects;
 
 pub(crate) use members::{download, read_file};
 
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(orgs::routes())
         .merge(members::routes())
+        .merge(projects::routes())
         .merge(assets::routes())
 }
 

@@ -37,6 +37,12 @@ pub const ACTIONS: &[&str] = &[
     "membership.end",
     "roster.import",
     "roster.export",
+    "project.create",
+    "project.update",
+    "project.status_change",
+    "funding.record",
+    "funding.reverse",
+    "funding.export",
 ];
 
 pub async fn record(

@@ -1,4 +1,10 @@
 //! Public-welfare projects run by organizations, and their funding ledger (amounts in
-//! integer fen). No HTTP in here.
-//!
-//! Filled in by the projects issue (#5).
+//! integer fen). No HTTP in here; who may do what is asked of [`member::Actor`].
+
+pub mod entities;
+mod error;
+pub mod ledger;
+pub mod money;
+pub mod projects;
+
+pub use error::ProjectError;

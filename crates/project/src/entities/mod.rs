@@ -1,0 +1,3 @@
+pub mod funding_entry;
+pub mod partner;
+pub mod project;
