@@ -761,22 +761,29 @@ async fn reverse_page(
     if !actor.can_manage_org(found.organization_id) {
         return Err(AppError::Forbidden);
     }
+    // The entry as this project's ledger shows it; one that is not in it (a wrong link)
+    // leaves the line empty and the domain's refusal says why.
     let line = ledger::entries(&state.db, id)
         .await?
         .into_iter()
         .find(|l| l.entry.id == entry)
-        .ok_or(AppError::NotFound)?;
+        .map(|line| {
+            format!(
+                "{} · {} · {} · {}",
+                views::format_day(lang, line.entry.received_on),
+                source_label(lang, line.entry.source),
+                format_yuan(line.entry.amount_fen),
+                line.entry.contributor
+            )
+        });
+    if line.is_none() && reason_error.is_none() {
+        return Err(AppError::NotFound);
+    }
     Ok(ReversePage {
         id,
         entry,
         title: found.title,
-        line: format!(
-            "{} · {} · {} · {}",
-            views::format_day(lang, line.entry.received_on),
-            source_label(lang, line.entry.source),
-            format_yuan(line.entry.amount_fen),
-            line.entry.contributor
-        ),
+        line: line.unwrap_or_default(),
         reason: reason.to_owned(),
         reason_error,
     })

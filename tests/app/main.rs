@@ -17,4 +17,5 @@ mod orgs;
 mod orgs_api;
 mod pages;
 mod privacy;
+mod projects;
 mod security;
