@@ -7,6 +7,7 @@ mod account;
 mod json;
 mod markets;
 mod orgs;
+mod projects;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -29,6 +30,7 @@ use crate::state::AppState;
         (name = "me", description = "我的信息 One's own data: see, correct, download, delete"),
         (name = "audit", description = "审计日志 The audit log, for staff"),
         (name = "organizations", description = "社会组织 Organizations, incubation, members and rosters"),
+        (name = "projects", description = "公益项目 Projects and their funding ledger (integer fen)"),
         (name = "markets", description = "公益集市 market days"),
     )
 )]
@@ -58,6 +60,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         OpenApiRouter::new()
             .merge(account::routes())
             .merge(orgs::routes())
+            .merge(projects::routes())
             .merge(markets::routes()),
     )
 }

@@ -18,4 +18,5 @@ mod orgs_api;
 mod pages;
 mod privacy;
 mod projects;
+mod projects_api;
 mod security;

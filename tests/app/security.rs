@@ -184,6 +184,10 @@ const STAFF_PAGES: &[(&str, &str)] = &[
     ("GET", "/orgs/{org}/members.csv"),
     ("GET", "/orgs/{org}/members.xlsx"),
     ("POST", "/orgs/{org}/logo"),
+    ("GET", "/projects/new"),
+    ("GET", "/funding"),
+    ("GET", "/funding/export.csv"),
+    ("GET", "/funding/export.xlsx"),
 ];
 
 /// An organization led by 张大爷 (the `other` person), and his membership id.
@@ -215,6 +219,8 @@ const PRIVATE_API: &[(&str, &str)] = &[
     ("GET", "/api/v1/audit-log"),
     ("POST", "/api/v1/organizations"),
     ("POST", "/api/v1/organizations/applications"),
+    ("POST", "/api/v1/projects"),
+    ("GET", "/api/v1/funding/summary"),
 ];
 
 #[tokio::test]
