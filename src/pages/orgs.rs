@@ -230,6 +230,14 @@ struct DetailPage {
     can_manage: bool,
     can_steer: bool,
     has_logo: bool,
+    projects: Vec<ProjectLink>,
+}
+
+#[derive(Serialize)]
+struct ProjectLink {
+    id: Uuid,
+    title: String,
+    status: String,
 }
 
 async fn show_detail(
@@ -278,6 +286,24 @@ async fn show_detail(
         can_manage: actor.is_some_and(|a| a.can_manage_org(org.id)),
         can_steer: actor.is_some_and(|a| a.can_steer_incubation()),
         has_logo: detail.has_logo,
+        projects: project::projects::list(
+            &state.db,
+            &project::projects::ProjectFilter {
+                organization_id: Some(org.id),
+                ..Default::default()
+            },
+            1,
+            50,
+        )
+        .await?
+        .rows
+        .into_iter()
+        .map(|row| ProjectLink {
+            id: row.project.id,
+            title: row.project.title,
+            status: lang.t(&format!("project-status-{}", row.project.status.as_str())),
+        })
+        .collect(),
         name: org.name,
     };
     Ok(super::render(&state, &context, "pages/org", &page)?.into_response())

@@ -62,7 +62,12 @@ async fn ledger_total(app: &TestApp) -> i64 {
 #[tokio::test]
 async fn the_camera_project_adds_up_to_a_million() {
     let app = TestApp::new().await;
-    let (_, leader, path) = project_of_a_leader(&app).await;
+    let (org, leader, path) = project_of_a_leader(&app).await;
+    let org_page = app.browser().get_text(&format!("/orgs/{org}")).await;
+    assert!(
+        org_page.contains("治安巡逻·共护平安家园"),
+        "the organization lists its projects"
+    );
     let funding = format!("{path}/funding");
     let mut households = entry("crowdfunding", "250000", "2025-03-10", "11000户居民");
     households.push(("contributor_count", "11,000"));
