@@ -83,6 +83,9 @@ impl From<project::ProjectError> for AppError {
 impl From<event::EventError> for AppError {
     fn from(err: event::EventError) -> Self {
         match err {
+            event::EventError::Invalid(fields) => AppError::InvalidFields(fields),
+            event::EventError::Forbidden => AppError::Forbidden,
+            event::EventError::NotFound => AppError::NotFound,
             event::EventError::Database(db) => AppError::Database(db),
         }
     }

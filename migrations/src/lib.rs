@@ -9,6 +9,7 @@ mod m20261125_000002_create_people_and_accounts;
 mod m20261125_000003_create_organizations;
 mod m20261125_000004_create_organization_logos;
 mod m20261125_000005_create_projects;
+mod m20261125_000006_create_stalls_shifts_signups;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_organizations::Migration),
             Box::new(m20261125_000004_create_organization_logos::Migration),
             Box::new(m20261125_000005_create_projects::Migration),
+            Box::new(m20261125_000006_create_stalls_shifts_signups::Migration),
         ]
     }
 }

@@ -356,6 +356,7 @@ impl TestApp {
             ends_at: Set(ends_at),
             status: Set(status),
             created_at: Set(Utc::now()),
+            ..Default::default()
         }
         .insert(&self.db)
         .await

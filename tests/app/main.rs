@@ -12,6 +12,7 @@ mod api;
 mod binary;
 mod database;
 mod health;
+mod markets;
 mod members;
 mod orgs;
 mod orgs_api;

@@ -5,6 +5,9 @@
 pub mod entities;
 mod error;
 mod markets;
+pub mod schedule;
+pub mod signups;
+pub mod stalls;
 
 pub use entities::event::{EventKind, EventStatus, Model as Event};
 pub use error::EventError;

@@ -43,6 +43,15 @@ pub const ACTIONS: &[&str] = &[
     "funding.record",
     "funding.reverse",
     "funding.export",
+    "market.schedule",
+    "market.create",
+    "market.publish",
+    "market.cancel",
+    "stall.create",
+    "shift.create",
+    "shift.capacity_change",
+    "signup.create",
+    "signup.cancel",
 ];
 
 pub async fn record(

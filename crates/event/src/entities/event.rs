@@ -14,6 +14,15 @@ pub struct Model {
     pub ends_at: DateTime<Utc>,
     pub status: EventStatus,
     pub created_at: DateTime<Utc>,
+    pub description: String,
+    /// The organization that organizes it; None for the community (the street office).
+    pub organizer_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+    /// When sign-up closes; None means the default, the start of the event's day in
+    /// Shanghai (sign-up closes the day before).
+    pub signup_closes_at: Option<DateTime<Utc>>,
+    /// Why it was cancelled; shown to those who signed up.
+    pub cancel_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]

@@ -1,0 +1,419 @@
+//! Volunteers signing up for shifts. Capacity is a promise: a place is taken by a
+//! conditional increment of the shift's confirmed count (`… WHERE confirmed_count <
+//! capacity`), which the database performs atomically and a check constraint backs, so no
+//! number of simultaneous requests confirms one volunteer too many. The rest wait in
+//! arrival order and move up when someone cancels.
+
+use chrono::{DateTime, Utc};
+use member::entities::{membership, person};
+use member::{Actor, audit, tx};
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{Condition, DatabaseConnection, PaginatorTrait, QueryOrder, Set, SqlErr};
+use serde::Serialize;
+
+use crate::EventError;
+use crate::entities::event::{self, EventStatus};
+use crate::entities::{shift, signup, stall};
+use crate::schedule::{self, signup_closes_at};
+use crate::stalls::{find_shift, find_stall};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "snake_case")]
+pub enum SignupStatus {
+    #[sea_orm(string_value = "confirmed")]
+    Confirmed,
+    #[sea_orm(string_value = "waitlisted")]
+    Waitlisted,
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+}
+
+impl SignupStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignupStatus::Confirmed => "confirmed",
+            SignupStatus::Waitlisted => "waitlisted",
+            SignupStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Where a volunteer stands on a shift.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    pub status: SignupStatus,
+    /// 1 for the first in line, when waitlisted.
+    pub position: Option<u64>,
+}
+
+/// Why a shift cannot be signed up for right now, if it cannot.
+fn closed_reason(
+    event: &event::Model,
+    shift: &shift::Model,
+    now: DateTime<Utc>,
+) -> Option<&'static str> {
+    match event.status {
+        EventStatus::Cancelled => Some("error-event-cancelled"),
+        EventStatus::Draft => Some("error-event-not-open"),
+        EventStatus::Held | EventStatus::Reported => Some("error-event-past"),
+        EventStatus::Published if shift.starts_at <= now => Some("error-event-past"),
+        EventStatus::Published if now >= signup_closes_at(event) => Some("error-signup-closed"),
+        EventStatus::Published => None,
+    }
+}
+
+/// Serialises one person's sign-ups (on PostgreSQL the row lock makes a second request
+/// wait; on SQLite `BEGIN IMMEDIATE` already did), so the overlap check cannot be raced.
+async fn lock_person(db: &impl ConnectionTrait, person_id: Uuid) -> Result<(), EventError> {
+    person::Entity::update_many()
+        .col_expr(
+            person::Column::UpdatedAt,
+            Expr::col(person::Column::UpdatedAt),
+        )
+        .filter(person::Column::Id.eq(person_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Signs `person_id` up for a shift: confirmed while a place is free, else waitlisted.
+async fn place(
+    db: &DatabaseConnection,
+    person_id: Uuid,
+    added_by: Option<Uuid>,
+    shift_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Standing, EventError> {
+    let shift = find_shift(db, shift_id).await?;
+    let stall = find_stall(db, shift.stall_id).await?;
+    let event = schedule::find(db, stall.event_id).await?;
+    if let Some(reason) = closed_reason(&event, &shift, now) {
+        return Err(EventError::field("shift", reason));
+    }
+
+    let txn = tx::begin_write(db).await?;
+    lock_person(&txn, person_id).await?;
+    let live: Vec<(signup::Model, Option<shift::Model>)> = signup::Entity::find()
+        .filter(signup::Column::PersonId.eq(person_id))
+        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
+        .find_also_related(shift::Entity)
+        .all(&txn)
+        .await?;
+    if live.iter().any(|(s, _)| s.shift_id == shift.id) {
+        return Err(EventError::field("shift", "error-already-signed-up"));
+    }
+    if live.iter().any(|(_, other)| {
+        other
+            .as_ref()
+            .is_some_and(|o| o.starts_at < shift.ends_at && shift.starts_at < o.ends_at)
+    }) {
+        return Err(EventError::field("shift", "error-overlapping-shift"));
+    }
+    let taken = take_place(&txn, shift.id).await?;
+    let status = if taken {
+        SignupStatus::Confirmed
+    } else {
+        SignupStatus::Waitlisted
+    };
+    let created = signup::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        shift_id: Set(shift.id),
+        person_id: Set(person_id),
+        status: Set(status),
+        created_at: Set(Utc::now()),
+        confirmed_at: Set(taken.then(Utc::now)),
+        cancelled_at: Set(None),
+        added_by: Set(added_by),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            EventError::field("shift", "error-already-signed-up")
+        }
+        _ => EventError::Database(err),
+    })?;
+    audit::record(
+        &txn,
+        Some(added_by.unwrap_or(person_id)),
+        "signup.create",
+        "person",
+        Some(person_id),
+        status.as_str(),
+    )
+    .await?;
+    txn.commit().await?;
+    standing_of(db, &created).await
+}
+
+/// The atomic step: one more confirmed volunteer, if and only if a place is free.
+async fn take_place(db: &impl ConnectionTrait, shift_id: Uuid) -> Result<bool, EventError> {
+    let taken = shift::Entity::update_many()
+        .col_expr(
+            shift::Column::ConfirmedCount,
+            Expr::col(shift::Column::ConfirmedCount).add(1),
+        )
+        .filter(shift::Column::Id.eq(shift_id))
+        .filter(Expr::col(shift::Column::ConfirmedCount).lt(Expr::col(shift::Column::Capacity)))
+        .exec(db)
+        .await?;
+    Ok(taken.rows_affected == 1)
+}
+
+/// A volunteer signs themselves up.
+pub async fn sign_up(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    shift_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Standing, EventError> {
+    place(db, actor.person_id, None, shift_id, now).await
+}
+
+/// A leader puts one of their organization's members on one of their stalls' shifts.
+pub async fn assign(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    shift_id: Uuid,
+    person_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Standing, EventError> {
+    let shift = find_shift(db, shift_id).await?;
+    let stall = find_stall(db, shift.stall_id).await?;
+    if !actor.can_manage_org(stall.organization_id) {
+        return Err(EventError::Forbidden);
+    }
+    let member = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(stall.organization_id))
+        .filter(membership::Column::PersonId.eq(person_id))
+        .filter(membership::Column::LeftOn.is_null())
+        .one(db)
+        .await?;
+    if member.is_none() {
+        return Err(EventError::field("person", "error-not-a-member"));
+    }
+    place(db, person_id, Some(actor.person_id), shift_id, now).await
+}
+
+/// Cancels the volunteer's place on a shift. A confirmed place goes to the first in line.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    shift_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), EventError> {
+    let shift = find_shift(db, shift_id).await?;
+    if shift.starts_at <= now {
+        return Err(EventError::field("shift", "error-event-past"));
+    }
+    let txn = tx::begin_write(db).await?;
+    let Some(mine) = signup::Entity::find()
+        .filter(signup::Column::ShiftId.eq(shift.id))
+        .filter(signup::Column::PersonId.eq(actor.person_id))
+        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
+        .one(&txn)
+        .await?
+    else {
+        return Err(EventError::field("shift", "error-not-signed-up"));
+    };
+    let was_confirmed = mine.status == SignupStatus::Confirmed;
+    let mut active: signup::ActiveModel = mine.into();
+    active.status = Set(SignupStatus::Cancelled);
+    active.cancelled_at = Set(Some(Utc::now()));
+    active.update(&txn).await?;
+    if was_confirmed {
+        shift::Entity::update_many()
+            .col_expr(
+                shift::Column::ConfirmedCount,
+                Expr::col(shift::Column::ConfirmedCount).sub(1),
+            )
+            .filter(shift::Column::Id.eq(shift.id))
+            .exec(&txn)
+            .await?;
+        promote_waitlist(&txn, shift.id).await?;
+    }
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "signup.cancel",
+        "person",
+        Some(actor.person_id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Fills free places from the waitlist, first come first served.
+pub(crate) async fn promote_waitlist(
+    db: &impl ConnectionTrait,
+    shift_id: Uuid,
+) -> Result<(), EventError> {
+    loop {
+        let Some(next) = signup::Entity::find()
+            .filter(signup::Column::ShiftId.eq(shift_id))
+            .filter(signup::Column::Status.eq(SignupStatus::Waitlisted))
+            .order_by_asc(signup::Column::CreatedAt)
+            .order_by_asc(signup::Column::Id)
+            .one(db)
+            .await?
+        else {
+            return Ok(());
+        };
+        if !take_place(db, shift_id).await? {
+            return Ok(());
+        }
+        let mut active: signup::ActiveModel = next.into();
+        active.status = Set(SignupStatus::Confirmed);
+        active.confirmed_at = Set(Some(Utc::now()));
+        active.update(db).await?;
+    }
+}
+
+/// Confirmed, or waitlisted with the place in line.
+async fn standing_of(
+    db: &impl ConnectionTrait,
+    signup: &signup::Model,
+) -> Result<Standing, EventError> {
+    let position = match signup.status {
+        SignupStatus::Waitlisted => Some(
+            signup::Entity::find()
+                .filter(signup::Column::ShiftId.eq(signup.shift_id))
+                .filter(signup::Column::Status.eq(SignupStatus::Waitlisted))
+                .filter(
+                    Condition::any()
+                        .add(signup::Column::CreatedAt.lt(signup.created_at))
+                        .add(
+                            Condition::all()
+                                .add(signup::Column::CreatedAt.eq(signup.created_at))
+                                .add(signup::Column::Id.lt(signup.id)),
+                        ),
+                )
+                .count(db)
+                .await?
+                + 1,
+        ),
+        _ => None,
+    };
+    Ok(Standing {
+        status: signup.status,
+        position,
+    })
+}
+
+/// A shift as a volunteer sees it on the market day page.
+#[derive(Clone, Debug)]
+pub struct ShiftView {
+    pub shift: shift::Model,
+    pub free: i32,
+    pub waiting: u64,
+    pub mine: Option<Standing>,
+    /// Why one cannot sign up now (a catalogue key), if one cannot.
+    pub closed: Option<&'static str>,
+}
+
+pub struct StallView {
+    pub stall: stall::Model,
+    pub organization: String,
+    pub shifts: Vec<ShiftView>,
+}
+
+/// A market day with its stalls and shifts: free places, the waitlist's length, and
+/// where `viewer` stands. No volunteer names: residents see this page too.
+pub async fn market_day(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+    viewer: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(event::Model, Vec<StallView>), EventError> {
+    let event = schedule::find(db, event_id).await?;
+    let stalls = crate::stalls::stalls_of(db, event.id).await?;
+    let shift_ids: Vec<Uuid> = stalls
+        .iter()
+        .flat_map(|s| s.shifts.iter().map(|sh| sh.id))
+        .collect();
+    let live = signup::Entity::find()
+        .filter(signup::Column::ShiftId.is_in(shift_ids))
+        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
+        .order_by_asc(signup::Column::CreatedAt)
+        .order_by_asc(signup::Column::Id)
+        .all(db)
+        .await?;
+    let mut views = Vec::new();
+    for stall in stalls {
+        let shifts = stall
+            .shifts
+            .into_iter()
+            .map(|shift| {
+                let waitlist: Vec<&signup::Model> = live
+                    .iter()
+                    .filter(|s| s.shift_id == shift.id && s.status == SignupStatus::Waitlisted)
+                    .collect();
+                let mine = viewer.and_then(|person| {
+                    live.iter()
+                        .find(|s| s.shift_id == shift.id && s.person_id == person)
+                        .map(|s| Standing {
+                            status: s.status,
+                            position: (s.status == SignupStatus::Waitlisted).then(|| {
+                                waitlist
+                                    .iter()
+                                    .position(|w| w.id == s.id)
+                                    .map_or(0, |p| p as u64 + 1)
+                            }),
+                        })
+                });
+                ShiftView {
+                    free: shift.capacity - shift.confirmed_count,
+                    waiting: waitlist.len() as u64,
+                    closed: closed_reason(&event, &shift, now),
+                    mine,
+                    shift,
+                }
+            })
+            .collect();
+        views.push(StallView {
+            stall: stall.stall,
+            organization: stall.organization,
+            shifts,
+        });
+    }
+    Ok((event, views))
+}
+
+/// One of a volunteer's shifts.
+pub struct MyShift {
+    pub event: event::Model,
+    pub stall: stall::Model,
+    pub shift: shift::Model,
+    pub standing: Standing,
+}
+
+/// A person's live sign-ups, soonest first, and whether each is past.
+pub async fn my_shifts(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<Vec<MyShift>, EventError> {
+    let mine = signup::Entity::find()
+        .filter(signup::Column::PersonId.eq(person_id))
+        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
+        .all(db)
+        .await?;
+    let mut shifts = Vec::new();
+    for signup in mine {
+        let shift = find_shift(db, signup.shift_id).await?;
+        let stall = find_stall(db, shift.stall_id).await?;
+        let event = schedule::find(db, stall.event_id).await?;
+        let standing = standing_of(db, &signup).await?;
+        shifts.push(MyShift {
+            event,
+            stall,
+            shift,
+            standing,
+        });
+    }
+    shifts.sort_by_key(|s| s.shift.starts_at);
+    Ok(shifts)
+}

@@ -1,0 +1,340 @@
+//! Market days, stalls, shifts and sign-ups: the capacity promise above all.
+
+use chrono::{Duration, NaiveTime, Utc};
+use event::entities::{shift, signup};
+use event::schedule::{self, MarketInput, ScheduleInput};
+use event::signups::{self, SignupStatus};
+use event::stalls::{self, ShiftInput};
+use member::entities::person;
+use member::{Actor, PlatformRole};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::helpers::TestApp;
+
+/// A published market day a week ahead with one stall and a shift of `capacity` places.
+async fn market_with_shift(app: &TestApp, capacity: u32) -> (Uuid, Uuid) {
+    let staff = app.staff_actor();
+    let org = app
+        .add_org("南湖爱心理发队", "elderly", "南湖社区", "")
+        .await;
+    let day = (Utc::now() + Duration::days(7))
+        .with_timezone(&schedule::shanghai())
+        .date_naive();
+    let market = schedule::create_market(
+        &app.db,
+        &staff,
+        &MarketInput {
+            title: "南湖社区公益集市".into(),
+            place: "南湖社区广场".into(),
+            description: String::new(),
+            starts: "09:00".into(),
+            ends: "11:30".into(),
+        },
+        &day.format("%Y-%m-%d").to_string(),
+        day - Duration::days(7),
+    )
+    .await
+    .unwrap();
+    schedule::publish(&app.db, &staff, market.id).await.unwrap();
+    let stall = stalls::add_stall(
+        &app.db,
+        &staff,
+        market.id,
+        &org.to_string(),
+        "haircut",
+        "义务理发",
+    )
+    .await
+    .unwrap();
+    let shift = stalls::add_shift(
+        &app.db,
+        &staff,
+        stall.id,
+        &ShiftInput {
+            starts: "09:00".into(),
+            ends: "10:30".into(),
+            capacity: capacity.to_string(),
+            required_skill: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    (market.id, shift.id)
+}
+
+/// A volunteer known to the platform (no account needed to act in the domain).
+async fn volunteer(app: &TestApp, n: usize) -> Actor {
+    let id = Uuid::now_v7();
+    person::ActiveModel {
+        id: Set(id),
+        name: Set(format!("志愿者{n}")),
+        phone: Set(Some(format!("1370000{n:04}"))),
+        birth_date: Set(None),
+        consent_version: Set(None),
+        consent_at: Set(None),
+        erased_at: Set(None),
+        created_at: Set(Utc::now()),
+        updated_at: Set(Utc::now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    Actor {
+        person_id: id,
+        account_id: Uuid::now_v7(),
+        name: format!("志愿者{n}"),
+        role: PlatformRole::Volunteer,
+        leads: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn sixty_simultaneous_sign_ups_for_five_places_confirm_exactly_five() {
+    let app = TestApp::new().await;
+    let (_, shift_id) = market_with_shift(&app, 5).await;
+    let mut volunteers = Vec::new();
+    for n in 0..60 {
+        volunteers.push(volunteer(&app, n).await);
+    }
+    let tasks: Vec<_> = volunteers
+        .into_iter()
+        .map(|actor| {
+            let db = app.db.clone();
+            tokio::spawn(async move { signups::sign_up(&db, &actor, shift_id, Utc::now()).await })
+        })
+        .collect();
+    let mut confirmed = 0;
+    let mut positions = Vec::new();
+    for task in tasks {
+        let standing = task
+            .await
+            .unwrap()
+            .expect("every sign-up is answered, none fails");
+        match standing.status {
+            SignupStatus::Confirmed => confirmed += 1,
+            SignupStatus::Waitlisted => positions.push(standing.position.unwrap()),
+            SignupStatus::Cancelled => panic!("a new sign-up is never cancelled"),
+        }
+    }
+    assert_eq!(confirmed, 5);
+    positions.sort_unstable();
+    assert_eq!(
+        positions,
+        (1..=55).collect::<Vec<u64>>(),
+        "the waitlist is in order, without gaps"
+    );
+    let stored = shift::Entity::find_by_id(shift_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.confirmed_count, 5);
+    let confirmed_rows = signup::Entity::find()
+        .filter(signup::Column::Status.eq("confirmed"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(confirmed_rows, 5);
+}
+
+#[tokio::test]
+async fn cancelling_a_place_promotes_the_first_in_line() {
+    let app = TestApp::new().await;
+    let (_, shift_id) = market_with_shift(&app, 1).await;
+    let (a, b, c) = (
+        volunteer(&app, 1).await,
+        volunteer(&app, 2).await,
+        volunteer(&app, 3).await,
+    );
+    let now = Utc::now();
+    assert_eq!(
+        signups::sign_up(&app.db, &a, shift_id, now)
+            .await
+            .unwrap()
+            .status,
+        SignupStatus::Confirmed
+    );
+    let second = signups::sign_up(&app.db, &b, shift_id, now).await.unwrap();
+    assert_eq!(
+        (second.status, second.position),
+        (SignupStatus::Waitlisted, Some(1))
+    );
+    let third = signups::sign_up(&app.db, &c, shift_id, now).await.unwrap();
+    assert_eq!(third.position, Some(2));
+
+    signups::cancel(&app.db, &a, shift_id, now).await.unwrap();
+    let mine = signups::my_shifts(&app.db, b.person_id).await.unwrap();
+    assert_eq!(
+        mine[0].standing.status,
+        SignupStatus::Confirmed,
+        "b moved up"
+    );
+    let theirs = signups::my_shifts(&app.db, c.person_id).await.unwrap();
+    assert_eq!(
+        theirs[0].standing.position,
+        Some(1),
+        "c is now first in line"
+    );
+    assert!(
+        signups::my_shifts(&app.db, a.person_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn twice_overlapping_closed_and_unpublished_sign_ups_are_refused() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, shift_id) = market_with_shift(&app, 5).await;
+    let a = volunteer(&app, 1).await;
+    let now = Utc::now();
+    signups::sign_up(&app.db, &a, shift_id, now).await.unwrap();
+    let reason = |r: Result<signups::Standing, event::EventError>| match r {
+        Err(event::EventError::Invalid(errors)) => errors[0].reason,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        reason(signups::sign_up(&app.db, &a, shift_id, now).await),
+        "error-already-signed-up"
+    );
+
+    // An overlapping shift at another stall of the same day.
+    let stall = stalls::add_stall(
+        &app.db,
+        &staff,
+        market,
+        &app.add_org("南湖义诊队", "elderly", "南湖社区", "")
+            .await
+            .to_string(),
+        "clinic",
+        "",
+    )
+    .await
+    .unwrap();
+    let overlapping = stalls::add_shift(
+        &app.db,
+        &staff,
+        stall.id,
+        &ShiftInput {
+            starts: "10:00".into(),
+            ends: "11:00".into(),
+            capacity: "3".into(),
+            required_skill: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        reason(signups::sign_up(&app.db, &a, overlapping.id, now).await),
+        "error-overlapping-shift"
+    );
+
+    // Past the cut-off (the start of the market's day), an hour before it begins.
+    let late = schedule::find(&app.db, market).await.unwrap().starts_at - Duration::hours(1);
+    assert_eq!(
+        reason(signups::sign_up(&app.db, &volunteer(&app, 2).await, shift_id, late).await),
+        "error-signup-closed"
+    );
+
+    schedule::cancel(&app.db, &staff, market, "暴雨")
+        .await
+        .unwrap();
+    assert_eq!(
+        reason(signups::sign_up(&app.db, &volunteer(&app, 3).await, shift_id, now).await),
+        "error-event-cancelled"
+    );
+}
+
+#[tokio::test]
+async fn capacity_never_drops_below_the_confirmed_and_rising_promotes() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (_, shift_id) = market_with_shift(&app, 2).await;
+    let now = Utc::now();
+    for n in 0..4 {
+        signups::sign_up(&app.db, &volunteer(&app, n).await, shift_id, now)
+            .await
+            .unwrap();
+    }
+    match stalls::set_capacity(&app.db, &staff, shift_id, "1").await {
+        Err(event::EventError::Invalid(errors)) => {
+            assert_eq!(errors[0].reason, "error-capacity-below-confirmed")
+        }
+        other => panic!("{other:?}"),
+    }
+    for bad in ["0", "501", "many"] {
+        assert!(
+            stalls::set_capacity(&app.db, &staff, shift_id, bad)
+                .await
+                .is_err(),
+            "{bad}"
+        );
+    }
+    let grown = stalls::set_capacity(&app.db, &staff, shift_id, "3")
+        .await
+        .unwrap();
+    assert_eq!(grown.confirmed_count, 3, "the first in line moved up");
+    let waiting = signup::Entity::find()
+        .filter(signup::Column::Status.eq("waitlisted"))
+        .order_by_asc(signup::Column::CreatedAt)
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(waiting.len(), 1);
+}
+
+#[tokio::test]
+async fn a_schedule_makes_three_months_of_second_saturdays_once() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let input = ScheduleInput {
+        market: MarketInput {
+            title: "南湖社区公益集市".into(),
+            place: "南湖社区广场".into(),
+            description: String::new(),
+            starts: "09:00".into(),
+            ends: "11:30".into(),
+        },
+        nth: "2".into(),
+        weekday: "sat".into(),
+        months: "3".into(),
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let first = schedule::schedule(&app.db, &staff, &input, today)
+        .await
+        .unwrap();
+    // 14 Nov 2026 is past; 12 Dec 2026 and 9 Jan 2027 are made.
+    assert_eq!(first.created.len(), 2);
+    assert_eq!(first.created[0].to_string(), "2026-12-12");
+    let again = schedule::schedule(&app.db, &staff, &input, today)
+        .await
+        .unwrap();
+    assert!(again.created.is_empty());
+    assert_eq!(again.skipped.len(), 2);
+    let markets = schedule::for_staff(&app.db, &staff, Utc::now() - Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(markets.len(), 2);
+    let nine = markets[0]
+        .starts_at
+        .with_timezone(&schedule::shanghai())
+        .time();
+    assert_eq!(nine, NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+    assert_eq!(markets[0].status, event::EventStatus::Draft);
+
+    let mut bad = input.clone();
+    bad.market.ends = "08:00".into();
+    bad.months = "99".into();
+    match schedule::schedule(&app.db, &staff, &bad, today).await {
+        Err(event::EventError::Invalid(errors)) => {
+            let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+            assert_eq!(fields, ["ends", "months"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
