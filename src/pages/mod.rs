@@ -5,6 +5,7 @@ mod admin;
 mod assets;
 mod forms;
 mod home;
+mod markets;
 mod me;
 mod members;
 mod orgs;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(orgs::routes())
         .merge(members::routes())
         .merge(projects::routes())
+        .merge(markets::routes())
         .merge(assets::routes())
 }
 

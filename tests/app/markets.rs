@@ -338,3 +338,167 @@ async fn a_schedule_makes_three_months_of_second_saturdays_once() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn volunteers_sign_up_and_cancel_on_the_market_page_without_javascript() {
+    let app = TestApp::new().await;
+    let (market, shift_id) = market_with_shift(&app, 1).await;
+    let path = format!("/markets/{market}");
+
+    // Residents see the services and free places, and no sign-up button.
+    let public = app.browser().get_text(&path).await;
+    assert!(public.contains("义务理发") && public.contains("空余 1 / 1 个名额"));
+    assert!(!public.contains(&format!("/shifts/{shift_id}/signup")));
+    assert!(
+        app.browser()
+            .get_text("/markets")
+            .await
+            .contains("南湖社区公益集市")
+    );
+
+    let li = app
+        .signed_in(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    let zhang = app
+        .signed_in(PlatformRole::Volunteer, "张大爷", "13812345678")
+        .await;
+    let response = li.post(&format!("/shifts/{shift_id}/signup"), &[]).await;
+    assert_eq!(response.status(), 303);
+    let page = li.get_text(&crate::helpers::location(&response)).await;
+    assert!(page.contains("报名成功：已确认"), "the notice");
+    assert!(
+        page.contains("✓ 已报名（已确认）"),
+        "the standing next to the shift"
+    );
+    assert!(page.contains("已满（1 人）"));
+
+    let response = zhang.post(&format!("/shifts/{shift_id}/signup"), &[]).await;
+    assert_eq!(response.status(), 303);
+    let page = zhang.get_text(&path).await;
+    assert!(page.contains("候补第 1 位"));
+    let again = zhang.post(&format!("/shifts/{shift_id}/signup"), &[]).await;
+    assert_eq!(again.status(), 422);
+    assert!(again.text().await.unwrap().contains("您已经报名了这个时段"));
+
+    // No names of volunteers on the public page, ever.
+    let public = app.browser().get_text(&path).await;
+    assert!(!public.contains("李阿姨") && !public.contains("张大爷"));
+    assert!(public.contains("1 人候补"));
+
+    assert_eq!(
+        li.post(&format!("/shifts/{shift_id}/cancel"), &[])
+            .await
+            .status(),
+        303
+    );
+    let mine = zhang.get_text("/me/shifts").await;
+    assert!(mine.contains("✓ 已报名（已确认）"), "promoted");
+    assert!(li.get_text("/me/shifts").await.contains("还没有报名"));
+
+    // Anonymous sign-up goes to the login page.
+    let response = app
+        .browser()
+        .post(&format!("/shifts/{shift_id}/signup"), &[])
+        .await;
+    assert!(crate::helpers::location(&response).starts_with("/login?next="));
+}
+
+#[tokio::test]
+async fn a_coordinator_schedules_publishes_and_cancels_in_the_browser() {
+    let app = TestApp::new().await;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let volunteer = app
+        .signed_in(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    assert_eq!(volunteer.get("/admin/markets/schedule").await.status(), 403);
+
+    let response = coordinator
+        .post(
+            "/admin/markets/schedule",
+            &[
+                ("title", "南湖社区公益集市"),
+                ("place", ""),
+                ("starts", "09:00"),
+                ("ends", "08:00"),
+                ("nth", "2"),
+                ("weekday", "sat"),
+                ("months", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("这一项必须填写") && page.contains("结束时间必须晚于开始时间"));
+    assert!(page.contains(r#"value="南湖社区公益集市""#));
+
+    let response = coordinator
+        .post(
+            "/admin/markets/schedule",
+            &[
+                ("title", "南湖社区公益集市"),
+                ("place", "南湖社区广场"),
+                ("starts", "09:00"),
+                ("ends", "11:30"),
+                ("nth", "2"),
+                ("weekday", "sat"),
+                ("months", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let admin = coordinator.get_text("/admin/markets").await;
+    assert!(admin.contains("场集市草稿"));
+    let drafts = schedule::for_staff(&app.db, &app.staff_actor(), Utc::now())
+        .await
+        .unwrap();
+    assert!((2..=3).contains(&drafts.len()), "{}", drafts.len());
+    let first = drafts[0].id;
+    assert_eq!(
+        app.browser()
+            .get(&format!("/markets/{first}"))
+            .await
+            .status(),
+        404,
+        "drafts are private"
+    );
+
+    assert_eq!(
+        coordinator
+            .post(&format!("/markets/{first}/publish"), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        app.browser()
+            .get(&format!("/markets/{first}"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        coordinator
+            .post(&format!("/markets/{first}/cancel"), &[("reason", "")])
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        coordinator
+            .post(
+                &format!("/markets/{first}/cancel"),
+                &[("reason", "暴雨预警")]
+            )
+            .await
+            .status(),
+        303
+    );
+    assert!(
+        app.browser()
+            .get_text(&format!("/markets/{first}"))
+            .await
+            .contains("这场集市已取消：暴雨预警")
+    );
+}

@@ -79,7 +79,7 @@ impl MarketInput {
         if let (Some(s), Some(e)) = (starts, ends)
             && e <= s
         {
-            errors.push(FieldError::new("ends", "error-end-before-start"));
+            errors.push(FieldError::new("ends", "error-time-order"));
         }
         Some(ValidMarket {
             title: title.to_owned(),

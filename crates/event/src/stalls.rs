@@ -201,7 +201,7 @@ pub async fn add_shift(
     if let (Some(s), Some(e)) = (starts, ends)
         && e <= s
     {
-        errors.push(FieldError::new("ends", "error-end-before-start"));
+        errors.push(FieldError::new("ends", "error-time-order"));
     }
     let capacity = parse_capacity(&mut errors, &input.capacity);
     let skill = match input.required_skill.trim() {

@@ -1,0 +1,756 @@
+//! Market days as volunteers and residents see them (phone first), one-tap sign-up and
+//! cancel, "my shifts", and the coordinators' scheduling, stalls and shifts.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::{Duration, Utc};
+use event::entities::event::EventStatus;
+use event::schedule::{self, MarketInput, ScheduleInput};
+use event::signups::{self, SignupStatus, Standing};
+use event::stalls::{self, Service, ShiftInput};
+use event::{EventError, EventKind};
+use member::entities::organization;
+use member::orgs::Stage;
+use member::{Actor, FieldError};
+use sea_orm::{EntityTrait, QueryOrder};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::account::invalid;
+use super::forms::Form as FormView;
+use crate::auth::{self, SignedIn};
+use crate::errors::AppError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use crate::templates::PageContext;
+use crate::views;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/markets", get(show_markets))
+        .route("/markets/{id}", get(show_market))
+        .route("/markets/{id}/stalls", post(add_stall))
+        .route("/markets/{id}/publish", post(publish))
+        .route("/markets/{id}/cancel", get(show_cancel).post(submit_cancel))
+        .route("/stalls/{id}/shifts", post(add_shift))
+        .route("/shifts/{id}/signup", post(sign_up))
+        .route("/shifts/{id}/cancel", post(cancel))
+        .route("/shifts/{id}/capacity", post(set_capacity))
+        .route("/me/shifts", get(show_my_shifts))
+        .route("/admin/markets", get(show_admin))
+        .route(
+            "/admin/markets/schedule",
+            get(show_schedule).post(submit_schedule),
+        )
+}
+
+fn service_label(lang: Lang, service: Service) -> String {
+    lang.t(&format!("service-{}", service.as_str().replace('_', "-")))
+}
+
+fn status_label(lang: Lang, status: EventStatus) -> String {
+    let key = match status {
+        EventStatus::Draft => "event-status-draft",
+        EventStatus::Published => "event-status-published",
+        EventStatus::Held => "event-status-held",
+        EventStatus::Reported => "event-status-reported",
+        EventStatus::Cancelled => "event-status-cancelled",
+    };
+    lang.t(key)
+}
+
+/// "已报名" or "候补第 3 位": the volunteer's standing in words (and a class for colour).
+fn standing_words(lang: Lang, standing: &Standing) -> (String, &'static str) {
+    match (standing.status, standing.position) {
+        (SignupStatus::Confirmed, _) => (lang.t("signup-confirmed"), "confirmed"),
+        (SignupStatus::Waitlisted, Some(n)) => {
+            (views::t_count(lang, "signup-waitlisted", n), "waitlisted")
+        }
+        _ => (lang.t("signup-cancelled"), "cancelled"),
+    }
+}
+
+#[derive(Serialize)]
+struct MarketSummary {
+    id: Uuid,
+    title: String,
+    place: String,
+    date: String,
+    clock: String,
+    cancelled: Option<String>,
+}
+
+fn summary(lang: Lang, market: &event::Event) -> MarketSummary {
+    MarketSummary {
+        id: market.id,
+        title: market.title.clone(),
+        place: market.place.clone(),
+        date: views::format_date(lang, market.starts_at),
+        clock: views::format_clock_range(lang, market.starts_at, market.ends_at),
+        cancelled: (market.status == EventStatus::Cancelled)
+            .then(|| market.cancel_reason.clone().unwrap_or_default()),
+    }
+}
+
+#[derive(Serialize)]
+struct MarketsPage {
+    markets: Vec<MarketSummary>,
+    is_staff: bool,
+}
+
+/// The next market days, for everyone.
+async fn show_markets(
+    State(state): State<AppState>,
+    context: PageContext,
+    viewer: Option<SignedIn>,
+) -> Result<Response, AppError> {
+    let markets = event::upcoming_markets(&state.db, Utc::now(), 24).await?;
+    let page = MarketsPage {
+        markets: markets.iter().map(|m| summary(context.lang(), m)).collect(),
+        is_staff: viewer.is_some_and(|s| s.actor.is_staff()),
+    };
+    Ok(super::render(&state, &context, "pages/markets", &page)?.into_response())
+}
+
+#[derive(Serialize)]
+struct ShiftLine {
+    id: Uuid,
+    clock: String,
+    capacity: i32,
+    free: i32,
+    waiting: u64,
+    skill: Option<String>,
+    mine: Option<String>,
+    mine_class: &'static str,
+    signed_up: bool,
+    closed: Option<String>,
+    can_manage: bool,
+}
+
+#[derive(Serialize)]
+struct StallLine {
+    id: Uuid,
+    service: String,
+    organization: String,
+    description: String,
+    shifts: Vec<ShiftLine>,
+    can_manage: bool,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct MarketPage {
+    market: MarketSummary,
+    description: String,
+    status: String,
+    draft: bool,
+    signed_in: bool,
+    stalls: Vec<StallLine>,
+    is_staff: bool,
+    /// Organizations the viewer may add a stall for (active ones they manage).
+    stall_orgs: Vec<Choice>,
+    services: Vec<Choice>,
+    problem: Option<String>,
+    open_for_changes: bool,
+}
+
+async fn market_page(
+    state: &AppState,
+    context: &PageContext,
+    actor: Option<&Actor>,
+    id: Uuid,
+    problem: Option<String>,
+) -> Result<MarketPage, AppError> {
+    let lang = context.lang();
+    let (market, stalls) =
+        signups::market_day(&state.db, id, actor.map(|a| a.person_id), Utc::now()).await?;
+    let is_staff = actor.is_some_and(Actor::is_staff);
+    // Drafts are the coordinators' (and stall leaders') business until published.
+    if market.status == EventStatus::Draft
+        && !actor.is_some_and(|a| a.is_staff() || !a.leads.is_empty())
+    {
+        return Err(AppError::NotFound);
+    }
+    if market.kind != EventKind::Market {
+        return Err(AppError::NotFound);
+    }
+    let stall_orgs = match actor {
+        Some(actor) => organization::Entity::find()
+            .order_by_asc(organization::Column::Name)
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .filter(|o| {
+                actor.can_manage_org(o.id)
+                    && matches!(o.stage, Stage::Incubating | Stage::Graduated)
+            })
+            .map(|o| Choice {
+                value: o.id.to_string(),
+                label: o.name,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let open_for_changes = matches!(market.status, EventStatus::Draft | EventStatus::Published);
+    Ok(MarketPage {
+        description: market.description.clone(),
+        status: status_label(lang, market.status),
+        draft: market.status == EventStatus::Draft,
+        signed_in: actor.is_some(),
+        stalls: stalls
+            .into_iter()
+            .map(|view| {
+                let can_manage =
+                    actor.is_some_and(|a| a.can_manage_org(view.stall.organization_id));
+                StallLine {
+                    id: view.stall.id,
+                    service: service_label(lang, view.stall.service),
+                    organization: view.organization,
+                    description: view.stall.description,
+                    shifts: view
+                        .shifts
+                        .into_iter()
+                        .map(|shift| {
+                            let (mine, mine_class) = match &shift.mine {
+                                Some(standing) => {
+                                    let (words, class) = standing_words(lang, standing);
+                                    (Some(words), class)
+                                }
+                                None => (None, ""),
+                            };
+                            ShiftLine {
+                                id: shift.shift.id,
+                                clock: views::format_clock_range(
+                                    lang,
+                                    shift.shift.starts_at,
+                                    shift.shift.ends_at,
+                                ),
+                                capacity: shift.shift.capacity,
+                                free: shift.free,
+                                waiting: shift.waiting,
+                                skill: shift
+                                    .shift
+                                    .required_skill
+                                    .as_deref()
+                                    .map(|s| lang.t(&format!("skill-{}", s.replace('_', "-")))),
+                                signed_up: shift.mine.is_some(),
+                                mine,
+                                mine_class,
+                                closed: shift.closed.map(|key| lang.t(key)),
+                                can_manage,
+                            }
+                        })
+                        .collect(),
+                    can_manage,
+                }
+            })
+            .collect(),
+        is_staff,
+        stall_orgs,
+        services: Service::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.as_str().to_owned(),
+                label: service_label(lang, *s),
+            })
+            .collect(),
+        problem,
+        open_for_changes,
+        market: summary(lang, &market),
+    })
+}
+
+async fn show_market(
+    State(state): State<AppState>,
+    context: PageContext,
+    viewer: Option<SignedIn>,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let page = market_page(
+        &state,
+        &context,
+        viewer.as_ref().map(|s| &s.actor),
+        id,
+        None,
+    )
+    .await?;
+    Ok(super::render(&state, &context, "pages/market", &page)?.into_response())
+}
+
+/// A refusal on the market page: the page again with the reason on top.
+async fn refused_on_market(
+    state: &AppState,
+    context: &PageContext,
+    actor: &Actor,
+    market_id: Uuid,
+    errors: &[FieldError],
+) -> Result<Response, AppError> {
+    let problem = errors.first().map(|e| context.lang().t(e.reason));
+    let page = market_page(state, context, Some(actor), market_id, problem).await?;
+    invalid(state, context, "pages/market", &page)
+}
+
+async fn market_of_shift(state: &AppState, shift_id: Uuid) -> Result<Uuid, AppError> {
+    let shift = stalls::find_shift(&state.db, shift_id).await?;
+    Ok(stalls::find_stall(&state.db, shift.stall_id)
+        .await?
+        .event_id)
+}
+
+async fn sign_up(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(shift_id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let market = market_of_shift(&state, shift_id).await?;
+    match signups::sign_up(&state.db, &actor, shift_id, Utc::now()).await {
+        Ok(standing) => {
+            let cookie = match standing.position {
+                Some(n) => auth::flash_cookie_count("notice-signup-waitlisted", n),
+                None => auth::flash_cookie("notice-signup-confirmed"),
+            };
+            Ok((
+                jar.add(cookie),
+                Redirect::to(&format!("/markets/{market}#shift-{shift_id}")),
+            )
+                .into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused_on_market(&state, &context, &actor, market, &errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(shift_id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let market = market_of_shift(&state, shift_id).await?;
+    match signups::cancel(&state.db, &actor, shift_id, Utc::now()).await {
+        Ok(()) => {
+            let jar = jar.add(auth::flash_cookie("notice-signup-cancelled"));
+            Ok((
+                jar,
+                Redirect::to(&format!("/markets/{market}#shift-{shift_id}")),
+            )
+                .into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused_on_market(&state, &context, &actor, market, &errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StallForm {
+    organization_id: String,
+    service: String,
+    description: String,
+}
+
+async fn add_stall(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(id): Path<Uuid>,
+    Form(input): Form<StallForm>,
+) -> Result<Response, AppError> {
+    match stalls::add_stall(
+        &state.db,
+        &actor,
+        id,
+        &input.organization_id,
+        &input.service,
+        &input.description,
+    )
+    .await
+    {
+        Ok(_) => {
+            let jar = jar.add(auth::flash_cookie("notice-stall-added"));
+            Ok((jar, Redirect::to(&format!("/markets/{id}"))).into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused_on_market(&state, &context, &actor, id, &errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ShiftForm {
+    starts: String,
+    ends: String,
+    capacity: String,
+    required_skill: String,
+}
+
+async fn add_shift(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(stall_id): Path<Uuid>,
+    Form(input): Form<ShiftForm>,
+) -> Result<Response, AppError> {
+    let market = stalls::find_stall(&state.db, stall_id).await?.event_id;
+    let shift = ShiftInput {
+        starts: input.starts,
+        ends: input.ends,
+        capacity: input.capacity,
+        required_skill: input.required_skill,
+    };
+    match stalls::add_shift(&state.db, &actor, stall_id, &shift).await {
+        Ok(_) => {
+            let jar = jar.add(auth::flash_cookie("notice-shift-added"));
+            Ok((jar, Redirect::to(&format!("/markets/{market}"))).into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused_on_market(&state, &context, &actor, market, &errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CapacityForm {
+    capacity: String,
+}
+
+async fn set_capacity(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(shift_id): Path<Uuid>,
+    Form(input): Form<CapacityForm>,
+) -> Result<Response, AppError> {
+    let market = market_of_shift(&state, shift_id).await?;
+    match stalls::set_capacity(&state.db, &actor, shift_id, &input.capacity).await {
+        Ok(_) => {
+            let jar = jar.add(auth::flash_cookie("notice-capacity-changed"));
+            Ok((
+                jar,
+                Redirect::to(&format!("/markets/{market}#shift-{shift_id}")),
+            )
+                .into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused_on_market(&state, &context, &actor, market, &errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    match schedule::publish(&state.db, &actor, id).await {
+        Ok(()) => {
+            let jar = jar.add(auth::flash_cookie("notice-market-published"));
+            Ok((jar, Redirect::to(&format!("/markets/{id}"))).into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused_on_market(&state, &context, &actor, id, &errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Serialize)]
+struct CancelPage {
+    market: MarketSummary,
+    reason: String,
+    reason_error: Option<String>,
+}
+
+async fn show_cancel(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let market = schedule::find(&state.db, id).await?;
+    let page = CancelPage {
+        market: summary(context.lang(), &market),
+        reason: String::new(),
+        reason_error: None,
+    };
+    Ok(super::render(&state, &context, "pages/market-cancel", &page)?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CancelForm {
+    reason: String,
+}
+
+async fn submit_cancel(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(id): Path<Uuid>,
+    Form(input): Form<CancelForm>,
+) -> Result<Response, AppError> {
+    match schedule::cancel(&state.db, &actor, id, &input.reason).await {
+        Ok(()) => {
+            let jar = jar.add(auth::flash_cookie("notice-market-cancelled"));
+            Ok((jar, Redirect::to(&format!("/markets/{id}"))).into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            let market = schedule::find(&state.db, id).await?;
+            let page = CancelPage {
+                market: summary(context.lang(), &market),
+                reason: input.reason,
+                reason_error: errors.first().map(|e| context.lang().t(e.reason)),
+            };
+            invalid(&state, &context, "pages/market-cancel", &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ---- my shifts ------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct MyShiftLine {
+    market_id: Uuid,
+    shift_id: Uuid,
+    title: String,
+    date: String,
+    clock: String,
+    place: String,
+    service: String,
+    standing: String,
+    standing_class: &'static str,
+    cancelled: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MyShiftsPage {
+    upcoming: Vec<MyShiftLine>,
+    past: Vec<MyShiftLine>,
+}
+
+async fn show_my_shifts(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+) -> Result<Response, AppError> {
+    let lang = context.lang();
+    let now = Utc::now();
+    let mine = signups::my_shifts(&state.db, actor.person_id).await?;
+    let (mut upcoming, mut past) = (Vec::new(), Vec::new());
+    for item in mine {
+        let (standing, standing_class) = standing_words(lang, &item.standing);
+        let line = MyShiftLine {
+            market_id: item.event.id,
+            shift_id: item.shift.id,
+            title: item.event.title.clone(),
+            date: views::format_date(lang, item.shift.starts_at),
+            clock: views::format_clock_range(lang, item.shift.starts_at, item.shift.ends_at),
+            place: item.event.place.clone(),
+            service: service_label(lang, item.stall.service),
+            standing,
+            standing_class,
+            cancelled: (item.event.status == EventStatus::Cancelled)
+                .then(|| item.event.cancel_reason.clone().unwrap_or_default()),
+        };
+        if item.shift.ends_at > now {
+            upcoming.push(line);
+        } else {
+            past.push(line);
+        }
+    }
+    past.reverse();
+    let page = MyShiftsPage { upcoming, past };
+    Ok(super::render(&state, &context, "pages/my-shifts", &page)?.into_response())
+}
+
+// ---- coordinators ---------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct AdminMarket {
+    summary: MarketSummary,
+    status: String,
+    draft: bool,
+    cancellable: bool,
+}
+
+#[derive(Serialize)]
+struct AdminPage {
+    markets: Vec<AdminMarket>,
+}
+
+async fn show_admin(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+) -> Result<Response, AppError> {
+    let lang = context.lang();
+    let markets = schedule::for_staff(&state.db, &actor, Utc::now() - Duration::days(1)).await?;
+    let page = AdminPage {
+        markets: markets
+            .iter()
+            .map(|m| AdminMarket {
+                summary: summary(lang, m),
+                status: status_label(lang, m.status),
+                draft: m.status == EventStatus::Draft,
+                cancellable: matches!(m.status, EventStatus::Draft | EventStatus::Published),
+            })
+            .collect(),
+    };
+    Ok(super::render(&state, &context, "pages/admin-markets", &page)?.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+struct ScheduleForm {
+    title: String,
+    place: String,
+    description: String,
+    starts: String,
+    ends: String,
+    nth: String,
+    weekday: String,
+    months: String,
+}
+
+impl Default for ScheduleForm {
+    fn default() -> Self {
+        ScheduleForm {
+            title: "社区公益集市".into(),
+            place: String::new(),
+            description: String::new(),
+            starts: "09:00".into(),
+            ends: "11:30".into(),
+            nth: "2".into(),
+            weekday: "sat".into(),
+            months: "3".into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Pick {
+    value: &'static str,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct SchedulePage {
+    form: FormView,
+    nths: Vec<Pick>,
+    weekdays: Vec<Pick>,
+    nth_error: Option<String>,
+    weekday_error: Option<String>,
+}
+
+fn schedule_page(
+    context: &PageContext,
+    input: &ScheduleForm,
+    errors: &[FieldError],
+) -> SchedulePage {
+    let lang = context.lang();
+    let form = FormView::new(lang, errors)
+        .field("title", "text", &input.title, "off")
+        .field("place", "text", &input.place, "off")
+        .hint("field-place-hint")
+        .field("starts", "time", &input.starts, "off")
+        .field("ends", "time", &input.ends, "off")
+        .field("months", "number", &input.months, "off")
+        .hint("field-months-hint");
+    SchedulePage {
+        nth_error: form.error_for("nth"),
+        weekday_error: form.error_for("weekday"),
+        nths: ["1", "2", "3", "4"]
+            .into_iter()
+            .map(|n| Pick {
+                value: n,
+                label: lang.t(&format!("nth-{n}")),
+                selected: input.nth == n,
+            })
+            .collect(),
+        weekdays: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .into_iter()
+            .map(|d| Pick {
+                value: d,
+                label: lang.t(&format!("weekday-{d}")),
+                selected: input.weekday == d,
+            })
+            .collect(),
+        form,
+    }
+}
+
+async fn show_schedule(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+) -> Result<Response, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let page = schedule_page(&context, &ScheduleForm::default(), &[]);
+    Ok(super::render(&state, &context, "pages/market-schedule", &page)?.into_response())
+}
+
+async fn submit_schedule(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Form(input): Form<ScheduleForm>,
+) -> Result<Response, AppError> {
+    let schedule_input = ScheduleInput {
+        market: MarketInput {
+            title: input.title.clone(),
+            place: input.place.clone(),
+            description: input.description.clone(),
+            starts: input.starts.clone(),
+            ends: input.ends.clone(),
+        },
+        nth: input.nth.clone(),
+        weekday: input.weekday.clone(),
+        months: input.months.clone(),
+    };
+    match schedule::schedule(&state.db, &actor, &schedule_input, views::today()).await {
+        Ok(done) => {
+            let count = u64::try_from(done.created.len()).unwrap_or(0);
+            let jar = jar.add(auth::flash_cookie_count("notice-markets-scheduled", count));
+            Ok((jar, Redirect::to("/admin/markets")).into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            let page = schedule_page(&context, &input, &errors);
+            invalid(&state, &context, "pages/market-schedule", &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
