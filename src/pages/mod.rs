@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod assets;
+mod calendar;
 mod forms;
 mod home;
 mod markets;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(members::routes())
         .merge(projects::routes())
         .merge(markets::routes())
+        .merge(calendar::routes())
         .merge(assets::routes())
 }
 

@@ -502,3 +502,79 @@ async fn a_coordinator_schedules_publishes_and_cancels_in_the_browser() {
             .contains("这场集市已取消：暴雨预警")
     );
 }
+
+#[tokio::test]
+async fn calendar_feeds_parse_back_and_the_private_one_can_be_reset() {
+    let app = TestApp::new().await;
+    let (_, shift_id) = market_with_shift(&app, 2).await;
+    let li = app
+        .signed_in(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    li.post(&format!("/shifts/{shift_id}/signup"), &[]).await;
+
+    let public = app.browser().get("/markets.ics").await;
+    assert_eq!(public.status(), 200);
+    assert!(
+        public.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let text = public.text().await.unwrap();
+    let unfolded = icalendar::parser::unfold(&text);
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("a valid iCalendar");
+    let events: Vec<_> = calendar
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT")
+        .collect();
+    assert_eq!(events.len(), 1);
+    let summary = events[0]
+        .properties
+        .iter()
+        .find(|p| p.name == "SUMMARY")
+        .unwrap();
+    assert_eq!(summary.val.as_str(), "南湖社区公益集市");
+    let start = events[0]
+        .properties
+        .iter()
+        .find(|p| p.name == "DTSTART")
+        .unwrap();
+    assert!(
+        start.val.as_str().ends_with("T010000Z"),
+        "09:00 in Shanghai is 01:00 UTC: {}",
+        start.val.as_str()
+    );
+
+    let page = li.get_text("/me/calendar").await;
+    let at = page.find("/calendar/").unwrap();
+    let path: String = page[at..]
+        .chars()
+        .take_while(|c| *c != '<' && *c != '"')
+        .collect();
+    let mine = app.browser().get(&path).await;
+    assert_eq!(mine.status(), 200);
+    let text = mine.text().await.unwrap();
+    let unfolded = icalendar::parser::unfold(&text);
+    let calendar = icalendar::parser::read_calendar(&unfolded).unwrap();
+    assert_eq!(
+        calendar
+            .components
+            .iter()
+            .filter(|c| c.name == "VEVENT")
+            .count(),
+        1
+    );
+    assert!(!text.contains("李阿姨"), "no names in feeds");
+
+    assert_eq!(li.post("/me/calendar/reset", &[]).await.status(), 303);
+    assert_eq!(
+        app.browser().get(&path).await.status(),
+        404,
+        "the old address stops working"
+    );
+    assert_eq!(
+        app.browser().get("/calendar/nonsense.ics").await.status(),
+        404
+    );
+}

@@ -151,6 +151,9 @@ const PRIVATE_PAGES: &[(&str, &str)] = &[
     ("POST", "/account/password"),
     ("POST", "/logout"),
     ("POST", "/me/skills"),
+    ("GET", "/me/shifts"),
+    ("GET", "/me/calendar"),
+    ("POST", "/me/calendar/reset"),
     ("GET", "/orgs/apply"),
     ("POST", "/orgs/apply"),
 ];
@@ -188,6 +191,9 @@ const STAFF_PAGES: &[(&str, &str)] = &[
     ("GET", "/funding"),
     ("GET", "/funding/export.csv"),
     ("GET", "/funding/export.xlsx"),
+    ("GET", "/admin/markets"),
+    ("GET", "/admin/markets/schedule"),
+    ("POST", "/admin/markets/schedule"),
 ];
 
 /// An organization led by 张大爷 (the `other` person), and his membership id.

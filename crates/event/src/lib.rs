@@ -2,6 +2,7 @@
 //! service records and beneficiary reports. No HTTP in here: the web layer calls the
 //! functions below with a database connection and renders what they return.
 
+pub mod calendar;
 pub mod entities;
 mod error;
 mod markets;

@@ -12,7 +12,7 @@ pub mod memberships;
 pub mod orgs;
 pub mod privacy;
 pub mod roster;
-mod secrets;
+pub mod secrets;
 pub mod sessions;
 mod throttle;
 pub mod tx;

@@ -1,0 +1,139 @@
+//! Calendar feeds (iCal, RFC 5545): published market days for everyone, and each
+//! volunteer's confirmed shifts at a secret address they can reset.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HOST};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::{Duration, Utc};
+use event::entities::event::{self as event_entity, EventKind, EventStatus};
+use event::signups::{self, SignupStatus};
+use icalendar::{Calendar, Component, EventLike};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+use crate::auth::{self, SignedIn};
+use crate::errors::AppError;
+use crate::state::AppState;
+use crate::templates::PageContext;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/markets.ics", get(markets_feed))
+        .route("/calendar/{file}", get(personal_feed))
+        .route("/me/calendar", get(show_calendar))
+        .route("/me/calendar/reset", post(reset))
+}
+
+fn ics(calendar: Calendar) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (CACHE_CONTROL, "private, max-age=300"),
+        ],
+        calendar.to_string(),
+    )
+        .into_response()
+}
+
+/// Published market days from three months back on.
+async fn markets_feed(State(state): State<AppState>) -> Result<Response, AppError> {
+    let markets = event_entity::Entity::find()
+        .filter(event_entity::Column::Kind.eq(EventKind::Market))
+        .filter(event_entity::Column::Status.is_in([
+            EventStatus::Published,
+            EventStatus::Held,
+            EventStatus::Reported,
+        ]))
+        .filter(event_entity::Column::StartsAt.gt(Utc::now() - Duration::days(92)))
+        .order_by_asc(event_entity::Column::StartsAt)
+        .all(&state.db)
+        .await?;
+    let mut calendar = Calendar::new();
+    calendar.name("微益坊 公益集市");
+    for market in markets {
+        calendar.push(
+            icalendar::Event::new()
+                .uid(&format!("{}@weiyifang", market.id))
+                .summary(&market.title)
+                .location(&market.place)
+                .description(&market.description)
+                .starts(market.starts_at)
+                .ends(market.ends_at)
+                .done(),
+        );
+    }
+    Ok(ics(calendar.done()))
+}
+
+/// A volunteer's confirmed shifts; the address is the only key.
+async fn personal_feed(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
+    let secret = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    let person = event::calendar::person_for(&state.db, secret)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut calendar = Calendar::new();
+    calendar.name("微益坊 我的值班");
+    for item in signups::my_shifts(&state.db, person).await? {
+        if item.standing.status != SignupStatus::Confirmed
+            || item.event.status == EventStatus::Cancelled
+        {
+            continue;
+        }
+        calendar.push(
+            icalendar::Event::new()
+                .uid(&format!("{}@weiyifang", item.shift.id))
+                .summary(&format!("志愿值班：{}", item.event.title))
+                .location(&item.event.place)
+                .starts(item.shift.starts_at)
+                .ends(item.shift.ends_at)
+                .done(),
+        );
+    }
+    Ok(ics(calendar.done()))
+}
+
+#[derive(Serialize)]
+struct CalendarPage {
+    personal: String,
+    public: String,
+}
+
+fn origin(headers: &HeaderMap, secure: bool) -> String {
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("{}://{host}", if secure { "https" } else { "http" })
+}
+
+async fn show_calendar(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let secret = event::calendar::secret_of(&state.db, actor.person_id).await?;
+    let origin = origin(&headers, state.settings.secure_cookies);
+    let page = CalendarPage {
+        personal: format!("{origin}/calendar/{secret}.ics"),
+        public: format!("{origin}/markets.ics"),
+    };
+    Ok(super::render(&state, &context, "pages/calendar", &page)?.into_response())
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    event::calendar::reset(&state.db, actor.person_id).await?;
+    let jar = jar.add(auth::flash_cookie("notice-calendar-reset"));
+    Ok((jar, Redirect::to("/me/calendar")).into_response())
+}
