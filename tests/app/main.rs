@@ -10,6 +10,7 @@ mod helpers;
 mod accounts;
 mod api;
 mod binary;
+mod browser;
 mod database;
 mod health;
 mod markets;

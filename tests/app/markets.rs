@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::helpers::TestApp;
 
 /// A published market day a week ahead with one stall and a shift of `capacity` places.
-async fn market_with_shift(app: &TestApp, capacity: u32) -> (Uuid, Uuid) {
+pub(crate) async fn market_with_shift(app: &TestApp, capacity: u32) -> (Uuid, Uuid) {
     let staff = app.staff_actor();
     let org = app
         .add_org("南湖爱心理发队", "elderly", "南湖社区", "")

@@ -1,0 +1,202 @@
+//! End to end in a real headless Chromium at phone size: a volunteer logs in, signs up,
+//! sees "confirmed", cancels, and the waitlisted volunteer moves up; once with JavaScript
+//! and once without (the pages are plain forms). Needs `chromium` and `chromium-driver`
+//! from Debian; `.ci/run` installs them and runs this test, which `cargo test` lists as
+//! ignored rather than counting it as passed.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use chrono::Utc;
+use event::signups::{self, SignupStatus};
+use event::stalls::{self, ShiftInput};
+use fantoccini::{ClientBuilder, Locator};
+use member::PlatformRole;
+use serde_json::json;
+use tokio::process::Command;
+
+use crate::helpers::{PASSWORD, TestApp};
+use crate::markets::market_with_shift;
+
+async fn chromedriver() -> (tokio::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("chromedriver is installed (Debian package chromium-driver)");
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if reqwest::get(format!("{url}/status")).await.is_ok() {
+            return (child, url);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+fn capabilities(
+    javascript: bool,
+    profile: &std::path::Path,
+) -> serde_json::Map<String, serde_json::Value> {
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=390,844", "--lang=zh-CN",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": {
+                "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 },
+                "intl.accept_languages": "zh-CN"
+            }
+        }
+    });
+    caps.as_object().unwrap().clone()
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: `bash .ci/run` installs them and runs this test"]
+async fn a_volunteer_signs_up_and_cancels_on_a_phone_with_and_without_javascript() {
+    let app = TestApp::new().await;
+    let (market, first_shift) = market_with_shift(&app, 1).await;
+    let stall = stalls::find_shift(&app.db, first_shift)
+        .await
+        .unwrap()
+        .stall_id;
+    let second_shift = stalls::add_shift(
+        &app.db,
+        &app.staff_actor(),
+        stall,
+        &ShiftInput {
+            starts: "10:30".into(),
+            ends: "11:30".into(),
+            capacity: "1".into(),
+            required_skill: String::new(),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let (_driver, driver_url) = chromedriver().await;
+    let artifacts = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&artifacts).unwrap();
+
+    for (javascript, shift, phone, waiting_phone) in [
+        (true, first_shift, "13911110001", "13911110002"),
+        (false, second_shift, "13911110003", "13911110004"),
+    ] {
+        app.add_account(PlatformRole::Volunteer, "李阿姨", phone)
+            .await;
+        let waiting_id = app
+            .add_account(PlatformRole::Volunteer, "张大爷", waiting_phone)
+            .await;
+        let profile = tempfile::tempdir().unwrap();
+        let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities(javascript, profile.path()))
+            .connect(&driver_url)
+            .await
+            .expect("a Chromium session");
+        browser.set_window_size(390, 844).await.unwrap();
+
+        browser.goto(&app.url("/login")).await.unwrap();
+        browser
+            .find(Locator::Id("f-phone"))
+            .await
+            .unwrap()
+            .send_keys(phone)
+            .await
+            .unwrap();
+        browser
+            .find(Locator::Id("f-password"))
+            .await
+            .unwrap()
+            .send_keys(PASSWORD)
+            .await
+            .unwrap();
+        browser
+            .find(Locator::Css(r#"form[action="/login"] button"#))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css(r#"a[href="/me"]"#))
+            .await
+            .unwrap();
+
+        browser
+            .goto(&app.url(&format!("/markets/{market}")))
+            .await
+            .unwrap();
+        let sign_up = format!(r#"form[action="/shifts/{shift}/signup"] button"#);
+        browser
+            .find(Locator::Css(&sign_up))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let standing = browser
+            .wait()
+            .for_element(Locator::Css(&format!("#shift-{shift} .standing.confirmed")))
+            .await
+            .unwrap();
+        assert!(
+            standing.text().await.unwrap().contains("已报名"),
+            "javascript: {javascript}"
+        );
+        let png = browser.screenshot().await.unwrap();
+        let name = if javascript {
+            "signup-phone.png"
+        } else {
+            "signup-phone-no-js.png"
+        };
+        std::fs::write(artifacts.join(name), png).unwrap();
+
+        // Someone else arrives when the place is taken, then the first cancels.
+        let waiting = member::Actor {
+            person_id: waiting_id,
+            account_id: uuid::Uuid::now_v7(),
+            name: "张大爷".into(),
+            role: PlatformRole::Volunteer,
+            leads: Vec::new(),
+        };
+        let queued = signups::sign_up(&app.db, &waiting, shift, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(queued.position, Some(1));
+        browser.refresh().await.unwrap();
+        let cancel = format!(r#"form[action="/shifts/{shift}/cancel"] button"#);
+        browser
+            .find(Locator::Css(&cancel))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        browser
+            .wait()
+            .for_element(Locator::Css(&sign_up))
+            .await
+            .unwrap();
+        let theirs = signups::my_shifts(&app.db, waiting_id).await.unwrap();
+        assert_eq!(
+            theirs[0].standing.status,
+            SignupStatus::Confirmed,
+            "promoted (javascript: {javascript})"
+        );
+        browser.close().await.unwrap();
+    }
+    eprintln!("screenshots in {}", artifacts.display());
+}
