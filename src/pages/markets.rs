@@ -39,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         .route("/shifts/{id}/signup", post(sign_up))
         .route("/shifts/{id}/cancel", post(cancel))
         .route("/shifts/{id}/capacity", post(set_capacity))
+        .route("/shifts/{id}/assign", post(assign))
+        .route("/markets/{id}/cutoff", post(set_cutoff))
         .route("/me/shifts", get(show_my_shifts))
         .route("/admin/markets", get(show_admin))
         .route(
@@ -160,6 +162,9 @@ struct MarketPage {
     services: Vec<Choice>,
     problem: Option<String>,
     open_for_changes: bool,
+    /// When sign-up closes, in words and as the form field's value.
+    cutoff: String,
+    cutoff_value: String,
 }
 
 async fn market_page(
@@ -264,6 +269,15 @@ async fn market_page(
             .collect(),
         problem,
         open_for_changes,
+        cutoff: views::format_date_time(lang, schedule::signup_closes_at(&market)),
+        cutoff_value: market
+            .signup_closes_at
+            .map(|at| {
+                at.with_timezone(&schedule::shanghai())
+                    .format("%Y-%m-%dT%H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default(),
         market: summary(lang, &market),
     })
 }
@@ -531,6 +545,77 @@ async fn submit_cancel(
                 reason_error: errors.first().map(|e| context.lang().t(e.reason)),
             };
             invalid(&state, &context, "pages/market-cancel", &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AssignForm {
+    phone: String,
+}
+
+/// A leader puts one of their members (found by phone) on a shift of their stall.
+async fn assign(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(shift_id): Path<Uuid>,
+    Form(input): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    let market = market_of_shift(&state, shift_id).await?;
+    let person = match member::Phone::parse("phone", &input.phone) {
+        Ok(phone) => member::memberships::find_person_by_phone(&state.db, &phone).await?,
+        Err(e) => return refused_on_market(&state, &context, &actor, market, &[e]).await,
+    };
+    let Some(person) = person else {
+        let error = FieldError::new("phone", "error-not-a-member");
+        return refused_on_market(&state, &context, &actor, market, &[error]).await;
+    };
+    match signups::assign(&state.db, &actor, shift_id, person.id, Utc::now()).await {
+        Ok(standing) => {
+            let cookie = match standing.position {
+                Some(n) => auth::flash_cookie_count("notice-assigned-waitlisted", n),
+                None => auth::flash_cookie("notice-assigned"),
+            };
+            Ok((
+                jar.add(cookie),
+                Redirect::to(&format!("/markets/{market}#shift-{shift_id}")),
+            )
+                .into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused_on_market(&state, &context, &actor, market, &errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CutoffForm {
+    /// `YYYY-MM-DDTHH:MM` in Shanghai, as a datetime-local field sends it; empty for the
+    /// default (the day before).
+    closes_at: String,
+}
+
+async fn set_cutoff(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(id): Path<Uuid>,
+    Form(input): Form<CutoffForm>,
+) -> Result<Response, AppError> {
+    match schedule::set_signup_cutoff(&state.db, &actor, id, &input.closes_at).await {
+        Ok(()) => {
+            let jar = jar.add(auth::flash_cookie("notice-cutoff-saved"));
+            Ok((jar, Redirect::to(&format!("/markets/{id}"))).into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused_on_market(&state, &context, &actor, id, &errors).await
         }
         Err(other) => Err(other.into()),
     }

@@ -578,3 +578,137 @@ async fn calendar_feeds_parse_back_and_the_private_one_can_be_reset() {
         404
     );
 }
+
+#[tokio::test]
+async fn a_leader_puts_their_members_on_their_stalls_shifts_only() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    app.add_account(PlatformRole::Volunteer, "甲队长", "13911110001")
+        .await;
+    app.add_account(PlatformRole::Volunteer, "乙队长", "13911110002")
+        .await;
+    let org = app
+        .add_org("甲队", "elderly", "南湖社区", "13911110001")
+        .await;
+    app.add_org("乙队", "elderly", "南湖社区", "13911110002")
+        .await;
+    let member_id = app
+        .add_account(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    app.add_account(PlatformRole::Volunteer, "路人", "13700000000")
+        .await;
+    member::memberships::add_member(
+        &app.db,
+        &staff,
+        org,
+        &member::memberships::NewMember {
+            phone: "13912345678".into(),
+            role: "member".into(),
+            ..Default::default()
+        },
+        Utc::now().date_naive(),
+    )
+    .await
+    .unwrap();
+    let (market, _) = market_with_shift(&app, 1).await;
+    let stall = stalls::add_stall(&app.db, &staff, market, &org.to_string(), "clinic", "")
+        .await
+        .unwrap();
+    let shift = stalls::add_shift(
+        &app.db,
+        &staff,
+        stall.id,
+        &ShiftInput {
+            starts: "09:00".into(),
+            ends: "10:00".into(),
+            capacity: "2".into(),
+            required_skill: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+
+    let leader = app.browser();
+    leader.login("13911110001", crate::helpers::PASSWORD).await;
+    let assign = format!("/shifts/{}/assign", shift.id);
+    let response = leader.post(&assign, &[("phone", "13700000000")]).await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("这个人不是本组织成员")
+    );
+    let response = leader.post(&assign, &[("phone", "13912345678")]).await;
+    assert_eq!(response.status(), 303);
+    let mine = signups::my_shifts(&app.db, member_id).await.unwrap();
+    assert_eq!(mine[0].standing.status, SignupStatus::Confirmed);
+
+    let other = app.browser();
+    other.login("13911110002", crate::helpers::PASSWORD).await;
+    assert_eq!(
+        other
+            .post(&assign, &[("phone", "13912345678")])
+            .await
+            .status(),
+        403
+    );
+}
+
+#[tokio::test]
+async fn coordinators_set_when_sign_up_closes() {
+    let app = TestApp::new().await;
+    let (market, shift_id) = market_with_shift(&app, 3).await;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let cutoff = format!("/markets/{market}/cutoff");
+    let response = coordinator
+        .post(&cutoff, &[("closes_at", "2099-01-01T00:00")])
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("报名截止时间不能晚于活动开始")
+    );
+    let yesterday = (Utc::now() - Duration::days(1)).with_timezone(&schedule::shanghai());
+    let value = yesterday.format("%Y-%m-%dT%H:%M").to_string();
+    assert_eq!(
+        coordinator
+            .post(&cutoff, &[("closes_at", value.as_str())])
+            .await
+            .status(),
+        303
+    );
+    let volunteer = app
+        .signed_in(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    let response = volunteer
+        .post(&format!("/shifts/{shift_id}/signup"), &[])
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("报名已截止"));
+    assert_eq!(
+        volunteer.post(&cutoff, &[("closes_at", "")]).await.status(),
+        403
+    );
+    // Back to the default (the day before), sign-up opens again.
+    assert_eq!(
+        coordinator
+            .post(&cutoff, &[("closes_at", "")])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        volunteer
+            .post(&format!("/shifts/{shift_id}/signup"), &[])
+            .await
+            .status(),
+        303
+    );
+}

@@ -365,6 +365,48 @@ async fn move_status(
     Ok(())
 }
 
+/// Staff set when sign-up closes (`YYYY-MM-DDTHH:MM` in Shanghai), or empty for the
+/// default, the day before. It must be before the event starts.
+pub async fn set_signup_cutoff(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    event_id: Uuid,
+    input: &str,
+) -> Result<(), EventError> {
+    require_staff(actor)?;
+    let found = find(db, event_id).await?;
+    let closes_at = match input.trim() {
+        "" => None,
+        typed => match chrono::NaiveDateTime::parse_from_str(typed, "%Y-%m-%dT%H:%M") {
+            Ok(local) => {
+                let at = at(local.date(), local.time());
+                if at > found.starts_at {
+                    return Err(EventError::field("closes_at", "error-cutoff-after-start"));
+                }
+                Some(at)
+            }
+            Err(_) => return Err(EventError::field("closes_at", "error-date-invalid")),
+        },
+    };
+    let txn = tx::begin_write(db).await?;
+    event::Entity::update_many()
+        .col_expr(event::Column::SignupClosesAt, Expr::value(closes_at))
+        .filter(event::Column::Id.eq(found.id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "market.cutoff_change",
+        "event",
+        Some(found.id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Market days for staff, drafts included, soonest first from `since`.
 pub async fn for_staff(
     db: &impl ConnectionTrait,

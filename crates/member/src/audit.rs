@@ -47,6 +47,7 @@ pub const ACTIONS: &[&str] = &[
     "market.create",
     "market.publish",
     "market.cancel",
+    "market.cutoff_change",
     "stall.create",
     "shift.create",
     "shift.capacity_change",
