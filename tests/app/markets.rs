@@ -712,3 +712,69 @@ async fn coordinators_set_when_sign_up_closes() {
         303
     );
 }
+
+#[tokio::test]
+async fn sign_up_and_cancel_through_the_api() {
+    let app = TestApp::new().await;
+    let (market, shift_id) = market_with_shift(&app, 1).await;
+    app.add_account(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    app.add_account(PlatformRole::Volunteer, "张大爷", "13812345678")
+        .await;
+    let li = app.api_token("13912345678", crate::helpers::PASSWORD).await;
+    let zhang = app.api_token("13812345678", crate::helpers::PASSWORD).await;
+    let call = |method: &str, path: String, token: &str| {
+        app.client
+            .request(method.parse().unwrap(), app.url(&path))
+            .bearer_auth(token.to_owned())
+            .send()
+    };
+    let response = call("POST", format!("/api/v1/shifts/{shift_id}/signup"), &li)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "confirmed");
+    let body: serde_json::Value = call("POST", format!("/api/v1/shifts/{shift_id}/signup"), &zhang)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (body["status"].as_str(), body["position"].as_u64()),
+        (Some("waitlisted"), Some(1))
+    );
+    let again = call("POST", format!("/api/v1/shifts/{shift_id}/signup"), &zhang)
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 422);
+
+    let day: serde_json::Value = app
+        .get(&format!("/api/v1/markets/{market}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let shift = &day["stalls"][0]["shifts"][0];
+    assert_eq!(
+        (shift["free"].as_i64(), shift["waiting"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert!(!day.to_string().contains("李阿姨"), "no names");
+
+    assert_eq!(
+        call("DELETE", format!("/api/v1/shifts/{shift_id}/signup"), &li)
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let mine: serde_json::Value = call("GET", "/api/v1/me/shifts".into(), &zhang)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine[0]["standing"]["status"], "confirmed");
+}

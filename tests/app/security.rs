@@ -227,6 +227,7 @@ const PRIVATE_API: &[(&str, &str)] = &[
     ("POST", "/api/v1/organizations/applications"),
     ("POST", "/api/v1/projects"),
     ("GET", "/api/v1/funding/summary"),
+    ("GET", "/api/v1/me/shifts"),
 ];
 
 #[tokio::test]

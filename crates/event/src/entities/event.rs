@@ -52,6 +52,18 @@ pub enum EventStatus {
     Cancelled,
 }
 
+impl EventStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Draft => "draft",
+            EventStatus::Published => "published",
+            EventStatus::Held => "held",
+            EventStatus::Reported => "reported",
+            EventStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
