@@ -47,6 +47,10 @@ pub fn routes() -> Router<AppState> {
             "/admin/markets/schedule",
             get(show_schedule).post(submit_schedule),
         )
+        .route(
+            "/orgs/{id}/activities/new",
+            get(show_new_activity).post(submit_new_activity),
+        )
 }
 
 fn service_label(lang: Lang, service: Service) -> String {
@@ -165,6 +169,7 @@ struct MarketPage {
     /// When sign-up closes, in words and as the form field's value.
     cutoff: String,
     cutoff_value: String,
+    organizer: Option<String>,
 }
 
 async fn market_page(
@@ -177,14 +182,20 @@ async fn market_page(
     let lang = context.lang();
     let (market, stalls) =
         signups::market_day(&state.db, id, actor.map(|a| a.person_id), Utc::now()).await?;
-    let is_staff = actor.is_some_and(Actor::is_staff);
+    let organizer = match market.organizer_id {
+        Some(org) => Some(member::orgs::find(&state.db, org).await?.name),
+        None => None,
+    };
+    // Publishing and cancelling: staff, and an activity's own organizers.
+    let is_staff = actor.is_some_and(|a| {
+        a.is_staff()
+            || (market.kind == EventKind::Activity
+                && market.organizer_id.is_some_and(|o| a.can_manage_org(o)))
+    });
     // Drafts are the coordinators' (and stall leaders') business until published.
     if market.status == EventStatus::Draft
         && !actor.is_some_and(|a| a.is_staff() || !a.leads.is_empty())
     {
-        return Err(AppError::NotFound);
-    }
-    if market.kind != EventKind::Market {
         return Err(AppError::NotFound);
     }
     let stall_orgs = match actor {
@@ -269,6 +280,7 @@ async fn market_page(
             .collect(),
         problem,
         open_for_changes,
+        organizer,
         cutoff: views::format_date_time(lang, schedule::signup_closes_at(&market)),
         cutoff_value: market
             .signup_closes_at
@@ -506,10 +518,12 @@ async fn show_cancel(
     SignedIn { actor, .. }: SignedIn,
     Path(id): Path<Uuid>,
 ) -> Result<Response, AppError> {
-    if !actor.is_staff() {
+    let market = schedule::find(&state.db, id).await?;
+    let organizes = market.kind == EventKind::Activity
+        && market.organizer_id.is_some_and(|o| actor.can_manage_org(o));
+    if !actor.is_staff() && !organizes {
         return Err(AppError::Forbidden);
     }
-    let market = schedule::find(&state.db, id).await?;
     let page = CancelPage {
         market: summary(context.lang(), &market),
         reason: String::new(),
@@ -835,6 +849,127 @@ async fn submit_schedule(
         Err(EventError::Invalid(errors)) => {
             let page = schedule_page(&context, &input, &errors);
             invalid(&state, &context, "pages/market-schedule", &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ---- activities -----------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ActivityForm {
+    title: String,
+    date: String,
+    starts: String,
+    ends: String,
+    place: String,
+    description: String,
+    project_id: String,
+}
+
+#[derive(Serialize)]
+struct ActivityPage {
+    id: Uuid,
+    organization: String,
+    form: FormView,
+    projects: Vec<Choice>,
+    description: String,
+}
+
+async fn activity_page(
+    state: &AppState,
+    context: &PageContext,
+    actor: &Actor,
+    org_id: Uuid,
+    input: &ActivityForm,
+    errors: &[FieldError],
+) -> Result<ActivityPage, AppError> {
+    let org = member::orgs::find(&state.db, org_id).await?;
+    if !actor.can_manage_org(org.id) {
+        return Err(AppError::Forbidden);
+    }
+    let lang = context.lang();
+    let form = FormView::new(lang, errors)
+        .field("title", "text", &input.title, "off")
+        .field("date", "date", &input.date, "off")
+        .field("starts", "time", &input.starts, "off")
+        .field("ends", "time", &input.ends, "off")
+        .field("place", "text", &input.place, "off");
+    let projects = project::projects::list(
+        &state.db,
+        &project::projects::ProjectFilter {
+            organization_id: Some(org.id),
+            ..Default::default()
+        },
+        1,
+        100,
+    )
+    .await?
+    .rows
+    .into_iter()
+    .map(|row| Choice {
+        value: row.project.id.to_string(),
+        label: row.project.title,
+    })
+    .collect();
+    Ok(ActivityPage {
+        id: org.id,
+        organization: org.name,
+        form,
+        projects,
+        description: input.description.clone(),
+    })
+}
+
+async fn show_new_activity(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Path(org_id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let input = ActivityForm {
+        starts: "19:00".into(),
+        ends: "21:00".into(),
+        ..ActivityForm::default()
+    };
+    let page = activity_page(&state, &context, &actor, org_id, &input, &[]).await?;
+    Ok(super::render(&state, &context, "pages/activity-new", &page)?.into_response())
+}
+
+async fn submit_new_activity(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(org_id): Path<Uuid>,
+    Form(input): Form<ActivityForm>,
+) -> Result<Response, AppError> {
+    let details = MarketInput {
+        title: input.title.clone(),
+        place: input.place.clone(),
+        description: input.description.clone(),
+        starts: input.starts.clone(),
+        ends: input.ends.clone(),
+    };
+    match schedule::create_activity(
+        &state.db,
+        &actor,
+        org_id,
+        &details,
+        &input.date,
+        &input.project_id,
+        views::today(),
+    )
+    .await
+    {
+        Ok(created) => {
+            let jar = jar.add(auth::flash_cookie("notice-activity-created"));
+            Ok((jar, Redirect::to(&format!("/markets/{}", created.id))).into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            let page = activity_page(&state, &context, &actor, org_id, &input, &errors).await?;
+            invalid(&state, &context, "pages/activity-new", &page)
         }
         Err(other) => Err(other.into()),
     }

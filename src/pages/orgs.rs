@@ -231,6 +231,7 @@ struct DetailPage {
     can_steer: bool,
     has_logo: bool,
     projects: Vec<ProjectLink>,
+    activities: Vec<ProjectLink>,
 }
 
 #[derive(Serialize)]
@@ -304,6 +305,23 @@ async fn show_detail(
             status: lang.t(&format!("project-status-{}", row.project.status.as_str())),
         })
         .collect(),
+        activities: event::schedule::organized_by(&state.db, org.id, chrono::Utc::now())
+            .await?
+            .into_iter()
+            .filter(|e| {
+                e.status != event::EventStatus::Draft
+                    || actor.is_some_and(|a| a.can_manage_org(org.id))
+            })
+            .map(|e| ProjectLink {
+                id: e.id,
+                status: format!(
+                    "{} {}",
+                    views::format_date(lang, e.starts_at),
+                    views::format_clock_range(lang, e.starts_at, e.ends_at)
+                ),
+                title: e.title,
+            })
+            .collect(),
         name: org.name,
     };
     Ok(super::render(&state, &context, "pages/org", &page)?.into_response())

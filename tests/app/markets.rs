@@ -778,3 +778,87 @@ async fn sign_up_and_cancel_through_the_api() {
         .unwrap();
     assert_eq!(mine[0]["standing"]["status"], "confirmed");
 }
+
+#[tokio::test]
+async fn a_leader_organizes_a_patrol_activity_for_their_project() {
+    let app = TestApp::new().await;
+    app.add_account(PlatformRole::Volunteer, "甲队长", "13911110001")
+        .await;
+    app.add_account(PlatformRole::Volunteer, "乙队长", "13911110002")
+        .await;
+    let org = app
+        .add_org("平安巡逻队", "safety", "南湖社区", "13911110001")
+        .await;
+    app.add_org("乙队", "safety", "南湖社区", "13911110002")
+        .await;
+    let leader = app.browser();
+    leader.login("13911110001", crate::helpers::PASSWORD).await;
+    let project = leader
+        .post(
+            "/projects/new",
+            &[
+                ("organization_id", &org.to_string()),
+                ("title", "治安巡逻·共护平安家园"),
+                ("theme", "safety"),
+                ("community", "南湖社区"),
+                ("starts_on", "2025-03-01"),
+            ],
+        )
+        .await;
+    let project_id = crate::helpers::location(&project)
+        .trim_start_matches("/projects/")
+        .to_owned();
+    let date = (Utc::now() + Duration::days(5))
+        .with_timezone(&schedule::shanghai())
+        .format("%Y-%m-%d")
+        .to_string();
+    let form = [
+        ("title", "夜间治安巡逻"),
+        ("date", date.as_str()),
+        ("starts", "19:00"),
+        ("ends", "21:00"),
+        ("place", "南湖社区东门"),
+        ("project_id", project_id.as_str()),
+    ];
+    let other = app.browser();
+    other.login("13911110002", crate::helpers::PASSWORD).await;
+    assert_eq!(
+        other
+            .post(&format!("/orgs/{org}/activities/new"), &form)
+            .await
+            .status(),
+        403
+    );
+
+    let response = leader
+        .post(&format!("/orgs/{org}/activities/new"), &form)
+        .await;
+    assert_eq!(response.status(), 303);
+    let path = crate::helpers::location(&response);
+    let id: Uuid = path.trim_start_matches("/markets/").parse().unwrap();
+    let stored = schedule::find(&app.db, id).await.unwrap();
+    assert_eq!(stored.kind, event::EventKind::Activity);
+    assert_eq!(stored.organizer_id, Some(org));
+    assert_eq!(
+        stored.project_id.map(|p| p.to_string()),
+        Some(project_id.clone())
+    );
+    assert_eq!(app.browser().get(&path).await.status(), 404, "a draft");
+    assert!(
+        leader
+            .get_text(&format!("/orgs/{org}"))
+            .await
+            .contains("夜间治安巡逻")
+    );
+
+    assert_eq!(
+        other.post(&format!("{path}/publish"), &[]).await.status(),
+        403
+    );
+    assert_eq!(
+        leader.post(&format!("{path}/publish"), &[]).await.status(),
+        303
+    );
+    let public = app.browser().get_text(&path).await;
+    assert!(public.contains("夜间治安巡逻") && public.contains("平安巡逻队"));
+}

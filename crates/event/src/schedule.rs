@@ -276,6 +276,95 @@ pub async fn create_market(
     Ok(created)
 }
 
+/// A project activity (a patrol, a clean-up) organized by an organization, optionally for
+/// one of its projects: created by its leaders or staff, as a draft.
+pub async fn create_activity(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organizer_id: Uuid,
+    input: &MarketInput,
+    date: &str,
+    project_id: &str,
+    today: NaiveDate,
+) -> Result<event::Model, EventError> {
+    let organizer = member::orgs::find(db, organizer_id).await?;
+    if !actor.can_manage_org(organizer.id) {
+        return Err(EventError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    let valid = input.validate(&mut errors);
+    let day = match NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d") {
+        Ok(day) if day >= today => Some(day),
+        _ => {
+            errors.push(FieldError::new("date", "error-date-invalid"));
+            None
+        }
+    };
+    let project = match project_id.trim() {
+        "" => None,
+        typed => match typed.parse::<Uuid>() {
+            Ok(id) => match project::projects::find(db, id).await {
+                Ok(found) if found.organization_id == organizer.id => Some(found.id),
+                _ => {
+                    errors.push(FieldError::new("project_id", "error-choose-one"));
+                    None
+                }
+            },
+            Err(_) => {
+                errors.push(FieldError::new("project_id", "error-choose-one"));
+                None
+            }
+        },
+    };
+    if !matches!(
+        organizer.stage,
+        member::orgs::Stage::Incubating | member::orgs::Stage::Graduated
+    ) {
+        errors.push(FieldError::new("organizer", "error-org-not-active"));
+    }
+    let (Some(valid), Some(day), true) = (valid, day, errors.is_empty()) else {
+        return Err(EventError::Invalid(errors));
+    };
+    let mut activity = new_market(&valid, day);
+    activity.kind = Set(EventKind::Activity);
+    activity.organizer_id = Set(Some(organizer.id));
+    activity.project_id = Set(project);
+    let txn = tx::begin_write(db).await?;
+    let created = activity.insert(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "market.create",
+        "event",
+        Some(created.id),
+        "activity",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Who may publish or cancel an event: staff, and for an activity its organizer's leaders.
+fn may_steer(actor: &Actor, event: &event::Model) -> bool {
+    actor.is_staff()
+        || (event.kind == EventKind::Activity
+            && event.organizer_id.is_some_and(|o| actor.can_manage_org(o)))
+}
+
+/// Upcoming events an organization organizes (its activities), soonest first.
+pub async fn organized_by(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<event::Model>, EventError> {
+    Ok(event::Entity::find()
+        .filter(event::Column::OrganizerId.eq(organization_id))
+        .filter(event::Column::EndsAt.gt(since))
+        .order_by_asc(event::Column::StartsAt)
+        .all(db)
+        .await?)
+}
+
 pub async fn find(db: &impl ConnectionTrait, event_id: Uuid) -> Result<event::Model, EventError> {
     event::Entity::find_by_id(event_id)
         .one(db)
@@ -289,7 +378,9 @@ pub async fn publish(
     actor: &Actor,
     event_id: Uuid,
 ) -> Result<(), EventError> {
-    require_staff(actor)?;
+    if !may_steer(actor, &find(db, event_id).await?) {
+        return Err(EventError::Forbidden);
+    }
     move_status(
         db,
         actor,
@@ -308,7 +399,9 @@ pub async fn cancel(
     event_id: Uuid,
     reason: &str,
 ) -> Result<(), EventError> {
-    require_staff(actor)?;
+    if !may_steer(actor, &find(db, event_id).await?) {
+        return Err(EventError::Forbidden);
+    }
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(EventError::field("reason", "error-required"));
