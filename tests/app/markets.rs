@@ -862,3 +862,105 @@ async fn a_leader_organizes_a_patrol_activity_for_their_project() {
     let public = app.browser().get_text(&path).await;
     assert!(public.contains("夜间治安巡逻") && public.contains("平安巡逻队"));
 }
+
+#[tokio::test]
+async fn stalls_need_an_active_organization_and_drafts_take_no_sign_ups() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let day = (Utc::now() + Duration::days(9))
+        .with_timezone(&schedule::shanghai())
+        .date_naive();
+    let input = MarketInput {
+        title: "草稿集市".into(),
+        place: "广场".into(),
+        description: String::new(),
+        starts: "09:00".into(),
+        ends: "11:00".into(),
+    };
+    let draft = schedule::create_market(
+        &app.db,
+        &staff,
+        &input,
+        &day.to_string(),
+        day - Duration::days(9),
+    )
+    .await
+    .unwrap();
+    let active = app.add_org("活跃队", "elderly", "南湖社区", "").await;
+    let exited = app.add_org("退出队", "elderly", "南湖社区", "").await;
+    member::orgs::transition(
+        &app.db,
+        &staff,
+        exited,
+        "exited",
+        "",
+        "解散",
+        Utc::now().date_naive(),
+    )
+    .await
+    .unwrap();
+    match stalls::add_stall(
+        &app.db,
+        &staff,
+        draft.id,
+        &exited.to_string(),
+        "haircut",
+        "",
+    )
+    .await
+    {
+        Err(event::EventError::Invalid(errors)) => {
+            assert_eq!(errors[0].reason, "error-org-not-active")
+        }
+        other => panic!("{other:?}"),
+    }
+    let stall = stalls::add_stall(
+        &app.db,
+        &staff,
+        draft.id,
+        &active.to_string(),
+        "haircut",
+        "",
+    )
+    .await
+    .unwrap();
+    for (starts, ends, capacity, reason) in [
+        ("10:00", "09:00", "3", "error-time-order"),
+        ("09:00", "10:00", "0", "error-capacity-invalid"),
+        ("09:00", "10:00", "501", "error-capacity-invalid"),
+        ("9点", "10:00", "3", "error-time-invalid"),
+    ] {
+        let shift = ShiftInput {
+            starts: starts.into(),
+            ends: ends.into(),
+            capacity: capacity.into(),
+            required_skill: String::new(),
+        };
+        match stalls::add_shift(&app.db, &staff, stall.id, &shift).await {
+            Err(event::EventError::Invalid(errors)) => {
+                assert_eq!(errors[0].reason, reason, "{starts}-{ends} x{capacity}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let shift = stalls::add_shift(
+        &app.db,
+        &staff,
+        stall.id,
+        &ShiftInput {
+            starts: "09:00".into(),
+            ends: "10:00".into(),
+            capacity: "3".into(),
+            required_skill: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    match signups::sign_up(&app.db, &volunteer(&app, 1).await, shift.id, Utc::now()).await {
+        Err(event::EventError::Invalid(errors)) => {
+            assert_eq!(errors[0].reason, "error-event-not-open")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(shift::Entity::find().count(&app.db).await.unwrap(), 1);
+}

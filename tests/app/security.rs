@@ -194,6 +194,8 @@ const STAFF_PAGES: &[(&str, &str)] = &[
     ("GET", "/admin/markets"),
     ("GET", "/admin/markets/schedule"),
     ("POST", "/admin/markets/schedule"),
+    ("GET", "/orgs/{org}/activities/new"),
+    ("POST", "/orgs/{org}/activities/new"),
 ];
 
 /// An organization led by 张大爷 (the `other` person), and his membership id.
