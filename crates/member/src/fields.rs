@@ -186,6 +186,30 @@ const COMMON_PASSWORDS: &[&str] = &[
     "li123456",
 ];
 
+/// Free text of a form: trimmed, required or not, at most `max` characters, no control
+/// characters but line breaks and tabs. A problem is pushed onto `errors`; the trimmed
+/// text is returned either way, so the form can show it again.
+pub fn text(
+    errors: &mut Vec<FieldError>,
+    field: &'static str,
+    input: &str,
+    max: usize,
+    required: bool,
+) -> String {
+    let value = input.trim();
+    if required && value.is_empty() {
+        errors.push(FieldError::new(field, "error-required"));
+    } else if value.chars().count() > max {
+        errors.push(FieldError::new(field, "error-too-long"));
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        errors.push(FieldError::new(field, "error-text-invalid"));
+    }
+    value.to_owned()
+}
+
 /// A date of birth, which must make the person at least `min_age` years old.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BirthDate(NaiveDate);

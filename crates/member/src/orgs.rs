@@ -13,7 +13,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::entities::{membership, organization, organization_logo, person, stage_change};
-use crate::fields::{PersonName, Phone};
+use crate::fields::{PersonName, Phone, text};
 use crate::memberships::{self, MemberRole};
 use crate::{Actor, FieldError, MemberError, audit, tx};
 
@@ -164,27 +164,6 @@ struct ValidOrg {
     contact_phone: String,
     registration: Registration,
     founded_on: Option<NaiveDate>,
-}
-
-fn text(
-    errors: &mut Vec<FieldError>,
-    field: &'static str,
-    input: &str,
-    max: usize,
-    required: bool,
-) -> String {
-    let value = input.trim();
-    if required && value.is_empty() {
-        errors.push(FieldError::new(field, "error-required"));
-    } else if value.chars().count() > max {
-        errors.push(FieldError::new(field, "error-too-long"));
-    } else if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        errors.push(FieldError::new(field, "error-text-invalid"));
-    }
-    value.to_owned()
 }
 
 impl OrgInput {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use member::entities::organization;
+use member::fields::text;
 use member::orgs::Theme;
 use member::{Actor, FieldError, audit, orgs, tx};
 use sea_orm::entity::prelude::*;
@@ -82,22 +83,6 @@ struct ValidProject {
     goal_beneficiaries: Option<i32>,
     goal_text: String,
     community: String,
-}
-
-fn text(
-    errors: &mut Vec<FieldError>,
-    field: &'static str,
-    input: &str,
-    max: usize,
-    required: bool,
-) -> String {
-    let value = input.trim();
-    if required && value.is_empty() {
-        errors.push(FieldError::new(field, "error-required"));
-    } else if value.chars().count() > max {
-        errors.push(FieldError::new(field, "error-too-long"));
-    }
-    value.to_owned()
 }
 
 fn date(errors: &mut Vec<FieldError>, field: &'static str, input: &str) -> Option<NaiveDate> {
