@@ -10,6 +10,7 @@ mod m20261125_000003_create_organizations;
 mod m20261125_000004_create_organization_logos;
 mod m20261125_000005_create_projects;
 mod m20261125_000006_create_stalls_shifts_signups;
+mod m20261125_000007_create_service_records;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_create_organization_logos::Migration),
             Box::new(m20261125_000005_create_projects::Migration),
             Box::new(m20261125_000006_create_stalls_shifts_signups::Migration),
+            Box::new(m20261125_000007_create_service_records::Migration),
         ]
     }
 }

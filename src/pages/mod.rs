@@ -12,6 +12,7 @@ mod members;
 mod orgs;
 mod pager;
 mod projects;
+mod records;
 
 pub(crate) use members::{download, read_file};
 
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(projects::routes())
         .merge(markets::routes())
         .merge(calendar::routes())
+        .merge(records::routes())
         .merge(assets::routes())
 }
 

@@ -21,4 +21,5 @@ mod pages;
 mod privacy;
 mod projects;
 mod projects_api;
+mod records;
 mod security;

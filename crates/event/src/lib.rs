@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod entities;
 mod error;
 mod markets;
+pub mod records;
 pub mod schedule;
 pub mod signups;
 pub mod stalls;

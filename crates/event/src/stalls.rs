@@ -233,6 +233,7 @@ pub async fn add_shift(
         confirmed_count: Set(0),
         required_skill: Set(skill),
         created_at: Set(Utc::now()),
+        checkin_token: Set(None),
     }
     .insert(&txn)
     .await?;

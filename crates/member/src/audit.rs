@@ -53,6 +53,11 @@ pub const ACTIONS: &[&str] = &[
     "shift.capacity_change",
     "signup.create",
     "signup.cancel",
+    "service.attendance",
+    "service.hours_confirm",
+    "service.hours_correct",
+    "service.beneficiaries_report",
+    "service.beneficiaries_correct",
 ];
 
 pub async fn record(

@@ -15,6 +15,9 @@ pub struct Model {
     pub confirmed_count: i32,
     pub required_skill: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The secret in the shift's check-in QR code; made when first shown.
+    #[sea_orm(unique)]
+    pub checkin_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,566 @@
+//! What happened on the day: volunteers check in and out by scanning their shift's QR
+//! code, leaders mark attendance and confirm hours (corrections are new entries, never
+//! edits), and each stall reports the residents it served.
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use member::entities::person;
+use member::{Actor, FieldError, audit, tx};
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::Expr;
+use sea_orm::{DatabaseConnection, PaginatorTrait, QueryOrder, Set};
+
+use crate::EventError;
+use crate::entities::event::{self, EventStatus};
+use crate::entities::{beneficiary_report, hour_entry, service_record, shift, signup, stall};
+use crate::schedule::{self, at, shanghai};
+use crate::signups::SignupStatus;
+use crate::stalls::{find_shift, find_stall};
+
+/// Check-in opens this long before a shift starts.
+pub const CHECKIN_OPENS_BEFORE: Duration = Duration::minutes(30);
+
+fn require_manager(actor: &Actor, stall: &stall::Model) -> Result<(), EventError> {
+    if actor.can_manage_org(stall.organization_id) {
+        Ok(())
+    } else {
+        Err(EventError::Forbidden)
+    }
+}
+
+/// The secret of a shift's check-in QR code, made on first use (for its stall's leaders
+/// and staff).
+pub async fn checkin_token(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    shift_id: Uuid,
+) -> Result<String, EventError> {
+    let found = find_shift(db, shift_id).await?;
+    require_manager(actor, &find_stall(db, found.stall_id).await?)?;
+    if let Some(token) = found.checkin_token {
+        return Ok(token);
+    }
+    let token = member::secrets::new_token();
+    shift::Entity::update_many()
+        .col_expr(shift::Column::CheckinToken, Expr::value(token.clone()))
+        .filter(shift::Column::Id.eq(found.id))
+        .filter(shift::Column::CheckinToken.is_null())
+        .exec(db)
+        .await?;
+    // Of two first views at once, the token that was stored is the one.
+    Ok(find_shift(db, shift_id)
+        .await?
+        .checkin_token
+        .unwrap_or(token))
+}
+
+/// The shift, stall and event behind a scanned code.
+pub async fn shift_for_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<(shift::Model, stall::Model, event::Model), EventError> {
+    let found = shift::Entity::find()
+        .filter(shift::Column::CheckinToken.eq(token))
+        .one(db)
+        .await?
+        .ok_or(EventError::NotFound)?;
+    let stall = find_stall(db, found.stall_id).await?;
+    let event = schedule::find(db, stall.event_id).await?;
+    Ok((found, stall, event))
+}
+
+/// What a scan did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scan {
+    CheckedIn(DateTime<Utc>),
+    CheckedOut(DateTime<Utc>),
+}
+
+async fn confirmed_signup(
+    db: &impl ConnectionTrait,
+    shift_id: Uuid,
+    person_id: Uuid,
+) -> Result<Option<signup::Model>, EventError> {
+    Ok(signup::Entity::find()
+        .filter(signup::Column::ShiftId.eq(shift_id))
+        .filter(signup::Column::PersonId.eq(person_id))
+        .filter(signup::Column::Status.eq(SignupStatus::Confirmed))
+        .one(db)
+        .await?)
+}
+
+async fn record_for(
+    db: &impl ConnectionTrait,
+    signup: &signup::Model,
+) -> Result<service_record::Model, EventError> {
+    if let Some(found) = service_record::Entity::find()
+        .filter(service_record::Column::SignupId.eq(signup.id))
+        .one(db)
+        .await?
+    {
+        return Ok(found);
+    }
+    Ok(service_record::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        signup_id: Set(signup.id),
+        shift_id: Set(signup.shift_id),
+        person_id: Set(signup.person_id),
+        checked_in_at: Set(None),
+        checked_out_at: Set(None),
+        attendance: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// A signed-in volunteer scans their shift's code: the first scan checks in (from 30
+/// minutes before the start until the end), the second checks out. Only volunteers
+/// confirmed on that shift, with their own login, can.
+pub async fn scan(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Scan, EventError> {
+    let (found, _, event) = shift_for_token(db, token).await?;
+    if event.status == EventStatus::Cancelled {
+        return Err(EventError::field("scan", "error-event-cancelled"));
+    }
+    let txn = tx::begin_write(db).await?;
+    let Some(signup) = confirmed_signup(&txn, found.id, actor.person_id).await? else {
+        return Err(EventError::field("scan", "error-not-confirmed"));
+    };
+    let record = record_for(&txn, &signup).await?;
+    let result = match (record.checked_in_at, record.checked_out_at) {
+        (None, _) => {
+            if now < found.starts_at - CHECKIN_OPENS_BEFORE || now > found.ends_at {
+                return Err(EventError::field("scan", "error-checkin-window"));
+            }
+            let mut active: service_record::ActiveModel = record.into();
+            active.checked_in_at = Set(Some(now));
+            active.attendance = Set(Some("attended".to_owned()));
+            active.update(&txn).await?;
+            Scan::CheckedIn(now)
+        }
+        (Some(_), None) => {
+            let mut active: service_record::ActiveModel = record.into();
+            active.checked_out_at = Set(Some(now));
+            active.update(&txn).await?;
+            Scan::CheckedOut(now)
+        }
+        (Some(_), Some(_)) => return Err(EventError::field("scan", "error-already-checked-out")),
+    };
+    txn.commit().await?;
+    Ok(result)
+}
+
+/// Time served within the shift, in tenths of an hour (rounded to the nearest tenth).
+pub fn served_tenths(shift: &shift::Model, record: &service_record::Model) -> Option<i32> {
+    let (start, end) = (record.checked_in_at?, record.checked_out_at?);
+    let start = start.max(shift.starts_at);
+    let end = end.min(shift.ends_at);
+    let minutes = (end - start).num_minutes().max(0);
+    Some(i32::try_from((minutes + 3) / 6).unwrap_or(i32::MAX))
+}
+
+/// The shift's length in tenths: no one serves longer than their shift.
+pub fn shift_tenths(shift: &shift::Model) -> i32 {
+    i32::try_from((shift.ends_at - shift.starts_at).num_minutes() / 6).unwrap_or(i32::MAX)
+}
+
+/// `1.5` → 15 tenths; one decimal at most.
+pub fn parse_hours(input: &str) -> Result<i32, &'static str> {
+    let input = input.trim();
+    let (whole, fraction) = input.split_once('.').unwrap_or((input, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return Err("error-hours-invalid");
+    }
+    if !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("error-hours-invalid");
+    }
+    if fraction.len() > 1 {
+        return Err("error-hours-one-decimal");
+    }
+    let whole: i32 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| "error-hours-invalid")?
+    };
+    let tenth: i32 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().map_err(|_| "error-hours-invalid")?
+    };
+    whole
+        .checked_mul(10)
+        .and_then(|t| t.checked_add(tenth))
+        .ok_or("error-hours-invalid")
+}
+
+/// `15` → `1.5`.
+pub fn format_hours(tenths: i32) -> String {
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
+/// A leader marks by hand whether a confirmed volunteer came, and may set the times
+/// (`HH:MM` on the day; e.g. to close a missing check-out).
+pub async fn mark_attendance(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    signup_id: Uuid,
+    attended: bool,
+    checked_in: &str,
+    checked_out: &str,
+) -> Result<service_record::Model, EventError> {
+    let signup = signup::Entity::find_by_id(signup_id)
+        .one(db)
+        .await?
+        .ok_or(EventError::NotFound)?;
+    let found = find_shift(db, signup.shift_id).await?;
+    require_manager(actor, &find_stall(db, found.stall_id).await?)?;
+    if signup.status != SignupStatus::Confirmed {
+        return Err(EventError::field("attendance", "error-not-confirmed"));
+    }
+    let day = found.starts_at.with_timezone(&shanghai()).date_naive();
+    let mut errors = Vec::new();
+    let mut time = |field: &'static str, input: &str| match input.trim() {
+        "" => None,
+        typed => match NaiveTime::parse_from_str(typed, "%H:%M") {
+            Ok(t) => Some(at(day, t)),
+            Err(_) => {
+                errors.push(FieldError::new(field, "error-time-invalid"));
+                None
+            }
+        },
+    };
+    let checked_in = time("checked_in", checked_in);
+    let checked_out = time("checked_out", checked_out);
+    if let (Some(i), Some(o)) = (checked_in, checked_out)
+        && o <= i
+    {
+        errors.push(FieldError::new("checked_out", "error-time-order"));
+    }
+    if !errors.is_empty() {
+        return Err(EventError::Invalid(errors));
+    }
+    let txn = tx::begin_write(db).await?;
+    let record = record_for(&txn, &signup).await?;
+    let mut active: service_record::ActiveModel = record.into();
+    active.attendance = Set(Some(
+        if attended { "attended" } else { "no_show" }.to_owned(),
+    ));
+    if !attended {
+        active.checked_in_at = Set(None);
+        active.checked_out_at = Set(None);
+    }
+    if attended && checked_in.is_some() {
+        active.checked_in_at = Set(checked_in);
+    }
+    if attended && checked_out.is_some() {
+        active.checked_out_at = Set(checked_out);
+    }
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "service.attendance",
+        "person",
+        Some(signup.person_id),
+        if attended { "attended" } else { "no_show" },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A leader confirms a record's hours, or corrects confirmed hours with a reason. Every
+/// value is a new entry; the newest is current.
+pub async fn enter_hours(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    record_id: Uuid,
+    hours: &str,
+    reason: &str,
+) -> Result<hour_entry::Model, EventError> {
+    let record = service_record::Entity::find_by_id(record_id)
+        .one(db)
+        .await?
+        .ok_or(EventError::NotFound)?;
+    let found = find_shift(db, record.shift_id).await?;
+    require_manager(actor, &find_stall(db, found.stall_id).await?)?;
+    let mut errors = Vec::new();
+    let tenths = match parse_hours(hours) {
+        Ok(t) if t > shift_tenths(&found) => {
+            errors.push(FieldError::new("hours", "error-hours-over-shift"));
+            None
+        }
+        Ok(t) => Some(t),
+        Err(reason) => {
+            errors.push(FieldError::new("hours", reason));
+            None
+        }
+    };
+    let earlier = hour_entry::Entity::find()
+        .filter(hour_entry::Column::RecordId.eq(record.id))
+        .count(db)
+        .await?;
+    let reason = reason.trim();
+    if earlier > 0 && reason.is_empty() {
+        errors.push(FieldError::new("reason", "error-correction-reason"));
+    }
+    if reason.chars().count() > 500 {
+        errors.push(FieldError::new("reason", "error-too-long"));
+    }
+    let (Some(tenths), true) = (tenths, errors.is_empty()) else {
+        return Err(EventError::Invalid(errors));
+    };
+    let txn = tx::begin_write(db).await?;
+    let entry = hour_entry::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        record_id: Set(record.id),
+        tenths: Set(tenths),
+        reason: Set(reason.to_owned()),
+        entered_by: Set(actor.person_id),
+        entered_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let action = if earlier == 0 {
+        "service.hours_confirm"
+    } else {
+        "service.hours_correct"
+    };
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        action,
+        "person",
+        Some(record.person_id),
+        format_hours(tenths),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(entry)
+}
+
+/// One confirmed volunteer of a shift, as the leader's attendance page shows them.
+pub struct AttendanceLine {
+    pub signup: signup::Model,
+    pub name: String,
+    pub record: Option<service_record::Model>,
+    /// What check-in and check-out say, in tenths.
+    pub served: Option<i32>,
+    /// Newest first.
+    pub hours: Vec<hour_entry::Model>,
+}
+
+pub struct ShiftAttendance {
+    pub shift: shift::Model,
+    pub lines: Vec<AttendanceLine>,
+}
+
+/// A stall's confirmed volunteers per shift, with their records and hours.
+pub async fn attendance(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    stall_id: Uuid,
+) -> Result<(stall::Model, Vec<ShiftAttendance>), EventError> {
+    let stall = find_stall(db, stall_id).await?;
+    require_manager(actor, &stall)?;
+    let shifts = shift::Entity::find()
+        .filter(shift::Column::StallId.eq(stall.id))
+        .order_by_asc(shift::Column::StartsAt)
+        .all(db)
+        .await?;
+    let mut result = Vec::new();
+    for found in shifts {
+        let signups = signup::Entity::find()
+            .filter(signup::Column::ShiftId.eq(found.id))
+            .filter(signup::Column::Status.eq(SignupStatus::Confirmed))
+            .order_by_asc(signup::Column::CreatedAt)
+            .all(db)
+            .await?;
+        let mut lines = Vec::new();
+        for signup in signups {
+            let name = person::Entity::find_by_id(signup.person_id)
+                .one(db)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            let record = service_record::Entity::find()
+                .filter(service_record::Column::SignupId.eq(signup.id))
+                .one(db)
+                .await?;
+            let hours = match &record {
+                Some(r) => {
+                    hour_entry::Entity::find()
+                        .filter(hour_entry::Column::RecordId.eq(r.id))
+                        .order_by_desc(hour_entry::Column::EnteredAt)
+                        .order_by_desc(hour_entry::Column::Id)
+                        .all(db)
+                        .await?
+                }
+                None => Vec::new(),
+            };
+            lines.push(AttendanceLine {
+                served: record.as_ref().and_then(|r| served_tenths(&found, r)),
+                signup,
+                name,
+                record,
+                hours,
+            });
+        }
+        result.push(ShiftAttendance {
+            shift: found,
+            lines,
+        });
+    }
+    Ok((stall, result))
+}
+
+/// A stall's count of residents served, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct BeneficiaryInput {
+    pub total: String,
+    pub elderly: String,
+    pub children: String,
+    pub disabled: String,
+    pub other: String,
+    pub reason: String,
+}
+
+/// The leader or a coordinator reports (or corrects, with a reason) how many residents a
+/// stall served. The breakdown, if given, adds up to the total. When every stall of the
+/// day has a report, the day is `reported`.
+pub async fn report_beneficiaries(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    stall_id: Uuid,
+    input: &BeneficiaryInput,
+) -> Result<beneficiary_report::Model, EventError> {
+    let stall = find_stall(db, stall_id).await?;
+    require_manager(actor, &stall)?;
+    let mut errors = Vec::new();
+    let mut count = |field: &'static str, typed: &str, required: bool| match typed.trim() {
+        "" if !required => None,
+        "" => {
+            errors.push(FieldError::new(field, "error-required"));
+            None
+        }
+        typed => match typed.parse::<i32>() {
+            Ok(n) if (0..=100_000).contains(&n) => Some(n),
+            _ => {
+                errors.push(FieldError::new(field, "error-count-not-negative"));
+                None
+            }
+        },
+    };
+    let total = count("total", &input.total, true);
+    let elderly = count("elderly", &input.elderly, false);
+    let children = count("children", &input.children, false);
+    let disabled = count("disabled", &input.disabled, false);
+    let other = count("other", &input.other, false);
+    let parts = [elderly, children, disabled, other];
+    if let Some(total) = total
+        && parts.iter().any(Option::is_some)
+        && parts.iter().flatten().sum::<i32>() != total
+    {
+        errors.push(FieldError::new("total", "error-breakdown-sum"));
+    }
+    let earlier = beneficiary_report::Entity::find()
+        .filter(beneficiary_report::Column::StallId.eq(stall.id))
+        .count(db)
+        .await?;
+    let reason = input.reason.trim();
+    if earlier > 0 && reason.is_empty() {
+        errors.push(FieldError::new("reason", "error-correction-reason"));
+    }
+    let (Some(total), true) = (total, errors.is_empty()) else {
+        return Err(EventError::Invalid(errors));
+    };
+    let txn = tx::begin_write(db).await?;
+    let report = beneficiary_report::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        stall_id: Set(stall.id),
+        total: Set(total),
+        elderly: Set(elderly),
+        children: Set(children),
+        disabled: Set(disabled),
+        other: Set(other),
+        reason: Set(reason.to_owned()),
+        entered_by: Set(actor.person_id),
+        entered_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    // Every stall of the day reported: the day is reported.
+    let stalls: Vec<Uuid> = stall::Entity::find()
+        .filter(stall::Column::EventId.eq(stall.event_id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let mut all_reported = true;
+    for id in &stalls {
+        let has = beneficiary_report::Entity::find()
+            .filter(beneficiary_report::Column::StallId.eq(*id))
+            .count(&txn)
+            .await?
+            > 0;
+        all_reported &= has;
+    }
+    if all_reported {
+        event::Entity::update_many()
+            .col_expr(event::Column::Status, Expr::value(EventStatus::Reported))
+            .filter(event::Column::Id.eq(stall.event_id))
+            .filter(event::Column::Status.is_in([EventStatus::Published, EventStatus::Held]))
+            .exec(&txn)
+            .await?;
+    }
+    let action = if earlier == 0 {
+        "service.beneficiaries_report"
+    } else {
+        "service.beneficiaries_correct"
+    };
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        action,
+        "event",
+        Some(stall.event_id),
+        format!("total {total}"),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// A stall's reports, newest (current) first.
+pub async fn beneficiary_history(
+    db: &impl ConnectionTrait,
+    stall_id: Uuid,
+) -> Result<Vec<beneficiary_report::Model>, EventError> {
+    Ok(beneficiary_report::Entity::find()
+        .filter(beneficiary_report::Column::StallId.eq(stall_id))
+        .order_by_desc(beneficiary_report::Column::EnteredAt)
+        .order_by_desc(beneficiary_report::Column::Id)
+        .all(db)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_have_one_decimal() {
+        assert_eq!(parse_hours("1.5"), Ok(15));
+        assert_eq!(parse_hours("2"), Ok(20));
+        assert_eq!(parse_hours(".5"), Ok(5));
+        assert_eq!(parse_hours("1.25"), Err("error-hours-one-decimal"));
+        assert_eq!(parse_hours("-1"), Err("error-hours-invalid"));
+        assert_eq!(parse_hours("abc"), Err("error-hours-invalid"));
+        assert_eq!(format_hours(15), "1.5");
+    }
+}

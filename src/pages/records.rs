@@ -1,0 +1,418 @@
+//! The day itself: a shift's QR poster, check-in and check-out by scanning it, and the
+//! leader's attendance page (attendance, hours, residents served).
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::header::HOST;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::Utc;
+use event::EventError;
+use event::records::{self, BeneficiaryInput, Scan, format_hours};
+use member::FieldError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::account::invalid;
+use crate::auth::{self, SignedIn};
+use crate::errors::AppError;
+use crate::state::AppState;
+use crate::templates::PageContext;
+use crate::views;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/shifts/{id}/qr", get(show_qr))
+        .route("/checkin/{token}", get(show_checkin).post(submit_checkin))
+        .route("/stalls/{id}/attendance", get(show_attendance))
+        .route("/signups/{id}/attendance", post(mark_attendance))
+        .route("/records/{id}/hours", post(enter_hours))
+        .route("/stalls/{id}/beneficiaries", post(report_beneficiaries))
+}
+
+#[derive(Serialize)]
+struct QrPage {
+    title: String,
+    service: String,
+    when: String,
+    place: String,
+    svg: String,
+    url: String,
+    stall_id: Uuid,
+}
+
+/// The shift's check-in code, big enough to print on A4 for the stall.
+async fn show_qr(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    headers: HeaderMap,
+    Path(shift_id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let token = records::checkin_token(&state.db, &actor, shift_id).await?;
+    let (shift, stall, event) = records::shift_for_token(&state.db, &token).await?;
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.settings.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    let url = format!("{scheme}://{host}/checkin/{token}");
+    let svg = qrcode::QrCode::new(url.as_bytes())
+        .map_err(|e| AppError::Internal(format!("qr: {e}")))?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(320, 320)
+        .build();
+    let lang = context.lang();
+    let page = QrPage {
+        title: event.title,
+        service: lang.t(&format!(
+            "service-{}",
+            stall.service.as_str().replace('_', "-")
+        )),
+        when: views::format_time_range(lang, shift.starts_at, shift.ends_at),
+        place: event.place,
+        svg,
+        url,
+        stall_id: stall.id,
+    };
+    Ok(super::render(&state, &context, "pages/shift-qr", &page)?.into_response())
+}
+
+#[derive(Serialize)]
+struct CheckinPage {
+    token: String,
+    title: String,
+    when: String,
+    place: String,
+    problem: Option<String>,
+}
+
+async fn checkin_page(
+    state: &AppState,
+    context: &PageContext,
+    token: &str,
+    problem: Option<String>,
+) -> Result<CheckinPage, AppError> {
+    let (shift, _, event) = records::shift_for_token(&state.db, token).await?;
+    let lang = context.lang();
+    Ok(CheckinPage {
+        token: token.to_owned(),
+        title: event.title,
+        when: views::format_time_range(lang, shift.starts_at, shift.ends_at),
+        place: event.place,
+        problem,
+    })
+}
+
+/// What a volunteer's phone opens after scanning: one big button.
+async fn show_checkin(
+    State(state): State<AppState>,
+    context: PageContext,
+    _signed_in: SignedIn,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let page = checkin_page(&state, &context, &token, None).await?;
+    Ok(super::render(&state, &context, "pages/checkin", &page)?.into_response())
+}
+
+async fn submit_checkin(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    match records::scan(&state.db, &actor, &token, Utc::now()).await {
+        Ok(scan) => {
+            let key = match scan {
+                Scan::CheckedIn(_) => "notice-checked-in",
+                Scan::CheckedOut(_) => "notice-checked-out",
+            };
+            Ok((jar.add(auth::flash_cookie(key)), Redirect::to("/me/shifts")).into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            let problem = errors.first().map(|e| context.lang().t(e.reason));
+            let page = checkin_page(&state, &context, &token, problem).await?;
+            invalid(&state, &context, "pages/checkin", &page)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Serialize)]
+struct HourLine {
+    hours: String,
+    reason: String,
+    at: String,
+}
+
+#[derive(Serialize)]
+struct VolunteerLine {
+    signup_id: Uuid,
+    record_id: Option<Uuid>,
+    name: String,
+    checked_in: Option<String>,
+    checked_out: Option<String>,
+    attendance: Option<String>,
+    served: Option<String>,
+    current: Option<String>,
+    history: Vec<HourLine>,
+    confirmed: bool,
+}
+
+#[derive(Serialize)]
+struct ShiftBlock {
+    id: Uuid,
+    clock: String,
+    volunteers: Vec<VolunteerLine>,
+}
+
+#[derive(Serialize)]
+struct ReportLine {
+    total: i32,
+    breakdown: String,
+    reason: String,
+    at: String,
+}
+
+#[derive(Serialize)]
+struct AttendancePage {
+    stall_id: Uuid,
+    market_id: Uuid,
+    service: String,
+    shifts: Vec<ShiftBlock>,
+    reports: Vec<ReportLine>,
+    reported: bool,
+    problem: Option<String>,
+}
+
+fn clock(at: Option<chrono::DateTime<Utc>>) -> Option<String> {
+    at.map(|t| {
+        t.with_timezone(&views::shanghai())
+            .format("%H:%M")
+            .to_string()
+    })
+}
+
+async fn attendance_page(
+    state: &AppState,
+    context: &PageContext,
+    actor: &member::Actor,
+    stall_id: Uuid,
+    problem: Option<String>,
+) -> Result<AttendancePage, AppError> {
+    let lang = context.lang();
+    let (stall, shifts) = records::attendance(&state.db, actor, stall_id).await?;
+    let reports = records::beneficiary_history(&state.db, stall.id).await?;
+    Ok(AttendancePage {
+        stall_id: stall.id,
+        market_id: stall.event_id,
+        service: lang.t(&format!(
+            "service-{}",
+            stall.service.as_str().replace('_', "-")
+        )),
+        shifts: shifts
+            .into_iter()
+            .map(|block| ShiftBlock {
+                id: block.shift.id,
+                clock: views::format_clock_range(lang, block.shift.starts_at, block.shift.ends_at),
+                volunteers: block
+                    .lines
+                    .into_iter()
+                    .map(|line| VolunteerLine {
+                        signup_id: line.signup.id,
+                        record_id: line.record.as_ref().map(|r| r.id),
+                        name: line.name,
+                        checked_in: clock(line.record.as_ref().and_then(|r| r.checked_in_at)),
+                        checked_out: clock(line.record.as_ref().and_then(|r| r.checked_out_at)),
+                        attendance: line
+                            .record
+                            .as_ref()
+                            .and_then(|r| r.attendance.as_deref())
+                            .map(|a| lang.t(&format!("attendance-{}", a.replace('_', "-")))),
+                        served: line.served.map(format_hours),
+                        current: line.hours.first().map(|h| format_hours(h.tenths)),
+                        confirmed: !line.hours.is_empty(),
+                        history: line
+                            .hours
+                            .iter()
+                            .map(|h| HourLine {
+                                hours: format_hours(h.tenths),
+                                reason: h.reason.clone(),
+                                at: views::format_date_time(lang, h.entered_at),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        reported: !reports.is_empty(),
+        reports: reports
+            .iter()
+            .map(|r| ReportLine {
+                total: r.total,
+                breakdown: [
+                    ("beneficiary-elderly", r.elderly),
+                    ("beneficiary-children", r.children),
+                    ("beneficiary-disabled", r.disabled),
+                    ("beneficiary-other", r.other),
+                ]
+                .iter()
+                .filter_map(|(key, n)| n.map(|n| format!("{} {n}", lang.t(key))))
+                .collect::<Vec<_>>()
+                .join("，"),
+                reason: r.reason.clone(),
+                at: views::format_date_time(lang, r.entered_at),
+            })
+            .collect(),
+        problem,
+    })
+}
+
+async fn show_attendance(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Path(stall_id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let page = attendance_page(&state, &context, &actor, stall_id, None).await?;
+    Ok(super::render(&state, &context, "pages/attendance", &page)?.into_response())
+}
+
+async fn refused(
+    state: &AppState,
+    context: &PageContext,
+    actor: &member::Actor,
+    stall_id: Uuid,
+    errors: &[FieldError],
+) -> Result<Response, AppError> {
+    let problem = errors.first().map(|e| context.lang().t(e.reason));
+    let page = attendance_page(state, context, actor, stall_id, problem).await?;
+    invalid(state, context, "pages/attendance", &page)
+}
+
+async fn stall_of_signup(state: &AppState, signup_id: Uuid) -> Result<Uuid, AppError> {
+    use sea_orm::EntityTrait;
+    let signup = event::entities::signup::Entity::find_by_id(signup_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(event::stalls::find_shift(&state.db, signup.shift_id)
+        .await?
+        .stall_id)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AttendanceForm {
+    attended: String,
+    checked_in: String,
+    checked_out: String,
+}
+
+async fn mark_attendance(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(signup_id): Path<Uuid>,
+    Form(input): Form<AttendanceForm>,
+) -> Result<Response, AppError> {
+    let stall = stall_of_signup(&state, signup_id).await?;
+    let attended = input.attended != "no";
+    match records::mark_attendance(
+        &state.db,
+        &actor,
+        signup_id,
+        attended,
+        &input.checked_in,
+        &input.checked_out,
+    )
+    .await
+    {
+        Ok(_) => {
+            let jar = jar.add(auth::flash_cookie("notice-attendance-saved"));
+            Ok((jar, Redirect::to(&format!("/stalls/{stall}/attendance"))).into_response())
+        }
+        Err(EventError::Invalid(errors)) => refused(&state, &context, &actor, stall, &errors).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct HoursForm {
+    hours: String,
+    reason: String,
+}
+
+async fn enter_hours(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(record_id): Path<Uuid>,
+    Form(input): Form<HoursForm>,
+) -> Result<Response, AppError> {
+    use sea_orm::EntityTrait;
+    let record = event::entities::service_record::Entity::find_by_id(record_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let stall = event::stalls::find_shift(&state.db, record.shift_id)
+        .await?
+        .stall_id;
+    match records::enter_hours(&state.db, &actor, record_id, &input.hours, &input.reason).await {
+        Ok(_) => {
+            let jar = jar.add(auth::flash_cookie("notice-hours-saved"));
+            Ok((jar, Redirect::to(&format!("/stalls/{stall}/attendance"))).into_response())
+        }
+        Err(EventError::Invalid(errors)) => refused(&state, &context, &actor, stall, &errors).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct BeneficiaryForm {
+    total: String,
+    elderly: String,
+    children: String,
+    disabled: String,
+    other: String,
+    reason: String,
+}
+
+async fn report_beneficiaries(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(stall_id): Path<Uuid>,
+    Form(input): Form<BeneficiaryForm>,
+) -> Result<Response, AppError> {
+    let report = BeneficiaryInput {
+        total: input.total,
+        elderly: input.elderly,
+        children: input.children,
+        disabled: input.disabled,
+        other: input.other,
+        reason: input.reason,
+    };
+    match records::report_beneficiaries(&state.db, &actor, stall_id, &report).await {
+        Ok(_) => {
+            let jar = jar.add(auth::flash_cookie("notice-beneficiaries-saved"));
+            Ok((jar, Redirect::to(&format!("/stalls/{stall_id}/attendance"))).into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused(&state, &context, &actor, stall_id, &errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}

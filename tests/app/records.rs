@@ -1,0 +1,244 @@
+//! Check-in and check-out, hours with their corrections, and residents served.
+
+use chrono::{Duration, Utc};
+use event::records::{self, BeneficiaryInput, Scan};
+use event::signups;
+use event::{EventError, EventStatus};
+use member::PlatformRole;
+
+use crate::helpers::{TestApp, location};
+use crate::markets::market_with_shift;
+
+fn reason<T: std::fmt::Debug>(result: Result<T, EventError>) -> &'static str {
+    match result {
+        Err(EventError::Invalid(errors)) => errors[0].reason,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_volunteer_scans_in_and_out_and_the_leader_confirms_and_corrects_hours() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, shift_id) = market_with_shift(&app, 2).await;
+    let volunteer_id = app
+        .add_account(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    let volunteer = member::Actor {
+        person_id: volunteer_id,
+        account_id: uuid::Uuid::now_v7(),
+        name: "李阿姨".into(),
+        role: PlatformRole::Volunteer,
+        leads: Vec::new(),
+    };
+    let outsider = member::Actor {
+        person_id: app
+            .add_account(PlatformRole::Volunteer, "路人", "13700000000")
+            .await,
+        ..volunteer.clone()
+    };
+    signups::sign_up(&app.db, &volunteer, shift_id, Utc::now())
+        .await
+        .unwrap();
+
+    let token = records::checkin_token(&app.db, &staff, shift_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        records::checkin_token(&app.db, &staff, shift_id)
+            .await
+            .unwrap(),
+        token,
+        "one code per shift"
+    );
+    let shift = event::stalls::find_shift(&app.db, shift_id).await.unwrap();
+    let start = shift.starts_at;
+
+    assert_eq!(
+        reason(records::scan(&app.db, &outsider, &token, start).await),
+        "error-not-confirmed"
+    );
+    assert_eq!(
+        reason(records::scan(&app.db, &volunteer, &token, start - Duration::hours(2)).await),
+        "error-checkin-window"
+    );
+    assert_eq!(
+        records::scan(&app.db, &volunteer, &token, start - Duration::minutes(10))
+            .await
+            .unwrap(),
+        Scan::CheckedIn(start - Duration::minutes(10))
+    );
+    let out = start + Duration::minutes(80);
+    assert_eq!(
+        records::scan(&app.db, &volunteer, &token, out)
+            .await
+            .unwrap(),
+        Scan::CheckedOut(out)
+    );
+    assert_eq!(
+        reason(records::scan(&app.db, &volunteer, &token, out).await),
+        "error-already-checked-out"
+    );
+
+    let stall = shift.stall_id;
+    let (_, blocks) = records::attendance(&app.db, &staff, stall).await.unwrap();
+    let line = &blocks[0].lines[0];
+    assert_eq!(
+        line.served,
+        Some(13),
+        "80 minutes within the shift: 1.3 hours"
+    );
+    let record = line.record.as_ref().unwrap().id;
+
+    assert_eq!(
+        reason(records::enter_hours(&app.db, &staff, record, "1.55", "").await),
+        "error-hours-one-decimal"
+    );
+    assert_eq!(
+        reason(records::enter_hours(&app.db, &staff, record, "2", "").await),
+        "error-hours-over-shift"
+    );
+    records::enter_hours(&app.db, &staff, record, "1.3", "")
+        .await
+        .unwrap();
+    assert_eq!(
+        reason(records::enter_hours(&app.db, &staff, record, "1.5", "").await),
+        "error-correction-reason"
+    );
+    records::enter_hours(&app.db, &staff, record, "1.5", "签到晚扫了十分钟")
+        .await
+        .unwrap();
+    let (_, blocks) = records::attendance(&app.db, &staff, stall).await.unwrap();
+    let hours: Vec<i32> = blocks[0].lines[0].hours.iter().map(|h| h.tenths).collect();
+    assert_eq!(hours, [15, 13], "the current value first, the history kept");
+
+    // Someone who is not a leader of the stall cannot touch the record.
+    assert!(matches!(
+        records::enter_hours(&app.db, &volunteer, record, "1.5", "x").await,
+        Err(EventError::Forbidden)
+    ));
+
+    // Residents served: the breakdown must add up; then the day is reported.
+    let bad = BeneficiaryInput {
+        total: "40".into(),
+        elderly: "30".into(),
+        children: "5".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        reason(records::report_beneficiaries(&app.db, &staff, stall, &bad).await),
+        "error-breakdown-sum"
+    );
+    let negative = BeneficiaryInput {
+        total: "-1".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        reason(records::report_beneficiaries(&app.db, &staff, stall, &negative).await),
+        "error-count-not-negative"
+    );
+    let good = BeneficiaryInput {
+        total: "40".into(),
+        elderly: "35".into(),
+        children: "5".into(),
+        ..Default::default()
+    };
+    records::report_beneficiaries(&app.db, &staff, stall, &good)
+        .await
+        .unwrap();
+    assert_eq!(
+        event::schedule::find(&app.db, market).await.unwrap().status,
+        EventStatus::Reported
+    );
+    let correction = BeneficiaryInput {
+        total: "42".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        reason(records::report_beneficiaries(&app.db, &staff, stall, &correction).await),
+        "error-correction-reason"
+    );
+    let correction = BeneficiaryInput {
+        reason: "漏记两位".into(),
+        ..correction
+    };
+    records::report_beneficiaries(&app.db, &staff, stall, &correction)
+        .await
+        .unwrap();
+    let history = records::beneficiary_history(&app.db, stall).await.unwrap();
+    assert_eq!(
+        history.iter().map(|r| r.total).collect::<Vec<_>>(),
+        [42, 40]
+    );
+}
+
+#[tokio::test]
+async fn the_qr_page_and_the_check_in_page_work_by_http() {
+    let app = TestApp::new().await;
+    let (_, shift_id) = market_with_shift(&app, 2).await;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let page = coordinator
+        .get_text(&format!("/shifts/{shift_id}/qr"))
+        .await;
+    assert!(page.contains("<svg") && page.contains("/checkin/"));
+    let at = page.find("/checkin/").unwrap();
+    let path: String = page[at..]
+        .chars()
+        .take_while(|c| *c != '<' && *c != '"')
+        .collect();
+
+    // Anonymous: to the login page first.
+    let response = app.browser().get(&path).await;
+    assert!(location(&response).starts_with("/login?next="));
+    let volunteer = app
+        .signed_in(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    assert!(volunteer.get_text(&path).await.contains("签到 / 签退"));
+    let response = volunteer.post(&path, &[]).await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("您没有已确认的这个时段的报名")
+    );
+    volunteer
+        .post(&format!("/shifts/{shift_id}/signup"), &[])
+        .await;
+    let response = volunteer.post(&path, &[]).await;
+    assert_eq!(response.status(), 422, "a week early");
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("现在不在签到时间内")
+    );
+
+    // Only the stall's leaders and staff see the code and the attendance page.
+    assert_eq!(
+        volunteer
+            .get(&format!("/shifts/{shift_id}/qr"))
+            .await
+            .status(),
+        403
+    );
+    let stall = event::stalls::find_shift(&app.db, shift_id)
+        .await
+        .unwrap()
+        .stall_id;
+    assert_eq!(
+        volunteer
+            .get(&format!("/stalls/{stall}/attendance"))
+            .await
+            .status(),
+        403
+    );
+    let attendance = coordinator
+        .get_text(&format!("/stalls/{stall}/attendance"))
+        .await;
+    assert!(attendance.contains("李阿姨"));
+}
