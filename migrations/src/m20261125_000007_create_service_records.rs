@@ -194,6 +194,11 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;
         }
+        // SQLite refuses to drop a column an index still names.
+        manager
+            .get_connection()
+            .execute_unprepared("DROP INDEX IF EXISTS idx_shifts_checkin_token")
+            .await?;
         manager
             .alter_table(
                 Table::alter()
