@@ -655,6 +655,8 @@ struct MyShiftLine {
 struct MyShiftsPage {
     upcoming: Vec<MyShiftLine>,
     past: Vec<MyShiftLine>,
+    services: u64,
+    hours: String,
 }
 
 async fn show_my_shifts(
@@ -688,7 +690,13 @@ async fn show_my_shifts(
         }
     }
     past.reverse();
-    let page = MyShiftsPage { upcoming, past };
+    let (services, tenths) = event::records::confirmed_hours_of(&state.db, actor.person_id).await?;
+    let page = MyShiftsPage {
+        upcoming,
+        past,
+        services,
+        hours: format!("{}.{}", tenths / 10, tenths % 10),
+    };
     Ok(super::render(&state, &context, "pages/my-shifts", &page)?.into_response())
 }
 

@@ -112,6 +112,13 @@ async fn a_volunteer_scans_in_and_out_and_the_leader_confirms_and_corrects_hours
     let hours: Vec<i32> = blocks[0].lines[0].hours.iter().map(|h| h.tenths).collect();
     assert_eq!(hours, [15, 13], "the current value first, the history kept");
 
+    assert_eq!(
+        records::confirmed_hours_of(&app.db, volunteer_id)
+            .await
+            .unwrap(),
+        (1, 15)
+    );
+
     // Someone who is not a leader of the stall cannot touch the record.
     assert!(matches!(
         records::enter_hours(&app.db, &volunteer, record, "1.5", "x").await,

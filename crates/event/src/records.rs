@@ -418,6 +418,33 @@ pub async fn attendance(
     Ok((stall, result))
 }
 
+/// A volunteer's confirmed service: how many records have confirmed hours, and the sum of
+/// their current values, in tenths.
+pub async fn confirmed_hours_of(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<(u64, i64), EventError> {
+    let records = service_record::Entity::find()
+        .filter(service_record::Column::PersonId.eq(person_id))
+        .all(db)
+        .await?;
+    let (mut services, mut tenths) = (0u64, 0i64);
+    for record in records {
+        // The newest entry is the current value.
+        if let Some(current) = hour_entry::Entity::find()
+            .filter(hour_entry::Column::RecordId.eq(record.id))
+            .order_by_desc(hour_entry::Column::EnteredAt)
+            .order_by_desc(hour_entry::Column::Id)
+            .one(db)
+            .await?
+        {
+            services += 1;
+            tenths += i64::from(current.tenths);
+        }
+    }
+    Ok((services, tenths))
+}
+
 /// A stall's count of residents served, as typed.
 #[derive(Clone, Debug, Default)]
 pub struct BeneficiaryInput {

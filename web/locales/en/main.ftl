@@ -698,3 +698,4 @@ audit-service-hours-confirm = Hours confirmed
 audit-service-hours-correct = Hours corrected
 audit-service-beneficiaries-report = Residents served reported
 audit-service-beneficiaries-correct = Residents served corrected
+my-hours = { $services } confirmed service(s), { $hours } hours in all

@@ -698,3 +698,4 @@ audit-service-hours-confirm = 确认服务时长
 audit-service-hours-correct = 更正服务时长
 audit-service-beneficiaries-report = 上报受益人次
 audit-service-beneficiaries-correct = 更正受益人次
+my-hours = 已确认服务 { $services } 次，共 { $hours } 小时
