@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod assets;
 mod calendar;
+mod dashboard;
 mod forms;
 mod home;
 mod markets;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(markets::routes())
         .merge(calendar::routes())
         .merge(records::routes())
+        .merge(dashboard::routes())
         .merge(assets::routes())
 }
 

@@ -249,3 +249,155 @@ async fn the_qr_page_and_the_check_in_page_work_by_http() {
         .await;
     assert!(attendance.contains("李阿姨"));
 }
+
+#[tokio::test]
+async fn dashboard_totals_are_the_sums_of_their_parts() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, shift_a) = market_with_shift(&app, 5).await;
+    let org_b = app.add_org("南湖义诊队", "elderly", "南湖社区", "").await;
+    let stall_b =
+        event::stalls::add_stall(&app.db, &staff, market, &org_b.to_string(), "clinic", "")
+            .await
+            .unwrap();
+    let shift_b = event::stalls::add_shift(
+        &app.db,
+        &staff,
+        stall_b.id,
+        &event::stalls::ShiftInput {
+            starts: "10:30".into(),
+            ends: "11:30".into(),
+            capacity: "5".into(),
+            required_skill: String::new(),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let mut expected_tenths = 0i64;
+    for (n, shift_id) in [shift_a, shift_a, shift_a, shift_b, shift_b]
+        .into_iter()
+        .enumerate()
+    {
+        let id = app
+            .add_account(
+                PlatformRole::Volunteer,
+                &format!("志愿者{n}"),
+                &format!("1370000{n:04}"),
+            )
+            .await;
+        let actor = member::Actor {
+            person_id: id,
+            account_id: uuid::Uuid::now_v7(),
+            name: String::new(),
+            role: PlatformRole::Volunteer,
+            leads: Vec::new(),
+        };
+        signups::sign_up(&app.db, &actor, shift_id, Utc::now())
+            .await
+            .unwrap();
+        let shift = event::stalls::find_shift(&app.db, shift_id).await.unwrap();
+        let token = records::checkin_token(&app.db, &staff, shift_id)
+            .await
+            .unwrap();
+        records::scan(&app.db, &actor, &token, shift.starts_at)
+            .await
+            .unwrap();
+        records::scan(
+            &app.db,
+            &actor,
+            &token,
+            shift.starts_at + Duration::minutes(30 + 6 * n as i64),
+        )
+        .await
+        .unwrap();
+        let (_, blocks) = records::attendance(&app.db, &staff, shift.stall_id)
+            .await
+            .unwrap();
+        let line = blocks
+            .iter()
+            .flat_map(|b| &b.lines)
+            .find(|l| l.signup.person_id == id)
+            .unwrap();
+        let served = line.served.unwrap();
+        records::enter_hours(
+            &app.db,
+            &staff,
+            line.record.as_ref().unwrap().id,
+            &records::format_hours(served),
+            "",
+        )
+        .await
+        .unwrap();
+        expected_tenths += i64::from(served);
+    }
+    let stall_a = event::stalls::find_shift(&app.db, shift_a)
+        .await
+        .unwrap()
+        .stall_id;
+    for (stall, total) in [(stall_a, "40"), (stall_b.id, "25")] {
+        records::report_beneficiaries(
+            &app.db,
+            &staff,
+            stall,
+            &BeneficiaryInput {
+                total: total.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+
+    let later = Utc::now() + Duration::days(30);
+    let stats = event::stats::stats(&app.db, None, None, None, later)
+        .await
+        .unwrap();
+    assert_eq!(stats.all.events_held, 1);
+    assert_eq!(stats.all.services, 5);
+    assert_eq!(stats.all.volunteers, 5);
+    assert_eq!(stats.all.hours_tenths, expected_tenths);
+    assert_eq!(stats.all.residents, 65);
+    for groups in [
+        stats.by_organization.values().collect::<Vec<_>>(),
+        stats.by_service.values().collect(),
+        stats.by_month.values().collect(),
+    ] {
+        assert_eq!(groups.iter().map(|f| f.services).sum::<u64>(), 5);
+        assert_eq!(
+            groups.iter().map(|f| f.hours_tenths).sum::<i64>(),
+            expected_tenths
+        );
+        assert_eq!(groups.iter().map(|f| f.residents).sum::<i64>(), 65);
+    }
+    // Before the day has ended nothing is counted as held.
+    assert_eq!(
+        event::stats::stats(&app.db, None, None, None, Utc::now())
+            .await
+            .unwrap()
+            .all
+            .services,
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_dashboard_answers_for_every_period() {
+    let app = TestApp::new().await;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    for query in [
+        "",
+        "?period=year",
+        "?period=all",
+        "?from=2026-01-01&until=2026-12-31",
+        "?from=nonsense",
+    ] {
+        let page = coordinator.get_text(&format!("/dashboard{query}")).await;
+        assert!(
+            page.contains("数据看板") && page.contains("服务居民人次"),
+            "{query}"
+        );
+    }
+}

@@ -192,6 +192,7 @@ const STAFF_PAGES: &[(&str, &str)] = &[
     ("GET", "/funding/export.csv"),
     ("GET", "/funding/export.xlsx"),
     ("GET", "/admin/markets"),
+    ("GET", "/dashboard"),
     ("GET", "/admin/markets/schedule"),
     ("POST", "/admin/markets/schedule"),
     ("GET", "/orgs/{org}/activities/new"),

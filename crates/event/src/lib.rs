@@ -10,6 +10,7 @@ pub mod records;
 pub mod schedule;
 pub mod signups;
 pub mod stalls;
+pub mod stats;
 
 pub use entities::event::{EventKind, EventStatus, Model as Event};
 pub use error::EventError;

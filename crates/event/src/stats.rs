@@ -1,0 +1,222 @@
+//! The figures the sub-district reports: market days held, services delivered, active
+//! volunteers, hours, residents served — for a period, and per month, organization and
+//! service type. Every total is the sum of its parts (a test checks it).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Utc};
+use sea_orm::QueryOrder;
+use sea_orm::entity::prelude::*;
+
+use crate::EventError;
+use crate::entities::event::{self, EventStatus};
+use crate::entities::{beneficiary_report, hour_entry, service_record, shift, stall};
+use crate::schedule::shanghai;
+use crate::stalls::Service;
+
+/// One group's figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub events_held: u64,
+    /// Service records with confirmed hours.
+    pub services: u64,
+    pub volunteers: u64,
+    pub hours_tenths: i64,
+    pub residents: i64,
+}
+
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub all: Figures,
+    /// (year, month) in Shanghai.
+    pub by_month: BTreeMap<(i32, u32), Figures>,
+    pub by_organization: BTreeMap<Uuid, Figures>,
+    pub by_service: BTreeMap<&'static str, Figures>,
+}
+
+#[derive(Default)]
+struct Tally {
+    events: HashSet<Uuid>,
+    services: u64,
+    volunteers: HashSet<Uuid>,
+    hours_tenths: i64,
+    residents: i64,
+}
+
+impl Tally {
+    fn figures(&self) -> Figures {
+        Figures {
+            events_held: self.events.len() as u64,
+            services: self.services,
+            volunteers: self.volunteers.len() as u64,
+            hours_tenths: self.hours_tenths,
+            residents: self.residents,
+        }
+    }
+}
+
+/// Events in `[from, until)` that have taken place (not cancelled, not drafts, ended).
+pub async fn stats(
+    db: &impl ConnectionTrait,
+    from: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    organization: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Stats, EventError> {
+    let mut query = event::Entity::find()
+        .filter(event::Column::Status.is_in([
+            EventStatus::Published,
+            EventStatus::Held,
+            EventStatus::Reported,
+        ]))
+        .filter(event::Column::EndsAt.lte(now));
+    if let Some(from) = from {
+        query = query.filter(event::Column::StartsAt.gte(from));
+    }
+    if let Some(until) = until {
+        query = query.filter(event::Column::StartsAt.lt(until));
+    }
+    let events: HashMap<Uuid, event::Model> = query
+        .order_by_asc(event::Column::StartsAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let mut stall_query = stall::Entity::find()
+        .filter(stall::Column::EventId.is_in(events.keys().copied().collect::<Vec<_>>()));
+    if let Some(org) = organization {
+        stall_query = stall_query.filter(stall::Column::OrganizationId.eq(org));
+    }
+    let stalls: HashMap<Uuid, stall::Model> = stall_query
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let shifts: HashMap<Uuid, shift::Model> = shift::Entity::find()
+        .filter(shift::Column::StallId.is_in(stalls.keys().copied().collect::<Vec<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let records = service_record::Entity::find()
+        .filter(service_record::Column::ShiftId.is_in(shifts.keys().copied().collect::<Vec<_>>()))
+        .all(db)
+        .await?;
+    // The current (newest) hours of each record.
+    let mut current: HashMap<Uuid, (DateTime<Utc>, Uuid, i32)> = HashMap::new();
+    for chunk in records.iter().map(|r| r.id).collect::<Vec<_>>().chunks(500) {
+        for entry in hour_entry::Entity::find()
+            .filter(hour_entry::Column::RecordId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            let newer = current
+                .get(&entry.record_id)
+                .is_none_or(|(at, id, _)| (entry.entered_at, entry.id) > (*at, *id));
+            if newer {
+                current.insert(entry.record_id, (entry.entered_at, entry.id, entry.tenths));
+            }
+        }
+    }
+    // The current (newest) report of each stall.
+    let mut residents: HashMap<Uuid, (DateTime<Utc>, Uuid, i32)> = HashMap::new();
+    for report in beneficiary_report::Entity::find()
+        .filter(
+            beneficiary_report::Column::StallId.is_in(stalls.keys().copied().collect::<Vec<_>>()),
+        )
+        .all(db)
+        .await?
+    {
+        let newer = residents
+            .get(&report.stall_id)
+            .is_none_or(|(at, id, _)| (report.entered_at, report.id) > (*at, *id));
+        if newer {
+            residents.insert(
+                report.stall_id,
+                (report.entered_at, report.id, report.total),
+            );
+        }
+    }
+
+    let mut all = Tally::default();
+    let mut by_month: BTreeMap<(i32, u32), Tally> = BTreeMap::new();
+    let mut by_org: BTreeMap<Uuid, Tally> = BTreeMap::new();
+    let mut by_service: BTreeMap<&'static str, Tally> = BTreeMap::new();
+    let month_of = |event: &event::Model| {
+        let local = event.starts_at.with_timezone(&shanghai());
+        (local.year(), local.month())
+    };
+    // Without an organization filter, every day held counts, stalls or not.
+    if organization.is_none() {
+        for event in events.values() {
+            all.events.insert(event.id);
+            by_month
+                .entry(month_of(event))
+                .or_default()
+                .events
+                .insert(event.id);
+        }
+    }
+    for stall in stalls.values() {
+        let Some(event) = events.get(&stall.event_id) else {
+            continue;
+        };
+        let groups: [&mut Tally; 4] = [
+            &mut all,
+            by_month.entry(month_of(event)).or_default(),
+            by_org.entry(stall.organization_id).or_default(),
+            by_service.entry(service_key(stall.service)).or_default(),
+        ];
+        let served = residents
+            .get(&stall.id)
+            .map_or(0, |(_, _, n)| i64::from(*n));
+        for tally in groups {
+            tally.events.insert(event.id);
+            tally.residents += served;
+        }
+    }
+    for record in &records {
+        let Some((_, _, tenths)) = current.get(&record.id) else {
+            continue;
+        };
+        let Some(shift) = shifts.get(&record.shift_id) else {
+            continue;
+        };
+        let Some(stall) = stalls.get(&shift.stall_id) else {
+            continue;
+        };
+        let Some(event) = events.get(&stall.event_id) else {
+            continue;
+        };
+        let groups: [&mut Tally; 4] = [
+            &mut all,
+            by_month.entry(month_of(event)).or_default(),
+            by_org.entry(stall.organization_id).or_default(),
+            by_service.entry(service_key(stall.service)).or_default(),
+        ];
+        for tally in groups {
+            tally.services += 1;
+            tally.hours_tenths += i64::from(*tenths);
+            tally.volunteers.insert(record.person_id);
+        }
+    }
+    Ok(Stats {
+        all: all.figures(),
+        by_month: by_month
+            .into_iter()
+            .map(|(k, t)| (k, t.figures()))
+            .collect(),
+        by_organization: by_org.into_iter().map(|(k, t)| (k, t.figures())).collect(),
+        by_service: by_service
+            .into_iter()
+            .map(|(k, t)| (k, t.figures()))
+            .collect(),
+    })
+}
+
+fn service_key(service: Service) -> &'static str {
+    service.as_str()
+}

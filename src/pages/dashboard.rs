@@ -1,0 +1,277 @@
+//! The coordinators' dashboard: the figures the sub-district reports, for a period, with
+//! per-month, per-organization and per-service tables and a bar chart drawn as SVG on the
+//! server (no script), whose numbers are also in the table below it.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{Datelike, NaiveDate, Utc};
+use event::stats::{self, Figures};
+use member::entities::{membership, organization};
+use member::orgs::Stage;
+use project::ledger::{self, Source};
+use project::money::format_yuan;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::SignedIn;
+use crate::errors::AppError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use crate::templates::PageContext;
+use crate::views;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/dashboard", get(show_dashboard))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PeriodQuery {
+    /// `month` (the default), `year`, `all`, or empty with from/until.
+    period: String,
+    from: String,
+    until: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    label: String,
+    events: u64,
+    services: u64,
+    volunteers: u64,
+    hours: String,
+    residents: i64,
+}
+
+fn row(label: String, f: &Figures) -> Row {
+    Row {
+        label,
+        events: f.events_held,
+        services: f.services,
+        volunteers: f.volunteers,
+        hours: format!("{}.{}", f.hours_tenths / 10, f.hours_tenths % 10),
+        residents: f.residents,
+    }
+}
+
+#[derive(Serialize)]
+struct Count {
+    label: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct DashboardPage {
+    period: String,
+    from: String,
+    until: String,
+    heading: String,
+    figures: Vec<Count>,
+    stages: Vec<Count>,
+    funding: Vec<Count>,
+    months: Vec<Row>,
+    organizations: Vec<Row>,
+    services: Vec<Row>,
+    chart: String,
+}
+
+/// `[from, until)` as dates, from the query: this month by default.
+fn period_of(
+    query: &PeriodQuery,
+    today: NaiveDate,
+) -> (Option<NaiveDate>, Option<NaiveDate>, String) {
+    let first_of_month = today.with_day(1).unwrap_or(today);
+    let parse = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    match query.period.as_str() {
+        "all" => (None, None, "all".into()),
+        "year" => (
+            NaiveDate::from_ymd_opt(today.year(), 1, 1),
+            NaiveDate::from_ymd_opt(today.year() + 1, 1, 1),
+            "year".into(),
+        ),
+        "" if !query.from.is_empty() || !query.until.is_empty() => (
+            parse(&query.from),
+            parse(&query.until).and_then(|d| d.succ_opt()),
+            "custom".into(),
+        ),
+        _ => {
+            let next = if first_of_month.month() == 12 {
+                NaiveDate::from_ymd_opt(first_of_month.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(first_of_month.year(), first_of_month.month() + 1, 1)
+            };
+            (Some(first_of_month), next, "month".into())
+        }
+    }
+}
+
+/// Bars of hours per month, labelled, scaled to the widest.
+fn hours_chart(lang: Lang, months: &[((i32, u32), Figures)]) -> String {
+    if months.is_empty() {
+        return String::new();
+    }
+    let max = months
+        .iter()
+        .map(|(_, f)| f.hours_tenths)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let bar = 28;
+    let gap = 12;
+    let height = 160;
+    let width = months.len() as i64 * (bar + gap) + gap;
+    let title = lang.t("dashboard-chart-title");
+    let mut svg = format!(
+        r#"<svg class="chart" viewBox="0 0 {width} {}" role="img" aria-labelledby="chart-title"><title id="chart-title">{title}</title>"#,
+        height + 40
+    );
+    for (i, ((year, month), f)) in months.iter().enumerate() {
+        let x = gap + i as i64 * (bar + gap);
+        let h = f.hours_tenths * height / max;
+        let y = height - h + 10;
+        let hours = format!("{}.{}", f.hours_tenths / 10, f.hours_tenths % 10);
+        svg.push_str(&format!(
+            r##"<rect x="{x}" y="{y}" width="{bar}" height="{h}" fill="#b3261e"><title>{year}-{month:02}: {hours}</title></rect><text x="{}" y="{}" font-size="10" text-anchor="middle">{month}</text><text x="{}" y="{}" font-size="9" text-anchor="middle">{hours}</text>"##,
+            x + bar / 2,
+            height + 25,
+            x + bar / 2,
+            (y - 2).max(9),
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+async fn show_dashboard(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let lang = context.lang();
+    let (from, until, period) = period_of(&query, views::today());
+    let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
+    let stats = stats::stats(
+        &state.db,
+        from.map(start),
+        until.map(start),
+        None,
+        Utc::now(),
+    )
+    .await?;
+    let overview =
+        ledger::overview(&state.db, &actor, from, until.and_then(|u| u.pred_opt())).await?;
+
+    let orgs = organization::Entity::find().all(&state.db).await?;
+    let names: std::collections::HashMap<_, _> =
+        orgs.iter().map(|o| (o.id, o.name.clone())).collect();
+    let members: Vec<uuid::Uuid> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::PersonId)
+        .filter(membership::Column::LeftOn.is_null())
+        .distinct()
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let f = &stats.all;
+    let page = DashboardPage {
+        heading: match (from, until) {
+            (None, None) => lang.t("dashboard-all-time"),
+            (f, u) => format!(
+                "{} – {}",
+                f.map(|d| views::format_day(lang, d)).unwrap_or_default(),
+                u.and_then(|d| d.pred_opt())
+                    .map(|d| views::format_day(lang, d))
+                    .unwrap_or_default()
+            ),
+        },
+        figures: vec![
+            Count {
+                label: lang.t("dashboard-organizations"),
+                value: orgs
+                    .iter()
+                    .filter(|o| o.stage.is_public())
+                    .count()
+                    .to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-members"),
+                value: members.len().to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-volunteers"),
+                value: f.volunteers.to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-events"),
+                value: f.events_held.to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-services"),
+                value: f.services.to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-hours"),
+                value: format!("{}.{}", f.hours_tenths / 10, f.hours_tenths % 10),
+            },
+            Count {
+                label: lang.t("dashboard-residents"),
+                value: f.residents.to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-funding"),
+                value: format_yuan(overview.all.total),
+            },
+        ],
+        stages: Stage::ALL
+            .iter()
+            .map(|stage| Count {
+                label: lang.t(&format!("stage-{}", stage.as_str())),
+                value: orgs
+                    .iter()
+                    .filter(|o| o.stage == *stage)
+                    .count()
+                    .to_string(),
+            })
+            .collect(),
+        funding: Source::ALL
+            .iter()
+            .map(|s| Count {
+                label: lang.t(&format!("source-{}", s.as_str().replace('_', "-"))),
+                value: format_yuan(overview.all.by_source.get(s).copied().unwrap_or(0)),
+            })
+            .collect(),
+        chart: hours_chart(
+            lang,
+            &stats
+                .by_month
+                .iter()
+                .map(|(k, v)| (*k, v.clone()))
+                .collect::<Vec<_>>(),
+        ),
+        months: stats
+            .by_month
+            .iter()
+            .map(|((y, m), f)| row(format!("{y}-{m:02}"), f))
+            .collect(),
+        organizations: stats
+            .by_organization
+            .iter()
+            .map(|(id, f)| row(names.get(id).cloned().unwrap_or_default(), f))
+            .collect(),
+        services: stats
+            .by_service
+            .iter()
+            .map(|(key, f)| row(lang.t(&format!("service-{}", key.replace('_', "-"))), f))
+            .collect(),
+        period,
+        from: query.from,
+        until: query.until,
+    };
+    Ok(super::render(&state, &context, "pages/dashboard", &page)?.into_response())
+}
