@@ -5,6 +5,7 @@ pub mod auth;
 pub mod db;
 pub mod errors;
 pub mod i18n;
+pub mod reports;
 pub mod settings;
 pub mod state;
 pub mod templates;

@@ -23,7 +23,9 @@ use crate::templates::PageContext;
 use crate::views;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/dashboard", get(show_dashboard))
+    Router::new()
+        .route("/dashboard", get(show_dashboard))
+        .route("/reports/monthly.xlsx", get(monthly_report))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,6 +77,8 @@ struct DashboardPage {
     organizations: Vec<Row>,
     services: Vec<Row>,
     chart: String,
+    /// `YYYY-MM` of this month, for the report link.
+    this_month: String,
 }
 
 /// `[from, until)` as dates, from the query: this month by default.
@@ -269,9 +273,49 @@ async fn show_dashboard(
             .iter()
             .map(|(key, f)| row(lang.t(&format!("service-{}", key.replace('_', "-"))), f))
             .collect(),
+        this_month: views::today().format("%Y-%m").to_string(),
         period,
         from: query.from,
         until: query.until,
     };
     Ok(super::render(&state, &context, "pages/dashboard", &page)?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MonthQuery {
+    /// `YYYY-MM`; this month when empty.
+    month: String,
+}
+
+/// The month's workbook for the report upward.
+async fn monthly_report(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let today = views::today();
+    let first = match query.month.trim() {
+        "" => today.with_day(1).unwrap_or(today),
+        typed => NaiveDate::parse_from_str(&format!("{typed}-01"), "%Y-%m-%d").map_err(|_| {
+            AppError::InvalidFields(vec![member::FieldError::new("month", "error-date-invalid")])
+        })?,
+    };
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    }
+    .unwrap_or(first);
+    let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
+    let bytes =
+        crate::reports::monthly_workbook(&state.db, start(first), start(next), Utc::now()).await?;
+    Ok(super::download(
+        &format!("微益坊月报-{}.xlsx", first.format("%Y-%m")),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes,
+    ))
 }

@@ -193,6 +193,7 @@ const STAFF_PAGES: &[(&str, &str)] = &[
     ("GET", "/funding/export.xlsx"),
     ("GET", "/admin/markets"),
     ("GET", "/dashboard"),
+    ("GET", "/reports/monthly.xlsx"),
     ("GET", "/admin/markets/schedule"),
     ("POST", "/admin/markets/schedule"),
     ("GET", "/orgs/{org}/activities/new"),

@@ -32,6 +32,12 @@ pub struct Stats {
     pub by_month: BTreeMap<(i32, u32), Figures>,
     pub by_organization: BTreeMap<Uuid, Figures>,
     pub by_service: BTreeMap<&'static str, Figures>,
+    pub by_event: BTreeMap<Uuid, Figures>,
+    pub by_stall: BTreeMap<Uuid, Figures>,
+    pub by_person: BTreeMap<Uuid, Figures>,
+    /// The events and stalls counted, for naming the rows.
+    pub events: Vec<event::Model>,
+    pub stalls: Vec<stall::Model>,
 }
 
 #[derive(Default)]
@@ -145,6 +151,9 @@ pub async fn stats(
     let mut by_month: BTreeMap<(i32, u32), Tally> = BTreeMap::new();
     let mut by_org: BTreeMap<Uuid, Tally> = BTreeMap::new();
     let mut by_service: BTreeMap<&'static str, Tally> = BTreeMap::new();
+    let mut by_event: BTreeMap<Uuid, Tally> = BTreeMap::new();
+    let mut by_stall: BTreeMap<Uuid, Tally> = BTreeMap::new();
+    let mut by_person: BTreeMap<Uuid, Tally> = BTreeMap::new();
     let month_of = |event: &event::Model| {
         let local = event.starts_at.with_timezone(&shanghai());
         (local.year(), local.month())
@@ -164,11 +173,13 @@ pub async fn stats(
         let Some(event) = events.get(&stall.event_id) else {
             continue;
         };
-        let groups: [&mut Tally; 4] = [
+        let groups: [&mut Tally; 6] = [
             &mut all,
             by_month.entry(month_of(event)).or_default(),
             by_org.entry(stall.organization_id).or_default(),
             by_service.entry(service_key(stall.service)).or_default(),
+            by_event.entry(event.id).or_default(),
+            by_stall.entry(stall.id).or_default(),
         ];
         let served = residents
             .get(&stall.id)
@@ -191,11 +202,14 @@ pub async fn stats(
         let Some(event) = events.get(&stall.event_id) else {
             continue;
         };
-        let groups: [&mut Tally; 4] = [
+        let groups: [&mut Tally; 7] = [
             &mut all,
             by_month.entry(month_of(event)).or_default(),
             by_org.entry(stall.organization_id).or_default(),
             by_service.entry(service_key(stall.service)).or_default(),
+            by_event.entry(event.id).or_default(),
+            by_stall.entry(stall.id).or_default(),
+            by_person.entry(record.person_id).or_default(),
         ];
         for tally in groups {
             tally.services += 1;
@@ -214,6 +228,24 @@ pub async fn stats(
             .into_iter()
             .map(|(k, t)| (k, t.figures()))
             .collect(),
+        by_event: by_event
+            .into_iter()
+            .map(|(k, t)| (k, t.figures()))
+            .collect(),
+        by_stall: by_stall
+            .into_iter()
+            .map(|(k, t)| (k, t.figures()))
+            .collect(),
+        by_person: by_person
+            .into_iter()
+            .map(|(k, t)| (k, t.figures()))
+            .collect(),
+        events: {
+            let mut list: Vec<event::Model> = events.into_values().collect();
+            list.sort_by_key(|e| e.starts_at);
+            list
+        },
+        stalls: stalls.into_values().collect(),
     })
 }
 

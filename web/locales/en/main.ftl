@@ -718,3 +718,5 @@ dashboard-by-service = By service
 dashboard-stages = Organizations by stage
 dashboard-chart-title = Volunteer hours per month
 dashboard-empty = No figures for this period yet.
+report-month = Monthly report (Excel, for reporting upward)
+report-download = Download

@@ -718,3 +718,5 @@ dashboard-by-service = 按服务项目
 dashboard-stages = 组织孵化阶段
 dashboard-chart-title = 每月志愿服务时长（小时）
 dashboard-empty = 这个时段还没有数据。
+report-month = 月报（上报用 Excel）
+report-download = 下载月报
