@@ -76,6 +76,15 @@ pub struct Settings {
     )]
     pub trust_proxy_headers: bool,
 
+    /// Who issues volunteer service certificates: the street office or community's name.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_ISSUER_NAME",
+        default_value = "微益坊社区服务平台"
+    )]
+    pub issuer_name: String,
+
     /// A request that takes longer than this many seconds is answered with 408.
     #[arg(
         long,
@@ -99,6 +108,7 @@ impl Settings {
             session_absolute_hours: 12,
             trust_proxy_headers: false,
             request_timeout_secs: 30,
+            issuer_name: "微益坊社区服务平台".to_owned(),
         }
     }
 
@@ -143,6 +153,7 @@ impl Settings {
                 "WEIYIFANG_TRUST_PROXY_HEADERS",
                 self.trust_proxy_headers.to_string(),
             ),
+            ("WEIYIFANG_ISSUER_NAME", self.issuer_name.clone()),
             (
                 "WEIYIFANG_REQUEST_TIMEOUT_SECS",
                 self.request_timeout_secs.to_string(),

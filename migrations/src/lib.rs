@@ -11,6 +11,7 @@ mod m20261125_000004_create_organization_logos;
 mod m20261125_000005_create_projects;
 mod m20261125_000006_create_stalls_shifts_signups;
 mod m20261125_000007_create_service_records;
+mod m20261125_000008_create_certificates;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_create_projects::Migration),
             Box::new(m20261125_000006_create_stalls_shifts_signups::Migration),
             Box::new(m20261125_000007_create_service_records::Migration),
+            Box::new(m20261125_000008_create_certificates::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod assets;
 mod calendar;
+mod certificates;
 mod dashboard;
 mod forms;
 mod home;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(records::routes())
         .merge(dashboard::routes())
+        .merge(certificates::routes())
         .merge(assets::routes())
 }
 

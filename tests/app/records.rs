@@ -401,3 +401,116 @@ async fn the_dashboard_answers_for_every_period() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_volunteer_gets_a_certificate_that_anyone_can_verify() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, shift_id) = market_with_shift(&app, 2).await;
+    let id = app
+        .add_account(PlatformRole::Volunteer, "李秀英", "13912345678")
+        .await;
+    let actor = member::Actor {
+        person_id: id,
+        account_id: uuid::Uuid::now_v7(),
+        name: "李秀英".into(),
+        role: PlatformRole::Volunteer,
+        leads: Vec::new(),
+    };
+    signups::sign_up(&app.db, &actor, shift_id, Utc::now())
+        .await
+        .unwrap();
+    let shift = event::stalls::find_shift(&app.db, shift_id).await.unwrap();
+    let token = records::checkin_token(&app.db, &staff, shift_id)
+        .await
+        .unwrap();
+    records::scan(&app.db, &actor, &token, shift.starts_at)
+        .await
+        .unwrap();
+    records::scan(
+        &app.db,
+        &actor,
+        &token,
+        shift.starts_at + Duration::minutes(60),
+    )
+    .await
+    .unwrap();
+    let (_, blocks) = records::attendance(&app.db, &staff, shift.stall_id)
+        .await
+        .unwrap();
+    records::enter_hours(
+        &app.db,
+        &staff,
+        blocks[0].lines[0].record.as_ref().unwrap().id,
+        "1.0",
+        "",
+    )
+    .await
+    .unwrap();
+
+    let day = event::schedule::find(&app.db, market)
+        .await
+        .unwrap()
+        .starts_at
+        .with_timezone(&event::schedule::shanghai())
+        .date_naive();
+    let (from, until) = (day.to_string(), day.to_string());
+    let later = Utc::now() + Duration::days(30);
+    // Nothing to certify before the day is over.
+    assert_eq!(
+        reason(
+            event::certificates::issue(&app.db, &actor, &from, &until, "南湖街道", Utc::now())
+                .await
+        ),
+        "error-no-service-in-period"
+    );
+    assert_eq!(
+        reason(
+            event::certificates::issue(&app.db, &actor, &until, "2000-01-01", "南湖街道", later)
+                .await
+        ),
+        "error-end-before-start"
+    );
+    let issued = event::certificates::issue(&app.db, &actor, &from, &until, "南湖街道", later)
+        .await
+        .unwrap();
+    assert_eq!((issued.services, issued.hours_tenths), (1, 10));
+
+    let holder = app.browser();
+    holder.login("13912345678", crate::helpers::PASSWORD).await;
+    let page = holder
+        .get_text(&format!("/certificates/{}", issued.number))
+        .await;
+    assert!(page.contains("李秀英") && page.contains("139****5678") && page.contains("南湖街道"));
+    assert!(page.contains("<svg") && page.contains(&format!("/verify/{}", issued.number)));
+    let stranger = app
+        .signed_in(PlatformRole::Volunteer, "路人", "13700000000")
+        .await;
+    assert_eq!(
+        stranger
+            .get(&format!("/certificates/{}", issued.number))
+            .await
+            .status(),
+        404
+    );
+
+    let verified = app
+        .browser()
+        .get(&format!("/verify/{}", issued.number))
+        .await;
+    assert_eq!(verified.status(), 200);
+    let page = verified.text().await.unwrap();
+    assert!(page.contains("真实证明") && page.contains("李**") && !page.contains("李秀英"));
+    assert!(page.contains("1.0"));
+
+    let mut tampered = issued.number.clone().into_bytes();
+    tampered[6] = if tampered[6] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let response = app.browser().get(&format!("/verify/{tampered}")).await;
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("格式不正确"));
+    // Well formed (its check character is right) but never issued.
+    let response = app.browser().get("/verify/WYF-22222222222").await;
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("没有出具过"));
+}

@@ -154,6 +154,8 @@ const PRIVATE_PAGES: &[(&str, &str)] = &[
     ("GET", "/me/shifts"),
     ("GET", "/me/calendar"),
     ("POST", "/me/calendar/reset"),
+    ("GET", "/me/certificates"),
+    ("POST", "/me/certificates"),
     ("GET", "/orgs/apply"),
     ("POST", "/orgs/apply"),
 ];

@@ -3,6 +3,7 @@
 //! functions below with a database connection and renders what they return.
 
 pub mod calendar;
+pub mod certificates;
 pub mod entities;
 mod error;
 mod markets;

@@ -58,6 +58,7 @@ pub const ACTIONS: &[&str] = &[
     "service.hours_correct",
     "service.beneficiaries_report",
     "service.beneficiaries_correct",
+    "certificate.issue",
 ];
 
 pub async fn record(

@@ -1,5 +1,6 @@
 pub mod beneficiary_report;
 pub mod calendar_feed;
+pub mod certificate;
 pub mod event;
 pub mod hour_entry;
 pub mod service_record;
