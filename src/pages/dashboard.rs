@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(show_dashboard))
         .route("/reports/monthly.xlsx", get(monthly_report))
+        .route("/orgs/{id}/dashboard", get(show_org_dashboard))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +80,9 @@ struct DashboardPage {
     chart: String,
     /// `YYYY-MM` of this month, for the report link.
     this_month: String,
+    /// For a leader's view of their organization: its name (and no street-wide parts).
+    org_name: Option<String>,
+    base: String,
 }
 
 /// `[from, until)` as dates, from the query: this month by default.
@@ -274,6 +278,8 @@ async fn show_dashboard(
             .map(|(key, f)| row(lang.t(&format!("service-{}", key.replace('_', "-"))), f))
             .collect(),
         this_month: views::today().format("%Y-%m").to_string(),
+        org_name: None,
+        base: "/dashboard".to_owned(),
         period,
         from: query.from,
         until: query.until,
@@ -318,4 +324,102 @@ async fn monthly_report(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         bytes,
     ))
+}
+
+/// A leader's figures for their own organization.
+async fn show_org_dashboard(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    axum::extract::Path(org_id): axum::extract::Path<uuid::Uuid>,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    let org = member::orgs::find(&state.db, org_id).await?;
+    if !actor.can_manage_org(org.id) {
+        return Err(AppError::Forbidden);
+    }
+    let lang = context.lang();
+    let (from, until, period) = period_of(&query, views::today());
+    let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
+    let stats = stats::stats(
+        &state.db,
+        from.map(start),
+        until.map(start),
+        Some(org.id),
+        Utc::now(),
+    )
+    .await?;
+    let members = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(org.id))
+        .filter(membership::Column::LeftOn.is_null())
+        .all(&state.db)
+        .await?
+        .len();
+    let f = &stats.all;
+    let page = DashboardPage {
+        heading: match (from, until) {
+            (None, None) => lang.t("dashboard-all-time"),
+            (f, u) => format!(
+                "{} – {}",
+                f.map(|d| views::format_day(lang, d)).unwrap_or_default(),
+                u.and_then(|d| d.pred_opt())
+                    .map(|d| views::format_day(lang, d))
+                    .unwrap_or_default()
+            ),
+        },
+        figures: vec![
+            Count {
+                label: lang.t("dashboard-members"),
+                value: members.to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-volunteers"),
+                value: f.volunteers.to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-events"),
+                value: f.events_held.to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-services"),
+                value: f.services.to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-hours"),
+                value: format!("{}.{}", f.hours_tenths / 10, f.hours_tenths % 10),
+            },
+            Count {
+                label: lang.t("dashboard-residents"),
+                value: f.residents.to_string(),
+            },
+        ],
+        stages: Vec::new(),
+        funding: Vec::new(),
+        chart: hours_chart(
+            lang,
+            &stats
+                .by_month
+                .iter()
+                .map(|(k, v)| (*k, v.clone()))
+                .collect::<Vec<_>>(),
+        ),
+        months: stats
+            .by_month
+            .iter()
+            .map(|((y, m), f)| row(format!("{y}-{m:02}"), f))
+            .collect(),
+        organizations: Vec::new(),
+        services: stats
+            .by_service
+            .iter()
+            .map(|(key, f)| row(lang.t(&format!("service-{}", key.replace('_', "-"))), f))
+            .collect(),
+        this_month: String::new(),
+        org_name: Some(org.name),
+        base: format!("/orgs/{}/dashboard", org.id),
+        period,
+        from: query.from,
+        until: query.until,
+    };
+    Ok(super::render(&state, &context, "pages/dashboard", &page)?.into_response())
 }

@@ -514,3 +514,126 @@ async fn a_volunteer_gets_a_certificate_that_anyone_can_verify() {
     assert_eq!(response.status(), 404);
     assert!(response.text().await.unwrap().contains("没有出具过"));
 }
+
+#[tokio::test]
+async fn checking_in_and_out_by_http_on_the_day() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let now = Utc::now();
+    // A market happening right now (stored directly: the scheduling pages only plan ahead).
+    let market = app
+        .add_market(
+            "今天的集市",
+            now - Duration::minutes(10),
+            now + Duration::hours(2),
+            EventStatus::Published,
+        )
+        .await;
+    let org = app
+        .add_org("南湖爱心理发队", "elderly", "南湖社区", "")
+        .await;
+    let stall =
+        event::stalls::add_stall(&app.db, &staff, market.id, &org.to_string(), "haircut", "")
+            .await
+            .unwrap();
+    let shift = event::entities::shift::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        stall_id: Set(stall.id),
+        starts_at: Set(now - Duration::minutes(10)),
+        ends_at: Set(now + Duration::minutes(50)),
+        capacity: Set(3),
+        confirmed_count: Set(0),
+        required_skill: Set(None),
+        created_at: Set(now),
+        checkin_token: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let id = app
+        .add_account(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    let actor = member::Actor {
+        person_id: id,
+        account_id: uuid::Uuid::now_v7(),
+        name: "李阿姨".into(),
+        role: PlatformRole::Volunteer,
+        leads: Vec::new(),
+    };
+    // Signed up two days ago, before the cut-off.
+    signups::sign_up(&app.db, &actor, shift.id, now - Duration::days(2))
+        .await
+        .unwrap();
+    let token = records::checkin_token(&app.db, &staff, shift.id)
+        .await
+        .unwrap();
+
+    let volunteer = app.browser();
+    volunteer
+        .login("13912345678", crate::helpers::PASSWORD)
+        .await;
+    let path = format!("/checkin/{token}");
+    assert!(volunteer.get_text(&path).await.contains("今天的集市"));
+    let response = volunteer.post(&path, &[]).await;
+    assert_eq!(response.status(), 303);
+    assert!(
+        volunteer
+            .get_text(&location(&response))
+            .await
+            .contains("签到成功")
+    );
+    let response = volunteer.post(&path, &[]).await;
+    assert_eq!(response.status(), 303);
+    assert!(
+        volunteer
+            .get_text(&location(&response))
+            .await
+            .contains("签退成功")
+    );
+    let response = volunteer.post(&path, &[]).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("您已经签退过了"));
+
+    let (_, blocks) = records::attendance(&app.db, &staff, stall.id)
+        .await
+        .unwrap();
+    let record = blocks[0].lines[0].record.as_ref().unwrap();
+    assert!(record.checked_in_at.is_some() && record.checked_out_at.is_some());
+    assert_eq!(record.attendance.as_deref(), Some("attended"));
+    // Someone else's code is no use to a stranger.
+    let stranger = app
+        .signed_in(PlatformRole::Volunteer, "路人", "13700000000")
+        .await;
+    assert_eq!(stranger.post(&path, &[]).await.status(), 422);
+    assert_eq!(stranger.get("/checkin/not-a-token").await.status(), 404);
+}
+
+#[tokio::test]
+async fn a_leader_sees_the_figures_of_their_organization_only() {
+    let app = TestApp::new().await;
+    app.add_account(PlatformRole::Volunteer, "甲队长", "13911110001")
+        .await;
+    let org = app
+        .add_org("甲队", "safety", "南湖社区", "13911110001")
+        .await;
+    let other = app.add_org("乙队", "safety", "南湖社区", "").await;
+    let leader = app.browser();
+    leader.login("13911110001", crate::helpers::PASSWORD).await;
+    let page = leader
+        .get_text(&format!("/orgs/{org}/dashboard?period=all"))
+        .await;
+    assert!(page.contains("数据看板 · 甲队") && page.contains("服务居民人次"));
+    assert!(
+        !page.contains("下载月报"),
+        "street-wide parts are for staff"
+    );
+    assert_eq!(
+        leader
+            .get(&format!("/orgs/{other}/dashboard"))
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(leader.get("/dashboard").await.status(), 403);
+}

@@ -199,6 +199,7 @@ const STAFF_PAGES: &[(&str, &str)] = &[
     ("GET", "/admin/markets/schedule"),
     ("POST", "/admin/markets/schedule"),
     ("GET", "/orgs/{org}/activities/new"),
+    ("GET", "/orgs/{org}/dashboard"),
     ("POST", "/orgs/{org}/activities/new"),
 ];
 
