@@ -34,8 +34,8 @@ fn sheet<'a>(
     Ok(sheet)
 }
 
-/// A row of text and whole numbers (counts are integers: exact in a spreadsheet).
-enum Cell {
+/// A cell: text, or a whole number (counts are integers: exact in a spreadsheet).
+pub enum Cell {
     Text(String),
     Count(i64),
 }
@@ -51,13 +51,20 @@ fn write_row(sheet: &mut Worksheet, row: u32, cells: &[Cell]) -> Result<(), Xlsx
     Ok(())
 }
 
-/// The workbook for events that started in `[from, until)` and had ended by `now`.
-pub async fn monthly_workbook(
+/// One sheet of the report: its name, its header, its rows.
+pub struct Table {
+    pub name: &'static str,
+    pub header: Vec<&'static str>,
+    rows: Vec<Vec<Cell>>,
+}
+
+/// The report's tables for events that started in `[from, until)` and had ended by `now`.
+pub async fn monthly_tables(
     db: &DatabaseConnection,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<Vec<Table>, AppError> {
     let stats = event::stats::stats(db, Some(from), Some(until), None, now).await?;
     let org_ids: Vec<Uuid> = stats.by_organization.keys().copied().collect();
     let orgs: HashMap<Uuid, String> = organization::Entity::find()
@@ -75,112 +82,92 @@ pub async fn monthly_workbook(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    let fail = |e: XlsxError| AppError::Internal(format!("xlsx: {e}"));
     let lang = crate::i18n::Lang::ZhCn;
     let day = |at: DateTime<Utc>| {
         at.with_timezone(&views::shanghai())
             .format("%Y-%m-%d")
             .to_string()
     };
-
-    let mut workbook = Workbook::new();
+    let count = |n: u64| Cell::Count(i64::try_from(n).unwrap_or(0));
     let all = &stats.all;
-    {
-        let summary = sheet(&mut workbook, "汇总", &["指标", "数值"]).map_err(fail)?;
-        let rows = [
-            (
-                "时段",
+
+    let summary = Table {
+        name: "汇总",
+        header: vec!["指标", "数值"],
+        rows: vec![
+            vec![
+                Cell::Text("时段".into()),
                 Cell::Text(format!(
                     "{} 至 {}",
                     day(from),
                     day(until - chrono::Duration::seconds(1))
                 )),
-            ),
-            (
-                "举办集市和活动",
-                Cell::Count(i64::try_from(all.events_held).unwrap_or(0)),
-            ),
-            (
-                "志愿服务人次",
-                Cell::Count(i64::try_from(all.services).unwrap_or(0)),
-            ),
-            (
-                "参与服务的志愿者",
-                Cell::Count(i64::try_from(all.volunteers).unwrap_or(0)),
-            ),
-            (
-                "志愿服务时长（小时）",
-                Cell::Text(hours_text(all.hours_tenths)),
-            ),
-            ("服务居民人次", Cell::Count(all.residents)),
-        ];
-        for (i, (label, value)) in rows.into_iter().enumerate() {
-            let row = u32::try_from(i + 1).unwrap_or(0);
-            write_row(summary, row, &[Cell::Text(label.to_owned()), value]).map_err(fail)?;
-        }
-    }
-    {
-        let days = sheet(
-            &mut workbook,
-            "集市和活动",
-            &[
-                "日期",
-                "名称",
-                "地点",
-                "服务人次",
-                "志愿者",
-                "时长（小时）",
-                "服务居民人次",
             ],
-        )
-        .map_err(fail)?;
-        for (i, event) in stats.events.iter().enumerate() {
-            let f = stats.by_event.get(&event.id).cloned().unwrap_or_default();
-            write_row(
-                days,
-                u32::try_from(i + 1).unwrap_or(0),
-                &[
+            vec![Cell::Text("举办集市和活动".into()), count(all.events_held)],
+            vec![Cell::Text("志愿服务人次".into()), count(all.services)],
+            vec![Cell::Text("参与服务的志愿者".into()), count(all.volunteers)],
+            vec![
+                Cell::Text("志愿服务时长（小时）".into()),
+                Cell::Text(hours_text(all.hours_tenths)),
+            ],
+            vec![
+                Cell::Text("服务居民人次".into()),
+                Cell::Count(all.residents),
+            ],
+        ],
+    };
+    let days = Table {
+        name: "集市和活动",
+        header: vec![
+            "日期",
+            "名称",
+            "地点",
+            "服务人次",
+            "志愿者",
+            "时长（小时）",
+            "服务居民人次",
+        ],
+        rows: stats
+            .events
+            .iter()
+            .map(|event| {
+                let f = stats.by_event.get(&event.id).cloned().unwrap_or_default();
+                vec![
                     Cell::Text(day(event.starts_at)),
                     Cell::Text(event.title.clone()),
                     Cell::Text(event.place.clone()),
-                    Cell::Count(i64::try_from(f.services).unwrap_or(0)),
-                    Cell::Count(i64::try_from(f.volunteers).unwrap_or(0)),
+                    count(f.services),
+                    count(f.volunteers),
                     Cell::Text(hours_text(f.hours_tenths)),
                     Cell::Count(f.residents),
-                ],
-            )
-            .map_err(fail)?;
-        }
-    }
-    {
-        let titles: HashMap<Uuid, (String, DateTime<Utc>)> = stats
-            .events
+                ]
+            })
+            .collect(),
+    };
+    let titles: HashMap<Uuid, (String, DateTime<Utc>)> = stats
+        .events
+        .iter()
+        .map(|e| (e.id, (e.title.clone(), e.starts_at)))
+        .collect();
+    let mut stalls = stats.stalls.clone();
+    stalls.sort_by_key(|s| (titles.get(&s.event_id).map(|t| t.1), s.created_at));
+    let stalls = Table {
+        name: "摊位",
+        header: vec![
+            "日期",
+            "集市",
+            "服务项目",
+            "组织",
+            "服务人次",
+            "时长（小时）",
+            "服务居民人次",
+        ],
+        rows: stalls
             .iter()
-            .map(|e| (e.id, (e.title.clone(), e.starts_at)))
-            .collect();
-        let stalls_sheet = sheet(
-            &mut workbook,
-            "摊位",
-            &[
-                "日期",
-                "集市",
-                "服务项目",
-                "组织",
-                "服务人次",
-                "时长（小时）",
-                "服务居民人次",
-            ],
-        )
-        .map_err(fail)?;
-        let mut stalls = stats.stalls.clone();
-        stalls.sort_by_key(|s| (titles.get(&s.event_id).map(|t| t.1), s.created_at));
-        for (i, stall) in stalls.iter().enumerate() {
-            let f = stats.by_stall.get(&stall.id).cloned().unwrap_or_default();
-            let (title, starts) = titles.get(&stall.event_id).cloned().unwrap_or_default();
-            write_row(
-                stalls_sheet,
-                u32::try_from(i + 1).unwrap_or(0),
-                &[
+            .map(|stall| {
+                let f = stats.by_stall.get(&stall.id).cloned().unwrap_or_default();
+                let (title, starts) = titles.get(&stall.event_id).cloned().unwrap_or_default();
+                vec![
                     Cell::Text(day(starts)),
                     Cell::Text(title),
                     Cell::Text(lang.t(&format!(
@@ -192,57 +179,47 @@ pub async fn monthly_workbook(
                             .cloned()
                             .unwrap_or_default(),
                     ),
-                    Cell::Count(i64::try_from(f.services).unwrap_or(0)),
+                    count(f.services),
                     Cell::Text(hours_text(f.hours_tenths)),
                     Cell::Count(f.residents),
-                ],
-            )
-            .map_err(fail)?;
-        }
-    }
-    {
-        let orgs_sheet = sheet(
-            &mut workbook,
+                ]
+            })
+            .collect(),
+    };
+    let organizations = Table {
+        name: "组织",
+        header: vec![
             "组织",
-            &[
-                "组织",
-                "集市和活动",
-                "服务人次",
-                "志愿者",
-                "时长（小时）",
-                "服务居民人次",
-            ],
-        )
-        .map_err(fail)?;
-        for (i, (id, f)) in stats.by_organization.iter().enumerate() {
-            write_row(
-                orgs_sheet,
-                u32::try_from(i + 1).unwrap_or(0),
-                &[
+            "集市和活动",
+            "服务人次",
+            "志愿者",
+            "时长（小时）",
+            "服务居民人次",
+        ],
+        rows: stats
+            .by_organization
+            .iter()
+            .map(|(id, f)| {
+                vec![
                     Cell::Text(orgs.get(id).cloned().unwrap_or_default()),
-                    Cell::Count(i64::try_from(f.events_held).unwrap_or(0)),
-                    Cell::Count(i64::try_from(f.services).unwrap_or(0)),
-                    Cell::Count(i64::try_from(f.volunteers).unwrap_or(0)),
+                    count(f.events_held),
+                    count(f.services),
+                    count(f.volunteers),
                     Cell::Text(hours_text(f.hours_tenths)),
                     Cell::Count(f.residents),
-                ],
-            )
-            .map_err(fail)?;
-        }
-    }
-    {
-        let people_sheet = sheet(
-            &mut workbook,
-            "志愿者时长",
-            &["姓名", "手机号", "服务人次", "时长（小时）"],
-        )
-        .map_err(fail)?;
-        for (i, (id, f)) in stats.by_person.iter().enumerate() {
-            let person = people.get(id);
-            write_row(
-                people_sheet,
-                u32::try_from(i + 1).unwrap_or(0),
-                &[
+                ]
+            })
+            .collect(),
+    };
+    let volunteers = Table {
+        name: "志愿者时长",
+        header: vec!["姓名", "手机号", "服务人次", "时长（小时）"],
+        rows: stats
+            .by_person
+            .iter()
+            .map(|(id, f)| {
+                let person = people.get(id);
+                vec![
                     Cell::Text(person.map(|p| p.name.clone()).unwrap_or_default()),
                     Cell::Text(
                         person
@@ -250,12 +227,62 @@ pub async fn monthly_workbook(
                             .map(mask_phone)
                             .unwrap_or_default(),
                     ),
-                    Cell::Count(i64::try_from(f.services).unwrap_or(0)),
+                    count(f.services),
                     Cell::Text(hours_text(f.hours_tenths)),
-                ],
-            )
-            .map_err(fail)?;
+                ]
+            })
+            .collect(),
+    };
+    Ok(vec![summary, days, stalls, organizations, volunteers])
+}
+
+/// The tables as one workbook, a sheet each.
+pub fn to_xlsx(tables: &[Table]) -> Result<Vec<u8>, AppError> {
+    let fail = |e: XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let mut workbook = Workbook::new();
+    for table in tables {
+        let sheet = sheet(&mut workbook, table.name, &table.header).map_err(fail)?;
+        for (i, row) in table.rows.iter().enumerate() {
+            write_row(sheet, u32::try_from(i + 1).unwrap_or(0), row).map_err(fail)?;
         }
     }
     workbook.save_to_buffer().map_err(fail)
+}
+
+/// The same tables as one CSV file: each under a line with its name, a blank line between.
+pub fn to_csv(tables: &[Table]) -> Result<Vec<u8>, AppError> {
+    let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    for (i, table) in tables.iter().enumerate() {
+        if i > 0 {
+            writer.write_record([""]).map_err(fail)?;
+        }
+        writer.write_record([table.name]).map_err(fail)?;
+        writer.write_record(&table.header).map_err(fail)?;
+        for row in &table.rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|cell| match cell {
+                    Cell::Text(text) => text.clone(),
+                    Cell::Count(n) => n.to_string(),
+                })
+                .collect();
+            writer.write_record(&cells).map_err(fail)?;
+        }
+    }
+    writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(format!("csv: {e}")))
+}
+
+/// The workbook for events that started in `[from, until)` and had ended by `now`.
+pub async fn monthly_workbook(
+    db: &DatabaseConnection,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, AppError> {
+    to_xlsx(&monthly_tables(db, from, until, now).await?)
 }

@@ -25,7 +25,8 @@ use crate::views;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(show_dashboard))
-        .route("/reports/monthly.xlsx", get(monthly_report))
+        .route("/reports/monthly.xlsx", get(monthly_xlsx))
+        .route("/reports/monthly.csv", get(monthly_csv))
         .route("/orgs/{id}/dashboard", get(show_org_dashboard))
 }
 
@@ -294,11 +295,28 @@ struct MonthQuery {
     month: String,
 }
 
-/// The month's workbook for the report upward.
-async fn monthly_report(
+async fn monthly_xlsx(
     State(state): State<AppState>,
     SignedIn { actor, .. }: SignedIn,
     Query(query): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    monthly_report(&state, &actor, &query, "xlsx").await
+}
+
+async fn monthly_csv(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    monthly_report(&state, &actor, &query, "csv").await
+}
+
+/// The month's report upward, as a workbook or the same tables in one CSV.
+async fn monthly_report(
+    state: &AppState,
+    actor: &member::Actor,
+    query: &MonthQuery,
+    format: &str,
 ) -> Result<Response, AppError> {
     if !actor.is_staff() {
         return Err(AppError::Forbidden);
@@ -317,13 +335,21 @@ async fn monthly_report(
     }
     .unwrap_or(first);
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
-    let bytes =
-        crate::reports::monthly_workbook(&state.db, start(first), start(next), Utc::now()).await?;
-    Ok(super::download(
-        &format!("微益坊月报-{}.xlsx", first.format("%Y-%m")),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        bytes,
-    ))
+    let tables =
+        crate::reports::monthly_tables(&state.db, start(first), start(next), Utc::now()).await?;
+    let name = format!("微益坊月报-{}.{format}", first.format("%Y-%m"));
+    Ok(match format {
+        "csv" => super::download(
+            &name,
+            "text/csv; charset=utf-8",
+            crate::reports::to_csv(&tables)?,
+        ),
+        _ => super::download(
+            &name,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            crate::reports::to_xlsx(&tables)?,
+        ),
+    })
 }
 
 /// A leader's figures for their own organization.

@@ -196,6 +196,7 @@ const STAFF_PAGES: &[(&str, &str)] = &[
     ("GET", "/admin/markets"),
     ("GET", "/dashboard"),
     ("GET", "/reports/monthly.xlsx"),
+    ("GET", "/reports/monthly.csv"),
     ("GET", "/admin/markets/schedule"),
     ("POST", "/admin/markets/schedule"),
     ("GET", "/orgs/{org}/activities/new"),

@@ -741,3 +741,4 @@ verify-unknown = This platform has issued no certificate with this number.
 verify-malformed = This number is not well formed: mistyped or altered.
 error-no-service-in-period = No confirmed volunteer service in this period.
 audit-certificate-issue = Service certificate issued
+report-csv-hint = The same tables as

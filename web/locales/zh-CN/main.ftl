@@ -741,3 +741,4 @@ verify-unknown = 本平台没有出具过这个编号的证明。
 verify-malformed = 这个编号格式不正确，可能抄写有误或被改动过。
 error-no-service-in-period = 这个时段内没有已确认时长的志愿服务。
 audit-certificate-issue = 开具服务证明
+report-csv-hint = 同样的内容也可以下载为
