@@ -78,7 +78,9 @@ struct DashboardPage {
     months: Vec<Row>,
     organizations: Vec<Row>,
     services: Vec<Row>,
+    projects: Vec<Row>,
     chart: String,
+    shares: String,
     /// `YYYY-MM` of this month, for the report link.
     this_month: String,
     /// For a leader's view of their organization: its name (and no street-wide parts).
@@ -148,6 +150,41 @@ fn hours_chart(lang: Lang, months: &[((i32, u32), Figures)]) -> String {
             x + bar / 2,
             (y - 2).max(9),
         ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Each service type's share of the services delivered, as one stacked bar with a
+/// legend (the exact numbers are in the table below).
+fn shares_chart(
+    lang: Lang,
+    by_service: &std::collections::BTreeMap<&'static str, Figures>,
+) -> String {
+    let total: u64 = by_service.values().map(|f| f.services).sum();
+    if total == 0 {
+        return String::new();
+    }
+    const COLOURS: [&str; 7] = [
+        "#b3261e", "#1a5fb4", "#1b6e34", "#8a5300", "#6b3fa0", "#00727a", "#555555",
+    ];
+    let title = lang.t("dashboard-shares-title");
+    let mut svg = format!(
+        r#"<svg class="chart" viewBox="0 0 400 {}" role="img" aria-labelledby="shares-title"><title id="shares-title">{title}</title>"#,
+        40 + 22 * by_service.len()
+    );
+    let mut x = 0u64;
+    for (i, (key, f)) in by_service.iter().enumerate() {
+        let width = f.services * 400 / total;
+        let colour = COLOURS[i % COLOURS.len()];
+        let label = lang.t(&format!("service-{}", key.replace('_', "-")));
+        let percent = f.services * 100 / total;
+        svg.push_str(&format!(
+            r#"<rect x="{x}" y="4" width="{width}" height="24" fill="{colour}"><title>{label}: {percent}%</title></rect><rect x="0" y="{}" width="14" height="14" fill="{colour}"/><text x="20" y="{}" font-size="13">{label} {percent}%</text>"#,
+            38 + 22 * i,
+            50 + 22 * i,
+        ));
+        x += width;
     }
     svg.push_str("</svg>");
     svg
@@ -278,6 +315,21 @@ async fn show_dashboard(
             .iter()
             .map(|(key, f)| row(lang.t(&format!("service-{}", key.replace('_', "-"))), f))
             .collect(),
+        projects: {
+            let titles: std::collections::HashMap<uuid::Uuid, String> =
+                project::entities::project::Entity::find()
+                    .all(&state.db)
+                    .await?
+                    .into_iter()
+                    .map(|p| (p.id, p.title))
+                    .collect();
+            stats
+                .by_project
+                .iter()
+                .map(|(id, f)| row(titles.get(id).cloned().unwrap_or_default(), f))
+                .collect()
+        },
+        shares: shares_chart(lang, &stats.by_service),
         this_month: views::today().format("%Y-%m").to_string(),
         org_name: None,
         base: "/dashboard".to_owned(),
@@ -440,6 +492,8 @@ async fn show_org_dashboard(
             .iter()
             .map(|(key, f)| row(lang.t(&format!("service-{}", key.replace('_', "-"))), f))
             .collect(),
+        projects: Vec::new(),
+        shares: shares_chart(lang, &stats.by_service),
         this_month: String::new(),
         org_name: Some(org.name),
         base: format!("/orgs/{}/dashboard", org.id),

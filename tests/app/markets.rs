@@ -861,6 +861,17 @@ async fn a_leader_organizes_a_patrol_activity_for_their_project() {
     );
     let public = app.browser().get_text(&path).await;
     assert!(public.contains("夜间治安巡逻") && public.contains("平安巡逻队"));
+
+    // Once held, the activity counts for its project.
+    let later = Utc::now() + Duration::days(30);
+    let stats = event::stats::stats(&app.db, None, None, None, later)
+        .await
+        .unwrap();
+    let project: Uuid = project_id.parse().unwrap();
+    assert_eq!(
+        stats.by_project.get(&project).map(|f| f.events_held),
+        Some(1)
+    );
 }
 
 #[tokio::test]

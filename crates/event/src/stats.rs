@@ -33,6 +33,8 @@ pub struct Stats {
     pub by_organization: BTreeMap<Uuid, Figures>,
     pub by_service: BTreeMap<&'static str, Figures>,
     pub by_event: BTreeMap<Uuid, Figures>,
+    /// Activities that belong to a project.
+    pub by_project: BTreeMap<Uuid, Figures>,
     pub by_stall: BTreeMap<Uuid, Figures>,
     pub by_person: BTreeMap<Uuid, Figures>,
     /// The events and stalls counted, for naming the rows.
@@ -152,6 +154,7 @@ pub async fn stats(
     let mut by_org: BTreeMap<Uuid, Tally> = BTreeMap::new();
     let mut by_service: BTreeMap<&'static str, Tally> = BTreeMap::new();
     let mut by_event: BTreeMap<Uuid, Tally> = BTreeMap::new();
+    let mut by_project: BTreeMap<Uuid, Tally> = BTreeMap::new();
     let mut by_stall: BTreeMap<Uuid, Tally> = BTreeMap::new();
     let mut by_person: BTreeMap<Uuid, Tally> = BTreeMap::new();
     let month_of = |event: &event::Model| {
@@ -167,6 +170,18 @@ pub async fn stats(
                 .or_default()
                 .events
                 .insert(event.id);
+            by_event
+                .entry(event.id)
+                .or_default()
+                .events
+                .insert(event.id);
+            if let Some(project) = event.project_id {
+                by_project
+                    .entry(project)
+                    .or_default()
+                    .events
+                    .insert(event.id);
+            }
         }
     }
     for stall in stalls.values() {
@@ -185,6 +200,11 @@ pub async fn stats(
             .get(&stall.id)
             .map_or(0, |(_, _, n)| i64::from(*n));
         for tally in groups {
+            tally.events.insert(event.id);
+            tally.residents += served;
+        }
+        if let Some(project) = event.project_id {
+            let tally = by_project.entry(project).or_default();
             tally.events.insert(event.id);
             tally.residents += served;
         }
@@ -216,6 +236,12 @@ pub async fn stats(
             tally.hours_tenths += i64::from(*tenths);
             tally.volunteers.insert(record.person_id);
         }
+        if let Some(project) = event.project_id {
+            let tally = by_project.entry(project).or_default();
+            tally.services += 1;
+            tally.hours_tenths += i64::from(*tenths);
+            tally.volunteers.insert(record.person_id);
+        }
     }
     Ok(Stats {
         all: all.figures(),
@@ -229,6 +255,10 @@ pub async fn stats(
             .map(|(k, t)| (k, t.figures()))
             .collect(),
         by_event: by_event
+            .into_iter()
+            .map(|(k, t)| (k, t.figures()))
+            .collect(),
+        by_project: by_project
             .into_iter()
             .map(|(k, t)| (k, t.figures()))
             .collect(),

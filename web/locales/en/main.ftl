@@ -742,3 +742,5 @@ verify-malformed = This number is not well formed: mistyped or altered.
 error-no-service-in-period = No confirmed volunteer service in this period.
 audit-certificate-issue = Service certificate issued
 report-csv-hint = The same tables as
+dashboard-shares-title = Share of each service (by services delivered)
+dashboard-by-project = By project (project activities)

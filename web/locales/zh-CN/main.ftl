@@ -742,3 +742,5 @@ verify-malformed = 这个编号格式不正确，可能抄写有误或被改动�
 error-no-service-in-period = 这个时段内没有已确认时长的志愿服务。
 audit-certificate-issue = 开具服务证明
 report-csv-hint = 同样的内容也可以下载为
+dashboard-shares-title = 各服务项目所占比例（按服务人次）
+dashboard-by-project = 按项目（项目活动）
