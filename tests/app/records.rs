@@ -637,3 +637,119 @@ async fn a_leader_sees_the_figures_of_their_organization_only() {
     );
     assert_eq!(leader.get("/dashboard").await.status(), 403);
 }
+
+#[tokio::test]
+async fn a_leader_marks_attendance_by_hand_and_closes_a_missing_check_out() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (_, shift_id) = market_with_shift(&app, 3).await;
+    let mut signup_ids = Vec::new();
+    for (n, phone) in ["13911110001", "13911110002"].into_iter().enumerate() {
+        let id = app
+            .add_account(PlatformRole::Volunteer, &format!("志愿者{n}"), phone)
+            .await;
+        let actor = member::Actor {
+            person_id: id,
+            account_id: uuid::Uuid::now_v7(),
+            name: String::new(),
+            role: PlatformRole::Volunteer,
+            leads: Vec::new(),
+        };
+        signups::sign_up(&app.db, &actor, shift_id, Utc::now())
+            .await
+            .unwrap();
+        let (_, blocks) = records::attendance(
+            &app.db,
+            &staff,
+            event::stalls::find_shift(&app.db, shift_id)
+                .await
+                .unwrap()
+                .stall_id,
+        )
+        .await
+        .unwrap();
+        signup_ids.push(
+            blocks[0]
+                .lines
+                .iter()
+                .find(|l| l.signup.person_id == id)
+                .unwrap()
+                .signup
+                .id,
+        );
+    }
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let came = format!("/signups/{}/attendance", signup_ids[0]);
+    let response = coordinator
+        .post(
+            &came,
+            &[
+                ("attended", "yes"),
+                ("checked_in", "09:05"),
+                ("checked_out", "09:00"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("结束时间必须晚于开始时间")
+    );
+    assert_eq!(
+        coordinator
+            .post(
+                &came,
+                &[
+                    ("attended", "yes"),
+                    ("checked_in", "09:05"),
+                    ("checked_out", "10:05")
+                ]
+            )
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        coordinator
+            .post(
+                &format!("/signups/{}/attendance", signup_ids[1]),
+                &[("attended", "no")]
+            )
+            .await
+            .status(),
+        303
+    );
+
+    let stall = event::stalls::find_shift(&app.db, shift_id)
+        .await
+        .unwrap()
+        .stall_id;
+    let (_, blocks) = records::attendance(&app.db, &staff, stall).await.unwrap();
+    let first = &blocks[0].lines[0];
+    assert_eq!(first.served, Some(10), "09:05–10:05: one hour");
+    assert_eq!(
+        first.record.as_ref().unwrap().attendance.as_deref(),
+        Some("attended")
+    );
+    let second = &blocks[0].lines[1];
+    assert_eq!(
+        second.record.as_ref().unwrap().attendance.as_deref(),
+        Some("no_show")
+    );
+    let page = coordinator
+        .get_text(&format!("/stalls/{stall}/attendance"))
+        .await;
+    assert!(page.contains("未到岗") && page.contains("实际 1.0 小时"));
+    let volunteer = app
+        .signed_in(PlatformRole::Volunteer, "路人", "13700000000")
+        .await;
+    assert_eq!(
+        volunteer.post(&came, &[("attended", "no")]).await.status(),
+        403
+    );
+}
