@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod db;
+pub mod demo;
 pub mod errors;
 pub mod i18n;
 pub mod reports;

@@ -22,6 +22,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Fill an empty database with a realistic demo platform (refuses a non-empty one).
+    Demo,
     /// Manage administrator accounts.
     Admin {
         #[command(subcommand)]
@@ -61,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.settings).await,
         Command::Migrate => migrate(cli.settings).await,
+        Command::Demo => demo(cli.settings).await,
         Command::Admin {
             command: AdminCommand::Create { phone, name },
         } => create_admin(cli.settings, &phone, &name).await,
@@ -86,6 +89,21 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
     let db = db::connect(&settings).await?;
     db::migrate(&db).await?;
     say("The database is up to date.");
+    Ok(())
+}
+
+async fn demo(settings: Settings) -> anyhow::Result<()> {
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    say("Filling the database with the demo platform (a few seconds)…");
+    weiyifang::demo::fill(&db, weiyifang::views::today()).await?;
+    say(&format!(
+        "Done. Start with `weiyifang serve` and log in at http://{}/login as:",
+        settings.bind
+    ));
+    for (role, phone, password) in weiyifang::demo::DEMO_ACCOUNTS {
+        say(&format!("  {role:<22} phone {phone}  password {password}"));
+    }
     Ok(())
 }
 

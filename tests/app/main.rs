@@ -12,6 +12,7 @@ mod api;
 mod binary;
 mod browser;
 mod database;
+mod demo;
 mod health;
 mod markets;
 mod members;

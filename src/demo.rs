@@ -1,0 +1,549 @@
+//! `weiyifang demo`: a living platform in one command, shaped after the source article —
+//! 43 incubated organizations, 6,000 members, the six projects with their funding (the
+//! 400-camera project among them), 17 market days held with their services and 30,000
+//! residents served, and market days to come. Deterministic: the same data every time.
+//! It refuses a database that already holds people or organizations.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use event::entities::{
+    beneficiary_report, event as event_entity, hour_entry, service_record, shift, signup, stall,
+};
+use event::signups::SignupStatus;
+use event::stalls::Service;
+use event::{EventKind, EventStatus};
+use member::entities::{account, membership, organization, person, person_skill};
+use member::memberships::MemberRole;
+use member::orgs::OrgInput;
+use member::{Actor, PlatformRole};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
+use uuid::Uuid;
+
+/// The accounts a visitor can log in with: what they are, phone, password.
+pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
+    ("管理员 admin", "17000009000", "demo-admin-2026"),
+    ("协调员 coordinator", "17000009001", "demo-coordinator-2026"),
+    ("组织负责人 leader", "17000000000", "demo-leader-2026"),
+    ("志愿者 volunteer", "17000000150", "demo-volunteer-2026"),
+];
+
+const STAFF_NAMES: [&str; 2] = ["演示管理员", "南湖街道周主任"];
+
+pub const ORGANIZATIONS: usize = 43;
+pub const MEMBERS: usize = 6000;
+pub const HELD_MARKET_DAYS: usize = 17;
+pub const RESIDENTS_SERVED: i32 = 30_000;
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "高",
+];
+const GIVEN: &[&str] = &[
+    "秀英", "建国", "桂兰", "志强", "丽华", "海燕", "国庆", "玉兰", "小明", "春梅", "建华", "淑珍",
+    "子涵", "明辉", "雅琴", "德福", "晓燕", "振华", "慧敏", "文杰",
+];
+const COMMUNITIES: &[&str] = &[
+    "南湖社区",
+    "北苑社区",
+    "东城社区",
+    "西街社区",
+    "和平社区",
+    "幸福里社区",
+];
+const ORG_KINDS: &[(&str, &str)] = &[
+    ("children", "童心守护队"),
+    ("environment", "环保先锋队"),
+    ("safety", "平安巡逻队"),
+    ("elderly", "爱心助老队"),
+    ("tidiness", "文明劝导队"),
+    ("smart_community", "智慧社区服务队"),
+    ("other", "邻里互助会"),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(
+        "the database already holds people or organizations: the demo only fills an empty one (start from a new DATABASE_URL, or delete data/weiyifang.db)"
+    )]
+    NotEmpty,
+    #[error("{0}")]
+    Failed(String),
+}
+
+fn fail(e: impl std::fmt::Display) -> DemoError {
+    DemoError::Failed(e.to_string())
+}
+
+fn name_of(n: usize) -> String {
+    format!(
+        "{}{}",
+        SURNAMES[n % SURNAMES.len()],
+        GIVEN[(n / SURNAMES.len() + n) % GIVEN.len()]
+    )
+}
+
+/// Demo phone numbers: 170 0000 nnnn, clearly not anyone's.
+fn phone_of(n: usize) -> String {
+    format!("1700000{n:04}")
+}
+
+async fn give_account(
+    db: &DatabaseConnection,
+    person_id: Uuid,
+    role: PlatformRole,
+    password: &str,
+) -> Result<(), DemoError> {
+    let password =
+        member::Password::parse("password", password, None).map_err(|e| fail(e.reason))?;
+    let hash = member::accounts::hash_password(&password)
+        .await
+        .map_err(fail)?;
+    let now = Utc::now();
+    account::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(person_id),
+        password_hash: Set(hash),
+        role: Set(role),
+        disabled_at: Set(None),
+        created_at: Set(now),
+        password_changed_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(fail)?;
+    Ok(())
+}
+
+/// Fills an empty database.
+pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoError> {
+    let people = person::Entity::find().count(db).await.map_err(fail)?;
+    let orgs = organization::Entity::find().count(db).await.map_err(fail)?;
+    if people > 0 || orgs > 0 {
+        return Err(DemoError::NotEmpty);
+    }
+    let now = Utc::now();
+
+    // People: 6,000 members, then the street office's staff.
+    let mut rows = Vec::with_capacity(MEMBERS);
+    let mut ids = Vec::with_capacity(MEMBERS);
+    for n in 0..MEMBERS {
+        let id = Uuid::now_v7();
+        ids.push(id);
+        rows.push(person::ActiveModel {
+            id: Set(id),
+            name: Set(name_of(n)),
+            phone: Set(Some(phone_of(n))),
+            birth_date: Set(NaiveDate::from_ymd_opt(
+                1950 + (n % 50) as i32,
+                1 + (n % 12) as u32,
+                1 + (n % 28) as u32,
+            )),
+            consent_version: Set(None),
+            consent_at: Set(None),
+            erased_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+    }
+    for chunk in rows.chunks(500) {
+        person::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .map_err(fail)?;
+    }
+    let skills = [
+        "haircut",
+        "medical",
+        "legal",
+        "counselling",
+        "tutoring",
+        "repair",
+        "elderly_care",
+        "patrol",
+    ];
+    let skill_rows: Vec<person_skill::ActiveModel> = ids
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| n % 3 == 0)
+        .map(|(n, id)| person_skill::ActiveModel {
+            person_id: Set(*id),
+            skill: Set(skills[n % skills.len()].to_owned()),
+        })
+        .collect();
+    for chunk in skill_rows.chunks(500) {
+        person_skill::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await
+            .map_err(fail)?;
+    }
+
+    let mut staff_ids = Vec::new();
+    for ((_, phone, _), name) in DEMO_ACCOUNTS[..2].iter().zip(STAFF_NAMES) {
+        let id = Uuid::now_v7();
+        person::ActiveModel {
+            id: Set(id),
+            name: Set(name.to_owned()),
+            phone: Set(Some((*phone).to_owned())),
+            birth_date: Set(None),
+            consent_version: Set(None),
+            consent_at: Set(None),
+            erased_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .map_err(fail)?;
+        staff_ids.push(id);
+    }
+    give_account(db, staff_ids[0], PlatformRole::Admin, DEMO_ACCOUNTS[0].2).await?;
+    give_account(
+        db,
+        staff_ids[1],
+        PlatformRole::Coordinator,
+        DEMO_ACCOUNTS[1].2,
+    )
+    .await?;
+    let staff = Actor {
+        person_id: staff_ids[1],
+        account_id: Uuid::now_v7(),
+        name: STAFF_NAMES[1].to_owned(),
+        role: PlatformRole::Coordinator,
+        leads: Vec::new(),
+    };
+
+    // 43 organizations, each with ~140 members; the first member of each leads it.
+    let per_org = MEMBERS / ORGANIZATIONS;
+    let mut org_ids = Vec::new();
+    for o in 0..ORGANIZATIONS {
+        let (theme, kind) = ORG_KINDS[o % ORG_KINDS.len()];
+        let community = COMMUNITIES[o % COMMUNITIES.len()];
+        let input = OrgInput {
+            name: format!("{}{}{}", community, kind, o / ORG_KINDS.len() + 1),
+            short_name: String::new(),
+            theme: theme.to_owned(),
+            community: community.to_owned(),
+            description: format!("{community}居民自发组成的{kind}，每月参加社区公益集市。"),
+            contact_name: name_of(o * per_org),
+            contact_phone: phone_of(o * per_org),
+            registration: if o % 3 == 0 { "registered" } else { "filed" }.to_owned(),
+            founded_on: format!("{}-03-01", 2018 + o % 6),
+        };
+        let org = member::orgs::register(db, &staff, &input, "", today)
+            .await
+            .map_err(fail)?;
+        org_ids.push(org.id);
+        let mut members = Vec::new();
+        let last = if o == ORGANIZATIONS - 1 {
+            MEMBERS
+        } else {
+            (o + 1) * per_org
+        };
+        for (k, person) in ids.iter().enumerate().take(last).skip(o * per_org) {
+            members.push(membership::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(org.id),
+                person_id: Set(*person),
+                role: Set(if k == o * per_org {
+                    MemberRole::Leader
+                } else {
+                    MemberRole::Member
+                }),
+                joined_on: Set(NaiveDate::from_ymd_opt(
+                    2019 + (k % 6) as i32,
+                    1 + (k % 12) as u32,
+                    1,
+                )
+                .unwrap_or(today)),
+                left_on: Set(None),
+                created_at: Set(now),
+            });
+        }
+        for chunk in members.chunks(500) {
+            membership::Entity::insert_many(chunk.to_vec())
+                .exec(db)
+                .await
+                .map_err(fail)?;
+        }
+        // Every incubation stage is represented.
+        let path: &[&str] = match o % 8 {
+            0..=2 => &[],
+            3..=5 => &["graduated"],
+            6 => &["suspended"],
+            _ => &["exited"],
+        };
+        for to in path {
+            member::orgs::transition(db, &staff, org.id, to, "", "按孵化评估结果", today)
+                .await
+                .map_err(fail)?;
+        }
+    }
+    // Two applications waiting: not (yet) incubated, so not among the 43.
+    for (n, name) in ["幸福里社区书法兴趣会", "和平社区亲子阅读会"]
+        .iter()
+        .enumerate()
+    {
+        let applicant = Actor {
+            person_id: ids[MEMBERS - 1 - n],
+            account_id: Uuid::now_v7(),
+            name: String::new(),
+            role: PlatformRole::Volunteer,
+            leads: Vec::new(),
+        };
+        let input = OrgInput {
+            name: (*name).to_owned(),
+            theme: "other".to_owned(),
+            community: "幸福里社区".to_owned(),
+            contact_name: name_of(MEMBERS - 1 - n),
+            contact_phone: phone_of(MEMBERS - 1 - n),
+            ..OrgInput::default()
+        };
+        member::orgs::apply(db, &applicant, &input, "希望得到场地支持", today)
+            .await
+            .map_err(fail)?;
+    }
+    give_account(db, ids[0], PlatformRole::Volunteer, DEMO_ACCOUNTS[2].2).await?;
+    give_account(db, ids[150], PlatformRole::Volunteer, DEMO_ACCOUNTS[3].2).await?;
+
+    // The six projects of the article, with their money.
+    let projects = [
+        ("呵护童心·共筑欢乐家园", "children", 0usize),
+        ("环保先锋·共建绿色家园", "environment", 1),
+        ("治安巡逻·共护平安家园", "safety", 2),
+        ("情系暮年·共创温馨家园", "elderly", 3),
+        ("十乱整治·共塑洁净家园", "tidiness", 4),
+        ("应用APP·共享智慧家园", "smart_community", 5),
+    ];
+    for (title, theme, org) in projects {
+        let input = project::projects::ProjectInput {
+            title: title.to_owned(),
+            theme: theme.to_owned(),
+            description: format!("{title}：社区社会组织牵头，居民共同参与。"),
+            starts_on: "2025-01-01".to_owned(),
+            community: COMMUNITIES[org % COMMUNITIES.len()].to_owned(),
+            goal_beneficiaries: "1000".to_owned(),
+            goal_text: if theme == "safety" {
+                "安装400个高清摄像头".to_owned()
+            } else {
+                String::new()
+            },
+            ..Default::default()
+        };
+        let created = project::projects::create(db, &staff, org_ids[org], &input)
+            .await
+            .map_err(fail)?;
+        project::projects::set_status(db, &staff, created.id, "active")
+            .await
+            .map_err(fail)?;
+        let entries: Vec<(&str, &str, &str, &str)> = if theme == "safety" {
+            vec![
+                ("crowdfunding", "250000", "11000户居民", "11000"),
+                ("unit_support", "750000", "160家单位", "160"),
+            ]
+        } else {
+            vec![
+                ("fund_grant", "20000", "区公益基金", ""),
+                ("community_income", "8000", "社区公共收益", ""),
+                ("donation", "1200.50", "爱心居民", "36"),
+            ]
+        };
+        for (source, amount, contributor, count) in entries {
+            let entry = project::ledger::EntryInput {
+                source: source.to_owned(),
+                amount: amount.to_owned(),
+                received_on: "2025-03-15".to_owned(),
+                contributor: contributor.to_owned(),
+                contributor_count: count.to_owned(),
+                note: String::new(),
+            };
+            project::ledger::record(db, &staff, created.id, &entry, today)
+                .await
+                .map_err(fail)?;
+        }
+    }
+
+    // 17 market days held, on the second Saturday of the past months.
+    let services = [
+        Service::Haircut,
+        Service::Clinic,
+        Service::Consultation,
+        Service::LegalAid,
+    ];
+    let mut days = Vec::new();
+    let (mut year, mut month) = (today.year(), today.month());
+    while days.len() < HELD_MARKET_DAYS {
+        (year, month) = if month == 1 {
+            (year - 1, 12)
+        } else {
+            (year, month - 1)
+        };
+        if let Some(day) = NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Sat, 2) {
+            days.push(day);
+        }
+    }
+    days.reverse();
+    let stalls_total = HELD_MARKET_DAYS * services.len();
+    let per_stall = RESIDENTS_SERVED / stalls_total as i32;
+    let mut remainder = RESIDENTS_SERVED - per_stall * stalls_total as i32;
+    let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN);
+    for (d, day) in days.iter().enumerate() {
+        let starts = event::schedule::at(*day, nine);
+        let market = event_entity::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            kind: Set(EventKind::Market),
+            title: Set("南湖街道社区公益集市".to_owned()),
+            place: Set(format!("{}广场", COMMUNITIES[d % COMMUNITIES.len()])),
+            starts_at: Set(starts),
+            ends_at: Set(starts + Duration::minutes(150)),
+            status: Set(EventStatus::Reported),
+            created_at: Set(now),
+            description: Set("义务理发、义诊、法律和政策咨询。".to_owned()),
+            organizer_id: Set(None),
+            project_id: Set(None),
+            signup_closes_at: Set(None),
+            cancel_reason: Set(None),
+        }
+        .insert(db)
+        .await
+        .map_err(fail)?;
+        for (s, service) in services.iter().enumerate() {
+            let org = (d * services.len() + s) % ORGANIZATIONS;
+            let created = stall::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                event_id: Set(market.id),
+                organization_id: Set(org_ids[org]),
+                service: Set(*service),
+                description: Set(String::new()),
+                created_at: Set(now),
+            }
+            .insert(db)
+            .await
+            .map_err(fail)?;
+            let volunteers = 4;
+            let shift_row = shift::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                stall_id: Set(created.id),
+                starts_at: Set(starts),
+                ends_at: Set(starts + Duration::minutes(150)),
+                capacity: Set(volunteers),
+                confirmed_count: Set(volunteers),
+                required_skill: Set(None),
+                created_at: Set(now),
+                checkin_token: Set(None),
+            }
+            .insert(db)
+            .await
+            .map_err(fail)?;
+            for v in 0..volunteers as usize {
+                let person = ids[(org * per_org + 1 + v + d) % MEMBERS];
+                let signup_row = signup::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    shift_id: Set(shift_row.id),
+                    person_id: Set(person),
+                    status: Set(SignupStatus::Confirmed),
+                    created_at: Set(now),
+                    confirmed_at: Set(Some(now)),
+                    cancelled_at: Set(None),
+                    added_by: Set(None),
+                }
+                .insert(db)
+                .await
+                .map_err(fail)?;
+                let record = service_record::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    signup_id: Set(signup_row.id),
+                    shift_id: Set(shift_row.id),
+                    person_id: Set(person),
+                    checked_in_at: Set(Some(starts)),
+                    checked_out_at: Set(Some(starts + Duration::minutes(150))),
+                    attendance: Set(Some("attended".to_owned())),
+                    created_at: Set(now),
+                }
+                .insert(db)
+                .await
+                .map_err(fail)?;
+                hour_entry::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    record_id: Set(record.id),
+                    tenths: Set(25),
+                    reason: Set(String::new()),
+                    entered_by: Set(staff.person_id),
+                    entered_at: Set(now),
+                }
+                .insert(db)
+                .await
+                .map_err(fail)?;
+            }
+            let extra = i32::from(remainder > 0);
+            remainder -= extra;
+            let total = per_stall + extra;
+            let elderly = total * 6 / 10;
+            let children = total / 10;
+            beneficiary_report::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                stall_id: Set(created.id),
+                total: Set(total),
+                elderly: Set(Some(elderly)),
+                children: Set(Some(children)),
+                disabled: Set(Some(total / 20)),
+                other: Set(Some(total - elderly - children - total / 20)),
+                reason: Set(String::new()),
+                entered_by: Set(staff.person_id),
+                entered_at: Set(now),
+            }
+            .insert(db)
+            .await
+            .map_err(fail)?;
+        }
+    }
+
+    // Market days to come: three months, published, with stalls and shifts to sign up for.
+    let input = event::schedule::ScheduleInput {
+        market: event::schedule::MarketInput {
+            title: "南湖街道社区公益集市".to_owned(),
+            place: "南湖社区广场".to_owned(),
+            description: "义务理发、义诊、法律和政策咨询。欢迎居民参加，志愿者请在线报名。"
+                .to_owned(),
+            starts: "09:00".to_owned(),
+            ends: "11:30".to_owned(),
+        },
+        nth: "2".to_owned(),
+        weekday: "sat".to_owned(),
+        months: "4".to_owned(),
+    };
+    event::schedule::schedule(db, &staff, &input, today)
+        .await
+        .map_err(fail)?;
+    let upcoming = event::schedule::for_staff(db, &staff, now)
+        .await
+        .map_err(fail)?;
+    for market in upcoming.iter().filter(|m| m.status == EventStatus::Draft) {
+        // Organizations 0, 1 and 3 are incubating or graduated: they run stalls.
+        for (org, service) in [(0, "haircut"), (1, "clinic"), (3, "consultation")] {
+            let stall = event::stalls::add_stall(
+                db,
+                &staff,
+                market.id,
+                &org_ids[org].to_string(),
+                service,
+                "",
+            )
+            .await
+            .map_err(fail)?;
+            for (starts, ends) in [("09:00", "10:15"), ("10:15", "11:30")] {
+                let input = event::stalls::ShiftInput {
+                    starts: starts.to_owned(),
+                    ends: ends.to_owned(),
+                    capacity: "4".to_owned(),
+                    required_skill: String::new(),
+                };
+                event::stalls::add_shift(db, &staff, stall.id, &input)
+                    .await
+                    .map_err(fail)?;
+            }
+        }
+        event::schedule::publish(db, &staff, market.id)
+            .await
+            .map_err(fail)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! The demo platform: the figures of the source article, on both databases.
+
+use chrono::Utc;
+use member::entities::{membership, organization};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn the_demo_shows_43_organizations_6000_members_17_market_days_and_30000_residents() {
+    let app = TestApp::new().await;
+    weiyifang::demo::fill(&app.db, weiyifang::views::today())
+        .await
+        .unwrap();
+
+    let organizations = organization::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(
+        organizations.iter().filter(|o| o.stage.is_public()).count(),
+        43
+    );
+    for stage in ["incubating", "graduated", "suspended", "exited", "applied"] {
+        assert!(
+            organizations.iter().any(|o| o.stage.as_str() == stage),
+            "{stage}"
+        );
+    }
+    let members: Vec<Uuid> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::PersonId)
+        .filter(membership::Column::LeftOn.is_null())
+        .distinct()
+        .into_tuple()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(members.len(), 6000);
+    let stats = event::stats::stats(&app.db, None, None, None, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(stats.all.events_held, 17);
+    assert_eq!(stats.all.residents, 30_000);
+
+    // The coordinator's dashboard says so too, and the camera project adds up.
+    let coordinator = app.browser();
+    let (_, phone, password) = weiyifang::demo::DEMO_ACCOUNTS[1];
+    assert_eq!(coordinator.login(phone, password).await.status(), 303);
+    let page = coordinator.get_text("/dashboard?period=all").await;
+    for figure in [">43<", ">6000<", ">17<", ">30000<"] {
+        assert!(page.contains(figure), "{figure} on the dashboard");
+    }
+    assert!(page.contains("<svg"), "the chart has bars to draw");
+    let funding = coordinator.get_text("/funding").await;
+    assert!(funding.contains("¥1,000,000.00"), "the 400-camera project");
+    // Upcoming market days to sign up for.
+    let volunteer = app.browser();
+    let (_, phone, password) = weiyifang::demo::DEMO_ACCOUNTS[3];
+    assert_eq!(volunteer.login(phone, password).await.status(), 303);
+    let markets = volunteer.get_text("/markets").await;
+    assert!(markets.contains("南湖街道社区公益集市"));
+
+    // Never over a platform already in use.
+    assert!(
+        weiyifang::demo::fill(&app.db, weiyifang::views::today())
+            .await
+            .is_err()
+    );
+}
