@@ -84,7 +84,7 @@ pub fn build_router(state: AppState) -> Router {
         TraceLayer::new_for_http()
             // Method and path only: query strings and bodies may carry personal data.
             .make_span_with(|request: &Request<_>| {
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                tracing::info_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()))
             })
             .on_response(
                 DefaultOnResponse::new()
@@ -94,6 +94,29 @@ pub fn build_router(state: AppState) -> Router {
     )
 }
 
+/// Paths whose last segment is a secret (a calendar feed, a check-in code) are logged
+/// without it: server logs are read by more people than the secrets are meant for.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/calendar/", "/checkin/"] {
+        if path.starts_with(prefix) {
+            return format!("{prefix}…").into();
+        }
+    }
+    path.into()
+}
+
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     AppError::Internal("a handler panicked".to_owned()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn secrets_in_paths_stay_out_of_the_log() {
+        assert_eq!(loggable_path("/calendar/0123abcd.ics"), "/calendar/…");
+        assert_eq!(loggable_path("/checkin/0123abcd"), "/checkin/…");
+        assert_eq!(loggable_path("/markets/123"), "/markets/123");
+    }
 }
