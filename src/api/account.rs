@@ -272,6 +272,7 @@ async fn delete_me(
     ApiJson(input): ApiJson<PasswordRequest>,
 ) -> Result<StatusCode, AppError> {
     privacy::erase_self(&state.db, &signed_in.actor, &input.password).await?;
+    event::signups::release_all(&state.db, signed_in.actor.person_id, Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

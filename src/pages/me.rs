@@ -305,6 +305,9 @@ async fn submit_delete(
 ) -> Result<Response, AppError> {
     match privacy::erase_self(&state.db, &signed_in.actor, &input.password).await {
         Ok(()) => {
+            // Their places on shifts to come go to the next in line.
+            event::signups::release_all(&state.db, signed_in.actor.person_id, chrono::Utc::now())
+                .await?;
             let jar = jar
                 .add(auth::removal(SESSION_COOKIE))
                 .add(auth::flash_cookie("notice-account-deleted"));

@@ -975,3 +975,52 @@ async fn stalls_need_an_active_organization_and_drafts_take_no_sign_ups() {
     }
     assert_eq!(shift::Entity::find().count(&app.db).await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn deleting_an_account_gives_up_places_and_leaves_organizations() {
+    let app = TestApp::new().await;
+    let (_, shift_id) = market_with_shift(&app, 1).await;
+    let org = app.add_org("甲队", "safety", "南湖社区", "").await;
+    let li = app
+        .signed_in(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    let waiting = volunteer(&app, 1).await;
+    member::memberships::add_member(
+        &app.db,
+        &app.staff_actor(),
+        org,
+        &member::memberships::NewMember {
+            phone: "13912345678".into(),
+            role: "member".into(),
+            ..Default::default()
+        },
+        Utc::now().date_naive(),
+    )
+    .await
+    .unwrap();
+    li.post(&format!("/shifts/{shift_id}/signup"), &[]).await;
+    signups::sign_up(&app.db, &waiting, shift_id, Utc::now())
+        .await
+        .unwrap();
+
+    assert_eq!(
+        li.post("/me/delete", &[("password", crate::helpers::PASSWORD)])
+            .await
+            .status(),
+        303
+    );
+    let theirs = signups::my_shifts(&app.db, waiting.person_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        theirs[0].standing.status,
+        SignupStatus::Confirmed,
+        "the place went to the next in line"
+    );
+    let current = member::entities::membership::Entity::find()
+        .filter(member::entities::membership::Column::LeftOn.is_null())
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(current, 0, "the erased person left the organization");
+}

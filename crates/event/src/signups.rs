@@ -247,6 +247,45 @@ pub async fn cancel(
     Ok(())
 }
 
+/// Gives up every place a person holds on shifts that have not started (they deleted their
+/// account): confirmed places go to the first in line.
+pub async fn release_all(
+    db: &DatabaseConnection,
+    person_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), EventError> {
+    let live = signup::Entity::find()
+        .filter(signup::Column::PersonId.eq(person_id))
+        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
+        .find_also_related(shift::Entity)
+        .all(db)
+        .await?;
+    for (mine, found) in live {
+        let Some(found) = found.filter(|s| s.starts_at > now) else {
+            continue;
+        };
+        let txn = tx::begin_write(db).await?;
+        let was_confirmed = mine.status == SignupStatus::Confirmed;
+        let mut active: signup::ActiveModel = mine.into();
+        active.status = Set(SignupStatus::Cancelled);
+        active.cancelled_at = Set(Some(now));
+        active.update(&txn).await?;
+        if was_confirmed {
+            shift::Entity::update_many()
+                .col_expr(
+                    shift::Column::ConfirmedCount,
+                    Expr::col(shift::Column::ConfirmedCount).sub(1),
+                )
+                .filter(shift::Column::Id.eq(found.id))
+                .exec(&txn)
+                .await?;
+            promote_waitlist(&txn, found.id).await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
 /// Fills free places from the waitlist, first come first served.
 pub(crate) async fn promote_waitlist(
     db: &impl ConnectionTrait,

@@ -285,6 +285,16 @@ pub async fn erase_self(
     let person = active.update(&txn).await?;
     // Sessions, tokens and reset codes cascade with the account.
     account::Entity::delete_by_id(account.id).exec(&txn).await?;
+    // They leave their organizations today; the history (and the counts) stay.
+    membership::Entity::update_many()
+        .col_expr(
+            membership::Column::LeftOn,
+            sea_orm::sea_query::Expr::value(now.date_naive()),
+        )
+        .filter(membership::Column::PersonId.eq(person.id))
+        .filter(membership::Column::LeftOn.is_null())
+        .exec(&txn)
+        .await?;
     audit::record(
         &txn,
         Some(person.id),
