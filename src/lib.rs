@@ -2,6 +2,7 @@
 //! [`App`]; tests build the same `App` against a database of their own.
 
 pub mod auth;
+pub mod backup;
 pub mod db;
 pub mod demo;
 pub mod errors;

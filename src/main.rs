@@ -22,6 +22,20 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Copy the live (SQLite) database to a new file, consistently, while the server runs.
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup into the configured database (stop the server first).
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Overwrite a database that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
     /// Fill an empty database with a realistic demo platform (refuses a non-empty one).
     Demo,
     /// Manage administrator accounts.
@@ -64,6 +78,23 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(cli.settings).await,
         Command::Migrate => migrate(cli.settings).await,
         Command::Demo => demo(cli.settings).await,
+        Command::Backup { to } => {
+            let db = db::connect(&cli.settings).await?;
+            weiyifang::backup::backup(&db, &to).await?;
+            say(&format!("Backed up to {}.", to.display()));
+            Ok(())
+        }
+        Command::Restore { from, force } => {
+            let db = db::connect(&cli.settings).await?;
+            db::migrate(&db).await?;
+            db.close().await.ok();
+            weiyifang::backup::restore(&cli.settings.database_url, &from, force).await?;
+            say(&format!(
+                "Restored from {}; integrity and foreign keys check out.",
+                from.display()
+            ));
+            Ok(())
+        }
         Command::Admin {
             command: AdminCommand::Create { phone, name },
         } => create_admin(cli.settings, &phone, &name).await,

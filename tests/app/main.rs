@@ -9,6 +9,7 @@ mod helpers;
 
 mod accounts;
 mod api;
+mod backup;
 mod binary;
 mod browser;
 mod database;

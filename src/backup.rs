@@ -1,0 +1,149 @@
+//! Backups of the embedded database while the server runs (`VACUUM INTO`, never a copy of
+//! a live file), and restoring one into an empty database after checking it.
+
+use std::path::Path;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error(
+        "backups are for the embedded SQLite database; on PostgreSQL use pg_dump (e.g. `pg_dump -Fc weiyifang > weiyifang.dump`)"
+    )]
+    NotSqlite,
+    #[error("{0} already exists; choose a new file name")]
+    Exists(String),
+    #[error("the target database is not empty; pass --force to overwrite it")]
+    TargetNotEmpty,
+    #[error("the backup failed its integrity check: {0}")]
+    Corrupt(String),
+    #[error("the backup's schema ({found}) does not match this program's ({expected})")]
+    SchemaMismatch { found: String, expected: String },
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A consistent copy of the live database into a new file.
+pub async fn backup(db: &DatabaseConnection, to: &Path) -> Result<(), BackupError> {
+    if db.get_database_backend() != DatabaseBackend::Sqlite {
+        return Err(BackupError::NotSqlite);
+    }
+    if to.exists() {
+        return Err(BackupError::Exists(to.display().to_string()));
+    }
+    if let Some(folder) = to.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)?;
+    }
+    let target = to.to_string_lossy().replace('\'', "''");
+    db.execute_unprepared(&format!("VACUUM INTO '{target}'"))
+        .await?;
+    Ok(())
+}
+
+/// `ok`, or what SQLite found wrong (integrity and foreign keys).
+async fn check(db: &DatabaseConnection) -> Result<(), BackupError> {
+    let integrity = db
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Sqlite,
+            "PRAGMA integrity_check",
+        ))
+        .await?
+        .and_then(|row| row.try_get_by_index::<String>(0).ok())
+        .unwrap_or_default();
+    if integrity != "ok" {
+        return Err(BackupError::Corrupt(integrity));
+    }
+    let violations = db
+        .query_all_raw(Statement::from_string(
+            DatabaseBackend::Sqlite,
+            "PRAGMA foreign_key_check",
+        ))
+        .await?;
+    if !violations.is_empty() {
+        return Err(BackupError::Corrupt(format!(
+            "{} foreign key violations",
+            violations.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The newest migration a database has applied.
+async fn schema_version(db: &DatabaseConnection) -> Result<String, BackupError> {
+    Ok(Migrator::get_applied_migrations(db)
+        .await?
+        .last()
+        .map(|m| m.name().to_owned())
+        .unwrap_or_default())
+}
+
+/// Restores a backup file into the (SQLite, migrated) database at `target_url`: the backup
+/// is checked first, the target must be empty (or `force`), and the result is checked
+/// again. Stop the server first.
+pub async fn restore(target_url: &str, from: &Path, force: bool) -> Result<(), BackupError> {
+    if !target_url.starts_with("sqlite:") {
+        return Err(BackupError::NotSqlite);
+    }
+    // One connection: ATTACH holds for the connection that ran it.
+    let mut options = sea_orm::ConnectOptions::new(target_url.to_owned());
+    options
+        .max_connections(1)
+        .min_connections(1)
+        .sqlx_logging(false);
+    let target = &Database::connect(options).await?;
+    let source = Database::connect(format!("sqlite://{}?mode=ro", from.display())).await?;
+    check(&source).await?;
+    let found = schema_version(&source).await?;
+    let expected = Migrator::migrations()
+        .last()
+        .map(|m| m.name().to_owned())
+        .unwrap_or_default();
+    if found != expected {
+        return Err(BackupError::SchemaMismatch { found, expected });
+    }
+    source.close().await.ok();
+
+    let people = target
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Sqlite,
+            "SELECT COUNT(*) FROM people",
+        ))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|row| row.try_get_by_index::<i64>(0).ok())
+        .unwrap_or(0);
+    if people > 0 && !force {
+        return Err(BackupError::TargetNotEmpty);
+    }
+    // Copy every table of the backup over the target's, in one transaction.
+    let path = from.to_string_lossy().replace('\'', "''");
+    target
+        .execute_unprepared(&format!("ATTACH DATABASE '{path}' AS backup"))
+        .await?;
+    let tables: Vec<String> = target
+        .query_all_raw(Statement::from_string(
+            DatabaseBackend::Sqlite,
+            "SELECT name FROM backup.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        ))
+        .await?
+        .into_iter()
+        .filter_map(|row| row.try_get_by_index::<String>(0).ok())
+        .collect();
+    let mut script = String::from("PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;");
+    for table in &tables {
+        let table = table.replace('"', "\"\"");
+        script.push_str(&format!("DELETE FROM main.\"{table}\"; INSERT INTO main.\"{table}\" SELECT * FROM backup.\"{table}\";"));
+    }
+    script.push_str("COMMIT; PRAGMA foreign_keys = ON;");
+    let copied = target.execute_unprepared(&script).await;
+    target
+        .execute_unprepared("DETACH DATABASE backup")
+        .await
+        .ok();
+    copied?;
+    check(target).await
+}
