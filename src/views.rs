@@ -27,6 +27,18 @@ pub fn t_count(lang: Lang, key: &str, count: u64) -> String {
     lang.t_args(key, &args)
 }
 
+/// A deadline: midnight reads as the end of the day before (`12月11日 (周五) 24:00`),
+/// which is what "sign-up closes the day before" means to people.
+pub fn format_deadline(lang: Lang, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&shanghai());
+    if local.hour() == 0 && local.minute() == 0 {
+        let before = at - chrono::Duration::days(1);
+        format!("{} 24:00", format_date(lang, before))
+    } else {
+        format_date_time(lang, at)
+    }
+}
+
 /// A catalogue message with named arguments.
 pub fn t_with(lang: Lang, key: &str, args: &[(&'static str, String)]) -> String {
     let args = args
@@ -177,6 +189,27 @@ mod tests {
         assert_eq!(
             format_date_time(Lang::ZhCn, at),
             "2027年1月1日 (周五) 00:30"
+        );
+    }
+
+    #[test]
+    fn a_midnight_deadline_is_the_end_of_the_day_before() {
+        use chrono::TimeZone;
+        let midnight = shanghai()
+            .with_ymd_and_hms(2026, 12, 12, 0, 0, 0)
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            format_deadline(Lang::ZhCn, midnight),
+            "2026年12月11日 (周五) 24:00"
+        );
+        let evening = shanghai()
+            .with_ymd_and_hms(2026, 12, 11, 18, 30, 0)
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            format_deadline(Lang::ZhCn, evening),
+            "2026年12月11日 (周五) 18:30"
         );
     }
 }

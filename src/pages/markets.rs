@@ -281,7 +281,7 @@ async fn market_page(
         problem,
         open_for_changes,
         organizer,
-        cutoff: views::format_date_time(lang, schedule::signup_closes_at(&market)),
+        cutoff: views::format_deadline(lang, schedule::signup_closes_at(&market)),
         cutoff_value: market
             .signup_closes_at
             .map(|at| {
