@@ -64,6 +64,19 @@ fn closed_reason(
     }
 }
 
+/// Takes the shift's row lock (a no-op update) for the rest of the transaction.
+async fn lock_shift(db: &impl ConnectionTrait, shift_id: Uuid) -> Result<(), EventError> {
+    shift::Entity::update_many()
+        .col_expr(
+            shift::Column::ConfirmedCount,
+            Expr::col(shift::Column::ConfirmedCount),
+        )
+        .filter(shift::Column::Id.eq(shift_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Serialises one person's sign-ups (on PostgreSQL the row lock makes a second request
 /// wait; on SQLite `BEGIN IMMEDIATE` already did), so the overlap check cannot be raced.
 async fn lock_person(db: &impl ConnectionTrait, person_id: Uuid) -> Result<(), EventError> {
@@ -94,6 +107,10 @@ async fn place(
     }
 
     let txn = tx::begin_write(db).await?;
+    // The shift's row first: sign-ups for one shift queue up here on PostgreSQL (SQLite's
+    // `BEGIN IMMEDIATE` already did), so arrival order is commit order and the place in
+    // line told to each volunteer is exact.
+    lock_shift(&txn, shift.id).await?;
     lock_person(&txn, person_id).await?;
     let live: Vec<(signup::Model, Option<shift::Model>)> = signup::Entity::find()
         .filter(signup::Column::PersonId.eq(person_id))
@@ -144,8 +161,9 @@ async fn place(
         status.as_str(),
     )
     .await?;
+    let standing = standing_of(&txn, &created).await?;
     txn.commit().await?;
-    standing_of(db, &created).await
+    Ok(standing)
 }
 
 /// The atomic step: one more confirmed volunteer, if and only if a place is free.
