@@ -91,6 +91,20 @@ impl From<event::EventError> for AppError {
     }
 }
 
+impl From<triage::TriageError> for AppError {
+    fn from(err: triage::TriageError) -> Self {
+        use triage::TriageError;
+        match err {
+            TriageError::Invalid(fields) => AppError::InvalidFields(fields),
+            TriageError::Forbidden => AppError::Forbidden,
+            TriageError::NotFound => AppError::NotFound,
+            TriageError::Throttled(secs) => AppError::Throttled(secs),
+            TriageError::Internal(detail) => AppError::Internal(detail),
+            TriageError::Database(db) => AppError::Database(db),
+        }
+    }
+}
+
 /// What went wrong, in the words the client will see.
 #[derive(Clone, Copy, Debug)]
 pub struct ErrorReport {

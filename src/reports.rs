@@ -91,7 +91,7 @@ pub async fn monthly_tables(
     let count = |n: u64| Cell::Count(i64::try_from(n).unwrap_or(0));
     let all = &stats.all;
 
-    let summary = Table {
+    let mut summary = Table {
         name: "汇总",
         header: vec!["指标", "数值"],
         rows: vec![
@@ -116,6 +116,7 @@ pub async fn monthly_tables(
             ],
         ],
     };
+    // The satisfaction rate joins the summary once it is counted (below).
     let days = Table {
         name: "集市和活动",
         header: vec![
@@ -233,7 +234,58 @@ pub async fn monthly_tables(
             })
             .collect(),
     };
-    Ok(vec![summary, days, stalls, organizations, volunteers])
+    let found = triage::ratings::satisfaction(db, None, Some(from), Some(until)).await?;
+    let tally_row = |label: String, t: &triage::ratings::Tally| {
+        vec![
+            Cell::Text(label),
+            count(t.satisfied),
+            count(t.basic),
+            count(t.unsatisfied),
+            count(t.total()),
+            Cell::Text(views::percent(t)),
+        ]
+    };
+    summary.rows.push(vec![
+        Cell::Text("居民满意率".into()),
+        Cell::Text(views::percent(&found.all)),
+    ]);
+    summary.rows.push(vec![
+        Cell::Text("居民评价条数".into()),
+        count(found.all.total()),
+    ]);
+    let mut satisfaction_rows = vec![
+        tally_row("全部评价".into(), &found.all),
+        tally_row("诉求办理".into(), &found.requests),
+        tally_row("集市摊位".into(), &found.stalls),
+    ];
+    for (class, t) in found.by_class.values() {
+        let label = lang.t(&format!("request-class-{}", class.as_str()));
+        satisfaction_rows.push(tally_row(label, t));
+    }
+    for (service, t) in found.by_service.values() {
+        let label = lang.t(&format!("service-{}", service.as_str().replace('_', "-")));
+        satisfaction_rows.push(tally_row(label, t));
+    }
+    let satisfaction = Table {
+        name: "居民满意度",
+        header: vec![
+            "分组",
+            "满意",
+            "基本满意",
+            "不满意",
+            "评价数",
+            "满意率（目标高于80%）",
+        ],
+        rows: satisfaction_rows,
+    };
+    Ok(vec![
+        summary,
+        days,
+        stalls,
+        organizations,
+        volunteers,
+        satisfaction,
+    ])
 }
 
 /// The tables as one workbook, a sheet each.

@@ -93,6 +93,29 @@ pub struct Settings {
         default_value_t = 30
     )]
     pub request_timeout_secs: u64,
+
+    /// Days a resident's request has to be solved in, by class (大事, 小事, 私事).
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_DAYS_BIG_MATTER",
+        default_value_t = 15
+    )]
+    pub days_big_matter: u16,
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_DAYS_SMALL_MATTER",
+        default_value_t = 7
+    )]
+    pub days_small_matter: u16,
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_DAYS_PRIVATE_MATTER",
+        default_value_t = 3
+    )]
+    pub days_private_matter: u16,
 }
 
 impl Settings {
@@ -109,6 +132,19 @@ impl Settings {
             trust_proxy_headers: false,
             request_timeout_secs: 30,
             issuer_name: "微益坊社区服务平台".to_owned(),
+            days_big_matter: 15,
+            days_small_matter: 7,
+            days_private_matter: 3,
+        }
+    }
+
+    /// Deadlines of residents' requests, and the limits on anonymous submissions.
+    pub fn triage_policy(&self) -> triage::Policy {
+        triage::Policy {
+            days_big: self.days_big_matter.into(),
+            days_small: self.days_small_matter.into(),
+            days_private: self.days_private_matter.into(),
+            ..triage::Policy::default()
         }
     }
 
@@ -157,6 +193,18 @@ impl Settings {
             (
                 "WEIYIFANG_REQUEST_TIMEOUT_SECS",
                 self.request_timeout_secs.to_string(),
+            ),
+            (
+                "WEIYIFANG_DAYS_BIG_MATTER",
+                self.days_big_matter.to_string(),
+            ),
+            (
+                "WEIYIFANG_DAYS_SMALL_MATTER",
+                self.days_small_matter.to_string(),
+            ),
+            (
+                "WEIYIFANG_DAYS_PRIVATE_MATTER",
+                self.days_private_matter.to_string(),
             ),
         ]
     }

@@ -153,6 +153,14 @@ impl MarketCard {
     }
 }
 
+/// A satisfaction rate as `83.3%`, or a dash without ratings.
+pub fn percent(tally: &triage::ratings::Tally) -> String {
+    match tally.rate_permille() {
+        Some(permille) => format!("{}.{}%", permille / 10, permille % 10),
+        None => "–".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

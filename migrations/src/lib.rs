@@ -12,6 +12,7 @@ mod m20261125_000005_create_projects;
 mod m20261125_000006_create_stalls_shifts_signups;
 mod m20261125_000007_create_service_records;
 mod m20261125_000008_create_certificates;
+mod m20261125_000009_create_resident_requests;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_create_stalls_shifts_signups::Migration),
             Box::new(m20261125_000007_create_service_records::Migration),
             Box::new(m20261125_000008_create_certificates::Migration),
+            Box::new(m20261125_000009_create_resident_requests::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ mod json;
 mod markets;
 mod orgs;
 mod projects;
+mod requests;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -32,6 +33,7 @@ use crate::state::AppState;
         (name = "organizations", description = "社会组织 Organizations, incubation, members and rosters"),
         (name = "projects", description = "公益项目 Projects and their funding ledger (integer fen)"),
         (name = "markets", description = "公益集市 market days"),
+        (name = "requests", description = "三事分流 Residents' requests (big, small, private matters) and satisfaction"),
     )
 )]
 struct ApiDoc;
@@ -61,6 +63,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(account::routes())
             .merge(orgs::routes())
             .merge(projects::routes())
-            .merge(markets::routes()),
+            .merge(markets::routes())
+            .merge(requests::routes()),
     )
 }

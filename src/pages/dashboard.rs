@@ -14,6 +14,7 @@ use project::ledger::{self, Source};
 use project::money::format_yuan;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
+use triage::ratings::{self, Tally};
 
 use crate::auth::SignedIn;
 use crate::errors::AppError;
@@ -86,6 +87,102 @@ struct DashboardPage {
     /// For a leader's view of their organization: its name (and no street-wide parts).
     org_name: Option<String>,
     base: String,
+    satisfaction: SatisfactionView,
+}
+
+/// One line of a satisfaction table.
+#[derive(Serialize)]
+struct SatisfactionRow {
+    label: String,
+    satisfied: u64,
+    basic: u64,
+    unsatisfied: u64,
+    total: u64,
+    rate: String,
+}
+
+/// Residents' satisfaction for the period, against the 80 % target, with the counts.
+#[derive(Serialize)]
+struct SatisfactionView {
+    total: u64,
+    rate: String,
+    meets: bool,
+    counts: String,
+    requests: String,
+    stalls: String,
+    months: Vec<SatisfactionRow>,
+    classes: Vec<SatisfactionRow>,
+    organizations: Vec<SatisfactionRow>,
+    services: Vec<SatisfactionRow>,
+}
+
+fn satisfaction_row(label: String, tally: &Tally) -> SatisfactionRow {
+    SatisfactionRow {
+        label,
+        satisfied: tally.satisfied,
+        basic: tally.basic,
+        unsatisfied: tally.unsatisfied,
+        total: tally.total(),
+        rate: views::percent(tally),
+    }
+}
+
+async fn satisfaction_view(
+    state: &AppState,
+    lang: Lang,
+    organization: Option<uuid::Uuid>,
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+    names: &std::collections::HashMap<uuid::Uuid, String>,
+) -> Result<SatisfactionView, AppError> {
+    let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
+    let found =
+        ratings::satisfaction(&state.db, organization, from.map(start), until.map(start)).await?;
+    let all = &found.all;
+    Ok(SatisfactionView {
+        total: all.total(),
+        rate: views::percent(all),
+        meets: all.meets_target().unwrap_or(false),
+        counts: views::t_with(
+            lang,
+            "satisfaction-counts",
+            &[
+                ("satisfied", all.satisfied.to_string()),
+                ("basic", all.basic.to_string()),
+                ("unsatisfied", all.unsatisfied.to_string()),
+                ("total", all.total().to_string()),
+            ],
+        ),
+        requests: views::percent(&found.requests),
+        stalls: views::percent(&found.stalls),
+        months: found
+            .by_month
+            .iter()
+            .map(|((y, m), t)| satisfaction_row(format!("{y}-{m:02}"), t))
+            .collect(),
+        classes: found
+            .by_class
+            .values()
+            .map(|(class, t)| {
+                satisfaction_row(lang.t(&format!("request-class-{}", class.as_str())), t)
+            })
+            .collect(),
+        organizations: found
+            .by_organization
+            .iter()
+            .map(|(id, t)| satisfaction_row(names.get(id).cloned().unwrap_or_default(), t))
+            .collect(),
+        services: found
+            .by_service
+            .values()
+            .map(|(service, t)| {
+                satisfaction_row(
+                    lang.t(&format!("service-{}", service.as_str().replace('_', "-"))),
+                    t,
+                )
+            })
+            .collect(),
+    })
 }
 
 /// `[from, until)` as dates, from the query: this month by default.
@@ -333,6 +430,7 @@ async fn show_dashboard(
         this_month: views::today().format("%Y-%m").to_string(),
         org_name: None,
         base: "/dashboard".to_owned(),
+        satisfaction: satisfaction_view(&state, lang, None, from, until, &names).await?,
         period,
         from: query.from,
         until: query.until,
@@ -495,6 +593,15 @@ async fn show_org_dashboard(
         projects: Vec::new(),
         shares: shares_chart(lang, &stats.by_service),
         this_month: String::new(),
+        satisfaction: satisfaction_view(
+            &state,
+            lang,
+            Some(org.id),
+            from,
+            until,
+            &std::collections::HashMap::from([(org.id, org.name.clone())]),
+        )
+        .await?,
         org_name: Some(org.name),
         base: format!("/orgs/{}/dashboard", org.id),
         period,

@@ -20,6 +20,14 @@ pub struct Field {
     required: bool,
 }
 
+/// One option of a select or a set of checkboxes.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 /// The fields of one form, in order.
 #[derive(Debug, Serialize)]
 pub struct Form {

@@ -15,6 +15,7 @@ mod orgs;
 mod pager;
 mod projects;
 mod records;
+mod requests;
 
 pub(crate) use members::{download, read_file};
 
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(records::routes())
         .merge(dashboard::routes())
         .merge(certificates::routes())
+        .merge(requests::routes())
         .merge(assets::routes())
 }
 
@@ -53,6 +55,31 @@ fn render(
     crate::templates::render(&state.templates, context, template, page)
         .map(Html)
         .map_err(|err| AppError::Internal(format!("template {template}: {err}")))
+}
+
+/// The full address of a path on this site (as the browser reached it) and its QR code as
+/// SVG, for posters that phones scan.
+fn qr_for(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    path: &str,
+) -> Result<(String, String), AppError> {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.settings.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    let url = format!("{scheme}://{host}{path}");
+    let svg = qrcode::QrCode::new(url.as_bytes())
+        .map_err(|e| AppError::Internal(format!("qr: {e}")))?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(320, 320)
+        .build();
+    Ok((url, svg))
 }
 
 /// A one-time code, shown once to the coordinator or leader who passes it on.

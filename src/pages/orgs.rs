@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::account::invalid;
-use super::forms::Form as FormView;
+use super::forms::{Choice, Form as FormView};
 use super::pager::Pager;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
@@ -57,13 +57,6 @@ struct DirectoryQuery {
     community: String,
     q: String,
     page: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
 }
 
 #[derive(Serialize)]

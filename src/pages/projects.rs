@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::account::invalid;
-use super::forms::Form as FormView;
+use super::forms::{Choice, Form as FormView};
 use super::orgs::theme_label;
 use super::pager::Pager;
 use crate::auth::{self, SignedIn};
@@ -56,13 +56,6 @@ fn status_label(lang: Lang, status: Status) -> String {
 
 fn source_label(lang: Lang, source: Source) -> String {
     lang.t(&format!("source-{}", source.as_str().replace('_', "-")))
-}
-
-#[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
 }
 
 /// Organizations whose projects this person may create: staff all, leaders theirs.

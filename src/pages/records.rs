@@ -3,7 +3,6 @@
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::http::header::HOST;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -53,21 +52,7 @@ async fn show_qr(
 ) -> Result<Response, AppError> {
     let token = records::checkin_token(&state.db, &actor, shift_id).await?;
     let (shift, stall, event) = records::shift_for_token(&state.db, &token).await?;
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.settings.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    let url = format!("{scheme}://{host}/checkin/{token}");
-    let svg = qrcode::QrCode::new(url.as_bytes())
-        .map_err(|e| AppError::Internal(format!("qr: {e}")))?
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(320, 320)
-        .build();
+    let (url, svg) = super::qr_for(&state, &headers, &format!("/checkin/{token}"))?;
     let lang = context.lang();
     let page = QrPage {
         title: event.title,

@@ -128,8 +128,14 @@ async fn openapi_document_describes_every_api_operation_and_its_errors() {
             // those that need a login say so in the document and answer 401.
             if method == "get" && !path.contains('{') {
                 let status = app.get(path).await.status();
+                let needs_query = operation["parameters"].as_array().is_some_and(|ps| {
+                    ps.iter()
+                        .any(|p| p["in"] == "query" && p["required"] == true)
+                });
                 if operation.get("security").is_some() {
                     assert_eq!(status, 401, "GET {path} without a login");
+                } else if needs_query {
+                    assert_eq!(status, 400, "GET {path} without its query");
                 } else {
                     assert!(status.is_success(), "GET {path} answered {status}");
                 }

@@ -24,4 +24,5 @@ mod privacy;
 mod projects;
 mod projects_api;
 mod records;
+mod requests;
 mod security;

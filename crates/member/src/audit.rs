@@ -59,6 +59,7 @@ pub const ACTIONS: &[&str] = &[
     "service.beneficiaries_report",
     "service.beneficiaries_correct",
     "certificate.issue",
+    "request.contact_reveal",
 ];
 
 pub async fn record(

@@ -1,0 +1,3 @@
+pub mod rating;
+pub mod request;
+pub mod request_update;
