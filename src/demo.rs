@@ -385,6 +385,7 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
     let per_stall = RESIDENTS_SERVED / stalls_total as i32;
     let mut remainder = RESIDENTS_SERVED - per_stall * stalls_total as i32;
     let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN);
+    let mut held_stalls = Vec::new();
     for (d, day) in days.iter().enumerate() {
         let starts = event::schedule::at(*day, nine);
         let market = event_entity::ActiveModel {
@@ -418,6 +419,7 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
             .insert(db)
             .await
             .map_err(fail)?;
+            held_stalls.push((created.id, starts));
             let volunteers = 4;
             let shift_row = shift::ActiveModel {
                 id: Set(Uuid::now_v7()),
@@ -544,6 +546,153 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
         event::schedule::publish(db, &staff, market.id)
             .await
             .map_err(fail)?;
+    }
+    fill_requests(db, &staff, &org_ids, &held_stalls).await
+}
+
+/// 三事分流 as it would look after half a year: residents' requests of every class and
+/// status, most resolved and rated, and residents' ratings of the market-day stalls. Made
+/// through the domain's own functions, back-dated, so every figure is one it could produce.
+async fn fill_requests(
+    db: &DatabaseConnection,
+    staff: &Actor,
+    org_ids: &[Uuid],
+    held_stalls: &[(Uuid, chrono::DateTime<Utc>)],
+) -> Result<(), DemoError> {
+    use triage::handling::{self, ClassifyInput};
+    use triage::ratings::{self, RatingInput};
+    use triage::requests::{self, RequestInput};
+
+    const MATTERS: &[(&str, &str, &str)] = &[
+        ("parking", "楼下消防通道晚上常被私家车占用", "big"),
+        ("environment", "垃圾分类点的桶满了没人清运", "small"),
+        ("disputes", "楼上装修噪音，晚上十点后还在施工", "private"),
+        ("facilities", "小区路灯坏了好几盏，晚上看不清路", "small"),
+        ("safety", "小区后门的监控坏了", "big"),
+        ("elderly_children", "独居老人想找人陪着去医院", "small"),
+        ("parking", "共享单车堆在单元门口", "small"),
+        ("disputes", "邻居在楼道堆放杂物", "private"),
+    ];
+    let policy = triage::Policy::default();
+    let now = Utc::now();
+    let requests_total = 48;
+    for n in 0..requests_total {
+        let (category, description, class) = MATTERS[n % MATTERS.len()];
+        // Oldest first, about four days apart, the newest two days ago.
+        let at = now - Duration::days(2 + 4 * (requests_total - n) as i64);
+        let input = RequestInput {
+            category: category.to_owned(),
+            description: description.to_owned(),
+            community: COMMUNITIES[n % COMMUNITIES.len()].to_owned(),
+            place: format!("{}栋", 1 + n % 12),
+            contact_name: name_of(MEMBERS + n),
+            contact_phone: phone_of(7000 + n),
+            may_contact: n % 2 == 0,
+            channel: ["phone", "visit", "wechat"][n % 3].to_owned(),
+        };
+        let created = if n % 4 == 0 {
+            requests::submit_on_behalf(db, staff, &input, at).await
+        } else {
+            requests::submit_public(db, &policy, &input, &format!("demo-{n}"), at).await
+        }
+        .map_err(fail)?;
+        // The newest requests are still being handled; two are not yet triaged.
+        if n >= requests_total - 2 {
+            continue;
+        }
+        let triaged = at + Duration::hours(20);
+        let classify = ClassifyInput {
+            class: class.to_owned(),
+            reason: "按三事分流规则".to_owned(),
+            department: ["区城管局", "区交警大队", "区住建局"][n % 3].to_owned(),
+            reference_no: format!("QX-{:04}", 100 + n),
+            // Organizations 0, 1 and 3 are incubating or graduated: they take small matters.
+            organization_id: org_ids[[0, 1, 3][n % 3]].to_string(),
+            guidance: "请找小区业主委员会或楼长协商，社区可提供调解室。".to_owned(),
+            ..ClassifyInput::default()
+        };
+        handling::classify(
+            db,
+            staff,
+            &policy,
+            created.id,
+            &classify,
+            triaged,
+            triaged
+                .with_timezone(&crate::views::shanghai())
+                .date_naive(),
+        )
+        .await
+        .map_err(fail)?;
+        if n >= requests_total - 6 {
+            continue;
+        }
+        let done = triaged + Duration::days(2);
+        match class {
+            "small" => {
+                handling::accept(db, staff, created.id, triaged + Duration::hours(4))
+                    .await
+                    .map_err(fail)?;
+                handling::resolve(db, staff, created.id, "组织志愿者上门处理，已解决", done)
+                    .await
+                    .map_err(fail)?;
+            }
+            "big" => {
+                handling::resolve(db, staff, created.id, "部门答复：已现场处置", done)
+                    .await
+                    .map_err(fail)?;
+            }
+            _ => {}
+        }
+        // Most residents rate the result; one in six is not satisfied.
+        if n % 5 != 4 {
+            let level = match n % 6 {
+                5 => "unsatisfied",
+                2 => "basic",
+                _ => "satisfied",
+            };
+            let rating = RatingInput {
+                level: level.to_owned(),
+                ..RatingInput::default()
+            };
+            ratings::rate_request(
+                db,
+                &policy,
+                &created.tracking_code,
+                &rating,
+                &format!("demo-{n}"),
+                done + Duration::days(1),
+            )
+            .await
+            .map_err(fail)?;
+        }
+    }
+    // Ratings at the stalls: a dozen residents per stall, nine in ten satisfied.
+    let mut rater = 0u64;
+    for (stall, starts) in held_stalls {
+        for r in 0..12u64 {
+            rater += 1;
+            let level = match rater % 10 {
+                9 => "unsatisfied",
+                7 | 8 => "basic",
+                _ => "satisfied",
+            };
+            let input = RatingInput {
+                level: level.to_owned(),
+                ..RatingInput::default()
+            };
+            ratings::rate_stall(
+                db,
+                &policy,
+                *stall,
+                &input,
+                &format!("{rater:064x}"),
+                &format!("demo-stall-{rater}"),
+                *starts + Duration::minutes(10 * r as i64),
+            )
+            .await
+            .map_err(fail)?;
+        }
     }
     Ok(())
 }

@@ -100,6 +100,14 @@ impl Form {
         self
     }
 
+    /// Another label for the field added last (the same field name, other words).
+    pub fn label(mut self, key: &str) -> Self {
+        if let Some(field) = self.fields.last_mut() {
+            field.label = self.lang.t(key);
+        }
+        self
+    }
+
     /// Marks the field added last as optional.
     pub fn optional(mut self) -> Self {
         if let Some(field) = self.fields.last_mut() {

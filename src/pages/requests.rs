@@ -206,11 +206,17 @@ fn new_page(
 ) -> NewPage {
     let form = FormView::new(lang, errors)
         .field("community", "text", &input.community, "off")
+        .label("request-community")
         .hint("request-community-hint")
         .field("place", "text", &input.place, "off")
         .optional()
         .hint("request-place-hint")
         .field("contact_name", "text", &input.contact_name, "name")
+        .label(if on_behalf {
+            "field-contact-name"
+        } else {
+            "request-contact-name"
+        })
         .optional()
         .field("contact_phone", "tel", &input.contact_phone, "tel")
         .optional()
@@ -241,11 +247,13 @@ async fn show_new(
     viewer: Option<SignedIn>,
 ) -> Result<Response, AppError> {
     let on_behalf = viewer.is_some_and(|s| s.actor.is_staff());
-    let input = RequestForm {
-        may_contact: Some("on".into()),
-        ..RequestForm::default()
-    };
-    let page = new_page(context.lang(), on_behalf, &input, &[], None);
+    let page = new_page(
+        context.lang(),
+        on_behalf,
+        &RequestForm::default(),
+        &[],
+        None,
+    );
     Ok(super::render(&state, &context, "pages/request-new", &page)?.into_response())
 }
 
@@ -312,6 +320,8 @@ struct TimelineLine {
 #[derive(Serialize)]
 struct TrackedRequest {
     code: String,
+    /// The code in two groups of five, easier to read out and copy.
+    code_groups: Vec<String>,
     row: RequestRow,
     description: String,
     place: String,
@@ -435,8 +445,13 @@ async fn track_page(
     let org_name = found.organization_id.and_then(|id| names.get(&id).cloned());
     let rating = ratings::rating_of(&state.db, &found).await?;
     let resolved = matches!(found.status, Status::Resolved | Status::Closed);
+    let code = found.tracking_code.clone();
     page.request = Some(TrackedRequest {
-        code: found.tracking_code.clone(),
+        code_groups: {
+            let (first, second) = code.split_at_checked(5).unwrap_or((&code, ""));
+            vec![first.to_owned(), second.to_owned()]
+        },
+        code,
         row: row(lang, &found, org_name.as_deref(), Utc::now()),
         description: found.description.clone(),
         place: found.place.clone(),
@@ -745,6 +760,8 @@ struct DetailPage {
     timeline: Vec<TimelineLine>,
     is_staff: bool,
     can_classify: bool,
+    /// Unfolded before the first triage, or when it was sent back with errors.
+    classify_open: bool,
     can_accept: bool,
     can_hand_back: bool,
     can_note: bool,
@@ -885,6 +902,7 @@ async fn detail_page(
         timeline: timeline_lines(state, lang, found.id, true).await?,
         is_staff,
         can_classify: is_staff && found.status.is_open(),
+        classify_open: found.class.is_none() || sent.form == "classify",
         can_accept: small_manager && found.status == Status::Triaged,
         can_hand_back: small_manager
             && matches!(found.status, Status::Triaged | Status::InProgress),

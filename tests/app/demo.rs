@@ -50,6 +50,20 @@ async fn the_demo_shows_43_organizations_6000_members_17_market_days_and_30000_r
         assert!(page.contains(figure), "{figure} on the dashboard");
     }
     assert!(page.contains("<svg"), "the chart has bars to draw");
+    // Residents' requests of every class, and their satisfaction, counted like any other.
+    let satisfaction = triage::ratings::satisfaction(&app.db, None, None, None)
+        .await
+        .unwrap();
+    assert!(satisfaction.requests.total() > 20 && satisfaction.stalls.total() == 17 * 4 * 12);
+    assert!(satisfaction.all.meets_target().unwrap());
+    assert!(page.contains(&format!(
+        "满意率 {}",
+        weiyifang::views::percent(&satisfaction.all)
+    )));
+    let board = coordinator.get_text("/requests").await;
+    for shown in ["大事", "小事", "私事", "待分流", "已超期"] {
+        assert!(board.contains(shown), "{shown} on the requests board");
+    }
     let funding = coordinator.get_text("/funding").await;
     assert!(funding.contains("¥1,000,000.00"), "the 400-camera project");
     // Upcoming market days to sign up for.
