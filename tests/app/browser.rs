@@ -200,3 +200,89 @@ async fn a_volunteer_signs_up_and_cancels_on_a_phone_with_and_without_javascript
     }
     eprintln!("screenshots in {}", artifacts.display());
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: `bash .ci/run` installs them and runs this test"]
+async fn a_resident_reports_a_problem_on_a_phone_and_gets_a_tracking_code() {
+    let app = TestApp::new().await;
+    let (_driver, driver_url) = chromedriver().await;
+    let artifacts = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities(true, profile.path()))
+        .connect(&driver_url)
+        .await
+        .expect("a Chromium session");
+    browser.set_window_size(390, 844).await.unwrap();
+
+    // From the home page, as a resident would find it.
+    browser.goto(&app.url("/")).await.unwrap();
+    browser
+        .find(Locator::Css(r#"main a[href="/requests/new"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Id("f-category"))
+        .await
+        .unwrap()
+        .select_by_value("environment")
+        .await
+        .unwrap();
+    for (field, text) in [
+        ("f-description", "垃圾分类点的桶满了两天没人清运"),
+        ("f-community", "南湖社区"),
+        ("f-place", "7栋东侧"),
+        ("f-contact_phone", "139 1234 5678"),
+    ] {
+        browser
+            .find(Locator::Id(field))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    browser
+        .find(Locator::Css(r#"input[name="may_contact"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let png = browser.screenshot().await.unwrap();
+    std::fs::write(artifacts.join("request-form-phone.png"), png).unwrap();
+    browser
+        .find(Locator::Css(
+            r#"form[action="/requests/new"] button[type="submit"]"#,
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let code = browser
+        .wait()
+        .for_element(Locator::Css(".tracking-code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .replace(char::is_whitespace, "");
+    let stored = triage::requests::find_by_code(&app.db, &code)
+        .await
+        .unwrap();
+    assert_eq!(stored.contact_phone.as_deref(), Some("13912345678"));
+    assert!(stored.may_contact);
+    let page = browser.source().await.unwrap();
+    assert!(page.contains("已受理") && page.contains("139****5678"));
+    let png = browser.screenshot().await.unwrap();
+    std::fs::write(artifacts.join("request-tracking-phone.png"), png).unwrap();
+    browser.close().await.unwrap();
+}
