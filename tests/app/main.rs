@@ -24,5 +24,6 @@ mod privacy;
 mod projects;
 mod projects_api;
 mod records;
+mod reports;
 mod requests;
 mod security;

@@ -764,6 +764,7 @@ request-privacy = Your name, phone number and description never appear on public
 request-submit = Submit
 request-track-link = Follow a request with its code
 request-track-title = Your request
+request-track-bookmark = Or bookmark this page:
 request-track-submit = Look up
 request-code-keep = Keep this tracking code (a screenshot will do) to follow your request and rate the result:
 field-tracking-code = Tracking code

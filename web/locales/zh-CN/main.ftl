@@ -764,6 +764,7 @@ request-privacy = 您的姓名、电话和具体情况不会出现在公开页�
 request-submit = 提交
 request-track-link = 凭查询码查进度
 request-track-title = 诉求办理进度
+request-track-bookmark = 也可以收藏本页：
 request-track-submit = 查询
 request-code-keep = 请保存好这个查询码（可截图），凭它查看进度、评价办理结果：
 field-tracking-code = 查询码
