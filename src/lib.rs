@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod backup;
+pub mod copy;
 pub mod db;
 pub mod demo;
 pub mod errors;

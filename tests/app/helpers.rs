@@ -218,6 +218,11 @@ impl TestApp {
         format!("http://{}{path}", self.address)
     }
 
+    /// The URL of this app's own database.
+    pub fn database_url(&self) -> &str {
+        self._database.url()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))

@@ -12,6 +12,7 @@ mod api;
 mod backup;
 mod binary;
 mod browser;
+mod copy;
 mod database;
 mod demo;
 mod health;
