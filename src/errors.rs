@@ -222,6 +222,9 @@ pub struct ErrorDetail {
     /// For `invalid_input`: which fields are wrong and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldMessage>,
+    /// The request's id (also in the `x-request-id` header), to quote when reporting it.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub request_id: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -243,6 +246,8 @@ struct InvalidFields(Vec<FieldError>);
 struct ErrorPage {
     status: u16,
     message: String,
+    /// Shown so a coordinator can quote it when reporting the problem.
+    request_id: String,
 }
 
 /// Middleware: gives every error response its body, HTML or JSON by path.
@@ -254,6 +259,12 @@ pub async fn render_errors(
     let context = PageContext::from_extensions(request.extensions(), request.uri().path());
     let locale = &context.locale;
     let is_api = locale.path.starts_with("/api/");
+    let request_id = request
+        .headers()
+        .get(crate::router::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
 
     let response = next.run(request).await;
     let Some(report) = response
@@ -286,6 +297,7 @@ pub async fn render_errors(
                 code: report.code.to_owned(),
                 message,
                 fields,
+                request_id,
             },
         };
         (
@@ -296,6 +308,7 @@ pub async fn render_errors(
         let page = ErrorPage {
             status: report.status.as_u16(),
             message,
+            request_id,
         };
         match templates::render(&state.templates, &context, "pages/error", &page) {
             Ok(html) => ("text/html; charset=utf-8", html),

@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod errors;
 pub mod i18n;
+pub mod metrics;
 pub mod reports;
 pub mod settings;
 pub mod state;
@@ -40,6 +41,8 @@ pub enum StartupError {
     Migration(#[source] DbErr),
     #[error("a page template is broken: {0}")]
     Templates(#[from] handlebars::TemplateError),
+    #[error("metrics cannot be set up: {0}")]
+    Metrics(#[from] prometheus::Error),
 }
 
 impl App {
@@ -49,7 +52,8 @@ impl App {
             .await
             .map_err(StartupError::Database)?;
         db::migrate(&db).await.map_err(StartupError::Migration)?;
-        let state = AppState::new(db.clone(), templates::registry()?, settings);
+        let metrics = metrics::Metrics::new()?;
+        let state = AppState::new(db.clone(), templates::registry()?, settings, metrics);
         Ok(App {
             router: router::build_router(state),
             db,

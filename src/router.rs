@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::http::Request;
 use axum::http::StatusCode;
-use axum::http::header::{self, HeaderValue};
+use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -23,6 +24,9 @@ use crate::errors::{AppError, render_errors};
 use crate::i18n::negotiate_language;
 use crate::state::AppState;
 use crate::{api, health, pages};
+
+/// The header that carries each request's id.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// No inline script or style, no framing, no third-party origins.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -40,6 +44,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(health::routes())
         .merge(api_router)
+        .route("/metrics", get(crate::metrics::show))
         .route(
             "/api/openapi.json",
             get(move || {
@@ -63,8 +68,9 @@ pub fn build_router(state: AppState) -> Router {
         // that send neither (curl, apps) authenticate with a bearer token instead.
         .layer(CsrfLayer::new())
         .layer(from_fn_with_state(state.clone(), render_errors))
-        .layer(from_fn_with_state(state, identify))
-        .layer(from_fn(negotiate_language));
+        .layer(from_fn_with_state(state.clone(), identify))
+        .layer(from_fn(negotiate_language))
+        .layer(from_fn_with_state(state, crate::metrics::track));
 
     for (name, value) in [
         // Pages show personal data; nothing dynamic is cached (static files say otherwise).
@@ -80,18 +86,28 @@ pub fn build_router(state: AppState) -> Router {
         ));
     }
 
-    router.layer(
-        TraceLayer::new_for_http()
-            // Method and path only: query strings and bodies may carry personal data.
-            .make_span_with(|request: &Request<_>| {
-                tracing::info_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()))
-            })
-            .on_response(
-                DefaultOnResponse::new()
-                    .level(Level::INFO)
-                    .latency_unit(tower_http::LatencyUnit::Millis),
-            ),
-    )
+    router
+        .layer(
+            TraceLayer::new_for_http()
+                // Method and path only: query strings and bodies may carry personal data.
+                .make_span_with(|request: &Request<_>| {
+                    let id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!("request", id, method = %request.method(), path = %loggable_path(request.uri().path()))
+                })
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Millis),
+                ),
+        )
+        // Outermost: every request gets an id (or keeps the proxy's), which the log, the
+        // `x-request-id` response header and error pages all show.
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
 /// Paths whose last segment is a secret (a calendar feed, a check-in code) are logged

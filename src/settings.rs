@@ -116,6 +116,34 @@ pub struct Settings {
         default_value_t = 3
     )]
     pub days_private_matter: u16,
+
+    /// Client addresses that may read `/metrics`, comma-separated (e.g. `127.0.0.1,::1`).
+    /// With this and the token both empty, `/metrics` is off.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_METRICS_ALLOW",
+        default_value = ""
+    )]
+    pub metrics_allow: String,
+
+    /// A bearer token that may read `/metrics` from anywhere.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_METRICS_TOKEN",
+        default_value = ""
+    )]
+    pub metrics_token: String,
+
+    /// `text` (the default, for people) or `json` (one object per line, for log collectors).
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: String,
 }
 
 impl Settings {
@@ -135,7 +163,20 @@ impl Settings {
             days_big_matter: 15,
             days_small_matter: 7,
             days_private_matter: 3,
+            metrics_allow: String::new(),
+            metrics_token: String::new(),
+            log_format: "text".to_owned(),
         }
+    }
+
+    /// The addresses allowed to read `/metrics`.
+    pub fn metrics_allowed_addresses(&self) -> Vec<String> {
+        self.metrics_allow
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Deadlines of residents' requests, and the limits on anonymous submissions.
@@ -206,6 +247,16 @@ impl Settings {
                 "WEIYIFANG_DAYS_PRIVATE_MATTER",
                 self.days_private_matter.to_string(),
             ),
+            ("WEIYIFANG_METRICS_ALLOW", self.metrics_allow.clone()),
+            (
+                "WEIYIFANG_METRICS_TOKEN",
+                if self.metrics_token.is_empty() {
+                    String::new()
+                } else {
+                    "(set)".to_owned()
+                },
+            ),
+            ("WEIYIFANG_LOG_FORMAT", self.log_format.clone()),
         ]
     }
 }

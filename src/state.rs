@@ -4,6 +4,7 @@ use std::sync::Arc;
 use handlebars::Handlebars;
 use sea_orm::DatabaseConnection;
 
+use crate::metrics::Metrics;
 use crate::settings::Settings;
 
 /// Everything a handler may need, cheap to clone.
@@ -14,14 +15,21 @@ pub struct Inner {
     pub db: DatabaseConnection,
     pub templates: Handlebars<'static>,
     pub settings: Settings,
+    pub metrics: Metrics,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, templates: Handlebars<'static>, settings: Settings) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        templates: Handlebars<'static>,
+        settings: Settings,
+        metrics: Metrics,
+    ) -> Self {
         Self(Arc::new(Inner {
             db,
             templates,
             settings,
+            metrics,
         }))
     }
 }

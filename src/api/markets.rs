@@ -218,6 +218,7 @@ async fn sign_up(
     Path(id): Path<Uuid>,
 ) -> Result<Response, AppError> {
     let result = signups::sign_up(&state.db, &actor, id, Utc::now()).await?;
+    state.metrics.signup(result.status.as_str());
     Ok((StatusCode::CREATED, Json(standing(&result))).into_response())
 }
 

@@ -341,6 +341,7 @@ async fn sign_up(
     let market = market_of_shift(&state, shift_id).await?;
     match signups::sign_up(&state.db, &actor, shift_id, Utc::now()).await {
         Ok(standing) => {
+            state.metrics.signup(standing.status.as_str());
             let cookie = match standing.position {
                 Some(n) => auth::flash_cookie_count("notice-signup-waitlisted", n),
                 None => auth::flash_cookie("notice-signup-confirmed"),
@@ -590,6 +591,7 @@ async fn assign(
     };
     match signups::assign(&state.db, &actor, shift_id, person.id, Utc::now()).await {
         Ok(standing) => {
+            state.metrics.signup(standing.status.as_str());
             let cookie = match standing.position {
                 Some(n) => auth::flash_cookie_count("notice-assigned-waitlisted", n),
                 None => auth::flash_cookie("notice-assigned"),

@@ -115,10 +115,11 @@ async fn submit_checkin(
 ) -> Result<Response, AppError> {
     match records::scan(&state.db, &actor, &token, Utc::now()).await {
         Ok(scan) => {
-            let key = match scan {
-                Scan::CheckedIn(_) => "notice-checked-in",
-                Scan::CheckedOut(_) => "notice-checked-out",
+            let (key, kind) = match scan {
+                Scan::CheckedIn(_) => ("notice-checked-in", "in"),
+                Scan::CheckedOut(_) => ("notice-checked-out", "out"),
             };
+            state.metrics.checkin(kind);
             Ok((jar.add(auth::flash_cookie(key)), Redirect::to("/me/shifts")).into_response())
         }
         Err(EventError::Invalid(errors)) => {

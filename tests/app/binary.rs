@@ -226,3 +226,34 @@ async fn the_first_admin_is_created_from_the_command_line_with_the_password_on_s
     assert_eq!(response.status(), 303);
     stop(child).await;
 }
+
+#[tokio::test]
+async fn logs_are_json_lines_with_the_request_id_when_asked() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut command = weiyifang(folder.path());
+    command
+        .env("WEIYIFANG_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped());
+    let (mut child, url) = start(command).await;
+    let response = reqwest::get(format!("{url}/healthz")).await.unwrap();
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let stderr = child.stderr.take().unwrap();
+    stop(child).await;
+    let mut lines = BufReader::new(stderr).lines();
+    let mut logged = Vec::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        let entry: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+        logged.push(entry);
+    }
+    assert!(
+        logged
+            .iter()
+            .any(|e| e["span"]["id"] == id.as_str() && e["span"]["path"] == "/healthz"),
+        "the request's log line carries its id: {logged:?}"
+    );
+}

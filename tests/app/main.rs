@@ -18,6 +18,7 @@ mod demo;
 mod health;
 mod markets;
 mod members;
+mod observability;
 mod orgs;
 mod orgs_api;
 mod pages;

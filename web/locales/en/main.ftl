@@ -25,6 +25,7 @@ feature-hours-text = Check-in and check-out record service hours; residents serv
 market-when = When
 market-place = Where
 
+error-request-id = If you report this, quote the request id: { $id }
 error-title = Something went wrong
 error-back-home = Back to the home page
 error-not-found = The page or record you asked for does not exist.

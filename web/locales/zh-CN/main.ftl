@@ -25,6 +25,7 @@ feature-hours-text = 签到签退记录服务时长，统计受益居民人次�
 market-when = 时间
 market-place = 地点
 
+error-request-id = 如需向工作人员反映，请告知请求编号：{ $id }
 error-title = 出错了
 error-back-home = 返回首页
 error-not-found = 找不到您要的页面或数据。
