@@ -156,7 +156,7 @@ pub async fn show(
         .map(str::trim);
     // Compared as digests: equal length, and no early exit on the first differing byte.
     let by_token = !token.is_empty() && presented.is_some_and(|p| digest(p) == digest(token));
-    let by_address = allowed_addresses.iter().any(|a| *a == address);
+    let by_address = allowed_addresses.contains(&address);
     if !(by_token || by_address) {
         return Err(AppError::Forbidden);
     }
