@@ -147,3 +147,98 @@ pub async fn restore(target_url: &str, from: &Path, force: bool) -> Result<(), B
     copied?;
     check(target).await
 }
+
+/// The file name of a scheduled backup: sortable, in Shanghai time.
+fn scheduled_name(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&crate::views::shanghai())
+        .format("weiyifang-%Y%m%d-%H%M%S.db")
+        .to_string()
+}
+
+/// When the next scheduled backup is due: the next `hour`:00 in Shanghai after `now`.
+pub fn next_run(now: chrono::DateTime<chrono::Utc>, hour: u32) -> chrono::DateTime<chrono::Utc> {
+    let local = now.with_timezone(&crate::views::shanghai());
+    let time =
+        chrono::NaiveTime::from_hms_opt(hour.min(23), 0, 0).unwrap_or(chrono::NaiveTime::MIN);
+    let today = local.date_naive().and_time(time);
+    let due = if today > local.naive_local() {
+        today
+    } else {
+        today + chrono::Duration::days(1)
+    };
+    due.and_local_timezone(crate::views::shanghai())
+        .single()
+        .map_or(now + chrono::Duration::days(1), |d| {
+            d.with_timezone(&chrono::Utc)
+        })
+}
+
+/// One scheduled backup into `folder`, then the oldest scheduled backups beyond `keep` are
+/// removed (files of other names are left alone). Returns the new file.
+pub async fn scheduled_backup(
+    db: &DatabaseConnection,
+    folder: &Path,
+    keep: usize,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<std::path::PathBuf, BackupError> {
+    let file = folder.join(scheduled_name(now));
+    backup(db, &file).await?;
+    let mut ours: Vec<std::path::PathBuf> = std::fs::read_dir(folder)?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("weiyifang-") && n.ends_with(".db"))
+        })
+        .collect();
+    ours.sort();
+    let surplus = ours.len().saturating_sub(keep.max(1));
+    for old in &ours[..surplus] {
+        std::fs::remove_file(old)?;
+    }
+    Ok(file)
+}
+
+/// Runs inside `serve`: a backup every day at the configured hour, for as long as the
+/// server runs. A failed backup is logged and tried again the next day.
+pub async fn schedule(db: DatabaseConnection, folder: std::path::PathBuf, hour: u32, keep: usize) {
+    if db.get_database_backend() != DatabaseBackend::Sqlite {
+        tracing::warn!("scheduled backups are for SQLite; on PostgreSQL schedule pg_dump instead");
+        return;
+    }
+    loop {
+        let now = chrono::Utc::now();
+        let due = next_run(now, hour);
+        let wait = (due - now).to_std().unwrap_or_default();
+        tracing::info!(due = %due, "next scheduled backup");
+        tokio::time::sleep(wait).await;
+        match scheduled_backup(&db, &folder, keep, chrono::Utc::now()).await {
+            Ok(file) => tracing::info!(file = %file.display(), "scheduled backup written"),
+            Err(err) => tracing::error!(error = %err, "scheduled backup failed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::next_run;
+
+    #[test]
+    fn the_next_backup_is_the_next_such_hour_in_shanghai() {
+        // 01:30 in Shanghai (17:30 UTC the day before): 03:00 the same Shanghai day.
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 17, 30, 0).unwrap();
+        assert_eq!(
+            next_run(now, 3),
+            Utc.with_ymd_and_hms(2026, 11, 24, 19, 0, 0).unwrap()
+        );
+        // 03:00 exactly has just run: the next is tomorrow's.
+        let at_three = Utc.with_ymd_and_hms(2026, 11, 24, 19, 0, 0).unwrap();
+        assert_eq!(
+            next_run(at_three, 3),
+            Utc.with_ymd_and_hms(2026, 11, 25, 19, 0, 0).unwrap()
+        );
+    }
+}

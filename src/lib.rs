@@ -31,6 +31,7 @@ pub use state::AppState;
 pub struct App {
     pub router: Router,
     pub db: DatabaseConnection,
+    settings: Settings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,10 +54,16 @@ impl App {
             .map_err(StartupError::Database)?;
         db::migrate(&db).await.map_err(StartupError::Migration)?;
         let metrics = metrics::Metrics::new()?;
-        let state = AppState::new(db.clone(), templates::registry()?, settings, metrics);
+        let state = AppState::new(
+            db.clone(),
+            templates::registry()?,
+            settings.clone(),
+            metrics,
+        );
         Ok(App {
             router: router::build_router(state),
             db,
+            settings,
         })
     }
 
@@ -66,6 +73,14 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        if !self.settings.backup_dir.trim().is_empty() {
+            tokio::spawn(backup::schedule(
+                self.db.clone(),
+                self.settings.backup_dir.trim().into(),
+                self.settings.backup_hour,
+                self.settings.backup_keep,
+            ));
+        }
         // The client address is needed for login throttling.
         let service = self
             .router

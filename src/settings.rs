@@ -136,6 +136,28 @@ pub struct Settings {
     )]
     pub metrics_token: String,
 
+    /// A folder for daily backups made inside `serve` (SQLite only); empty: none.
+    #[arg(long, global = true, env = "WEIYIFANG_BACKUP_DIR", default_value = "")]
+    pub backup_dir: String,
+
+    /// The hour (Asia/Shanghai, 0–23) of the daily backup.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_BACKUP_HOUR",
+        default_value_t = 3
+    )]
+    pub backup_hour: u32,
+
+    /// How many daily backups to keep; older ones are removed.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_BACKUP_KEEP",
+        default_value_t = 14
+    )]
+    pub backup_keep: usize,
+
     /// `text` (the default, for people) or `json` (one object per line, for log collectors).
     #[arg(
         long,
@@ -166,6 +188,9 @@ impl Settings {
             metrics_allow: String::new(),
             metrics_token: String::new(),
             log_format: "text".to_owned(),
+            backup_dir: String::new(),
+            backup_hour: 3,
+            backup_keep: 14,
         }
     }
 
@@ -257,6 +282,9 @@ impl Settings {
                 },
             ),
             ("WEIYIFANG_LOG_FORMAT", self.log_format.clone()),
+            ("WEIYIFANG_BACKUP_DIR", self.backup_dir.clone()),
+            ("WEIYIFANG_BACKUP_HOUR", self.backup_hour.to_string()),
+            ("WEIYIFANG_BACKUP_KEEP", self.backup_keep.to_string()),
         ]
     }
 }

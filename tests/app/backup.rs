@@ -55,3 +55,39 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database() {
     let db = target.connect().await;
     assert_eq!(person::Entity::find().count(&db).await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn daily_backups_keep_the_newest_few_and_leave_other_files_alone() {
+    let database = TestDatabase::create_sqlite();
+    let db = database.connect().await;
+    weiyifang::db::migrate(&db).await.unwrap();
+    member::accounts::create_admin(&db, "王主任", "13800138000", "Sunrise over Nanhu 7")
+        .await
+        .unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("notes.txt"), "keep me").unwrap();
+    let start = chrono::Utc::now();
+    let mut written = Vec::new();
+    for day in 0..4 {
+        let at = start + chrono::Duration::days(day);
+        written.push(
+            backup::scheduled_backup(&db, folder.path(), 2, at)
+                .await
+                .unwrap(),
+        );
+    }
+    let mut left: Vec<_> = std::fs::read_dir(folder.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    left.sort();
+    let mut expected = written[2..].to_vec();
+    expected.push(folder.path().join("notes.txt"));
+    expected.sort();
+    assert_eq!(left, expected);
+    // Each kept file is a whole database with the data in it.
+    let copy = sea_orm::Database::connect(format!("sqlite://{}?mode=ro", written[3].display()))
+        .await
+        .unwrap();
+    assert_eq!(person::Entity::find().count(&copy).await.unwrap(), 1);
+}
