@@ -12,7 +12,7 @@ use crate::helpers::TestDatabase;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_weiyifang");
 
-fn weiyifang(working_dir: &Path) -> Command {
+pub(crate) fn weiyifang(working_dir: &Path) -> Command {
     let mut command = Command::new(BINARY);
     command
         .current_dir(working_dir)
@@ -26,7 +26,7 @@ fn weiyifang(working_dir: &Path) -> Command {
 }
 
 /// Starts `serve` and returns the base URL it printed.
-async fn start(mut command: Command) -> (Child, String) {
+pub(crate) async fn start(mut command: Command) -> (Child, String) {
     let mut child = command.spawn().expect("the binary starts");
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();

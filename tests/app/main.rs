@@ -13,6 +13,7 @@ mod backup;
 mod binary;
 mod browser;
 mod copy;
+mod crash;
 mod database;
 mod demo;
 mod health;
