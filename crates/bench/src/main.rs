@@ -25,7 +25,8 @@ use event::{EventKind, EventStatus};
 use member::entities::{account, person};
 use member::{Actor, PlatformRole};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, Set, Statement,
+    ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, Set, Statement,
 };
 use tokio::io::{AsyncBufReadExt, BufReader};
 use uuid::Uuid;
@@ -95,7 +96,10 @@ async fn main() -> anyhow::Result<()> {
             (format!("{host}/{name}"), Some((server.clone(), name)))
         }
         None => (
-            format!("sqlite://{}?mode=rwc", folder.path().join("bench.db").display()),
+            format!(
+                "sqlite://{}?mode=rwc",
+                folder.path().join("bench.db").display()
+            ),
             None,
         ),
     };
@@ -160,7 +164,10 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
         .spawn()?;
     let stdout = child.stdout.take().context("child stdout")?;
     let mut lines = BufReader::new(stdout).lines();
-    let ready = lines.next_line().await?.context("the server did not start")?;
+    let ready = lines
+        .next_line()
+        .await?
+        .context("the server did not start")?;
     let ports: Vec<u16> = ready
         .split_whitespace()
         .skip(1)
@@ -251,7 +258,10 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
     let export_one = drive_with(
         &client,
         1,
-        vec![Call::get(export_path.clone(), Some(fixture.staff_token.clone()))],
+        vec![Call::get(
+            export_path.clone(),
+            Some(fixture.staff_token.clone()),
+        )],
     )
     .await?;
     let export = drive(
@@ -265,19 +275,25 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
     child.kill().await.ok();
 
     rows.push(("bare axum handler (baseline)", &bare_handler, None));
-    rows.push(("bare 1-row insert transaction (baseline)", &bare_insert, None));
+    rows.push((
+        "bare 1-row insert transaction (baseline)",
+        &bare_insert,
+        None,
+    ));
     rows.push(("sign-up, 64 clients racing", &signups, Some(&bare_insert)));
     rows.push(("public market-day page", &market_page, Some(&bare_handler)));
-    rows.push(("a volunteer's \"my shifts\"", &my_shifts, Some(&bare_handler)));
+    rows.push((
+        "a volunteer's \"my shifts\"",
+        &my_shifts,
+        Some(&bare_handler),
+    ));
     rows.push(("dashboard for a year (1 client)", &dashboard_one, None));
     rows.push(("dashboard for a year", &dashboard, Some(&bare_handler)));
     rows.push(("monthly .xlsx export (1 client)", &export_one, None));
     rows.push(("monthly .xlsx export", &export, Some(&bare_handler)));
 
     println!();
-    println!(
-        "| measurement | requests | errors | per second | p50 ms | p99 ms | vs baseline |"
-    );
+    println!("| measurement | requests | errors | per second | p50 ms | p99 ms | vs baseline |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for (name, run, baseline) in rows {
         let ratio = baseline
@@ -297,7 +313,10 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
         "shifts over capacity after the race: {over} (of {})",
         fixture.race_shifts.len()
     );
-    println!("server peak memory (VmHWM): {:.1} MB", peak_rss_kb as f64 / 1024.0);
+    println!(
+        "server peak memory (VmHWM): {:.1} MB",
+        peak_rss_kb as f64 / 1024.0
+    );
     if over > 0 {
         bail!("a shift is over capacity");
     }
@@ -344,9 +363,7 @@ impl Run {
         let mut sorted = self.latencies.clone();
         sorted.sort();
         let index = (sorted.len() * p / 100).min(sorted.len().saturating_sub(1));
-        sorted
-            .get(index)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        sorted.get(index).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
     }
 }
 
@@ -383,7 +400,8 @@ async fn drive_with(
                 let sent = Instant::now();
                 match request.send().await {
                     Ok(response) => {
-                        let ok = response.status().is_success() || response.status().is_redirection();
+                        let ok =
+                            response.status().is_success() || response.status().is_redirection();
                         let _ = response.bytes().await;
                         latencies.push(sent.elapsed());
                         if !ok {
@@ -413,8 +431,10 @@ async fn drive_with(
 /// The baseline for sign-ups: the same number of one-row insert transactions, 64 at a time,
 /// on the same database, the way the application opens them.
 async fn bare_inserts(db: &DatabaseConnection, count: usize) -> anyhow::Result<Run> {
-    db.execute_unprepared("CREATE TABLE bench_baseline (id VARCHAR(36) PRIMARY KEY, at VARCHAR(40))")
-        .await?;
+    db.execute_unprepared(
+        "CREATE TABLE bench_baseline (id VARCHAR(36) PRIMARY KEY, at VARCHAR(40))",
+    )
+    .await?;
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -475,8 +495,6 @@ async fn over_capacity(db: &DatabaseConnection) -> anyhow::Result<usize> {
     }
     Ok(over)
 }
-
-use sea_orm::{PaginatorTrait, QueryFilter};
 
 fn peak_rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -541,14 +559,21 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Fixture> 
         account_of(people[0], PlatformRole::Coordinator),
         account_of(people[1], PlatformRole::Volunteer),
     ];
-    accounts.extend(racers.iter().map(|p| account_of(*p, PlatformRole::Volunteer)));
-    let account_ids: Vec<Uuid> = accounts
-        .iter()
-        .map(|a| *a.id.as_ref())
-        .collect();
+    accounts.extend(
+        racers
+            .iter()
+            .map(|p| account_of(*p, PlatformRole::Volunteer)),
+    );
+    let account_ids: Vec<Uuid> = accounts.iter().map(|a| *a.id.as_ref()).collect();
     insert_chunks(db, accounts).await?;
     let actor = |i: usize, role| Actor {
-        person_id: if i == 0 { people[0] } else if i == 1 { people[1] } else { racers[i - 2] },
+        person_id: if i == 0 {
+            people[0]
+        } else if i == 1 {
+            people[1]
+        } else {
+            racers[i - 2]
+        },
         account_id: account_ids[i],
         name: String::new(),
         role,
@@ -584,7 +609,12 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Fixture> 
     }
 
     // Market days: monthly, the newest last month, ten years back.
-    let services = [Service::Haircut, Service::Clinic, Service::Consultation, Service::LegalAid];
+    let services = [
+        Service::Haircut,
+        Service::Clinic,
+        Service::Consultation,
+        Service::LegalAid,
+    ];
     let mut person_cursor = 2 + scale.racers;
     for d in 0..scale.market_days {
         let starts = now - chrono::Duration::days(30 * (scale.market_days - d) as i64);
@@ -651,7 +681,8 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Fixture> 
                     let who = if s == 0 && h == 0 && signups.is_empty() {
                         people[1]
                     } else {
-                        person_cursor = 2 + scale.racers
+                        person_cursor = 2
+                            + scale.racers
                             + (person_cursor + 1 - 2 - scale.racers)
                                 % (scale.people - 2 - scale.racers);
                         people[person_cursor]
@@ -750,7 +781,11 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Fixture> 
             );
         }
     }
-    let last_month = now.date_naive().with_day(1).and_then(|d| d.pred_opt()).unwrap_or(now.date_naive());
+    let last_month = now
+        .date_naive()
+        .with_day(1)
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(now.date_naive());
     Ok(Fixture {
         staff_token,
         racer_tokens,
