@@ -13,6 +13,7 @@ mod m20261125_000006_create_stalls_shifts_signups;
 mod m20261125_000007_create_service_records;
 mod m20261125_000008_create_certificates;
 mod m20261125_000009_create_resident_requests;
+mod m20261129_000010_add_lookup_indexes;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_create_service_records::Migration),
             Box::new(m20261125_000008_create_certificates::Migration),
             Box::new(m20261125_000009_create_resident_requests::Migration),
+            Box::new(m20261129_000010_add_lookup_indexes::Migration),
         ]
     }
 }

@@ -329,6 +329,21 @@ async fn dashboard_totals_are_the_sums_of_their_parts() {
         )
         .await
         .unwrap();
+        // One value is corrected: only the newest counts, and the service once.
+        let served = if n == 0 {
+            records::enter_hours(
+                &app.db,
+                &staff,
+                line.record.as_ref().unwrap().id,
+                &records::format_hours(served - 1),
+                "签退晚扫了",
+            )
+            .await
+            .unwrap();
+            served - 1
+        } else {
+            served
+        };
         expected_tenths += i64::from(served);
     }
     let stall_a = event::stalls::find_shift(&app.db, shift_a)

@@ -9,7 +9,9 @@ use member::entities::{membership, person};
 use member::{Actor, audit, tx};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{Condition, DatabaseConnection, PaginatorTrait, QueryOrder, Set, SqlErr};
+use sea_orm::{
+    Condition, DatabaseConnection, PaginatorTrait, QueryOrder, QuerySelect, Set, SqlErr,
+};
 use serde::Serialize;
 
 use crate::EventError;
@@ -392,43 +394,45 @@ pub async fn market_day(
         .iter()
         .flat_map(|s| s.shifts.iter().map(|sh| sh.id))
         .collect();
-    let live = signup::Entity::find()
-        .filter(signup::Column::ShiftId.is_in(shift_ids))
-        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
-        .order_by_asc(signup::Column::CreatedAt)
-        .order_by_asc(signup::Column::Id)
+    // The page only needs counts, and where the viewer stands: a day of popular shifts
+    // can have thousands of sign-ups, which are never loaded here.
+    let waiting: std::collections::HashMap<Uuid, i64> = signup::Entity::find()
+        .select_only()
+        .column(signup::Column::ShiftId)
+        .column_as(signup::Column::Id.count(), "waiting")
+        .filter(signup::Column::ShiftId.is_in(shift_ids.clone()))
+        .filter(signup::Column::Status.eq(SignupStatus::Waitlisted))
+        .group_by(signup::Column::ShiftId)
+        .into_tuple::<(Uuid, i64)>()
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .collect();
+    let mut mine = std::collections::HashMap::new();
+    if let Some(person) = viewer {
+        for signup in signup::Entity::find()
+            .filter(signup::Column::ShiftId.is_in(shift_ids))
+            .filter(signup::Column::PersonId.eq(person))
+            .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
+            .all(db)
+            .await?
+        {
+            mine.insert(signup.shift_id, standing_of(db, &signup).await?);
+        }
+    }
     let mut views = Vec::new();
     for stall in stalls {
         let shifts = stall
             .shifts
             .into_iter()
-            .map(|shift| {
-                let waitlist: Vec<&signup::Model> = live
-                    .iter()
-                    .filter(|s| s.shift_id == shift.id && s.status == SignupStatus::Waitlisted)
-                    .collect();
-                let mine = viewer.and_then(|person| {
-                    live.iter()
-                        .find(|s| s.shift_id == shift.id && s.person_id == person)
-                        .map(|s| Standing {
-                            status: s.status,
-                            position: (s.status == SignupStatus::Waitlisted).then(|| {
-                                waitlist
-                                    .iter()
-                                    .position(|w| w.id == s.id)
-                                    .map_or(0, |p| p as u64 + 1)
-                            }),
-                        })
-                });
-                ShiftView {
-                    free: shift.capacity - shift.confirmed_count,
-                    waiting: waitlist.len() as u64,
-                    closed: closed_reason(&event, &shift, now),
-                    mine,
-                    shift,
-                }
+            .map(|shift| ShiftView {
+                free: shift.capacity - shift.confirmed_count,
+                waiting: waiting
+                    .get(&shift.id)
+                    .map_or(0, |n| u64::try_from(*n).unwrap_or(0)),
+                closed: closed_reason(&event, &shift, now),
+                mine: mine.get(&shift.id).copied(),
+                shift,
             })
             .collect();
         views.push(StallView {

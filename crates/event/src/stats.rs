@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Utc};
-use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{Condition, JoinType, QueryOrder, QuerySelect};
 
 use crate::EventError;
 use crate::entities::event::{self, EventStatus};
@@ -109,26 +110,7 @@ pub async fn stats(
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
-    let records = service_record::Entity::find()
-        .filter(service_record::Column::ShiftId.is_in(shifts.keys().copied().collect::<Vec<_>>()))
-        .all(db)
-        .await?;
-    // The current (newest) hours of each record.
-    let mut current: HashMap<Uuid, (DateTime<Utc>, Uuid, i32)> = HashMap::new();
-    for chunk in records.iter().map(|r| r.id).collect::<Vec<_>>().chunks(500) {
-        for entry in hour_entry::Entity::find()
-            .filter(hour_entry::Column::RecordId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            let newer = current
-                .get(&entry.record_id)
-                .is_none_or(|(at, id, _)| (entry.entered_at, entry.id) > (*at, *id));
-            if newer {
-                current.insert(entry.record_id, (entry.entered_at, entry.id, entry.tenths));
-            }
-        }
-    }
+    let worked = current_hours(db, shifts.keys().copied().collect()).await?;
     // The current (newest) report of each stall.
     let mut residents: HashMap<Uuid, (DateTime<Utc>, Uuid, i32)> = HashMap::new();
     for report in beneficiary_report::Entity::find()
@@ -209,11 +191,8 @@ pub async fn stats(
             tally.residents += served;
         }
     }
-    for record in &records {
-        let Some((_, _, tenths)) = current.get(&record.id) else {
-            continue;
-        };
-        let Some(shift) = shifts.get(&record.shift_id) else {
+    for (tenths, shift_id, person_id) in worked {
+        let Some(shift) = shifts.get(&shift_id) else {
             continue;
         };
         let Some(stall) = stalls.get(&shift.stall_id) else {
@@ -229,18 +208,18 @@ pub async fn stats(
             by_service.entry(service_key(stall.service)).or_default(),
             by_event.entry(event.id).or_default(),
             by_stall.entry(stall.id).or_default(),
-            by_person.entry(record.person_id).or_default(),
+            by_person.entry(person_id).or_default(),
         ];
         for tally in groups {
             tally.services += 1;
-            tally.hours_tenths += i64::from(*tenths);
-            tally.volunteers.insert(record.person_id);
+            tally.hours_tenths += i64::from(tenths);
+            tally.volunteers.insert(person_id);
         }
         if let Some(project) = event.project_id {
             let tally = by_project.entry(project).or_default();
             tally.services += 1;
-            tally.hours_tenths += i64::from(*tenths);
-            tally.volunteers.insert(record.person_id);
+            tally.hours_tenths += i64::from(tenths);
+            tally.volunteers.insert(person_id);
         }
     }
     Ok(Stats {
@@ -277,6 +256,57 @@ pub async fn stats(
         },
         stalls: stalls.into_values().collect(),
     })
+}
+
+/// The current (newest) hours of every record on these shifts that has hours:
+/// (tenths, shift, person). The newest entry is picked by the database (no newer entry
+/// for the same record exists), so only one small row per record leaves it, in batches of
+/// shifts to keep the parameter list short.
+async fn current_hours(
+    db: &impl ConnectionTrait,
+    shift_ids: Vec<Uuid>,
+) -> Result<Vec<(i32, Uuid, Uuid)>, EventError> {
+    let newer = Alias::new("newer");
+    let this = |column: hour_entry::Column| Expr::col((hour_entry::Entity, column));
+    let other = |column: hour_entry::Column| Expr::col((newer.clone(), column));
+    let newer_entry = Query::select()
+        .expr(Expr::val(1))
+        .from_as(hour_entry::Entity, newer.clone())
+        .and_where(other(hour_entry::Column::RecordId).eq(this(hour_entry::Column::RecordId)))
+        .cond_where(
+            Condition::any()
+                .add(other(hour_entry::Column::EnteredAt).gt(this(hour_entry::Column::EnteredAt)))
+                .add(
+                    Condition::all()
+                        .add(
+                            other(hour_entry::Column::EnteredAt)
+                                .eq(this(hour_entry::Column::EnteredAt)),
+                        )
+                        .add(other(hour_entry::Column::Id).gt(this(hour_entry::Column::Id))),
+                ),
+        )
+        .to_owned();
+    let of_record: sea_orm::RelationDef = hour_entry::Entity::belongs_to(service_record::Entity)
+        .from(hour_entry::Column::RecordId)
+        .to(service_record::Column::Id)
+        .into();
+    let mut rows = Vec::new();
+    for chunk in shift_ids.chunks(1000) {
+        rows.extend(
+            hour_entry::Entity::find()
+                .select_only()
+                .column(hour_entry::Column::Tenths)
+                .column(service_record::Column::ShiftId)
+                .column(service_record::Column::PersonId)
+                .join(JoinType::InnerJoin, of_record.clone())
+                .filter(service_record::Column::ShiftId.is_in(chunk.to_vec()))
+                .filter(Expr::exists(newer_entry.clone()).not())
+                .into_tuple::<(i32, Uuid, Uuid)>()
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(rows)
 }
 
 fn service_key(service: Service) -> &'static str {
