@@ -16,6 +16,10 @@ pub struct Inner {
     pub templates: Handlebars<'static>,
     pub settings: Settings,
     pub metrics: Metrics,
+    /// Dashboards and monthly reports read a year of records each: they take turns, one
+    /// per core, so a crowd of them queues instead of holding a year of rows apiece in
+    /// memory and every database connection at once.
+    reports: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -30,7 +34,16 @@ impl AppState {
             templates,
             settings,
             metrics,
+            reports: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         }))
+    }
+
+    /// Wait for a turn to build a dashboard or report; the turn ends when it is dropped.
+    pub async fn report_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        // The semaphore is never closed, so this is always `Some`.
+        self.reports.acquire().await.ok()
     }
 }
 

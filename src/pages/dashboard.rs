@@ -299,6 +299,7 @@ async fn show_dashboard(
     let lang = context.lang();
     let (from, until, period) = period_of(&query, views::today());
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
+    let _turn = state.report_turn().await;
     let stats = stats::stats(
         &state.db,
         from.map(start),
@@ -485,6 +486,7 @@ async fn monthly_report(
     }
     .unwrap_or(first);
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
+    let _turn = state.report_turn().await;
     let tables =
         crate::reports::monthly_tables(&state.db, start(first), start(next), Utc::now()).await?;
     let name = format!("微益坊月报-{}.{format}", first.format("%Y-%m"));
@@ -517,6 +519,7 @@ async fn show_org_dashboard(
     let lang = context.lang();
     let (from, until, period) = period_of(&query, views::today());
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
+    let _turn = state.report_turn().await;
     let stats = stats::stats(
         &state.db,
         from.map(start),

@@ -6,8 +6,10 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use member::entities::person;
 use member::{Actor, FieldError, audit, tx};
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::Expr;
-use sea_orm::{DatabaseConnection, PaginatorTrait, QueryOrder, Set};
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{
+    Condition, DatabaseConnection, JoinType, PaginatorTrait, QueryOrder, QuerySelect, Set,
+};
 
 use crate::EventError;
 use crate::entities::event::{self, EventStatus};
@@ -424,25 +426,51 @@ pub async fn confirmed_hours_of(
     db: &impl ConnectionTrait,
     person_id: Uuid,
 ) -> Result<(u64, i64), EventError> {
-    let records = service_record::Entity::find()
+    let (services, tenths) = current_hour_entries()
+        .select_only()
+        .column_as(hour_entry::Column::Id.count(), "services")
+        .column_as(hour_entry::Column::Tenths.sum(), "tenths")
         .filter(service_record::Column::PersonId.eq(person_id))
-        .all(db)
-        .await?;
-    let (mut services, mut tenths) = (0u64, 0i64);
-    for record in records {
-        // The newest entry is the current value.
-        if let Some(current) = hour_entry::Entity::find()
-            .filter(hour_entry::Column::RecordId.eq(record.id))
-            .order_by_desc(hour_entry::Column::EnteredAt)
-            .order_by_desc(hour_entry::Column::Id)
-            .one(db)
-            .await?
-        {
-            services += 1;
-            tenths += i64::from(current.tenths);
-        }
-    }
-    Ok((services, tenths))
+        .into_tuple::<(i64, Option<i64>)>()
+        .one(db)
+        .await?
+        .unwrap_or_default();
+    Ok((u64::try_from(services).unwrap_or(0), tenths.unwrap_or(0)))
+}
+
+/// Every record's current hours: its hour entries (joined with the record, so callers can
+/// filter by shift or person) for which no newer entry exists. The database picks the
+/// newest, so a year of records leaves it as one row each, in one query.
+pub(crate) fn current_hour_entries() -> Select<hour_entry::Entity> {
+    // Scoped: its `max`/`min` would shadow `Ord`'s on times elsewhere in this module.
+    use sea_orm::sea_query::ExprTrait;
+    let newer = Alias::new("newer");
+    let this = |column: hour_entry::Column| Expr::col((hour_entry::Entity, column));
+    let other = |column: hour_entry::Column| Expr::col((newer.clone(), column));
+    let newer_entry = Query::select()
+        .expr(Expr::val(1))
+        .from_as(hour_entry::Entity, newer.clone())
+        .and_where(other(hour_entry::Column::RecordId).eq(this(hour_entry::Column::RecordId)))
+        .cond_where(
+            Condition::any()
+                .add(other(hour_entry::Column::EnteredAt).gt(this(hour_entry::Column::EnteredAt)))
+                .add(
+                    Condition::all()
+                        .add(
+                            other(hour_entry::Column::EnteredAt)
+                                .eq(this(hour_entry::Column::EnteredAt)),
+                        )
+                        .add(other(hour_entry::Column::Id).gt(this(hour_entry::Column::Id))),
+                ),
+        )
+        .to_owned();
+    let of_record: RelationDef = hour_entry::Entity::belongs_to(service_record::Entity)
+        .from(hour_entry::Column::RecordId)
+        .to(service_record::Column::Id)
+        .into();
+    hour_entry::Entity::find()
+        .join(JoinType::InnerJoin, of_record)
+        .filter(Expr::exists(newer_entry).not())
 }
 
 /// A stall's count of residents served, as typed.

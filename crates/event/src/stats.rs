@@ -5,13 +5,14 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Utc};
+use futures_util::TryStreamExt;
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{Condition, JoinType, QueryOrder, QuerySelect};
+use sea_orm::{QueryOrder, QuerySelect, StreamTrait};
 
 use crate::EventError;
 use crate::entities::event::{self, EventStatus};
 use crate::entities::{beneficiary_report, hour_entry, service_record, shift, stall};
+use crate::records::current_hour_entries;
 use crate::schedule::shanghai;
 use crate::stalls::Service;
 
@@ -66,7 +67,7 @@ impl Tally {
 
 /// Events in `[from, until)` that have taken place (not cancelled, not drafts, ended).
 pub async fn stats(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + StreamTrait),
     from: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     organization: Option<Uuid>,
@@ -110,7 +111,6 @@ pub async fn stats(
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
-    let worked = current_hours(db, shifts.keys().copied().collect()).await?;
     // The current (newest) report of each stall.
     let mut residents: HashMap<Uuid, (DateTime<Utc>, Uuid, i32)> = HashMap::new();
     for report in beneficiary_report::Entity::find()
@@ -191,35 +191,50 @@ pub async fn stats(
             tally.residents += served;
         }
     }
-    for (tenths, shift_id, person_id) in worked {
-        let Some(shift) = shifts.get(&shift_id) else {
-            continue;
-        };
-        let Some(stall) = stalls.get(&shift.stall_id) else {
-            continue;
-        };
-        let Some(event) = events.get(&stall.event_id) else {
-            continue;
-        };
-        let groups: [&mut Tally; 7] = [
-            &mut all,
-            by_month.entry(month_of(event)).or_default(),
-            by_org.entry(stall.organization_id).or_default(),
-            by_service.entry(service_key(stall.service)).or_default(),
-            by_event.entry(event.id).or_default(),
-            by_stall.entry(stall.id).or_default(),
-            by_person.entry(person_id).or_default(),
-        ];
-        for tally in groups {
-            tally.services += 1;
-            tally.hours_tenths += i64::from(tenths);
-            tally.volunteers.insert(person_id);
-        }
-        if let Some(project) = event.project_id {
-            let tally = by_project.entry(project).or_default();
-            tally.services += 1;
-            tally.hours_tenths += i64::from(tenths);
-            tally.volunteers.insert(person_id);
+    // The current hours of every record, one small row each, streamed into the tallies
+    // (a year is about a hundred thousand rows: never held at once), in batches of shifts
+    // to keep the parameter list short.
+    let shift_ids: Vec<Uuid> = shifts.keys().copied().collect();
+    for chunk in shift_ids.chunks(1000) {
+        let mut worked = current_hour_entries()
+            .select_only()
+            .column(hour_entry::Column::Tenths)
+            .column(service_record::Column::ShiftId)
+            .column(service_record::Column::PersonId)
+            .filter(service_record::Column::ShiftId.is_in(chunk.to_vec()))
+            .into_tuple::<(i32, Uuid, Uuid)>()
+            .stream(db)
+            .await?;
+        while let Some((tenths, shift_id, person_id)) = worked.try_next().await? {
+            let Some(shift) = shifts.get(&shift_id) else {
+                continue;
+            };
+            let Some(stall) = stalls.get(&shift.stall_id) else {
+                continue;
+            };
+            let Some(event) = events.get(&stall.event_id) else {
+                continue;
+            };
+            let groups: [&mut Tally; 7] = [
+                &mut all,
+                by_month.entry(month_of(event)).or_default(),
+                by_org.entry(stall.organization_id).or_default(),
+                by_service.entry(service_key(stall.service)).or_default(),
+                by_event.entry(event.id).or_default(),
+                by_stall.entry(stall.id).or_default(),
+                by_person.entry(person_id).or_default(),
+            ];
+            for tally in groups {
+                tally.services += 1;
+                tally.hours_tenths += i64::from(tenths);
+                tally.volunteers.insert(person_id);
+            }
+            if let Some(project) = event.project_id {
+                let tally = by_project.entry(project).or_default();
+                tally.services += 1;
+                tally.hours_tenths += i64::from(tenths);
+                tally.volunteers.insert(person_id);
+            }
         }
     }
     Ok(Stats {
@@ -256,57 +271,6 @@ pub async fn stats(
         },
         stalls: stalls.into_values().collect(),
     })
-}
-
-/// The current (newest) hours of every record on these shifts that has hours:
-/// (tenths, shift, person). The newest entry is picked by the database (no newer entry
-/// for the same record exists), so only one small row per record leaves it, in batches of
-/// shifts to keep the parameter list short.
-async fn current_hours(
-    db: &impl ConnectionTrait,
-    shift_ids: Vec<Uuid>,
-) -> Result<Vec<(i32, Uuid, Uuid)>, EventError> {
-    let newer = Alias::new("newer");
-    let this = |column: hour_entry::Column| Expr::col((hour_entry::Entity, column));
-    let other = |column: hour_entry::Column| Expr::col((newer.clone(), column));
-    let newer_entry = Query::select()
-        .expr(Expr::val(1))
-        .from_as(hour_entry::Entity, newer.clone())
-        .and_where(other(hour_entry::Column::RecordId).eq(this(hour_entry::Column::RecordId)))
-        .cond_where(
-            Condition::any()
-                .add(other(hour_entry::Column::EnteredAt).gt(this(hour_entry::Column::EnteredAt)))
-                .add(
-                    Condition::all()
-                        .add(
-                            other(hour_entry::Column::EnteredAt)
-                                .eq(this(hour_entry::Column::EnteredAt)),
-                        )
-                        .add(other(hour_entry::Column::Id).gt(this(hour_entry::Column::Id))),
-                ),
-        )
-        .to_owned();
-    let of_record: sea_orm::RelationDef = hour_entry::Entity::belongs_to(service_record::Entity)
-        .from(hour_entry::Column::RecordId)
-        .to(service_record::Column::Id)
-        .into();
-    let mut rows = Vec::new();
-    for chunk in shift_ids.chunks(1000) {
-        rows.extend(
-            hour_entry::Entity::find()
-                .select_only()
-                .column(hour_entry::Column::Tenths)
-                .column(service_record::Column::ShiftId)
-                .column(service_record::Column::PersonId)
-                .join(JoinType::InnerJoin, of_record.clone())
-                .filter(service_record::Column::ShiftId.is_in(chunk.to_vec()))
-                .filter(Expr::exists(newer_entry.clone()).not())
-                .into_tuple::<(i32, Uuid, Uuid)>()
-                .all(db)
-                .await?,
-        );
-    }
-    Ok(rows)
 }
 
 fn service_key(service: Service) -> &'static str {
