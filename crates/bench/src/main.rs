@@ -150,6 +150,12 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
     weiyifang::db::migrate(&db).await?;
     let started = Instant::now();
     let fixture = fill(&db, scale).await?;
+    if std::env::args().any(|a| a == "--keep") {
+        eprintln!(
+            "coordinator's API token: {}; last month: {}",
+            fixture.staff_token, fixture.report_month
+        );
+    }
     let records = scale.market_days
         * scale.stalls_per_day
         * scale.shifts_per_stall
@@ -199,6 +205,7 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
             .collect(),
     )
     .await?;
+    memory_note(pid, "bare_handler");
     let bare_insert = bare_inserts(&db, scale.racers).await?;
 
     // 64 clients race for the places of tomorrow's market.
@@ -218,6 +225,7 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
             .collect(),
     )
     .await?;
+    memory_note(pid, "signups");
     let over = over_capacity(&db).await?;
 
     let market_page = drive(
@@ -227,6 +235,7 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
             .collect(),
     )
     .await?;
+    memory_note(pid, "market_page");
     let my_shifts = drive(
         &client,
         (0..scale.page_requests)
@@ -239,6 +248,7 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
             .collect(),
     )
     .await?;
+    memory_note(pid, "my_shifts");
     let dashboard_one = drive_with(
         &client,
         1,
@@ -248,6 +258,7 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
         )],
     )
     .await?;
+    memory_note(pid, "dashboard_one");
     let dashboard = drive(
         &client,
         (0..scale.heavy_requests)
@@ -260,6 +271,7 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
             .collect(),
     )
     .await?;
+    memory_note(pid, "dashboard");
     let export_path = format!("{app}/reports/monthly.xlsx?month={}", fixture.report_month);
     let export_one = drive_with(
         &client,
@@ -270,6 +282,7 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
         )],
     )
     .await?;
+    memory_note(pid, "export_one");
     let export = drive(
         &client,
         (0..scale.heavy_requests)
@@ -277,7 +290,8 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
             .collect(),
     )
     .await?;
-    let peak_rss_kb = peak_rss_kb(pid);
+    memory_note(pid, "export");
+    let peak_rss_kb = memory_kb(pid, "VmHWM:");
     child.kill().await.ok();
 
     rows.push(("bare axum handler (baseline)", &bare_handler, None));
@@ -502,13 +516,26 @@ async fn over_capacity(db: &DatabaseConnection) -> anyhow::Result<usize> {
     Ok(over)
 }
 
-fn peak_rss_kb(pid: u32) -> u64 {
+/// The server's memory after a phase, on standard error: where the peak was reached.
+fn memory_note(pid: u32, phase: &str) {
+    eprintln!(
+        "  after {phase}: server {:.0} MB resident ({:.0} MB heap, {:.0} MB files), peak so far {:.0} MB",
+        memory_kb(pid, "VmRSS:") as f64 / 1024.0,
+        memory_kb(pid, "RssAnon:") as f64 / 1024.0,
+        (memory_kb(pid, "RssFile:") + memory_kb(pid, "RssShmem:")) as f64 / 1024.0,
+        memory_kb(pid, "VmHWM:") as f64 / 1024.0
+    );
+}
+
+/// A memory figure of the server from `/proc/PID/status`, in kB: `VmHWM` (the peak
+/// resident set) or `VmRSS` (now).
+fn memory_kb(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse().ok())
         })
