@@ -138,7 +138,8 @@ pub async fn stats(
     let mut by_event: BTreeMap<Uuid, Tally> = BTreeMap::new();
     let mut by_project: BTreeMap<Uuid, Tally> = BTreeMap::new();
     let mut by_stall: BTreeMap<Uuid, Tally> = BTreeMap::new();
-    let mut by_person: BTreeMap<Uuid, Tally> = BTreeMap::new();
+    // A person's own figures need no sets: (services, hours in tenths).
+    let mut by_person: HashMap<Uuid, (u64, i64)> = HashMap::new();
     let month_of = |event: &event::Model| {
         let local = event.starts_at.with_timezone(&shanghai());
         (local.year(), local.month())
@@ -215,14 +216,16 @@ pub async fn stats(
             let Some(event) = events.get(&stall.event_id) else {
                 continue;
             };
-            let groups: [&mut Tally; 7] = [
+            let person = by_person.entry(person_id).or_default();
+            person.0 += 1;
+            person.1 += i64::from(tenths);
+            let groups: [&mut Tally; 6] = [
                 &mut all,
                 by_month.entry(month_of(event)).or_default(),
                 by_org.entry(stall.organization_id).or_default(),
                 by_service.entry(service_key(stall.service)).or_default(),
                 by_event.entry(event.id).or_default(),
                 by_stall.entry(stall.id).or_default(),
-                by_person.entry(person_id).or_default(),
             ];
             for tally in groups {
                 tally.services += 1;
@@ -262,7 +265,15 @@ pub async fn stats(
             .collect(),
         by_person: by_person
             .into_iter()
-            .map(|(k, t)| (k, t.figures()))
+            .map(|(person, (services, hours_tenths))| {
+                let figures = Figures {
+                    services,
+                    volunteers: 1,
+                    hours_tenths,
+                    ..Figures::default()
+                };
+                (person, figures)
+            })
             .collect(),
         events: {
             let mut list: Vec<event::Model> = events.into_values().collect();
