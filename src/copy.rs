@@ -411,6 +411,11 @@ pub async fn copy(from_url: &str, to_url: &str) -> Result<CopyReport, CopyError>
             });
         }
     }
+    // PostgreSQL plans from statistics that autovacuum gathers only a while after a bulk
+    // load; without them the first dashboards would scan whole tables.
+    if target.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        target.execute_unprepared("ANALYZE").await?;
+    }
     source.close().await.ok();
     target.close().await.ok();
     Ok(CopyReport { tables: on_target })
