@@ -131,66 +131,28 @@ pub async fn stats(
         }
     }
 
-    let mut all = Tally::default();
-    let mut by_month: BTreeMap<(i32, u32), Tally> = BTreeMap::new();
-    let mut by_org: BTreeMap<Uuid, Tally> = BTreeMap::new();
-    let mut by_service: BTreeMap<&'static str, Tally> = BTreeMap::new();
-    let mut by_event: BTreeMap<Uuid, Tally> = BTreeMap::new();
-    let mut by_project: BTreeMap<Uuid, Tally> = BTreeMap::new();
-    let mut by_stall: BTreeMap<Uuid, Tally> = BTreeMap::new();
+    let mut groups = Groups::default();
     // A person's own figures need no sets: (services, hours in tenths).
     let mut by_person: HashMap<Uuid, (u64, i64)> = HashMap::new();
-    let month_of = |event: &event::Model| {
-        let local = event.starts_at.with_timezone(&shanghai());
-        (local.year(), local.month())
-    };
     // Without an organization filter, every day held counts, stalls or not.
     if organization.is_none() {
         for event in events.values() {
-            all.events.insert(event.id);
-            by_month
-                .entry(month_of(event))
-                .or_default()
-                .events
-                .insert(event.id);
-            by_event
-                .entry(event.id)
-                .or_default()
-                .events
-                .insert(event.id);
-            if let Some(project) = event.project_id {
-                by_project
-                    .entry(project)
-                    .or_default()
-                    .events
-                    .insert(event.id);
-            }
+            groups.each_of_event(event, |tally| {
+                tally.events.insert(event.id);
+            });
         }
     }
     for stall in stalls.values() {
         let Some(event) = events.get(&stall.event_id) else {
             continue;
         };
-        let groups: [&mut Tally; 6] = [
-            &mut all,
-            by_month.entry(month_of(event)).or_default(),
-            by_org.entry(stall.organization_id).or_default(),
-            by_service.entry(service_key(stall.service)).or_default(),
-            by_event.entry(event.id).or_default(),
-            by_stall.entry(stall.id).or_default(),
-        ];
         let served = residents
             .get(&stall.id)
             .map_or(0, |(_, _, n)| i64::from(*n));
-        for tally in groups {
+        groups.each_of_stall(event, stall, |tally| {
             tally.events.insert(event.id);
             tally.residents += served;
-        }
-        if let Some(project) = event.project_id {
-            let tally = by_project.entry(project).or_default();
-            tally.events.insert(event.id);
-            tally.residents += served;
-        }
+        });
     }
     // The current hours of every record, one small row each, streamed into the tallies
     // (a year is about a hundred thousand rows: never held at once), in batches of shifts
@@ -207,10 +169,7 @@ pub async fn stats(
             .stream(db)
             .await?;
         while let Some((tenths, shift_id, person_id)) = worked.try_next().await? {
-            let Some(shift) = shifts.get(&shift_id) else {
-                continue;
-            };
-            let Some(stall) = stalls.get(&shift.stall_id) else {
+            let Some(stall) = shifts.get(&shift_id).and_then(|s| stalls.get(&s.stall_id)) else {
                 continue;
             };
             let Some(event) = events.get(&stall.event_id) else {
@@ -219,50 +178,21 @@ pub async fn stats(
             let person = by_person.entry(person_id).or_default();
             person.0 += 1;
             person.1 += i64::from(tenths);
-            let groups: [&mut Tally; 6] = [
-                &mut all,
-                by_month.entry(month_of(event)).or_default(),
-                by_org.entry(stall.organization_id).or_default(),
-                by_service.entry(service_key(stall.service)).or_default(),
-                by_event.entry(event.id).or_default(),
-                by_stall.entry(stall.id).or_default(),
-            ];
-            for tally in groups {
+            groups.each_of_stall(event, stall, |tally| {
                 tally.services += 1;
                 tally.hours_tenths += i64::from(tenths);
                 tally.volunteers.insert(person_id);
-            }
-            if let Some(project) = event.project_id {
-                let tally = by_project.entry(project).or_default();
-                tally.services += 1;
-                tally.hours_tenths += i64::from(tenths);
-                tally.volunteers.insert(person_id);
-            }
+            });
         }
     }
     Ok(Stats {
-        all: all.figures(),
-        by_month: by_month
-            .into_iter()
-            .map(|(k, t)| (k, t.figures()))
-            .collect(),
-        by_organization: by_org.into_iter().map(|(k, t)| (k, t.figures())).collect(),
-        by_service: by_service
-            .into_iter()
-            .map(|(k, t)| (k, t.figures()))
-            .collect(),
-        by_event: by_event
-            .into_iter()
-            .map(|(k, t)| (k, t.figures()))
-            .collect(),
-        by_project: by_project
-            .into_iter()
-            .map(|(k, t)| (k, t.figures()))
-            .collect(),
-        by_stall: by_stall
-            .into_iter()
-            .map(|(k, t)| (k, t.figures()))
-            .collect(),
+        all: groups.all.figures(),
+        by_month: figures(groups.by_month),
+        by_organization: figures(groups.by_org),
+        by_service: figures(groups.by_service),
+        by_event: figures(groups.by_event),
+        by_project: figures(groups.by_project),
+        by_stall: figures(groups.by_stall),
         by_person: by_person
             .into_iter()
             .map(|(person, (services, hours_tenths))| {
@@ -282,6 +212,57 @@ pub async fn stats(
         },
         stalls: stalls.into_values().collect(),
     })
+}
+
+/// The tallies a figure counts in.
+#[derive(Default)]
+struct Groups {
+    all: Tally,
+    by_month: BTreeMap<(i32, u32), Tally>,
+    by_org: BTreeMap<Uuid, Tally>,
+    by_service: BTreeMap<&'static str, Tally>,
+    by_event: BTreeMap<Uuid, Tally>,
+    by_project: BTreeMap<Uuid, Tally>,
+    by_stall: BTreeMap<Uuid, Tally>,
+}
+
+impl Groups {
+    /// The whole, the event's month, the event and its project (if any).
+    fn each_of_event(&mut self, event: &event::Model, mut count: impl FnMut(&mut Tally)) {
+        count(&mut self.all);
+        count(self.by_month.entry(month_of(event)).or_default());
+        count(self.by_event.entry(event.id).or_default());
+        if let Some(project) = event.project_id {
+            count(self.by_project.entry(project).or_default());
+        }
+    }
+
+    /// Those of the stall's event, and the stall's organization, service and stall.
+    fn each_of_stall(
+        &mut self,
+        event: &event::Model,
+        stall: &stall::Model,
+        mut count: impl FnMut(&mut Tally),
+    ) {
+        self.each_of_event(event, &mut count);
+        count(self.by_org.entry(stall.organization_id).or_default());
+        count(
+            self.by_service
+                .entry(service_key(stall.service))
+                .or_default(),
+        );
+        count(self.by_stall.entry(stall.id).or_default());
+    }
+}
+
+fn figures<K: Ord>(tallies: BTreeMap<K, Tally>) -> BTreeMap<K, Figures> {
+    tallies.into_iter().map(|(k, t)| (k, t.figures())).collect()
+}
+
+/// (year, month) in Shanghai.
+fn month_of(event: &event::Model) -> (i32, u32) {
+    let local = event.starts_at.with_timezone(&shanghai());
+    (local.year(), local.month())
 }
 
 fn service_key(service: Service) -> &'static str {
