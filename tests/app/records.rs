@@ -415,6 +415,28 @@ async fn the_dashboard_answers_for_every_period() {
             "{query}"
         );
     }
+    // Reports take turns (one per core): a crowd of them at once all get their answer.
+    let mut crowd = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let (client, dashboard) = (coordinator.client.clone(), i % 2 == 0);
+        let url = coordinator.url(if dashboard {
+            "/dashboard?period=all"
+        } else {
+            "/reports/monthly.csv"
+        });
+        crowd.spawn(async move {
+            let response = client.get(url).send().await.unwrap();
+            (dashboard, response.status(), response.text().await.unwrap())
+        });
+    }
+    for (dashboard, status, body) in crowd.join_all().await {
+        assert_eq!(status, 200);
+        assert!(body.contains(if dashboard {
+            "服务居民人次"
+        } else {
+            "汇总"
+        }));
+    }
 }
 
 #[tokio::test]
