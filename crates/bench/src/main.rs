@@ -76,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
         return serve(&args[2]).await;
     }
     let smoke = args.iter().any(|a| a == "--smoke");
+    let keep = args.iter().any(|a| a == "--keep");
     let postgres = args
         .iter()
         .position(|a| a == "--postgres")
@@ -103,8 +104,8 @@ async fn main() -> anyhow::Result<()> {
             None,
         ),
     };
-    let result = run(&url, scale).await;
-    if args.iter().any(|a| a == "--keep") && postgres.is_none() {
+    let result = run(&url, scale, keep).await;
+    if keep && postgres.is_none() {
         eprintln!(
             "database kept: {}",
             folder.keep().join("bench.db").display()
@@ -145,7 +146,8 @@ struct Fixture {
     report_month: String,
 }
 
-async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
+/// `keep`: print what is needed to look at the kept database by hand afterwards.
+async fn run(url: &str, scale: Scale, keep: bool) -> anyhow::Result<()> {
     let db = weiyifang::db::connect(&Settings::with_database(url)).await?;
     weiyifang::db::migrate(&db).await?;
     let started = Instant::now();
@@ -156,7 +158,7 @@ async fn run(url: &str, scale: Scale) -> anyhow::Result<()> {
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         db.execute_unprepared("ANALYZE").await?;
     }
-    if std::env::args().any(|a| a == "--keep") {
+    if keep {
         eprintln!(
             "coordinator's API token: {}; last month: {}",
             fixture.staff_token, fixture.report_month
@@ -534,7 +536,7 @@ fn memory_note(pid: u32, phase: &str) {
 }
 
 /// A memory figure of the server from `/proc/PID/status`, in kB: `VmHWM` (the peak
-/// resident set) or `VmRSS` (now).
+/// resident set), `VmRSS` (now), or its parts `RssAnon`, `RssFile`, `RssShmem`.
 fn memory_kb(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
