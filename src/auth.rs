@@ -264,19 +264,28 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     }
 }
 
-/// Where to go after login: only a path on this site, never `//elsewhere`.
-pub fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.starts_with("/\\")
-                && !path.starts_with("/login")
-                && !path.starts_with("/logout") =>
-        {
-            path
-        }
-        _ => "/me",
+/// Where to go after login or registration: only a path on this site. After decoding it
+/// starts with exactly one `/`, and has no `\\`, no control character (a tab or a line
+/// break that browsers drop or that would split the header), no scheme or host. Anything
+/// else is `None`, and the caller picks the default page.
+pub fn safe_next(next: Option<&str>) -> Option<&str> {
+    let path = next?;
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+        && !path.starts_with("/login")
+        && !path.starts_with("/logout");
+    ok.then_some(path)
+}
+
+/// Where someone lands after logging in when nothing else was asked for: staff on their
+/// dashboard, everyone else on their own page.
+pub fn landing(actor: &Actor) -> &'static str {
+    if actor.is_staff() {
+        "/dashboard"
+    } else {
+        "/me"
     }
 }
 
@@ -288,11 +297,17 @@ mod tests {
     fn login_only_returns_to_this_site() {
         assert_eq!(
             safe_next(Some("/admin/accounts?q=1")),
-            "/admin/accounts?q=1"
+            Some("/admin/accounts?q=1")
         );
-        assert_eq!(safe_next(Some("//evil.example/")), "/me");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/me");
-        assert_eq!(safe_next(Some("https://evil.example/")), "/me");
-        assert_eq!(safe_next(None), "/me");
+        assert_eq!(safe_next(Some("//evil.example/")), None);
+        assert_eq!(safe_next(Some("/\\evil.example")), None);
+        assert_eq!(safe_next(Some("https://evil.example/")), None);
+        assert_eq!(safe_next(Some("/\t/evil.example")), None);
+        assert_eq!(safe_next(Some("/a\r\nSet-Cookie: x=1")), None);
+        assert_eq!(
+            safe_next(Some("/shifts/1/signup")),
+            Some("/shifts/1/signup")
+        );
+        assert_eq!(safe_next(None), None);
     }
 }

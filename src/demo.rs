@@ -515,10 +515,17 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
     event::schedule::schedule(db, &staff, &input, today)
         .await
         .map_err(fail)?;
-    let upcoming = event::schedule::for_staff(db, &staff, now)
+    let drafts = event::schedule::StaffFilter {
+        status: Some(EventStatus::Draft),
+        ..Default::default()
+    };
+    let (upcoming, _) = event::schedule::for_staff(db, &staff, &drafts, 1, 100)
         .await
         .map_err(fail)?;
-    for market in upcoming.iter().filter(|m| m.status == EventStatus::Draft) {
+    for market in upcoming
+        .iter()
+        .filter(|m| m.kind == event::EventKind::Market && m.starts_at > now)
+    {
         // Organizations 0, 1 and 3 are incubating or graduated: they run stalls.
         for (org, service) in [(0, "haircut"), (1, "clinic"), (3, "consultation")] {
             let stall = event::stalls::add_stall(

@@ -18,6 +18,11 @@ pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&shanghai()).date_naive()
 }
 
+/// `09:02`: a clock time in Shanghai, as time fields show it.
+pub fn clock(at: DateTime<Utc>) -> String {
+    at.with_timezone(&shanghai()).format("%H:%M").to_string()
+}
+
 /// A catalogue message with a `count` argument: `请 {count} 分钟后再试`.
 pub fn t_count(lang: Lang, key: &str, count: u64) -> String {
     let args = std::collections::HashMap::from([(

@@ -157,7 +157,7 @@ async fn show_market(
 ) -> Result<Json<MarketBody>, AppError> {
     let person = viewer.as_ref().map(|s| s.actor.person_id);
     let (market, stalls) = signups::market_day(&state.db, id, person, Utc::now()).await?;
-    let visible = market.status != EventStatus::Draft || viewer.is_some_and(|s| s.actor.is_staff());
+    let visible = event::schedule::may_see(viewer.as_ref().map(|s| &s.actor), &market);
     if !visible || market.kind != event::EventKind::Market {
         return Err(AppError::NotFound);
     }

@@ -56,7 +56,9 @@ fn login_page(context: &PageContext, input: &LoginForm, failure: Option<String>)
         .focus_first();
     LoginPage {
         form,
-        next: auth::safe_next(input.next.as_deref()).to_owned(),
+        next: auth::safe_next(input.next.as_deref())
+            .unwrap_or_default()
+            .to_owned(),
         failure,
     }
 }
@@ -103,7 +105,8 @@ async fn submit_login(
                 sessions::start_session(&state.db, &actor, &state.settings.session_policy(), now)
                     .await?;
             let jar = jar.add(auth::session_cookie(&state, token));
-            Ok((jar, Redirect::to(auth::safe_next(input.next.as_deref()))).into_response())
+            let to = auth::safe_next(input.next.as_deref()).unwrap_or(auth::landing(&actor));
+            Ok((jar, Redirect::to(to)).into_response())
         }
         Err(MemberError::InvalidCredentials) => {
             let failure = context.lang().t("error-login-failed");
@@ -145,6 +148,12 @@ async fn logout(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct RegisterForm {
     name: String,
     phone: String,
@@ -152,11 +161,14 @@ struct RegisterForm {
     password: String,
     password_confirm: String,
     consent: Option<String>,
+    /// Where to continue afterwards (the sign-up she started), a path on this site.
+    next: Option<String>,
 }
 
 #[derive(Serialize)]
 struct RegisterPage {
     form: FormView,
+    next: String,
     consent_checked: bool,
     consent_error: Option<String>,
     notice_version: &'static str,
@@ -178,6 +190,9 @@ fn register_page(
         .field("password_confirm", "password", "", "new-password");
     let consent_error = form.error_for("consent");
     RegisterPage {
+        next: auth::safe_next(input.next.as_deref())
+            .unwrap_or_default()
+            .to_owned(),
         form,
         consent_checked: input.consent.is_some(),
         consent_error,
@@ -188,8 +203,13 @@ fn register_page(
 async fn show_register(
     State(state): State<AppState>,
     context: PageContext,
+    Query(query): Query<NextQuery>,
 ) -> Result<Response, AppError> {
-    let page = register_page(&context, &RegisterForm::default(), &[]);
+    let input = RegisterForm {
+        next: query.next,
+        ..RegisterForm::default()
+    };
+    let page = register_page(&context, &input, &[]);
     Ok(super::render(&state, &context, "pages/register", &page)?.into_response())
 }
 
@@ -219,7 +239,8 @@ async fn submit_register(
             let jar = jar
                 .add(auth::session_cookie(&state, token))
                 .add(auth::flash_cookie("notice-registered"));
-            Ok((jar, Redirect::to("/me")).into_response())
+            let to = auth::safe_next(input.next.as_deref()).unwrap_or("/me");
+            Ok((jar, Redirect::to(to)).into_response())
         }
         Err(MemberError::Invalid(errors)) => {
             let page = register_page(&context, &input, &errors);

@@ -6,9 +6,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use event::entities::event::EventStatus;
-use event::schedule::{self, MarketInput, ScheduleInput};
+use event::schedule;
 use event::signups::{self, SignupStatus, Standing};
 use event::stalls::{self, Service, ShiftInput};
 use event::{EventError, EventKind};
@@ -20,7 +20,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::account::invalid;
-use super::forms::Form as FormView;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
 use crate::i18n::Lang;
@@ -36,28 +35,21 @@ pub fn routes() -> Router<AppState> {
         .route("/markets/{id}/publish", post(publish))
         .route("/markets/{id}/cancel", get(show_cancel).post(submit_cancel))
         .route("/stalls/{id}/shifts", post(add_shift))
-        .route("/shifts/{id}/signup", post(sign_up))
+        .route("/shifts/{id}/signup", get(show_sign_up).post(sign_up))
+        .route("/shifts/{id}/edit", post(edit_shift))
+        .route("/stalls/{id}/edit", post(edit_stall))
         .route("/shifts/{id}/cancel", post(cancel))
         .route("/shifts/{id}/capacity", post(set_capacity))
         .route("/shifts/{id}/assign", post(assign))
         .route("/markets/{id}/cutoff", post(set_cutoff))
         .route("/me/shifts", get(show_my_shifts))
-        .route("/admin/markets", get(show_admin))
-        .route(
-            "/admin/markets/schedule",
-            get(show_schedule).post(submit_schedule),
-        )
-        .route(
-            "/orgs/{id}/activities/new",
-            get(show_new_activity).post(submit_new_activity),
-        )
 }
 
-fn service_label(lang: Lang, service: Service) -> String {
+pub(super) fn service_label(lang: Lang, service: Service) -> String {
     lang.t(&format!("service-{}", service.as_str().replace('_', "-")))
 }
 
-fn status_label(lang: Lang, status: EventStatus) -> String {
+pub(super) fn status_label(lang: Lang, status: EventStatus) -> String {
     let key = match status {
         EventStatus::Draft => "event-status-draft",
         EventStatus::Published => "event-status-published",
@@ -80,7 +72,7 @@ fn standing_words(lang: Lang, standing: &Standing) -> (String, &'static str) {
 }
 
 #[derive(Serialize)]
-struct MarketSummary {
+pub(super) struct MarketSummary {
     id: Uuid,
     title: String,
     place: String,
@@ -89,7 +81,7 @@ struct MarketSummary {
     cancelled: Option<String>,
 }
 
-fn summary(lang: Lang, market: &event::Event) -> MarketSummary {
+pub(super) fn summary(lang: Lang, market: &event::Event) -> MarketSummary {
     MarketSummary {
         id: market.id,
         title: market.title.clone(),
@@ -134,12 +126,18 @@ struct ShiftLine {
     signed_up: bool,
     closed: Option<String>,
     can_manage: bool,
+    lacks_skill: bool,
+    /// The times as the edit form shows them.
+    starts: String,
+    ends: String,
+    required_skill: String,
 }
 
 #[derive(Serialize)]
 struct StallLine {
     id: Uuid,
     service: String,
+    service_code: &'static str,
     organization: String,
     description: String,
     shifts: Vec<ShiftLine>,
@@ -147,9 +145,9 @@ struct StallLine {
 }
 
 #[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
+pub(super) struct Choice {
+    pub value: String,
+    pub label: String,
 }
 
 #[derive(Serialize)]
@@ -170,6 +168,11 @@ struct MarketPage {
     cutoff: String,
     cutoff_value: String,
     organizer: Option<String>,
+    /// Names of volunteers whose shifts overlap, for those who steer the day.
+    clashes: String,
+    /// The day's own times: where a new shift's fields start.
+    starts_value: String,
+    ends_value: String,
 }
 
 async fn market_page(
@@ -186,18 +189,23 @@ async fn market_page(
         Some(org) => Some(member::orgs::find(&state.db, org).await?.name),
         None => None,
     };
-    // Publishing and cancelling: staff, and an activity's own organizers.
-    let is_staff = actor.is_some_and(|a| {
-        a.is_staff()
-            || (market.kind == EventKind::Activity
-                && market.organizer_id.is_some_and(|o| a.can_manage_org(o)))
-    });
-    // Drafts are the coordinators' (and stall leaders') business until published.
-    if market.status == EventStatus::Draft
-        && !actor.is_some_and(|a| a.is_staff() || !a.leads.is_empty())
-    {
+    // Publishing, editing and cancelling: staff, and an activity's own organizers.
+    let is_staff = actor.is_some_and(|a| schedule::may_steer(a, &market));
+    if !schedule::may_see(actor, &market) {
         return Err(AppError::NotFound);
     }
+    let open_for_changes = matches!(market.status, EventStatus::Draft | EventStatus::Published);
+    // Volunteers whose shifts now overlap (after the day or a shift was moved).
+    let clashes = if is_staff && open_for_changes {
+        signups::clashes_in_event(&state.db, market.id)
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join("、")
+    } else {
+        String::new()
+    };
     let stall_orgs = match actor {
         Some(actor) => organization::Entity::find()
             .order_by_asc(organization::Column::Name)
@@ -215,8 +223,10 @@ async fn market_page(
             .collect(),
         None => Vec::new(),
     };
-    let open_for_changes = matches!(market.status, EventStatus::Draft | EventStatus::Published);
     Ok(MarketPage {
+        clashes,
+        starts_value: views::clock(market.starts_at),
+        ends_value: views::clock(market.ends_at),
         description: market.description.clone(),
         status: status_label(lang, market.status),
         draft: market.status == EventStatus::Draft,
@@ -229,6 +239,7 @@ async fn market_page(
                 StallLine {
                     id: view.stall.id,
                     service: service_label(lang, view.stall.service),
+                    service_code: view.stall.service.as_str(),
                     organization: view.organization,
                     description: view.stall.description,
                     shifts: view
@@ -262,6 +273,14 @@ async fn market_page(
                                 mine_class,
                                 closed: shift.closed.map(|key| lang.t(key)),
                                 can_manage,
+                                lacks_skill: shift.lacks_skill,
+                                starts: views::clock(shift.shift.starts_at),
+                                ends: views::clock(shift.shift.ends_at),
+                                required_skill: shift
+                                    .shift
+                                    .required_skill
+                                    .clone()
+                                    .unwrap_or_default(),
                             }
                         })
                         .collect(),
@@ -329,6 +348,71 @@ async fn market_of_shift(state: &AppState, shift_id: Uuid) -> Result<Uuid, AppEr
     Ok(stalls::find_stall(&state.db, shift.stall_id)
         .await?
         .event_id)
+}
+
+#[derive(Serialize)]
+struct SignUpPage {
+    market: MarketSummary,
+    shift_id: Uuid,
+    service: String,
+    clock: String,
+    free: i32,
+    skill: Option<String>,
+    lacks_skill: bool,
+    mine: Option<String>,
+    mine_class: &'static str,
+    closed: Option<String>,
+}
+
+/// One shift and one button: where a visitor who tapped 报名 before logging in or
+/// registering comes back to, to finish what she started.
+async fn show_sign_up(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Path(shift_id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let lang = context.lang();
+    let market_id = market_of_shift(&state, shift_id).await?;
+    let (market, stalls) =
+        signups::market_day(&state.db, market_id, Some(actor.person_id), Utc::now()).await?;
+    if !schedule::may_see(Some(&actor), &market) {
+        return Err(AppError::NotFound);
+    }
+    let (stall, shift) = stalls
+        .iter()
+        .find_map(|stall| {
+            stall
+                .shifts
+                .iter()
+                .find(|s| s.shift.id == shift_id)
+                .map(|shift| (stall, shift))
+        })
+        .ok_or(AppError::NotFound)?;
+    let (mine, mine_class) = match &shift.mine {
+        Some(standing) => {
+            let (words, class) = standing_words(lang, standing);
+            (Some(words), class)
+        }
+        None => (None, ""),
+    };
+    let page = SignUpPage {
+        market: summary(lang, &market),
+        shift_id,
+        service: service_label(lang, stall.stall.service),
+        clock: views::format_clock_range(lang, shift.shift.starts_at, shift.shift.ends_at),
+        free: shift.free,
+        skill: shift
+            .shift
+            .required_skill
+            .as_deref()
+            .map(|s| lang.t(&format!("skill-{}", s.replace('_', "-")))),
+        lacks_skill: shift.lacks_skill,
+        mine,
+        mine_class,
+        closed: shift.closed.map(|key| lang.t(key)),
+    };
+    Ok(super::render(&state, &context, "pages/shift-signup", &page)?.into_response())
 }
 
 async fn sign_up(
@@ -448,6 +532,88 @@ async fn add_shift(
         Ok(_) => {
             let jar = jar.add(auth::flash_cookie("notice-shift-added"));
             Ok((jar, Redirect::to(&format!("/markets/{market}"))).into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused_on_market(&state, &context, &actor, market, &errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ShiftEditForm {
+    starts: String,
+    ends: String,
+    required_skill: String,
+}
+
+async fn edit_shift(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(shift_id): Path<Uuid>,
+    Form(input): Form<ShiftEditForm>,
+) -> Result<Response, AppError> {
+    let market = market_of_shift(&state, shift_id).await?;
+    match stalls::edit_shift(
+        &state.db,
+        &actor,
+        shift_id,
+        &input.starts,
+        &input.ends,
+        &input.required_skill,
+    )
+    .await
+    {
+        Ok(_) => {
+            let jar = jar.add(auth::flash_cookie("notice-shift-saved"));
+            Ok((
+                jar,
+                Redirect::to(&format!("/markets/{market}#shift-{shift_id}")),
+            )
+                .into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused_on_market(&state, &context, &actor, market, &errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StallEditForm {
+    service: String,
+    description: String,
+}
+
+async fn edit_stall(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(stall_id): Path<Uuid>,
+    Form(input): Form<StallEditForm>,
+) -> Result<Response, AppError> {
+    let market = stalls::find_stall(&state.db, stall_id).await?.event_id;
+    match stalls::edit_stall(
+        &state.db,
+        &actor,
+        stall_id,
+        &input.service,
+        &input.description,
+    )
+    .await
+    {
+        Ok(_) => {
+            let jar = jar.add(auth::flash_cookie("notice-stall-saved"));
+            Ok((
+                jar,
+                Redirect::to(&format!("/markets/{market}#stall-{stall_id}")),
+            )
+                .into_response())
         }
         Err(EventError::Invalid(errors)) => {
             refused_on_market(&state, &context, &actor, market, &errors).await
@@ -651,6 +817,9 @@ struct MyShiftLine {
     standing: String,
     standing_class: &'static str,
     cancelled: Option<String>,
+    checked_in: Option<String>,
+    checked_out: Option<String>,
+    no_show: bool,
 }
 
 #[derive(Serialize)]
@@ -684,6 +853,20 @@ async fn show_my_shifts(
             standing_class,
             cancelled: (item.event.status == EventStatus::Cancelled)
                 .then(|| item.event.cancel_reason.clone().unwrap_or_default()),
+            checked_in: item
+                .record
+                .as_ref()
+                .and_then(|r| r.checked_in_at)
+                .map(views::clock),
+            checked_out: item
+                .record
+                .as_ref()
+                .and_then(|r| r.checked_out_at)
+                .map(views::clock),
+            no_show: item
+                .record
+                .as_ref()
+                .is_some_and(|r| r.attendance.as_deref() == Some("no_show")),
         };
         if item.shift.ends_at > now {
             upcoming.push(line);
@@ -700,287 +883,4 @@ async fn show_my_shifts(
         hours: format!("{}.{}", tenths / 10, tenths % 10),
     };
     Ok(super::render(&state, &context, "pages/my-shifts", &page)?.into_response())
-}
-
-// ---- coordinators ---------------------------------------------------------------------------
-
-#[derive(Serialize)]
-struct AdminMarket {
-    summary: MarketSummary,
-    status: String,
-    draft: bool,
-    cancellable: bool,
-}
-
-#[derive(Serialize)]
-struct AdminPage {
-    markets: Vec<AdminMarket>,
-}
-
-async fn show_admin(
-    State(state): State<AppState>,
-    context: PageContext,
-    SignedIn { actor, .. }: SignedIn,
-) -> Result<Response, AppError> {
-    let lang = context.lang();
-    let markets = schedule::for_staff(&state.db, &actor, Utc::now() - Duration::days(1)).await?;
-    let page = AdminPage {
-        markets: markets
-            .iter()
-            .map(|m| AdminMarket {
-                summary: summary(lang, m),
-                status: status_label(lang, m.status),
-                draft: m.status == EventStatus::Draft,
-                cancellable: matches!(m.status, EventStatus::Draft | EventStatus::Published),
-            })
-            .collect(),
-    };
-    Ok(super::render(&state, &context, "pages/admin-markets", &page)?.into_response())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(default)]
-struct ScheduleForm {
-    title: String,
-    place: String,
-    description: String,
-    starts: String,
-    ends: String,
-    nth: String,
-    weekday: String,
-    months: String,
-}
-
-impl Default for ScheduleForm {
-    fn default() -> Self {
-        ScheduleForm {
-            title: "社区公益集市".into(),
-            place: String::new(),
-            description: String::new(),
-            starts: "09:00".into(),
-            ends: "11:30".into(),
-            nth: "2".into(),
-            weekday: "sat".into(),
-            months: "3".into(),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct Pick {
-    value: &'static str,
-    label: String,
-    selected: bool,
-}
-
-#[derive(Serialize)]
-struct SchedulePage {
-    form: FormView,
-    nths: Vec<Pick>,
-    weekdays: Vec<Pick>,
-    nth_error: Option<String>,
-    weekday_error: Option<String>,
-}
-
-fn schedule_page(
-    context: &PageContext,
-    input: &ScheduleForm,
-    errors: &[FieldError],
-) -> SchedulePage {
-    let lang = context.lang();
-    let form = FormView::new(lang, errors)
-        .field("title", "text", &input.title, "off")
-        .field("place", "text", &input.place, "off")
-        .hint("field-place-hint")
-        .field("starts", "time", &input.starts, "off")
-        .field("ends", "time", &input.ends, "off")
-        .field("months", "number", &input.months, "off")
-        .hint("field-months-hint");
-    SchedulePage {
-        nth_error: form.error_for("nth"),
-        weekday_error: form.error_for("weekday"),
-        nths: ["1", "2", "3", "4"]
-            .into_iter()
-            .map(|n| Pick {
-                value: n,
-                label: lang.t(&format!("nth-{n}")),
-                selected: input.nth == n,
-            })
-            .collect(),
-        weekdays: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-            .into_iter()
-            .map(|d| Pick {
-                value: d,
-                label: lang.t(&format!("weekday-{d}")),
-                selected: input.weekday == d,
-            })
-            .collect(),
-        form,
-    }
-}
-
-async fn show_schedule(
-    State(state): State<AppState>,
-    context: PageContext,
-    SignedIn { actor, .. }: SignedIn,
-) -> Result<Response, AppError> {
-    if !actor.is_staff() {
-        return Err(AppError::Forbidden);
-    }
-    let page = schedule_page(&context, &ScheduleForm::default(), &[]);
-    Ok(super::render(&state, &context, "pages/market-schedule", &page)?.into_response())
-}
-
-async fn submit_schedule(
-    State(state): State<AppState>,
-    context: PageContext,
-    SignedIn { actor, .. }: SignedIn,
-    jar: CookieJar,
-    Form(input): Form<ScheduleForm>,
-) -> Result<Response, AppError> {
-    let schedule_input = ScheduleInput {
-        market: MarketInput {
-            title: input.title.clone(),
-            place: input.place.clone(),
-            description: input.description.clone(),
-            starts: input.starts.clone(),
-            ends: input.ends.clone(),
-        },
-        nth: input.nth.clone(),
-        weekday: input.weekday.clone(),
-        months: input.months.clone(),
-    };
-    match schedule::schedule(&state.db, &actor, &schedule_input, views::today()).await {
-        Ok(done) => {
-            let count = u64::try_from(done.created.len()).unwrap_or(0);
-            let jar = jar.add(auth::flash_cookie_count("notice-markets-scheduled", count));
-            Ok((jar, Redirect::to("/admin/markets")).into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            let page = schedule_page(&context, &input, &errors);
-            invalid(&state, &context, "pages/market-schedule", &page)
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-// ---- activities -----------------------------------------------------------------------------
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ActivityForm {
-    title: String,
-    date: String,
-    starts: String,
-    ends: String,
-    place: String,
-    description: String,
-    project_id: String,
-}
-
-#[derive(Serialize)]
-struct ActivityPage {
-    id: Uuid,
-    organization: String,
-    form: FormView,
-    projects: Vec<Choice>,
-    description: String,
-}
-
-async fn activity_page(
-    state: &AppState,
-    context: &PageContext,
-    actor: &Actor,
-    org_id: Uuid,
-    input: &ActivityForm,
-    errors: &[FieldError],
-) -> Result<ActivityPage, AppError> {
-    let org = member::orgs::find(&state.db, org_id).await?;
-    if !actor.can_manage_org(org.id) {
-        return Err(AppError::Forbidden);
-    }
-    let lang = context.lang();
-    let form = FormView::new(lang, errors)
-        .field("title", "text", &input.title, "off")
-        .field("date", "date", &input.date, "off")
-        .field("starts", "time", &input.starts, "off")
-        .field("ends", "time", &input.ends, "off")
-        .field("place", "text", &input.place, "off");
-    let projects = project::projects::list(
-        &state.db,
-        &project::projects::ProjectFilter {
-            organization_id: Some(org.id),
-            ..Default::default()
-        },
-        1,
-        100,
-    )
-    .await?
-    .rows
-    .into_iter()
-    .map(|row| Choice {
-        value: row.project.id.to_string(),
-        label: row.project.title,
-    })
-    .collect();
-    Ok(ActivityPage {
-        id: org.id,
-        organization: org.name,
-        form,
-        projects,
-        description: input.description.clone(),
-    })
-}
-
-async fn show_new_activity(
-    State(state): State<AppState>,
-    context: PageContext,
-    SignedIn { actor, .. }: SignedIn,
-    Path(org_id): Path<Uuid>,
-) -> Result<Response, AppError> {
-    let input = ActivityForm {
-        starts: "19:00".into(),
-        ends: "21:00".into(),
-        ..ActivityForm::default()
-    };
-    let page = activity_page(&state, &context, &actor, org_id, &input, &[]).await?;
-    Ok(super::render(&state, &context, "pages/activity-new", &page)?.into_response())
-}
-
-async fn submit_new_activity(
-    State(state): State<AppState>,
-    context: PageContext,
-    SignedIn { actor, .. }: SignedIn,
-    jar: CookieJar,
-    Path(org_id): Path<Uuid>,
-    Form(input): Form<ActivityForm>,
-) -> Result<Response, AppError> {
-    let details = MarketInput {
-        title: input.title.clone(),
-        place: input.place.clone(),
-        description: input.description.clone(),
-        starts: input.starts.clone(),
-        ends: input.ends.clone(),
-    };
-    match schedule::create_activity(
-        &state.db,
-        &actor,
-        org_id,
-        &details,
-        &input.date,
-        &input.project_id,
-        views::today(),
-    )
-    .await
-    {
-        Ok(created) => {
-            let jar = jar.add(auth::flash_cookie("notice-activity-created"));
-            Ok((jar, Redirect::to(&format!("/markets/{}", created.id))).into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            let page = activity_page(&state, &context, &actor, org_id, &input, &errors).await?;
-            invalid(&state, &context, "pages/activity-new", &page)
-        }
-        Err(other) => Err(other.into()),
-    }
 }

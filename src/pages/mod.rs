@@ -16,6 +16,7 @@ mod pager;
 mod projects;
 mod records;
 mod requests;
+mod scheduling;
 
 pub(crate) use members::{download, read_file};
 
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(members::routes())
         .merge(projects::routes())
         .merge(markets::routes())
+        .merge(scheduling::routes())
         .merge(calendar::routes())
         .merge(records::routes())
         .merge(dashboard::routes())

@@ -76,15 +76,24 @@ struct CheckinPage {
     when: String,
     place: String,
     problem: Option<String>,
+    /// Confirmed on this shift (else the page says so and offers no button).
+    confirmed: bool,
+    checked_in: Option<String>,
+    checked_out: Option<String>,
+    /// Checking out now would be before the shift ends: ask first.
+    confirm_early: bool,
+    ends: String,
 }
 
 async fn checkin_page(
     state: &AppState,
     context: &PageContext,
+    actor: &member::Actor,
     token: &str,
     problem: Option<String>,
 ) -> Result<CheckinPage, AppError> {
     let (shift, _, event) = records::shift_for_token(&state.db, token).await?;
+    let (confirmed, record) = records::scan_standing(&state.db, actor, token).await?;
     let lang = context.lang();
     Ok(CheckinPage {
         token: token.to_owned(),
@@ -92,18 +101,33 @@ async fn checkin_page(
         when: views::format_time_range(lang, shift.starts_at, shift.ends_at),
         place: event.place,
         problem,
+        confirmed,
+        checked_in: clock(record.as_ref().and_then(|r| r.checked_in_at)),
+        checked_out: clock(record.as_ref().and_then(|r| r.checked_out_at)),
+        confirm_early: false,
+        ends: views::clock(shift.ends_at),
     })
 }
 
-/// What a volunteer's phone opens after scanning: one big button.
+/// What a volunteer's phone opens after scanning: where she stands, and one big button
+/// for the next step (签到, then 签退).
 async fn show_checkin(
     State(state): State<AppState>,
     context: PageContext,
-    _signed_in: SignedIn,
+    SignedIn { actor, .. }: SignedIn,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let page = checkin_page(&state, &context, &token, None).await?;
+    let page = checkin_page(&state, &context, &actor, &token, None).await?;
     Ok(super::render(&state, &context, "pages/checkin", &page)?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CheckinForm {
+    /// `in` or `out` from the page; empty from a bare scan (the next step).
+    step: String,
+    /// `yes` once the volunteer confirmed leaving before the shift ends.
+    early: String,
 }
 
 async fn submit_checkin(
@@ -112,8 +136,25 @@ async fn submit_checkin(
     SignedIn { actor, .. }: SignedIn,
     jar: CookieJar,
     Path(token): Path<String>,
+    body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
-    match records::scan(&state.db, &actor, &token, Utc::now()).await {
+    // A scanner app may post nothing at all (no form, no content type): the next step.
+    let input: CheckinForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let step = match input.step.as_str() {
+        "in" => records::ScanStep::In,
+        "out" => records::ScanStep::Out,
+        _ => records::ScanStep::Next,
+    };
+    let now = Utc::now();
+    if step == records::ScanStep::Out && input.early != "yes" {
+        let (shift, _, _) = records::shift_for_token(&state.db, &token).await?;
+        if now < shift.ends_at {
+            let mut page = checkin_page(&state, &context, &actor, &token, None).await?;
+            page.confirm_early = true;
+            return Ok(super::render(&state, &context, "pages/checkin", &page)?.into_response());
+        }
+    }
+    match records::scan_step(&state.db, &actor, &token, step, now).await {
         Ok(scan) => {
             let (key, kind) = match scan {
                 Scan::CheckedIn(_) => ("notice-checked-in", "in"),
@@ -124,7 +165,7 @@ async fn submit_checkin(
         }
         Err(EventError::Invalid(errors)) => {
             let problem = errors.first().map(|e| context.lang().t(e.reason));
-            let page = checkin_page(&state, &context, &token, problem).await?;
+            let page = checkin_page(&state, &context, &actor, &token, problem).await?;
             invalid(&state, &context, "pages/checkin", &page)
         }
         Err(other) => Err(other.into()),
@@ -179,11 +220,7 @@ struct AttendancePage {
 }
 
 fn clock(at: Option<chrono::DateTime<Utc>>) -> Option<String> {
-    at.map(|t| {
-        t.with_timezone(&views::shanghai())
-            .format("%H:%M")
-            .to_string()
-    })
+    at.map(views::clock)
 }
 
 async fn attendance_page(

@@ -2,7 +2,7 @@
 
 use chrono::{Duration, NaiveTime, Utc};
 use event::entities::{shift, signup};
-use event::schedule::{self, MarketInput, ScheduleInput};
+use event::schedule::{self, MarketInput, PlannedDay, ScheduleInput};
 use event::signups::{self, SignupStatus};
 use event::stalls::{self, ShiftInput};
 use member::entities::person;
@@ -309,17 +309,36 @@ async fn a_schedule_makes_three_months_of_second_saturdays_once() {
         .await
         .unwrap();
     // 14 Nov 2026 is past; 12 Dec 2026 and 9 Jan 2027 are made.
-    assert_eq!(first.created.len(), 2);
-    assert_eq!(first.created[0].to_string(), "2026-12-12");
+    let d =
+        |m, day| chrono::NaiveDate::from_ymd_opt(if m == 1 { 2027 } else { 2026 }, m, day).unwrap();
+    assert_eq!(
+        first.days,
+        [
+            PlannedDay::Past(d(11, 14)),
+            PlannedDay::Create(d(12, 12)),
+            PlannedDay::Create(d(1, 9))
+        ]
+    );
+    assert_eq!(first.to_create(), 2);
+    assert_eq!(first.why_nothing(), None);
     let again = schedule::schedule(&app.db, &staff, &input, today)
         .await
         .unwrap();
-    assert!(again.created.is_empty());
-    assert_eq!(again.skipped.len(), 2);
-    let markets = schedule::for_staff(&app.db, &staff, Utc::now() - Duration::days(1))
+    assert_eq!(again.to_create(), 0);
+    assert_eq!(
+        again.days,
+        [
+            PlannedDay::Past(d(11, 14)),
+            PlannedDay::Taken(d(12, 12)),
+            PlannedDay::Taken(d(1, 9))
+        ]
+    );
+    assert_eq!(again.why_nothing(), Some("schedule-none-past-or-taken"));
+    let (mut markets, total) = schedule::for_staff(&app.db, &staff, &Default::default(), 1, 20)
         .await
         .unwrap();
-    assert_eq!(markets.len(), 2);
+    assert_eq!(total, 2);
+    markets.reverse();
     let nine = markets[0]
         .starts_at
         .with_timezone(&schedule::shanghai())
@@ -345,10 +364,12 @@ async fn volunteers_sign_up_and_cancel_on_the_market_page_without_javascript() {
     let (market, shift_id) = market_with_shift(&app, 1).await;
     let path = format!("/markets/{market}");
 
-    // Residents see the services and free places, and no sign-up button.
+    // Residents see the services and free places; the sign-up button leads through
+    // logging in or registering (a link), it does not sign anyone up by itself.
     let public = app.browser().get_text(&path).await;
     assert!(public.contains("义务理发") && public.contains("空余 1 / 1 个名额"));
-    assert!(!public.contains(&format!("/shifts/{shift_id}/signup")));
+    assert!(public.contains(&format!(r#"href="/shifts/{shift_id}/signup""#)));
+    assert!(!public.contains(&format!(r#"action="/shifts/{shift_id}/signup""#)));
     assert!(
         app.browser()
             .get_text("/markets")
@@ -433,24 +454,34 @@ async fn a_coordinator_schedules_publishes_and_cancels_in_the_browser() {
     assert!(page.contains("这一项必须填写") && page.contains("结束时间必须晚于开始时间"));
     assert!(page.contains(r#"value="南湖社区公益集市""#));
 
-    let response = coordinator
-        .post(
-            "/admin/markets/schedule",
-            &[
-                ("title", "南湖社区公益集市"),
-                ("place", "南湖社区广场"),
-                ("starts", "09:00"),
-                ("ends", "11:30"),
-                ("nth", "2"),
-                ("weekday", "sat"),
-                ("months", "3"),
-            ],
-        )
-        .await;
+    let fields = [
+        ("title", "南湖社区公益集市"),
+        ("place", "南湖社区广场"),
+        ("starts", "09:00"),
+        ("ends", "11:30"),
+        ("nth", "2"),
+        ("weekday", "sat"),
+        ("months", "3"),
+    ];
+    // First a preview of the dates, nothing created yet.
+    let preview = coordinator.post("/admin/markets/schedule", &fields).await;
+    assert_eq!(preview.status(), 200);
+    let preview = preview.text().await.unwrap();
+    assert!(preview.contains("将要安排的日期") && preview.contains("将创建草稿"));
+    assert_eq!(
+        schedule::for_staff(&app.db, &app.staff_actor(), &Default::default(), 1, 20)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    let mut create = fields.to_vec();
+    create.push(("action", "create"));
+    let response = coordinator.post("/admin/markets/schedule", &create).await;
     assert_eq!(response.status(), 303);
     let admin = coordinator.get_text("/admin/markets").await;
     assert!(admin.contains("场集市草稿"));
-    let drafts = schedule::for_staff(&app.db, &app.staff_actor(), Utc::now())
+    let (drafts, _) = schedule::for_staff(&app.db, &app.staff_actor(), &Default::default(), 1, 20)
         .await
         .unwrap();
     assert!((2..=3).contains(&drafts.len()), "{}", drafts.len());

@@ -385,7 +385,7 @@ async fn dashboard_totals_are_the_sums_of_their_parts() {
         );
         assert_eq!(groups.iter().map(|f| f.residents).sum::<i64>(), 65);
     }
-    // Before the day has ended nothing is counted as held.
+    // Before the day has begun nothing is counted as held.
     assert_eq!(
         event::stats::stats(&app.db, None, None, None, Utc::now())
             .await

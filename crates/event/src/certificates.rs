@@ -60,7 +60,7 @@ pub struct ServiceLine {
 }
 
 /// A person's confirmed services in `[from, until]` (Shanghai dates), of events that had
-/// ended by `now`, oldest first.
+/// begun by `now` (confirmed hours count at once, as on the dashboard), oldest first.
 pub async fn services_of(
     db: &impl ConnectionTrait,
     person_id: Uuid,
@@ -94,7 +94,7 @@ pub async fn services_of(
         let Some(event) = event::Entity::find_by_id(stall.event_id).one(db).await? else {
             continue;
         };
-        if event.starts_at < start || event.starts_at >= end || event.ends_at > now {
+        if event.starts_at < start || event.starts_at >= end || event.starts_at > now {
             continue;
         }
         lines.push(ServiceLine {

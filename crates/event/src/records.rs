@@ -115,6 +115,14 @@ async fn record_for(
     .await?)
 }
 
+/// Which way a scan goes: the page says it explicitly; a bare scan takes the next step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScanStep {
+    In,
+    Out,
+    Next,
+}
+
 /// A signed-in volunteer scans their shift's code: the first scan checks in (from 30
 /// minutes before the start until the end), the second checks out. Only volunteers
 /// confirmed on that shift, with their own login, can.
@@ -122,6 +130,17 @@ pub async fn scan(
     db: &DatabaseConnection,
     actor: &Actor,
     token: &str,
+    now: DateTime<Utc>,
+) -> Result<Scan, EventError> {
+    scan_step(db, actor, token, ScanStep::Next, now).await
+}
+
+/// A scan in the stated direction; checking in twice, or out before in, is refused.
+pub async fn scan_step(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    token: &str,
+    step: ScanStep,
     now: DateTime<Utc>,
 ) -> Result<Scan, EventError> {
     let (found, _, event) = shift_for_token(db, token).await?;
@@ -133,8 +152,9 @@ pub async fn scan(
         return Err(EventError::field("scan", "error-not-confirmed"));
     };
     let record = record_for(&txn, &signup).await?;
-    let result = match (record.checked_in_at, record.checked_out_at) {
-        (None, _) => {
+    let result = match (record.checked_in_at, record.checked_out_at, step) {
+        (None, _, ScanStep::Out) => return Err(EventError::field("scan", "error-not-checked-in")),
+        (None, _, _) => {
             if now < found.starts_at - CHECKIN_OPENS_BEFORE || now > found.ends_at {
                 return Err(EventError::field("scan", "error-checkin-window"));
             }
@@ -144,16 +164,39 @@ pub async fn scan(
             active.update(&txn).await?;
             Scan::CheckedIn(now)
         }
-        (Some(_), None) => {
+        (Some(_), None, ScanStep::In) => {
+            return Err(EventError::field("scan", "error-already-checked-in"));
+        }
+        (Some(_), None, _) => {
             let mut active: service_record::ActiveModel = record.into();
             active.checked_out_at = Set(Some(now));
             active.update(&txn).await?;
             Scan::CheckedOut(now)
         }
-        (Some(_), Some(_)) => return Err(EventError::field("scan", "error-already-checked-out")),
+        (Some(_), Some(_), _) => {
+            return Err(EventError::field("scan", "error-already-checked-out"));
+        }
     };
     txn.commit().await?;
     Ok(result)
+}
+
+/// Where a volunteer stands on the shift behind a code: confirmed or not, and the
+/// check-in and check-out so far.
+pub async fn scan_standing(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    token: &str,
+) -> Result<(bool, Option<service_record::Model>), EventError> {
+    let (found, _, _) = shift_for_token(db, token).await?;
+    let Some(signup) = confirmed_signup(db, found.id, actor.person_id).await? else {
+        return Ok((false, None));
+    };
+    let record = service_record::Entity::find()
+        .filter(service_record::Column::SignupId.eq(signup.id))
+        .one(db)
+        .await?;
+    Ok((true, record))
 }
 
 /// Time served within the shift, in tenths of an hour (rounded to the nearest tenth).

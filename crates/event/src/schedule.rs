@@ -91,6 +91,13 @@ impl MarketInput {
     }
 }
 
+/// The cut-off an event is born with: none (the default, the day before) unless that
+/// default has already passed, as for a day created for today; then sign-up stays open
+/// until the event starts.
+fn born_cutoff(day: NaiveDate, starts: NaiveTime, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (at(day, NaiveTime::MIN) <= now).then(|| at(day, starts))
+}
+
 fn new_market(valid: &ValidMarket, day: NaiveDate) -> event::ActiveModel {
     event::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -104,7 +111,7 @@ fn new_market(valid: &ValidMarket, day: NaiveDate) -> event::ActiveModel {
         description: Set(valid.description.clone()),
         organizer_id: Set(None),
         project_id: Set(None),
-        signup_closes_at: Set(None),
+        signup_closes_at: Set(born_cutoff(day, valid.starts, Utc::now())),
         cancel_reason: Set(None),
     }
 }
@@ -147,23 +154,65 @@ fn require_staff(actor: &Actor) -> Result<(), EventError> {
     }
 }
 
-/// What a schedule did: the drafts made and the dates skipped because a market day was
-/// already on them.
-#[derive(Debug, Default)]
-pub struct Scheduled {
-    pub created: Vec<NaiveDate>,
-    pub skipped: Vec<NaiveDate>,
+/// What a schedule would do with one date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlannedDay {
+    /// A draft is (or would be) created.
+    Create(NaiveDate),
+    /// A market day is already on this date.
+    Taken(NaiveDate),
+    /// The date has passed (or is today: a schedule plans ahead).
+    Past(NaiveDate),
 }
 
-/// Creates draft market days for the next months on the chosen weekday, skipping dates
-/// in the past and dates that already have a market day.
-pub async fn schedule(
-    db: &DatabaseConnection,
-    actor: &Actor,
+impl PlannedDay {
+    pub fn date(self) -> NaiveDate {
+        match self {
+            PlannedDay::Create(d) | PlannedDay::Taken(d) | PlannedDay::Past(d) => d,
+        }
+    }
+}
+
+/// What a schedule did or would do, date by date; `created` says whether it was carried out.
+#[derive(Debug, Default)]
+pub struct Scheduled {
+    pub days: Vec<PlannedDay>,
+    pub created: bool,
+}
+
+impl Scheduled {
+    pub fn to_create(&self) -> usize {
+        self.days
+            .iter()
+            .filter(|d| matches!(d, PlannedDay::Create(_)))
+            .count()
+    }
+
+    /// Why nothing would be created, when nothing would: the words' key.
+    pub fn why_nothing(&self) -> Option<&'static str> {
+        if self.to_create() > 0 {
+            return None;
+        }
+        let past = self.days.iter().all(|d| matches!(d, PlannedDay::Past(_)));
+        let taken = self.days.iter().all(|d| matches!(d, PlannedDay::Taken(_)));
+        Some(if self.days.is_empty() {
+            "schedule-none-no-dates"
+        } else if past {
+            "schedule-none-past"
+        } else if taken {
+            "schedule-none-taken"
+        } else {
+            "schedule-none-past-or-taken"
+        })
+    }
+}
+
+/// The dates a schedule names and what would happen to each, or the form's errors.
+async fn plan(
+    db: &impl ConnectionTrait,
     input: &ScheduleInput,
     today: NaiveDate,
-) -> Result<Scheduled, EventError> {
-    require_staff(actor)?;
+) -> Result<(ValidMarket, Vec<PlannedDay>), EventError> {
     let mut errors = Vec::new();
     let valid = input.market.validate(&mut errors);
     let nth = input
@@ -193,29 +242,17 @@ pub async fn schedule(
     else {
         return Err(EventError::Invalid(errors));
     };
-
-    let txn = tx::begin_write(db).await?;
-    let mut done = Scheduled::default();
+    let mut days = Vec::new();
     let (mut year, mut month) = (today.year(), today.month());
     for _ in 0..months {
-        if let Some(day) = nth_weekday(year, month, weekday, nth)
-            && day > today
-        {
-            let start = at(day, NaiveTime::MIN);
-            let taken = event::Entity::find()
-                .filter(event::Column::Kind.eq(EventKind::Market))
-                .filter(event::Column::StartsAt.gte(start))
-                .filter(event::Column::StartsAt.lt(start + Duration::days(1)))
-                .filter(event::Column::Status.ne(EventStatus::Cancelled))
-                .one(&txn)
-                .await?
-                .is_some();
-            if taken {
-                done.skipped.push(day);
+        if let Some(day) = nth_weekday(year, month, weekday, nth) {
+            days.push(if day <= today {
+                PlannedDay::Past(day)
+            } else if market_on(db, day).await? {
+                PlannedDay::Taken(day)
             } else {
-                new_market(&valid, day).insert(&txn).await?;
-                done.created.push(day);
-            }
+                PlannedDay::Create(day)
+            });
         }
         (year, month) = if month == 12 {
             (year + 1, 1)
@@ -223,6 +260,58 @@ pub async fn schedule(
             (year, month + 1)
         };
     }
+    Ok((valid, days))
+}
+
+/// Whether a (not cancelled) market day is already on that date.
+async fn market_on(db: &impl ConnectionTrait, day: NaiveDate) -> Result<bool, EventError> {
+    let start = at(day, NaiveTime::MIN);
+    Ok(event::Entity::find()
+        .filter(event::Column::Kind.eq(EventKind::Market))
+        .filter(event::Column::StartsAt.gte(start))
+        .filter(event::Column::StartsAt.lt(start + Duration::days(1)))
+        .filter(event::Column::Status.ne(EventStatus::Cancelled))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// What `schedule` would do, without doing it.
+pub async fn preview_schedule(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &ScheduleInput,
+    today: NaiveDate,
+) -> Result<Scheduled, EventError> {
+    require_staff(actor)?;
+    let (_, days) = plan(db, input, today).await?;
+    Ok(Scheduled {
+        days,
+        created: false,
+    })
+}
+
+/// Creates draft market days for the next months on the chosen weekday, skipping dates
+/// in the past and dates that already have a market day.
+pub async fn schedule(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &ScheduleInput,
+    today: NaiveDate,
+) -> Result<Scheduled, EventError> {
+    require_staff(actor)?;
+    let txn = tx::begin_write(db).await?;
+    // Planned inside the write transaction, so two coordinators cannot both take a date.
+    let (valid, days) = plan(&txn, input, today).await?;
+    for day in &days {
+        if let PlannedDay::Create(date) = day {
+            new_market(&valid, *date).insert(&txn).await?;
+        }
+    }
+    let done = Scheduled {
+        days,
+        created: true,
+    };
     audit::record(
         &txn,
         Some(actor.person_id),
@@ -231,8 +320,8 @@ pub async fn schedule(
         None,
         format!(
             "created {}, skipped {}",
-            done.created.len(),
-            done.skipped.len()
+            done.to_create(),
+            done.days.len() - done.to_create()
         ),
     )
     .await?;
@@ -345,10 +434,26 @@ pub async fn create_activity(
 }
 
 /// Who may publish or cancel an event: staff, and for an activity its organizer's leaders.
-fn may_steer(actor: &Actor, event: &event::Model) -> bool {
+pub fn may_steer(actor: &Actor, event: &event::Model) -> bool {
     actor.is_staff()
         || (event.kind == EventKind::Activity
             && event.organizer_id.is_some_and(|o| actor.can_manage_org(o)))
+}
+
+/// Who may see an event: once published, everyone; a draft market day, staff and every
+/// organization leader (they add their stalls before it is published); a draft activity,
+/// staff and its own organization's leaders. Pages and API both ask here.
+pub fn may_see(actor: Option<&Actor>, event: &event::Model) -> bool {
+    if event.status != EventStatus::Draft {
+        return true;
+    }
+    let Some(actor) = actor else {
+        return false;
+    };
+    match event.kind {
+        EventKind::Market => actor.is_staff() || !actor.leads.is_empty(),
+        EventKind::Activity => may_steer(actor, event),
+    }
 }
 
 /// Upcoming events an organization organizes (its activities), soonest first.
@@ -378,8 +483,14 @@ pub async fn publish(
     actor: &Actor,
     event_id: Uuid,
 ) -> Result<(), EventError> {
-    if !may_steer(actor, &find(db, event_id).await?) {
+    let found = find(db, event_id).await?;
+    if !may_steer(actor, &found) {
         return Err(EventError::Forbidden);
+    }
+    // A day that is over cannot be opened for sign-up; its records go on the attendance
+    // pages of a day that was published in time.
+    if found.ends_at <= Utc::now() {
+        return Err(EventError::field("status", "error-event-over"));
     }
     move_status(
         db,
@@ -458,16 +569,18 @@ async fn move_status(
     Ok(())
 }
 
-/// Staff set when sign-up closes (`YYYY-MM-DDTHH:MM` in Shanghai), or empty for the
-/// default, the day before. It must be before the event starts.
+/// Staff (and an activity's own leaders) set when sign-up closes (`YYYY-MM-DDTHH:MM` in
+/// Shanghai), or empty for the default, the day before. It must be before the event starts.
 pub async fn set_signup_cutoff(
     db: &DatabaseConnection,
     actor: &Actor,
     event_id: Uuid,
     input: &str,
 ) -> Result<(), EventError> {
-    require_staff(actor)?;
     let found = find(db, event_id).await?;
+    if !may_steer(actor, &found) {
+        return Err(EventError::Forbidden);
+    }
     let closes_at = match input.trim() {
         "" => None,
         typed => match chrono::NaiveDateTime::parse_from_str(typed, "%Y-%m-%dT%H:%M") {
@@ -500,19 +613,169 @@ pub async fn set_signup_cutoff(
     Ok(())
 }
 
-/// Market days for staff, drafts included, soonest first from `since`.
+/// Which events the coordinators' list shows.
+#[derive(Clone, Debug, Default)]
+pub struct StaffFilter {
+    /// A Shanghai month, `(year, month)`.
+    pub month: Option<(i32, u32)>,
+    pub status: Option<EventStatus>,
+}
+
+/// One page of events for staff: market days and activities, drafts, past and cancelled
+/// ones included, newest first.
 pub async fn for_staff(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    since: DateTime<Utc>,
-) -> Result<Vec<event::Model>, EventError> {
+    filter: &StaffFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<event::Model>, u64), EventError> {
     require_staff(actor)?;
-    Ok(event::Entity::find()
-        .filter(event::Column::Kind.eq(EventKind::Market))
-        .filter(event::Column::EndsAt.gt(since))
-        .order_by_asc(event::Column::StartsAt)
-        .all(db)
-        .await?)
+    let mut query = event::Entity::find();
+    if let Some((year, month)) = filter.month
+        && let Some(first) = NaiveDate::from_ymd_opt(year, month, 1)
+    {
+        let next = first
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(first);
+        query = query
+            .filter(event::Column::StartsAt.gte(at(first, NaiveTime::MIN)))
+            .filter(event::Column::StartsAt.lt(at(next, NaiveTime::MIN)));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(event::Column::Status.eq(status));
+    }
+    let paginator = query
+        .order_by_desc(event::Column::StartsAt)
+        .order_by_desc(event::Column::Id)
+        .paginate(db, per_page.max(1));
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page.saturating_sub(1)).await?;
+    Ok((rows, total))
+}
+
+/// An event's details as edited: the same fields as at creation, and the date.
+#[derive(Clone, Debug, Default)]
+pub struct EventEdit {
+    pub details: MarketInput,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// A volunteer whose confirmed shifts now overlap after an edit, for the coordinator to
+/// sort out with them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clash {
+    pub person_id: Uuid,
+    pub name: String,
+}
+
+/// Changes an event's title, place, description, date and times, also once published (by
+/// whoever may publish it). Moving the date moves its shifts with it; the volunteers keep
+/// their places and see the new time on "my shifts". Returns the volunteers whose shifts
+/// now overlap one of their other shifts.
+pub async fn edit_event(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    event_id: Uuid,
+    input: &EventEdit,
+    today: NaiveDate,
+) -> Result<Vec<Clash>, EventError> {
+    let found = find(db, event_id).await?;
+    if !may_steer(actor, &found) {
+        return Err(EventError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    if !matches!(found.status, EventStatus::Draft | EventStatus::Published) {
+        errors.push(FieldError::new("date", "error-event-not-open"));
+    }
+    let valid = input.details.validate(&mut errors);
+    let day = match NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d") {
+        Ok(day) if day >= today && day.year() <= today.year() + 5 => Some(day),
+        _ => {
+            errors.push(FieldError::new("date", "error-date-invalid"));
+            None
+        }
+    };
+    let (Some(valid), Some(day), true) = (valid, day, errors.is_empty()) else {
+        return Err(EventError::Invalid(errors));
+    };
+    let old_day = found.starts_at.with_timezone(&shanghai()).date_naive();
+    let moved_by = day - old_day;
+    let mut changed = Vec::new();
+    if valid.title != found.title {
+        changed.push("title");
+    }
+    if valid.place != found.place {
+        changed.push("place");
+    }
+    if valid.description != found.description {
+        changed.push("description");
+    }
+    if moved_by != Duration::zero() {
+        changed.push("date");
+    }
+    let (starts_at, ends_at) = (at(day, valid.starts), at(day, valid.ends));
+    if starts_at - moved_by != found.starts_at || ends_at - moved_by != found.ends_at {
+        changed.push("time");
+    }
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let txn = tx::begin_write(db).await?;
+    let mut active: event::ActiveModel = found.clone().into();
+    active.title = Set(valid.title.clone());
+    active.place = Set(valid.place.clone());
+    active.description = Set(valid.description.clone());
+    active.starts_at = Set(starts_at);
+    active.ends_at = Set(ends_at);
+    // A cut-off moves with the day; a day moved to today stays open until it starts.
+    active.signup_closes_at = Set(match found.signup_closes_at {
+        Some(cutoff) => Some((cutoff + moved_by).min(starts_at)),
+        None => born_cutoff(day, valid.starts, Utc::now()),
+    });
+    active.update(&txn).await?;
+    let mut clashes = Vec::new();
+    if moved_by != Duration::zero() {
+        let stall_ids: Vec<Uuid> = crate::entities::stall::Entity::find()
+            .filter(crate::entities::stall::Column::EventId.eq(found.id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let shifts = crate::entities::shift::Entity::find()
+            .filter(crate::entities::shift::Column::StallId.is_in(stall_ids))
+            .all(&txn)
+            .await?;
+        for shift in &shifts {
+            crate::entities::shift::Entity::update_many()
+                .col_expr(
+                    crate::entities::shift::Column::StartsAt,
+                    Expr::value(shift.starts_at + moved_by),
+                )
+                .col_expr(
+                    crate::entities::shift::Column::EndsAt,
+                    Expr::value(shift.ends_at + moved_by),
+                )
+                .filter(crate::entities::shift::Column::Id.eq(shift.id))
+                .exec(&txn)
+                .await?;
+        }
+        let ids: Vec<Uuid> = shifts.iter().map(|s| s.id).collect();
+        clashes = crate::signups::clashes_on(&txn, &ids).await?;
+    }
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "market.edit",
+        "event",
+        Some(found.id),
+        format!("changed {}", changed.join(", ")),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(clashes)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::EventError;
 use crate::entities::event::{self, EventStatus};
-use crate::entities::{shift, signup, stall};
+use crate::entities::{service_record, shift, signup, stall};
 use crate::schedule::{self, signup_closes_at};
 use crate::stalls::{find_shift, find_stall};
 
@@ -379,6 +379,9 @@ pub struct ShiftView {
     pub mine: Option<Standing>,
     /// Why one cannot sign up now (a catalogue key), if one cannot.
     pub closed: Option<&'static str>,
+    /// The shift asks for a skill the viewer has not listed (a warning, not a refusal:
+    /// skills on file are often incomplete).
+    pub lacks_skill: bool,
 }
 
 pub struct StallView {
@@ -417,6 +420,13 @@ pub async fn market_day(
         .into_iter()
         .collect();
     let mut mine = std::collections::HashMap::new();
+    let viewer_skills = match viewer {
+        Some(person) => member::memberships::skills_of(db, &[person])
+            .await?
+            .remove(&person)
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     if let Some(person) = viewer {
         for signup in signup::Entity::find()
             .filter(signup::Column::ShiftId.is_in(shift_ids))
@@ -440,6 +450,11 @@ pub async fn market_day(
                     .map_or(0, |n| u64::try_from(*n).unwrap_or(0)),
                 closed: closed_reason(&event, &shift, now),
                 mine: mine.get(&shift.id).copied(),
+                lacks_skill: viewer.is_some()
+                    && shift
+                        .required_skill
+                        .as_ref()
+                        .is_some_and(|skill| !viewer_skills.contains(skill)),
                 shift,
             })
             .collect();
@@ -458,6 +473,8 @@ pub struct MyShift {
     pub stall: stall::Model,
     pub shift: shift::Model,
     pub standing: Standing,
+    /// Check-in and check-out, once there are any.
+    pub record: Option<service_record::Model>,
 }
 
 /// A person's live sign-ups, soonest first, and whether each is past.
@@ -492,6 +509,18 @@ pub async fn my_shifts(
         .into_iter()
         .map(|e| (e.id, e))
         .collect();
+    let mut records: std::collections::HashMap<Uuid, service_record::Model> =
+        service_record::Entity::find()
+            .filter(service_record::Column::PersonId.eq(person_id))
+            .filter(
+                service_record::Column::SignupId
+                    .is_in(mine.iter().map(|s| s.id).collect::<Vec<_>>()),
+            )
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.signup_id, r))
+            .collect();
     let mut shifts_out = Vec::new();
     for signup in mine {
         let Some(found) = shifts.get(&signup.shift_id) else {
@@ -510,9 +539,69 @@ pub async fn my_shifts(
             stall: stall.clone(),
             shift: found.clone(),
             standing,
+            record: records.remove(&signup.id),
         });
     }
     let mut shifts = shifts_out;
     shifts.sort_by_key(|s| s.shift.starts_at);
     Ok(shifts)
+}
+
+/// The volunteers of an event whose confirmed shifts overlap another of their shifts.
+pub async fn clashes_in_event(
+    db: &impl ConnectionTrait,
+    event_id: Uuid,
+) -> Result<Vec<crate::schedule::Clash>, EventError> {
+    let shift_ids: Vec<Uuid> = crate::stalls::stalls_of(db, event_id)
+        .await?
+        .iter()
+        .flat_map(|s| s.shifts.iter().map(|sh| sh.id))
+        .collect();
+    clashes_on(db, &shift_ids).await
+}
+
+/// The volunteers confirmed on any of `shift_ids` whose confirmed place there now overlaps
+/// another of their live shifts (after a day or a shift was moved).
+pub(crate) async fn clashes_on(
+    db: &impl ConnectionTrait,
+    shift_ids: &[Uuid],
+) -> Result<Vec<crate::schedule::Clash>, EventError> {
+    let on_these = signup::Entity::find()
+        .filter(signup::Column::ShiftId.is_in(shift_ids.to_vec()))
+        .filter(signup::Column::Status.eq(SignupStatus::Confirmed))
+        .all(db)
+        .await?;
+    let mut clashes = Vec::new();
+    for mine in on_these {
+        let Some(here) = shift::Entity::find_by_id(mine.shift_id).one(db).await? else {
+            continue;
+        };
+        let overlapping = signup::Entity::find()
+            .filter(signup::Column::PersonId.eq(mine.person_id))
+            .filter(signup::Column::Id.ne(mine.id))
+            .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
+            .find_also_related(shift::Entity)
+            .all(db)
+            .await?
+            .into_iter()
+            .any(|(_, other)| {
+                other.is_some_and(|o| o.starts_at < here.ends_at && here.starts_at < o.ends_at)
+            });
+        if overlapping
+            && !clashes
+                .iter()
+                .any(|c: &crate::schedule::Clash| c.person_id == mine.person_id)
+        {
+            let name = person::Entity::find_by_id(mine.person_id)
+                .one(db)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            clashes.push(crate::schedule::Clash {
+                person_id: mine.person_id,
+                name,
+            });
+        }
+    }
+    Ok(clashes)
 }

@@ -92,6 +92,10 @@ pub async fn add_stall(
         },
         Err(_) => None,
     };
+    // An activity's stalls are its organizer's business (and staff's).
+    if event.kind == crate::EventKind::Activity && !schedule::may_steer(actor, &event) {
+        return Err(EventError::Forbidden);
+    }
     match &org {
         None => errors.push(FieldError::new("organization_id", "error-choose-one")),
         Some(org) if !actor.can_manage_org(org.id) => return Err(EventError::Forbidden),
@@ -168,6 +172,140 @@ pub struct ShiftInput {
     pub required_skill: String,
 }
 
+/// `HH:MM`–`HH:MM`, the end after the start.
+fn shift_times(
+    errors: &mut Vec<FieldError>,
+    starts: &str,
+    ends: &str,
+) -> Option<(NaiveTime, NaiveTime)> {
+    let time = |errors: &mut Vec<FieldError>, field: &'static str, s: &str| {
+        NaiveTime::parse_from_str(s.trim(), "%H:%M")
+            .map_err(|_| errors.push(FieldError::new(field, "error-time-invalid")))
+            .ok()
+    };
+    let starts = time(errors, "starts", starts);
+    let ends = time(errors, "ends", ends);
+    if let (Some(s), Some(e)) = (starts, ends)
+        && e <= s
+    {
+        errors.push(FieldError::new("ends", "error-time-order"));
+        return None;
+    }
+    Some((starts?, ends?))
+}
+
+/// A skill code (or its Chinese word), or empty for none.
+fn shift_skill(errors: &mut Vec<FieldError>, input: &str) -> Option<String> {
+    match input.trim() {
+        "" => None,
+        typed => match member::memberships::parse_skill(typed) {
+            Some(skill) => Some(skill.to_owned()),
+            None => {
+                errors.push(FieldError::new("required_skill", "error-skill-unknown"));
+                None
+            }
+        },
+    }
+}
+
+/// Changes a shift's times and required skill while its day is ahead. The volunteers
+/// keep their places; those whose shifts now overlap another of theirs are returned for
+/// the coordinator to sort out.
+pub async fn edit_shift(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    shift_id: Uuid,
+    starts: &str,
+    ends: &str,
+    required_skill: &str,
+) -> Result<Vec<schedule::Clash>, EventError> {
+    let found = find_shift(db, shift_id).await?;
+    let stall = find_stall(db, found.stall_id).await?;
+    if !actor.can_manage_org(stall.organization_id) {
+        return Err(EventError::Forbidden);
+    }
+    let event = schedule::find(db, stall.event_id).await?;
+    let mut errors = Vec::new();
+    let times = shift_times(&mut errors, starts, ends);
+    let skill = shift_skill(&mut errors, required_skill);
+    if !open_for_changes(event.status) {
+        errors.push(FieldError::new("event", "error-event-not-open"));
+    }
+    let (Some((starts, ends)), true) = (times, errors.is_empty()) else {
+        return Err(EventError::Invalid(errors));
+    };
+    let day: NaiveDate = event.starts_at.with_timezone(&shanghai()).date_naive();
+    let (starts_at, ends_at) = (at(day, starts), at(day, ends));
+    if (starts_at, ends_at, &skill) == (found.starts_at, found.ends_at, &found.required_skill) {
+        return Ok(Vec::new());
+    }
+    let txn = tx::begin_write(db).await?;
+    shift::Entity::update_many()
+        .col_expr(shift::Column::StartsAt, Expr::value(starts_at))
+        .col_expr(shift::Column::EndsAt, Expr::value(ends_at))
+        .col_expr(shift::Column::RequiredSkill, Expr::value(skill))
+        .filter(shift::Column::Id.eq(found.id))
+        .exec(&txn)
+        .await?;
+    let clashes = signups::clashes_on(&txn, &[found.id]).await?;
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "shift.edit",
+        "event",
+        Some(event.id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(clashes)
+}
+
+/// Changes what a stall offers and its description while its day is ahead.
+pub async fn edit_stall(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    stall_id: Uuid,
+    service: &str,
+    description: &str,
+) -> Result<stall::Model, EventError> {
+    let found = find_stall(db, stall_id).await?;
+    if !actor.can_manage_org(found.organization_id) {
+        return Err(EventError::Forbidden);
+    }
+    let event = schedule::find(db, found.event_id).await?;
+    let mut errors = Vec::new();
+    let service = Service::parse(service);
+    if service.is_none() {
+        errors.push(FieldError::new("service", "error-choose-one"));
+    }
+    if description.chars().count() > 1000 {
+        errors.push(FieldError::new("description", "error-too-long"));
+    }
+    if !open_for_changes(event.status) {
+        errors.push(FieldError::new("event", "error-event-not-open"));
+    }
+    let (Some(service), true) = (service, errors.is_empty()) else {
+        return Err(EventError::Invalid(errors));
+    };
+    let txn = tx::begin_write(db).await?;
+    let mut active: stall::ActiveModel = found.into();
+    active.service = Set(service);
+    active.description = Set(description.trim().to_owned());
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "stall.edit",
+        "event",
+        Some(event.id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
 fn parse_capacity(errors: &mut Vec<FieldError>, input: &str) -> Option<i32> {
     match input.trim().parse::<i32>() {
         Ok(n) if (1..=500).contains(&n) => Some(n),
@@ -191,35 +329,13 @@ pub async fn add_shift(
     }
     let event = schedule::find(db, stall.event_id).await?;
     let mut errors = Vec::new();
-    let time = |errors: &mut Vec<FieldError>, field: &'static str, s: &str| {
-        NaiveTime::parse_from_str(s.trim(), "%H:%M")
-            .map_err(|_| errors.push(FieldError::new(field, "error-time-invalid")))
-            .ok()
-    };
-    let starts = time(&mut errors, "starts", &input.starts);
-    let ends = time(&mut errors, "ends", &input.ends);
-    if let (Some(s), Some(e)) = (starts, ends)
-        && e <= s
-    {
-        errors.push(FieldError::new("ends", "error-time-order"));
-    }
+    let times = shift_times(&mut errors, &input.starts, &input.ends);
     let capacity = parse_capacity(&mut errors, &input.capacity);
-    let skill = match input.required_skill.trim() {
-        "" => None,
-        typed => match member::memberships::parse_skill(typed) {
-            Some(skill) => Some(skill.to_owned()),
-            None => {
-                errors.push(FieldError::new("required_skill", "error-skill-unknown"));
-                None
-            }
-        },
-    };
+    let skill = shift_skill(&mut errors, &input.required_skill);
     if !open_for_changes(event.status) {
         errors.push(FieldError::new("event", "error-event-not-open"));
     }
-    let (Some(starts), Some(ends), Some(capacity), true) =
-        (starts, ends, capacity, errors.is_empty())
-    else {
+    let (Some((starts, ends)), Some(capacity), true) = (times, capacity, errors.is_empty()) else {
         return Err(EventError::Invalid(errors));
     };
     let day: NaiveDate = event.starts_at.with_timezone(&shanghai()).date_naive();

@@ -65,7 +65,8 @@ impl Tally {
     }
 }
 
-/// Events in `[from, until)` that have taken place (not cancelled, not drafts, ended).
+/// Events in `[from, until)` that have begun (not cancelled, not drafts): what is
+/// confirmed or reported on the day counts at once, not only after the day has ended.
 pub async fn stats(
     db: &(impl ConnectionTrait + StreamTrait),
     from: Option<DateTime<Utc>>,
@@ -79,7 +80,7 @@ pub async fn stats(
             EventStatus::Held,
             EventStatus::Reported,
         ]))
-        .filter(event::Column::EndsAt.lte(now));
+        .filter(event::Column::StartsAt.lte(now));
     if let Some(from) = from {
         query = query.filter(event::Column::StartsAt.gte(from));
     }

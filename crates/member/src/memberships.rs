@@ -265,7 +265,8 @@ pub async fn list(
 }
 
 /// Skill codes per person, for many people at once.
-pub(crate) async fn skills_of(
+/// The skills of each person, by code.
+pub async fn skills_of(
     db: &impl ConnectionTrait,
     person_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<String>>, MemberError> {

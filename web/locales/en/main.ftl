@@ -915,3 +915,55 @@ satisfaction-requests = Requests
 satisfaction-stalls = Market stalls
 home-requests-heading = Tell the community
 home-requests-text = Report problems and suggestions any time; follow them and rate the result with a tracking code.
+
+## Scheduling one day, editing, the list of every day
+event-kind-market = Market day
+event-kind-activity = Organization activity
+filter-month = Month
+filter-status = Status
+filter-all-statuses = All statuses
+filter-apply = Filter
+admin-markets-count = { $count } in all
+admin-markets-records = Attendance, hours and residents served:
+market-edit = Edit
+market-new-title = New market day
+market-new-lead = Pick a date (today is fine). It starts as a draft: add stalls and shifts, then publish it so volunteers can sign up.
+market-new-submit = Create the draft
+market-default-title = Community market day
+market-edit-title = Change date, time and place
+market-edit-lead = Also possible once published. Volunteers keep their places and see the new time under "My shifts"; if a change makes their shifts overlap, the market page says so.
+notice-market-created = Draft created. Add stalls and shifts, then publish it.
+notice-market-saved = Changes saved.
+market-clashes = These volunteers' shifts now overlap another of their shifts; please contact them: { $names }
+shift-edit = Edit shift
+stall-edit = Edit stall
+notice-shift-saved = Shift changed.
+notice-stall-saved = Stall changed.
+error-event-over = This event is over and cannot be opened for sign-up. Record it on its attendance pages.
+schedule-preview = Preview the dates
+schedule-preview-title = Dates to schedule
+schedule-day-create = a draft will be created
+schedule-day-taken = already has a market day, skipped
+schedule-day-past = in the past, skipped
+schedule-none-taken = Nothing created: every chosen date already has a market day.
+schedule-none-past = Nothing created: the dates in this range have passed. Choose more months, or use "New market day" for today or any single date.
+schedule-none-past-or-taken = Nothing created: the chosen dates have passed or already have a market day.
+schedule-none-no-dates = Nothing created: the chosen months have no such day (e.g. no fifth Saturday).
+
+## Signing up after logging in or registering
+signup-confirm-title = Confirm sign-up
+signup-confirm-button = Confirm sign-up
+shift-lacks-skill = This shift asks for a skill that is not in your profile. If you have it you can still sign up; the leader may check with you.
+
+## Check-in and check-out
+my-shift-checked-in = Checked in { $at }
+my-shift-checked-out = checked out { $at }
+checkin-only-button = Check in
+checkout-button = Check out
+checkout-hint = Tap "Check out" when your service ends ({ $ends }).
+checkout-early-question = Your shift ends at { $ends }. Check out now?
+checkout-early-confirm = Yes, check out now
+checkout-early-stay = Not yet, go back
+error-not-checked-in = You have not checked in yet.
+error-already-checked-in = You are already checked in.
+field-time = Time

@@ -915,3 +915,55 @@ satisfaction-requests = 诉求办理
 satisfaction-stalls = 集市摊位
 home-requests-heading = 有事找社区
 home-requests-text = 身边的问题、困难和建议，随时告诉社区；凭查询码看进度、评结果。
+
+## Scheduling one day, editing, the list of every day
+event-kind-market = 公益集市
+event-kind-activity = 组织活动
+filter-month = 月份
+filter-status = 状态
+filter-all-statuses = 全部状态
+filter-apply = 筛选
+admin-markets-count = 共 { $count } 场
+admin-markets-records = 考勤、服务时长和受益人次：
+market-edit = 修改
+market-new-title = 新建一场集市
+market-new-lead = 选一个日期（今天也可以）。创建后是草稿：添加摊位和值班时段后发布，志愿者就能报名。
+market-new-submit = 创建集市草稿
+market-default-title = 社区公益集市
+market-edit-title = 修改日期、时间和地点
+market-edit-lead = 发布后也可以修改。已报名的志愿者保留名额，在“我的值班”里看到新的时间；改期后与他们其他值班冲突的，会在集市页上提示。
+notice-market-created = 集市草稿已创建。添加摊位和值班时段后发布。
+notice-market-saved = 修改已保存。
+market-clashes = 以下志愿者的值班时间与他们的其他值班重叠，请联系他们调整：{ $names }
+shift-edit = 修改时段
+stall-edit = 修改摊位
+notice-shift-saved = 时段已修改。
+notice-stall-saved = 摊位已修改。
+error-event-over = 这场活动已经结束，不能再发布报名。它的记录请在考勤页填写。
+schedule-preview = 预览日期
+schedule-preview-title = 将要安排的日期
+schedule-day-create = 将创建草稿
+schedule-day-taken = 已有集市，跳过
+schedule-day-past = 日期已过，跳过
+schedule-none-taken = 没有创建：所选的每个日期都已经有集市了。
+schedule-none-past = 没有创建：所选范围内的日期都已经过去。请多选几个月，或用“新建一场集市”安排今天或某一天。
+schedule-none-past-or-taken = 没有创建：所选日期要么已经过去，要么已经有集市。
+schedule-none-no-dates = 没有创建：所选月份里没有这一天（例如没有第五个周六）。
+
+## Signing up after logging in or registering
+signup-confirm-title = 确认报名
+signup-confirm-button = 确认报名
+shift-lacks-skill = 这个时段需要的技能不在您的资料里。如果您会，仍然可以报名；负责人可能会和您确认。
+
+## Check-in and check-out
+my-shift-checked-in = 已签到 { $at }
+my-shift-checked-out = 已签退 { $at }
+checkin-only-button = 签到
+checkout-button = 签退
+checkout-hint = 服务结束（{ $ends }）后点“签退”。
+checkout-early-question = 班次 { $ends } 才结束。现在就签退吗？
+checkout-early-confirm = 确认现在签退
+checkout-early-stay = 还没结束，返回
+error-not-checked-in = 您还没有签到。
+error-already-checked-in = 您已经签到了。
+field-time = 时间
