@@ -85,6 +85,12 @@ pub struct Settings {
     )]
     pub issuer_name: String,
 
+    /// The address people reach this site at (`https://wyf.example.cn`), for links that
+    /// leave the browser: QR posters, calendar feeds, the password-reset address handed over
+    /// with a one-time code. Empty: the bind address.
+    #[arg(long, global = true, env = "WEIYIFANG_PUBLIC_URL", default_value = "")]
+    pub public_url: String,
+
     /// A request that takes longer than this many seconds is answered with 408.
     #[arg(
         long,
@@ -169,6 +175,17 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The site's origin for links that leave the browser: the configured public address,
+    /// else the bind address (never the request's `Host` header, which the client chooses).
+    pub fn origin(&self) -> String {
+        let configured = self.public_url.trim().trim_end_matches('/');
+        if !configured.is_empty() {
+            return configured.to_owned();
+        }
+        let scheme = if self.secure_cookies { "https" } else { "http" };
+        format!("{scheme}://{}", self.bind)
+    }
+
     /// Settings for a given database with every other value at its default.
     pub fn with_database(database_url: impl Into<String>) -> Self {
         Self {
@@ -182,6 +199,7 @@ impl Settings {
             trust_proxy_headers: false,
             request_timeout_secs: 30,
             issuer_name: "微益坊社区服务平台".to_owned(),
+            public_url: String::new(),
             days_big_matter: 15,
             days_small_matter: 7,
             days_private_matter: 3,
@@ -256,6 +274,7 @@ impl Settings {
                 self.trust_proxy_headers.to_string(),
             ),
             ("WEIYIFANG_ISSUER_NAME", self.issuer_name.clone()),
+            ("WEIYIFANG_PUBLIC_URL", self.public_url.clone()),
             (
                 "WEIYIFANG_REQUEST_TIMEOUT_SECS",
                 self.request_timeout_secs.to_string(),

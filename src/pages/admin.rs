@@ -204,6 +204,7 @@ async fn submit_new(
                 created: true,
                 valid_hours: accounts::RESET_CODE_VALID_FOR.num_hours(),
                 back: "/admin/accounts".to_owned(),
+                reset_url: format!("{}/reset", state.settings.origin()),
             };
             Ok(super::render(&state, &context, "pages/admin-code", &page)?.into_response())
         }
@@ -228,6 +229,7 @@ async fn issue_code(
         created: false,
         valid_hours: accounts::RESET_CODE_VALID_FOR.num_hours(),
         back: "/admin/accounts".to_owned(),
+        reset_url: format!("{}/reset", state.settings.origin()),
     };
     Ok(super::render(&state, &context, "pages/admin-code", &page)?.into_response())
 }

@@ -3,8 +3,7 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HOST};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
@@ -105,22 +104,13 @@ struct CalendarPage {
     public: String,
 }
 
-fn origin(headers: &HeaderMap, secure: bool) -> String {
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("{}://{host}", if secure { "https" } else { "http" })
-}
-
 async fn show_calendar(
     State(state): State<AppState>,
     context: PageContext,
     SignedIn { actor, .. }: SignedIn,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let secret = event::calendar::secret_of(&state.db, actor.person_id).await?;
-    let origin = origin(&headers, state.settings.secure_cookies);
+    let origin = state.settings.origin();
     let page = CalendarPage {
         personal: format!("{origin}/calendar/{secret}.ics"),
         public: format!("{origin}/markets.ics"),

@@ -262,6 +262,7 @@ async fn add_member(
                     created: true,
                     valid_hours: accounts::RESET_CODE_VALID_FOR.num_hours(),
                     back: format!("/orgs/{id}/members"),
+                    reset_url: format!("{}/reset", state.settings.origin()),
                 };
                 Ok(super::render(&state, &context, "pages/admin-code", &page)?.into_response())
             }

@@ -59,23 +59,10 @@ fn render(
         .map_err(|err| AppError::Internal(format!("template {template}: {err}")))
 }
 
-/// The full address of a path on this site (as the browser reached it) and its QR code as
-/// SVG, for posters that phones scan.
-fn qr_for(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-    path: &str,
-) -> Result<(String, String), AppError> {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.settings.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    let url = format!("{scheme}://{host}{path}");
+/// The full address of a path on this site and its QR code as SVG, for posters that
+/// phones scan.
+fn qr_for(state: &AppState, path: &str) -> Result<(String, String), AppError> {
+    let url = format!("{}{path}", state.settings.origin());
     let svg = qrcode::QrCode::new(url.as_bytes())
         .map_err(|e| AppError::Internal(format!("qr: {e}")))?
         .render::<qrcode::render::svg::Color>()
@@ -93,6 +80,8 @@ struct CodePage {
     created: bool,
     valid_hours: i64,
     back: String,
+    /// Where its owner types it: the address to hand over with the code.
+    reset_url: String,
 }
 
 /// A full phone number, revealed on request (and logged).

@@ -2,7 +2,6 @@
 //! leader's attendance page (attendance, hours, residents served).
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -47,12 +46,11 @@ async fn show_qr(
     State(state): State<AppState>,
     context: PageContext,
     SignedIn { actor, .. }: SignedIn,
-    headers: HeaderMap,
     Path(shift_id): Path<Uuid>,
 ) -> Result<Response, AppError> {
     let token = records::checkin_token(&state.db, &actor, shift_id).await?;
     let (shift, stall, event) = records::shift_for_token(&state.db, &token).await?;
-    let (url, svg) = super::qr_for(&state, &headers, &format!("/checkin/{token}"))?;
+    let (url, svg) = super::qr_for(&state, &format!("/checkin/{token}"))?;
     let lang = context.lang();
     let page = QrPage {
         title: event.title,
@@ -191,6 +189,18 @@ struct VolunteerLine {
     current: Option<String>,
     history: Vec<HourLine>,
     confirmed: bool,
+    /// The forms' values: what was typed if refused, else what is recorded.
+    in_value: String,
+    out_value: String,
+    no_show: bool,
+    hours_value: String,
+    reason_value: String,
+    /// Each refusal beside its field.
+    attendance_error: Option<String>,
+    in_error: Option<String>,
+    out_error: Option<String>,
+    hours_error: Option<String>,
+    reason_error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -217,6 +227,48 @@ struct AttendancePage {
     reports: Vec<ReportLine>,
     reported: bool,
     problem: Option<String>,
+    beneficiaries: BeneficiaryFields,
+}
+
+/// The residents-served form: values kept and each refusal beside its field.
+#[derive(Default, Serialize)]
+struct BeneficiaryFields {
+    total: String,
+    elderly: String,
+    children: String,
+    disabled: String,
+    other: String,
+    reason: String,
+    total_error: Option<String>,
+    elderly_error: Option<String>,
+    children_error: Option<String>,
+    disabled_error: Option<String>,
+    other_error: Option<String>,
+    reason_error: Option<String>,
+}
+
+/// A form of the page that was sent and refused: which one (a sign-up, a record or the
+/// stall), its reasons and what was typed, so nothing typed is lost.
+#[derive(Default)]
+struct Sent {
+    target: Option<Uuid>,
+    errors: Vec<FieldError>,
+    values: std::collections::HashMap<&'static str, String>,
+}
+
+impl Sent {
+    fn error(&self, lang: crate::i18n::Lang, target: Uuid, field: &str) -> Option<String> {
+        (self.target == Some(target))
+            .then(|| self.errors.iter().find(|e| e.field == field))
+            .flatten()
+            .map(|e| lang.t(e.reason))
+    }
+
+    fn value(&self, target: Uuid, field: &str) -> Option<String> {
+        (self.target == Some(target))
+            .then(|| self.values.get(field).cloned())
+            .flatten()
+    }
 }
 
 fn clock(at: Option<chrono::DateTime<Utc>>) -> Option<String> {
@@ -228,7 +280,7 @@ async fn attendance_page(
     context: &PageContext,
     actor: &member::Actor,
     stall_id: Uuid,
-    problem: Option<String>,
+    sent: &Sent,
 ) -> Result<AttendancePage, AppError> {
     let lang = context.lang();
     let (stall, shifts) = records::attendance(&state.db, actor, stall_id).await?;
@@ -248,33 +300,89 @@ async fn attendance_page(
                 volunteers: block
                     .lines
                     .into_iter()
-                    .map(|line| VolunteerLine {
-                        signup_id: line.signup.id,
-                        record_id: line.record.as_ref().map(|r| r.id),
-                        name: line.name,
-                        checked_in: clock(line.record.as_ref().and_then(|r| r.checked_in_at)),
-                        checked_out: clock(line.record.as_ref().and_then(|r| r.checked_out_at)),
-                        attendance: line
-                            .record
-                            .as_ref()
-                            .and_then(|r| r.attendance.as_deref())
-                            .map(|a| lang.t(&format!("attendance-{}", a.replace('_', "-")))),
-                        served: line.served.map(format_hours),
-                        current: line.hours.first().map(|h| format_hours(h.tenths)),
-                        confirmed: !line.hours.is_empty(),
-                        history: line
-                            .hours
-                            .iter()
-                            .map(|h| HourLine {
-                                hours: format_hours(h.tenths),
-                                reason: h.reason.clone(),
-                                at: views::format_date_time(lang, h.entered_at),
-                            })
-                            .collect(),
+                    .map(|line| {
+                        let signup = line.signup.id;
+                        let record = line.record.as_ref().map(|r| r.id);
+                        let on_record =
+                            |field: &str| record.and_then(|r| sent.error(lang, r, field));
+                        let typed_hours = record.and_then(|r| sent.value(r, "hours"));
+                        VolunteerLine {
+                            in_value: sent.value(signup, "checked_in").unwrap_or_else(|| {
+                                clock(line.record.as_ref().and_then(|r| r.checked_in_at))
+                                    .unwrap_or_default()
+                            }),
+                            out_value: sent.value(signup, "checked_out").unwrap_or_else(|| {
+                                clock(line.record.as_ref().and_then(|r| r.checked_out_at))
+                                    .unwrap_or_default()
+                            }),
+                            no_show: sent.value(signup, "attended").map_or_else(
+                                || {
+                                    line.record.as_ref().and_then(|r| r.attendance.as_deref())
+                                        == Some("no_show")
+                                },
+                                |v| v == "no",
+                            ),
+                            hours_value: typed_hours.unwrap_or_else(|| {
+                                line.hours
+                                    .first()
+                                    .map(|h| h.tenths)
+                                    .or(line.served)
+                                    .map(format_hours)
+                                    .unwrap_or_default()
+                            }),
+                            reason_value: record
+                                .and_then(|r| sent.value(r, "reason"))
+                                .unwrap_or_default(),
+                            attendance_error: sent.error(lang, signup, "attendance"),
+                            in_error: sent.error(lang, signup, "checked_in"),
+                            out_error: sent.error(lang, signup, "checked_out"),
+                            hours_error: on_record("hours"),
+                            reason_error: on_record("reason"),
+                            signup_id: line.signup.id,
+                            record_id: line.record.as_ref().map(|r| r.id),
+                            name: line.name,
+                            checked_in: clock(line.record.as_ref().and_then(|r| r.checked_in_at)),
+                            checked_out: clock(line.record.as_ref().and_then(|r| r.checked_out_at)),
+                            attendance: line
+                                .record
+                                .as_ref()
+                                .and_then(|r| r.attendance.as_deref())
+                                .map(|a| lang.t(&format!("attendance-{}", a.replace('_', "-")))),
+                            served: line.served.map(format_hours),
+                            current: line.hours.first().map(|h| format_hours(h.tenths)),
+                            confirmed: !line.hours.is_empty(),
+                            history: line
+                                .hours
+                                .iter()
+                                .map(|h| HourLine {
+                                    hours: format_hours(h.tenths),
+                                    reason: h.reason.clone(),
+                                    at: views::format_date_time(lang, h.entered_at),
+                                })
+                                .collect(),
+                        }
                     })
                     .collect(),
             })
             .collect(),
+        beneficiaries: {
+            let value = |f: &str| sent.value(stall.id, f).unwrap_or_default();
+            let error = |f: &str| sent.error(lang, stall.id, f);
+            BeneficiaryFields {
+                total: value("total"),
+                elderly: value("elderly"),
+                children: value("children"),
+                disabled: value("disabled"),
+                other: value("other"),
+                reason: value("reason"),
+                total_error: error("total"),
+                elderly_error: error("elderly"),
+                children_error: error("children"),
+                disabled_error: error("disabled"),
+                other_error: error("other"),
+                reason_error: error("reason"),
+            }
+        },
         reported: !reports.is_empty(),
         reports: reports
             .iter()
@@ -294,9 +402,28 @@ async fn attendance_page(
                 at: views::format_date_time(lang, r.entered_at),
             })
             .collect(),
-        problem,
+        // A refusal that belongs to no field (e.g. the day is not open) goes on top.
+        problem: sent
+            .errors
+            .iter()
+            .find(|e| !KNOWN_FIELDS.contains(&e.field))
+            .map(|e| lang.t(e.reason)),
     })
 }
+
+/// The fields the attendance page draws, each with its own place for a refusal.
+const KNOWN_FIELDS: &[&str] = &[
+    "attendance",
+    "checked_in",
+    "checked_out",
+    "hours",
+    "reason",
+    "total",
+    "elderly",
+    "children",
+    "disabled",
+    "other",
+];
 
 async fn show_attendance(
     State(state): State<AppState>,
@@ -304,7 +431,7 @@ async fn show_attendance(
     SignedIn { actor, .. }: SignedIn,
     Path(stall_id): Path<Uuid>,
 ) -> Result<Response, AppError> {
-    let page = attendance_page(&state, &context, &actor, stall_id, None).await?;
+    let page = attendance_page(&state, &context, &actor, stall_id, &Sent::default()).await?;
     Ok(super::render(&state, &context, "pages/attendance", &page)?.into_response())
 }
 
@@ -313,10 +440,9 @@ async fn refused(
     context: &PageContext,
     actor: &member::Actor,
     stall_id: Uuid,
-    errors: &[FieldError],
+    sent: Sent,
 ) -> Result<Response, AppError> {
-    let problem = errors.first().map(|e| context.lang().t(e.reason));
-    let page = attendance_page(state, context, actor, stall_id, problem).await?;
+    let page = attendance_page(state, context, actor, stall_id, &sent).await?;
     invalid(state, context, "pages/attendance", &page)
 }
 
@@ -361,9 +487,25 @@ async fn mark_attendance(
     {
         Ok(_) => {
             let jar = jar.add(auth::flash_cookie("notice-attendance-saved"));
-            Ok((jar, Redirect::to(&format!("/stalls/{stall}/attendance"))).into_response())
+            Ok((
+                jar,
+                Redirect::to(&format!("/stalls/{stall}/attendance#signup-{signup_id}")),
+            )
+                .into_response())
         }
-        Err(EventError::Invalid(errors)) => refused(&state, &context, &actor, stall, &errors).await,
+        Err(EventError::Invalid(errors)) => {
+            let sent = Sent {
+                target: Some(signup_id),
+                errors,
+                values: [
+                    ("attended", input.attended),
+                    ("checked_in", input.checked_in),
+                    ("checked_out", input.checked_out),
+                ]
+                .into(),
+            };
+            refused(&state, &context, &actor, stall, sent).await
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -394,9 +536,17 @@ async fn enter_hours(
     match records::enter_hours(&state.db, &actor, record_id, &input.hours, &input.reason).await {
         Ok(_) => {
             let jar = jar.add(auth::flash_cookie("notice-hours-saved"));
-            Ok((jar, Redirect::to(&format!("/stalls/{stall}/attendance"))).into_response())
+            let to = format!("/stalls/{stall}/attendance#signup-{}", record.signup_id);
+            Ok((jar, Redirect::to(&to)).into_response())
         }
-        Err(EventError::Invalid(errors)) => refused(&state, &context, &actor, stall, &errors).await,
+        Err(EventError::Invalid(errors)) => {
+            let sent = Sent {
+                target: Some(record_id),
+                errors,
+                values: [("hours", input.hours), ("reason", input.reason)].into(),
+            };
+            refused(&state, &context, &actor, stall, sent).await
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -421,12 +571,12 @@ async fn report_beneficiaries(
     Form(input): Form<BeneficiaryForm>,
 ) -> Result<Response, AppError> {
     let report = BeneficiaryInput {
-        total: input.total,
-        elderly: input.elderly,
-        children: input.children,
-        disabled: input.disabled,
-        other: input.other,
-        reason: input.reason,
+        total: input.total.clone(),
+        elderly: input.elderly.clone(),
+        children: input.children.clone(),
+        disabled: input.disabled.clone(),
+        other: input.other.clone(),
+        reason: input.reason.clone(),
     };
     match records::report_beneficiaries(&state.db, &actor, stall_id, &report).await {
         Ok(_) => {
@@ -434,7 +584,20 @@ async fn report_beneficiaries(
             Ok((jar, Redirect::to(&format!("/stalls/{stall_id}/attendance"))).into_response())
         }
         Err(EventError::Invalid(errors)) => {
-            refused(&state, &context, &actor, stall_id, &errors).await
+            let sent = Sent {
+                target: Some(stall_id),
+                errors,
+                values: [
+                    ("total", input.total),
+                    ("elderly", input.elderly),
+                    ("children", input.children),
+                    ("disabled", input.disabled),
+                    ("other", input.other),
+                    ("reason", input.reason),
+                ]
+                .into(),
+            };
+            refused(&state, &context, &actor, stall_id, sent).await
         }
         Err(other) => Err(other.into()),
     }

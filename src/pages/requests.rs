@@ -4,7 +4,7 @@
 //! anything personal; residents rate a resolved request or a market-day stall.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -863,6 +863,9 @@ async fn detail_page(
         .hint("request-reason-hint");
     let classify_big = FormView::new(lang, classify_errors)
         .field("department", "text", &classify.department, "off")
+        // Required for a big matter only: the server checks it by class, so the browser
+        // must not demand it when 小事 or 私事 is chosen.
+        .optional()
         .field("referred_on", "date", &classify.referred_on, "off")
         .optional()
         .hint("request-referred-on-hint")
@@ -1353,7 +1356,6 @@ async fn show_stall_rating_qr(
     State(state): State<AppState>,
     context: PageContext,
     SignedIn { actor, .. }: SignedIn,
-    headers: HeaderMap,
     Path(stall_id): Path<Uuid>,
 ) -> Result<Response, AppError> {
     let stall = event::stalls::find_stall(&state.db, stall_id).await?;
@@ -1362,7 +1364,7 @@ async fn show_stall_rating_qr(
     }
     let page =
         stall_rating_page(&state, &context, stall_id, "", &RatingForm::default(), &[]).await?;
-    let (url, svg) = super::qr_for(&state, &headers, &format!("/stalls/{stall_id}/rate"))?;
+    let (url, svg) = super::qr_for(&state, &format!("/stalls/{stall_id}/rate"))?;
     let page = RatingQrPage {
         stall_id,
         service: page.service,

@@ -967,3 +967,7 @@ checkout-early-stay = Not yet, go back
 error-not-checked-in = You have not checked in yet.
 error-already-checked-in = You are already checked in.
 field-time = Time
+code-where = Where to set the password (hand this over with the code):
+attendance-save = Save attendance
+hours-confirm-submit = Confirm hours
+hours-correct-submit = Correct hours

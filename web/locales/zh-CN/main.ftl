@@ -967,3 +967,7 @@ checkout-early-stay = 还没结束，返回
 error-not-checked-in = 您还没有签到。
 error-already-checked-in = 您已经签到了。
 field-time = 时间
+code-where = 设置密码的网址（连同验证码一起告诉本人）：
+attendance-save = 保存到岗情况
+hours-confirm-submit = 确认时长
+hours-correct-submit = 更正时长
