@@ -1,5 +1,5 @@
 //! The monthly report upward: one workbook with the dashboard's figures for the period
-//! (summary, market days, stalls, organizations, volunteers' hours). It is built from the
+//! (summary, market days, stalls, organizations, volunteers' hours, satisfaction). It is built from the
 //! same `event::stats` the dashboard shows, so the two cannot disagree.
 
 use std::collections::HashMap;
@@ -14,38 +14,63 @@ use uuid::Uuid;
 use crate::errors::AppError;
 use crate::views;
 
-/// `12.5` for 125 tenths: hours as text, exactly as the dashboard prints them.
+/// `12.5` for 125 tenths: hours as text, exactly as the dashboard prints them (and as
+/// the workbook's `0.0` format shows its number cells).
 pub fn hours_text(tenths: i64) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
-fn sheet<'a>(
-    workbook: &'a mut Workbook,
-    name: &str,
-    header: &[&str],
-) -> Result<&'a mut Worksheet, XlsxError> {
-    let bold = Format::new().set_bold();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(name)?;
-    for (column, title) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, u16::try_from(column).unwrap_or(0), *title, &bold)?;
-        sheet.set_column_width(u16::try_from(column).unwrap_or(0), 16)?;
-    }
-    Ok(sheet)
-}
-
-/// A cell: text, or a whole number (counts are integers: exact in a spreadsheet).
+/// A cell: text, or a number a spreadsheet can add up.
 pub enum Cell {
     Text(String),
+    /// A whole number (counts: exact in a spreadsheet).
     Count(i64),
+    /// Hours, kept in tenths here and written as a number with one decimal.
+    Hours(i64),
+    /// A share in per mille, written as a percentage; none when nothing was rated.
+    Rate(Option<u64>),
 }
 
-fn write_row(sheet: &mut Worksheet, row: u32, cells: &[Cell]) -> Result<(), XlsxError> {
+impl Cell {
+    /// How the cell reads in CSV (plain numbers, no formats).
+    fn text(&self) -> String {
+        match self {
+            Cell::Text(text) => text.clone(),
+            Cell::Count(n) => n.to_string(),
+            Cell::Hours(tenths) => hours_text(*tenths),
+            Cell::Rate(Some(permille)) => format!("{}.{}%", permille / 10, permille % 10),
+            Cell::Rate(None) => "–".to_owned(),
+        }
+    }
+
+    /// Columns wide enough for what they hold: a Chinese character takes two widths.
+    fn width(&self) -> usize {
+        self.text()
+            .chars()
+            .map(|c| if c.is_ascii() { 1 } else { 2 })
+            .sum()
+    }
+}
+
+fn write_row(
+    sheet: &mut Worksheet,
+    row: u32,
+    cells: &[Cell],
+    hours: &Format,
+    rate: &Format,
+) -> Result<(), XlsxError> {
     for (column, cell) in cells.iter().enumerate() {
         let column = u16::try_from(column).unwrap_or(0);
         match cell {
             Cell::Text(text) => sheet.write_string(row, column, text)?,
             Cell::Count(n) => sheet.write_number(row, column, *n as f64)?,
+            Cell::Hours(tenths) => {
+                sheet.write_number_with_format(row, column, *tenths as f64 / 10.0, hours)?
+            }
+            Cell::Rate(Some(permille)) => {
+                sheet.write_number_with_format(row, column, *permille as f64 / 1000.0, rate)?
+            }
+            Cell::Rate(None) => sheet.write_string(row, column, "–")?,
         };
     }
     Ok(())
@@ -58,7 +83,7 @@ pub struct Table {
     rows: Vec<Vec<Cell>>,
 }
 
-/// The report's tables for events that started in `[from, until)` and had ended by `now`.
+/// The report's tables for events that started in `[from, until)` and had begun by `now`.
 pub async fn monthly_tables(
     db: &DatabaseConnection,
     from: DateTime<Utc>,
@@ -108,13 +133,37 @@ pub async fn monthly_tables(
             vec![Cell::Text("参与服务的志愿者".into()), count(all.volunteers)],
             vec![
                 Cell::Text("志愿服务时长（小时）".into()),
-                Cell::Text(hours_text(all.hours_tenths)),
+                Cell::Hours(all.hours_tenths),
             ],
             vec![
                 Cell::Text("服务居民人次".into()),
                 Cell::Count(all.residents),
             ],
+            vec![
+                Cell::Text("其中：老年人".into()),
+                Cell::Count(all.breakdown.elderly),
+            ],
+            vec![
+                Cell::Text("其中：儿童".into()),
+                Cell::Count(all.breakdown.children),
+            ],
+            vec![
+                Cell::Text("其中：残疾人".into()),
+                Cell::Count(all.breakdown.disabled),
+            ],
+            vec![
+                Cell::Text("其中：其他".into()),
+                Cell::Count(all.breakdown.other),
+            ],
         ],
+    };
+    let breakdown = |f: &event::stats::Figures| {
+        [
+            Cell::Count(f.breakdown.elderly),
+            Cell::Count(f.breakdown.children),
+            Cell::Count(f.breakdown.disabled),
+            Cell::Count(f.breakdown.other),
+        ]
     };
     // The satisfaction rate joins the summary once it is counted (below).
     let days = Table {
@@ -127,21 +176,27 @@ pub async fn monthly_tables(
             "志愿者",
             "时长（小时）",
             "服务居民人次",
+            "老年人",
+            "儿童",
+            "残疾人",
+            "其他",
         ],
         rows: stats
             .events
             .iter()
             .map(|event| {
                 let f = stats.by_event.get(&event.id).cloned().unwrap_or_default();
-                vec![
+                let mut row = vec![
                     Cell::Text(day(event.starts_at)),
                     Cell::Text(event.title.clone()),
                     Cell::Text(event.place.clone()),
                     count(f.services),
                     count(f.volunteers),
-                    Cell::Text(hours_text(f.hours_tenths)),
+                    Cell::Hours(f.hours_tenths),
                     Cell::Count(f.residents),
-                ]
+                ];
+                row.extend(breakdown(&f));
+                row
             })
             .collect(),
     };
@@ -162,6 +217,10 @@ pub async fn monthly_tables(
             "服务人次",
             "时长（小时）",
             "服务居民人次",
+            "老年人",
+            "儿童",
+            "残疾人",
+            "其他",
         ],
         rows: stalls
             .iter()
@@ -181,9 +240,12 @@ pub async fn monthly_tables(
                             .unwrap_or_default(),
                     ),
                     count(f.services),
-                    Cell::Text(hours_text(f.hours_tenths)),
+                    Cell::Hours(f.hours_tenths),
                     Cell::Count(f.residents),
                 ]
+                .into_iter()
+                .chain(breakdown(&f))
+                .collect()
             })
             .collect(),
     };
@@ -206,7 +268,7 @@ pub async fn monthly_tables(
                     count(f.events_held),
                     count(f.services),
                     count(f.volunteers),
-                    Cell::Text(hours_text(f.hours_tenths)),
+                    Cell::Hours(f.hours_tenths),
                     Cell::Count(f.residents),
                 ]
             })
@@ -229,7 +291,7 @@ pub async fn monthly_tables(
                             .unwrap_or_default(),
                     ),
                     count(f.services),
-                    Cell::Text(hours_text(f.hours_tenths)),
+                    Cell::Hours(f.hours_tenths),
                 ]
             })
             .collect(),
@@ -242,12 +304,12 @@ pub async fn monthly_tables(
             count(t.basic),
             count(t.unsatisfied),
             count(t.total()),
-            Cell::Text(views::percent(t)),
+            Cell::Rate(t.rate_permille()),
         ]
     };
     summary.rows.push(vec![
         Cell::Text("居民满意率".into()),
-        Cell::Text(views::percent(&found.all)),
+        Cell::Rate(found.all.rate_permille()),
     ]);
     summary.rows.push(vec![
         Cell::Text("居民评价条数".into()),
@@ -288,21 +350,63 @@ pub async fn monthly_tables(
     ])
 }
 
-/// The tables as one workbook, a sheet each.
-pub fn to_xlsx(tables: &[Table]) -> Result<Vec<u8>, AppError> {
+/// What the report covers and when it was made: the first line of every sheet.
+pub struct Heading {
+    pub period: String,
+    pub made_at: String,
+}
+
+impl Heading {
+    fn line(&self, table: &str) -> String {
+        format!(
+            "微益坊月报 · {table} · {} · 生成于 {}",
+            self.period, self.made_at
+        )
+    }
+}
+
+/// The tables as one workbook, a sheet each: a title line, the header, the rows; hours
+/// and rates are number cells with number formats, so a spreadsheet can add them up.
+pub fn to_xlsx(heading: &Heading, tables: &[Table]) -> Result<Vec<u8>, AppError> {
     let fail = |e: XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let bold = Format::new().set_bold();
+    let hours = Format::new().set_num_format("0.0");
+    let rate = Format::new().set_num_format("0.0%");
     let mut workbook = Workbook::new();
     for table in tables {
-        let sheet = sheet(&mut workbook, table.name, &table.header).map_err(fail)?;
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(table.name).map_err(fail)?;
+        sheet
+            .write_string_with_format(0, 0, heading.line(table.name), &bold)
+            .map_err(fail)?;
+        for (column, title) in table.header.iter().enumerate() {
+            let column = u16::try_from(column).unwrap_or(0);
+            sheet
+                .write_string_with_format(1, column, *title, &bold)
+                .map_err(fail)?;
+            let widest = table
+                .rows
+                .iter()
+                .filter_map(|row| row.get(usize::from(column)))
+                .map(Cell::width)
+                .chain(std::iter::once(Cell::Text((*title).to_owned()).width()))
+                .max()
+                .unwrap_or(8);
+            sheet
+                .set_column_width(column, (widest.clamp(8, 48) + 2) as f64)
+                .map_err(fail)?;
+        }
+        sheet.set_freeze_panes(2, 0).map_err(fail)?;
         for (i, row) in table.rows.iter().enumerate() {
-            write_row(sheet, u32::try_from(i + 1).unwrap_or(0), row).map_err(fail)?;
+            write_row(sheet, u32::try_from(i + 2).unwrap_or(0), row, &hours, &rate)
+                .map_err(fail)?;
         }
     }
     workbook.save_to_buffer().map_err(fail)
 }
 
 /// The same tables as one CSV file: each under a line with its name, a blank line between.
-pub fn to_csv(tables: &[Table]) -> Result<Vec<u8>, AppError> {
+pub fn to_csv(heading: &Heading, tables: &[Table]) -> Result<Vec<u8>, AppError> {
     let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     let mut writer = csv::WriterBuilder::new()
         .flexible(true)
@@ -311,30 +415,16 @@ pub fn to_csv(tables: &[Table]) -> Result<Vec<u8>, AppError> {
         if i > 0 {
             writer.write_record([""]).map_err(fail)?;
         }
-        writer.write_record([table.name]).map_err(fail)?;
+        writer
+            .write_record([heading.line(table.name)])
+            .map_err(fail)?;
         writer.write_record(&table.header).map_err(fail)?;
         for row in &table.rows {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|cell| match cell {
-                    Cell::Text(text) => text.clone(),
-                    Cell::Count(n) => n.to_string(),
-                })
-                .collect();
+            let cells: Vec<String> = row.iter().map(Cell::text).collect();
             writer.write_record(&cells).map_err(fail)?;
         }
     }
     writer
         .into_inner()
         .map_err(|e| AppError::Internal(format!("csv: {e}")))
-}
-
-/// The workbook for events that started in `[from, until)` and had ended by `now`.
-pub async fn monthly_workbook(
-    db: &DatabaseConnection,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<Vec<u8>, AppError> {
-    to_xlsx(&monthly_tables(db, from, until, now).await?)
 }

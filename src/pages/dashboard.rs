@@ -487,19 +487,27 @@ async fn monthly_report(
     .unwrap_or(first);
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
     let _turn = state.report_turn().await;
-    let tables =
-        crate::reports::monthly_tables(&state.db, start(first), start(next), Utc::now()).await?;
+    let now = Utc::now();
+    let tables = crate::reports::monthly_tables(&state.db, start(first), start(next), now).await?;
+    let heading = crate::reports::Heading {
+        period: format!(
+            "{} 至 {}",
+            first.format("%Y-%m-%d"),
+            next.pred_opt().unwrap_or(next).format("%Y-%m-%d")
+        ),
+        made_at: views::format_date_time(crate::i18n::Lang::ZhCn, now),
+    };
     let name = format!("微益坊月报-{}.{format}", first.format("%Y-%m"));
     Ok(match format {
         "csv" => super::download(
             &name,
             "text/csv; charset=utf-8",
-            crate::reports::to_csv(&tables)?,
+            crate::reports::to_csv(&heading, &tables)?,
         ),
         _ => super::download(
             &name,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            crate::reports::to_xlsx(&tables)?,
+            crate::reports::to_xlsx(&heading, &tables)?,
         ),
     })
 }

@@ -42,13 +42,28 @@ async fn the_monthly_report_carries_the_dashboards_figures_for_the_month() {
     let bytes = response.bytes().await.unwrap().to_vec();
     let mut workbook: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    let summary = rows(&mut workbook, "汇总");
+    let summary: Vec<Vec<Data>> = workbook
+        .worksheet_range("汇总")
+        .unwrap()
+        .rows()
+        .map(|row| row.to_vec())
+        .collect();
+    assert!(
+        summary[0][0].to_string().contains("生成于"),
+        "a title line names the period and when it was made"
+    );
     let figure = |label: &str| {
         summary
             .iter()
             .find(|row| row[0] == label)
             .map(|row| row[1].clone())
             .unwrap_or_else(|| panic!("{label} in the summary"))
+    };
+    // Every figure is a number cell, so a spreadsheet's SUM works on it.
+    let number = |label: &str| match figure(label) {
+        Data::Float(n) => n,
+        Data::Int(n) => n as f64,
+        other => panic!("{label} is not a number cell: {other:?}"),
     };
 
     let dashboard = coordinator
@@ -65,39 +80,59 @@ async fn the_monthly_report_carries_the_dashboards_figures_for_the_month() {
         ("志愿服务时长（小时）", "志愿服务时长（小时）"),
         ("服务居民人次", "服务居民人次"),
     ] {
-        let value = figure(label);
+        let value = number(label);
+        let shown = if label.contains("时长") {
+            format!("{value:.1}")
+        } else {
+            format!("{value:.0}")
+        };
         assert!(
             dashboard.contains(&format!(
-                r#"<span class="count">{value}</span> {on_dashboard}"#
+                r#"<span class="count">{shown}</span> {on_dashboard}"#
             )),
-            "{label} = {value} on the dashboard"
+            "{label} = {shown} on the dashboard"
         );
     }
-    assert_eq!(figure("举办集市和活动"), "1");
-    assert!(figure("服务居民人次").parse::<u32>().unwrap() > 0);
-    assert_eq!(figure("居民满意率"), {
+    assert_eq!(number("举办集市和活动"), 1.0);
+    assert!(number("服务居民人次") > 0.0);
+    let parts: f64 = ["其中：老年人", "其中：儿童", "其中：残疾人", "其中：其他"]
+        .iter()
+        .map(|label| number(label))
+        .sum();
+    assert!(parts <= number("服务居民人次"));
+    let found = {
         let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
-        let found = triage::ratings::satisfaction(
+        triage::ratings::satisfaction(
             &app.db,
             None,
             Some(start(first)),
             Some(start(last.succ_opt().unwrap())),
         )
         .await
-        .unwrap();
+        .unwrap()
+    };
+    assert_eq!(
+        format!("{:.1}%", number("居民满意率") * 100.0),
         weiyifang::views::percent(&found.all)
-    });
+    );
 
     // The volunteers' hours add up to the month's total, in tenths so nothing rounds.
-    let tenths = |text: &str| {
-        let (whole, tenth) = text.split_once('.').unwrap_or((text, "0"));
-        whole.parse::<i64>().unwrap() * 10 + tenth.parse::<i64>().unwrap()
-    };
+    let tenths = |hours: f64| (hours * 10.0).round() as i64;
     let volunteers = rows(&mut workbook, "志愿者时长");
-    let sum: i64 = volunteers.iter().skip(1).map(|row| tenths(&row[3])).sum();
-    assert_eq!(sum, tenths(&figure("志愿服务时长（小时）")));
+    let hours_cells: Vec<f64> = workbook
+        .worksheet_range("志愿者时长")
+        .unwrap()
+        .rows()
+        .skip(2)
+        .map(|row| match row[3] {
+            Data::Float(h) => h,
+            ref other => panic!("hours are a number cell: {other:?}"),
+        })
+        .collect();
+    let sum: i64 = hours_cells.iter().map(|h| tenths(*h)).sum();
+    assert_eq!(sum, tenths(number("志愿服务时长（小时）")));
     assert!(
-        volunteers.iter().skip(1).all(|row| row[1].contains("****")),
+        volunteers.iter().skip(2).all(|row| row[1].contains("****")),
         "phone numbers masked"
     );
 }

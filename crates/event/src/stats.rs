@@ -25,6 +25,36 @@ pub struct Figures {
     pub volunteers: u64,
     pub hours_tenths: i64,
     pub residents: i64,
+    /// The residents' breakdown where reported: 老年人, 儿童, 残疾人, 其他.
+    pub breakdown: Breakdown,
+}
+
+/// Residents served by group; a report that gave no breakdown adds nothing here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Breakdown {
+    pub elderly: i64,
+    pub children: i64,
+    pub disabled: i64,
+    pub other: i64,
+}
+
+impl Breakdown {
+    fn of(report: &beneficiary_report::Model) -> Self {
+        let n = |v: Option<i32>| i64::from(v.unwrap_or(0));
+        Breakdown {
+            elderly: n(report.elderly),
+            children: n(report.children),
+            disabled: n(report.disabled),
+            other: n(report.other),
+        }
+    }
+
+    fn add(&mut self, other: &Breakdown) {
+        self.elderly += other.elderly;
+        self.children += other.children;
+        self.disabled += other.disabled;
+        self.other += other.other;
+    }
 }
 
 #[derive(Debug, Default)]
@@ -51,6 +81,7 @@ struct Tally {
     volunteers: HashSet<Uuid>,
     hours_tenths: i64,
     residents: i64,
+    breakdown: Breakdown,
 }
 
 impl Tally {
@@ -61,6 +92,7 @@ impl Tally {
             volunteers: self.volunteers.len() as u64,
             hours_tenths: self.hours_tenths,
             residents: self.residents,
+            breakdown: self.breakdown,
         }
     }
 }
@@ -113,7 +145,7 @@ pub async fn stats(
         .map(|s| (s.id, s))
         .collect();
     // The current (newest) report of each stall.
-    let mut residents: HashMap<Uuid, (DateTime<Utc>, Uuid, i32)> = HashMap::new();
+    let mut residents: HashMap<Uuid, (DateTime<Utc>, Uuid, i32, Breakdown)> = HashMap::new();
     for report in beneficiary_report::Entity::find()
         .filter(
             beneficiary_report::Column::StallId.is_in(stalls.keys().copied().collect::<Vec<_>>()),
@@ -123,11 +155,16 @@ pub async fn stats(
     {
         let newer = residents
             .get(&report.stall_id)
-            .is_none_or(|(at, id, _)| (report.entered_at, report.id) > (*at, *id));
+            .is_none_or(|(at, id, _, _)| (report.entered_at, report.id) > (*at, *id));
         if newer {
             residents.insert(
                 report.stall_id,
-                (report.entered_at, report.id, report.total),
+                (
+                    report.entered_at,
+                    report.id,
+                    report.total,
+                    Breakdown::of(&report),
+                ),
             );
         }
     }
@@ -147,12 +184,15 @@ pub async fn stats(
         let Some(event) = events.get(&stall.event_id) else {
             continue;
         };
-        let served = residents
+        let (served, breakdown) = residents
             .get(&stall.id)
-            .map_or(0, |(_, _, n)| i64::from(*n));
+            .map_or((0, Breakdown::default()), |(_, _, n, b)| {
+                (i64::from(*n), *b)
+            });
         groups.each_of_stall(event, stall, |tally| {
             tally.events.insert(event.id);
             tally.residents += served;
+            tally.breakdown.add(&breakdown);
         });
     }
     // The current hours of every record, one small row each, streamed into the tallies
