@@ -86,6 +86,8 @@ struct DashboardPage {
     this_month: String,
     /// For a leader's view of their organization: its name (and no street-wide parts).
     org_name: Option<String>,
+    /// Why another month than this one is shown, when this one has nothing yet.
+    shown_instead: Option<String>,
     base: String,
     satisfaction: SatisfactionView,
 }
@@ -215,7 +217,9 @@ fn period_of(
     }
 }
 
-/// Bars of hours per month, labelled, scaled to the widest.
+/// Bars of hours per month, scaled to the tallest, drawn about one unit a pixel on a
+/// phone: a title, both axes labelled, labels of 12 px at least (every month's up to a
+/// year, fewer beyond), and the numbers in the table below.
 fn hours_chart(lang: Lang, months: &[((i32, u32), Figures)]) -> String {
     if months.is_empty() {
         return String::new();
@@ -226,27 +230,43 @@ fn hours_chart(lang: Lang, months: &[((i32, u32), Figures)]) -> String {
         .max()
         .unwrap_or(0)
         .max(1);
-    let bar = 28;
-    let gap = 12;
-    let height = 160;
-    let width = months.len() as i64 * (bar + gap) + gap;
+    let (width, left, right, top, plot) = (360_i64, 40_i64, 8_i64, 44_i64, 140_i64);
+    let slot = (width - left - right) / months.len() as i64;
+    let bar = (slot * 3 / 5).max(2);
+    // Labels only every `step`th month when there are more months than fit.
+    let step = months.len().div_ceil(12).max(1);
     let title = lang.t("dashboard-chart-title");
+    let base = top + plot;
     let mut svg = format!(
-        r#"<svg class="chart" viewBox="0 0 {width} {}" role="img" aria-labelledby="chart-title"><title id="chart-title">{title}</title>"#,
-        height + 40
+        r##"<svg class="chart" viewBox="0 0 {width} {}" role="img" aria-labelledby="chart-title"><title id="chart-title">{title}</title><text x="0" y="16" font-size="14" font-weight="bold">{title}</text><text x="0" y="36" font-size="12">{hours}</text><line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#555"/><line x1="{left}" y1="{base}" x2="{}" y2="{base}" stroke="#555"/><text x="{}" y="{}" font-size="12" text-anchor="middle">{month}</text>"##,
+        base + 46,
+        width - right,
+        left + (width - left - right) / 2,
+        base + 42,
+        hours = lang.t("dashboard-chart-y"),
+        month = lang.t("dashboard-chart-x"),
     );
     for (i, ((year, month), f)) in months.iter().enumerate() {
-        let x = gap + i as i64 * (bar + gap);
-        let h = f.hours_tenths * height / max;
-        let y = height - h + 10;
+        let x = left + i as i64 * slot + (slot - bar) / 2;
+        let h = f.hours_tenths * plot / max;
+        let y = base - h;
         let hours = format!("{}.{}", f.hours_tenths / 10, f.hours_tenths % 10);
         svg.push_str(&format!(
-            r##"<rect x="{x}" y="{y}" width="{bar}" height="{h}" fill="#b3261e"><title>{year}-{month:02}: {hours}</title></rect><text x="{}" y="{}" font-size="10" text-anchor="middle">{month}</text><text x="{}" y="{}" font-size="9" text-anchor="middle">{hours}</text>"##,
-            x + bar / 2,
-            height + 25,
-            x + bar / 2,
-            (y - 2).max(9),
+            r##"<rect x="{x}" y="{y}" width="{bar}" height="{h}" fill="#b3261e"><title>{year}-{month:02}: {hours}</title></rect>"##
         ));
+        if i % step == 0 {
+            let middle = x + bar / 2;
+            svg.push_str(&format!(
+                r##"<text x="{middle}" y="{}" font-size="12" text-anchor="middle">{month}</text>"##,
+                base + 18
+            ));
+            if step == 1 && months.len() <= 8 {
+                svg.push_str(&format!(
+                    r##"<text x="{middle}" y="{}" font-size="12" text-anchor="middle">{hours}</text>"##,
+                    (y - 4).max(top - 2)
+                ));
+            }
+        }
     }
     svg.push_str("</svg>");
     svg
@@ -267,19 +287,19 @@ fn shares_chart(
     ];
     let title = lang.t("dashboard-shares-title");
     let mut svg = format!(
-        r#"<svg class="chart" viewBox="0 0 400 {}" role="img" aria-labelledby="shares-title"><title id="shares-title">{title}</title>"#,
-        40 + 22 * by_service.len()
+        r#"<svg class="chart" viewBox="0 0 360 {}" role="img" aria-labelledby="shares-title"><title id="shares-title">{title}</title><text x="0" y="16" font-size="14" font-weight="bold">{title}</text>"#,
+        64 + 22 * by_service.len()
     );
     let mut x = 0u64;
     for (i, (key, f)) in by_service.iter().enumerate() {
-        let width = f.services * 400 / total;
+        let width = f.services * 360 / total;
         let colour = COLOURS[i % COLOURS.len()];
         let label = lang.t(&format!("service-{}", key.replace('_', "-")));
         let percent = f.services * 100 / total;
         svg.push_str(&format!(
-            r#"<rect x="{x}" y="4" width="{width}" height="24" fill="{colour}"><title>{label}: {percent}%</title></rect><rect x="0" y="{}" width="14" height="14" fill="{colour}"/><text x="20" y="{}" font-size="13">{label} {percent}%</text>"#,
-            38 + 22 * i,
-            50 + 22 * i,
+            r#"<rect x="{x}" y="28" width="{width}" height="24" fill="{colour}"><title>{label}: {percent}%</title></rect><rect x="0" y="{}" width="14" height="14" fill="{colour}"/><text x="20" y="{}" font-size="13">{label} {percent}%</text>"#,
+            62 + 22 * i,
+            74 + 22 * i,
         ));
         x += width;
     }
@@ -297,7 +317,30 @@ async fn show_dashboard(
         return Err(AppError::Forbidden);
     }
     let lang = context.lang();
-    let (from, until, period) = period_of(&query, views::today());
+    // The default view is this month; when nothing has happened in it yet, the newest
+    // month that has figures, and the page says so.
+    let today = views::today();
+    let mut shown_instead = None;
+    let mut default_day = today;
+    if query.period.is_empty()
+        && query.from.is_empty()
+        && query.until.is_empty()
+        && let Some(latest) = stats::latest_begun(&state.db, Utc::now()).await?
+    {
+        let latest = latest.with_timezone(&views::shanghai()).date_naive();
+        if (latest.year(), latest.month()) != (today.year(), today.month()) {
+            default_day = latest;
+            shown_instead = Some(views::t_with(
+                lang,
+                "dashboard-shown-instead",
+                &[
+                    ("year", latest.year().to_string()),
+                    ("month", latest.month().to_string()),
+                ],
+            ));
+        }
+    }
+    let (from, until, period) = period_of(&query, default_day);
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
     let _turn = state.report_turn().await;
     let stats = stats::stats(
@@ -428,8 +471,9 @@ async fn show_dashboard(
                 .collect()
         },
         shares: shares_chart(lang, &stats.by_service),
-        this_month: views::today().format("%Y-%m").to_string(),
+        this_month: default_day.format("%Y-%m").to_string(),
         org_name: None,
+        shown_instead,
         base: "/dashboard".to_owned(),
         satisfaction: satisfaction_view(&state, lang, None, from, until, &names).await?,
         period,
@@ -604,6 +648,7 @@ async fn show_org_dashboard(
         projects: Vec::new(),
         shares: shares_chart(lang, &stats.by_service),
         this_month: String::new(),
+        shown_instead: None,
         satisfaction: satisfaction_view(
             &state,
             lang,

@@ -225,6 +225,8 @@ struct DetailPage {
     has_logo: bool,
     projects: Vec<ProjectLink>,
     activities: Vec<ProjectLink>,
+    /// Activities that have begun, newest first: their records are on their pages.
+    past_activities: Vec<ProjectLink>,
 }
 
 #[derive(Serialize)]
@@ -244,6 +246,28 @@ async fn show_detail(
     let actor = viewer.as_ref().map(|s| &s.actor);
     let detail = orgs::detail(&state.db, actor, id).await?;
     let org = detail.org;
+    let (coming, begun) =
+        event::schedule::organized_by(&state.db, org.id, chrono::Utc::now(), 20).await?;
+    // Drafts only for those who may see them (the rule lives in the event domain).
+    let visible = |list: Vec<event::Event>| -> Vec<event::Event> {
+        list.into_iter()
+            .filter(|e| event::schedule::may_see(actor, e))
+            .collect()
+    };
+    let activity_links = |list: &[event::Event]| -> Vec<ProjectLink> {
+        list.iter()
+            .map(|e| ProjectLink {
+                id: e.id,
+                status: format!(
+                    "{} {}",
+                    views::format_date(lang, e.starts_at),
+                    views::format_clock_range(lang, e.starts_at, e.ends_at)
+                ),
+                title: e.title.clone(),
+            })
+            .collect()
+    };
+    let activities = (visible(coming), visible(begun));
     let page = DetailPage {
         id: org.id,
         short_name: org.short_name,
@@ -298,23 +322,8 @@ async fn show_detail(
             status: lang.t(&format!("project-status-{}", row.project.status.as_str())),
         })
         .collect(),
-        activities: event::schedule::organized_by(&state.db, org.id, chrono::Utc::now())
-            .await?
-            .into_iter()
-            .filter(|e| {
-                e.status != event::EventStatus::Draft
-                    || actor.is_some_and(|a| a.can_manage_org(org.id))
-            })
-            .map(|e| ProjectLink {
-                id: e.id,
-                status: format!(
-                    "{} {}",
-                    views::format_date(lang, e.starts_at),
-                    views::format_clock_range(lang, e.starts_at, e.ends_at)
-                ),
-                title: e.title,
-            })
-            .collect(),
+        activities: activity_links(&activities.0),
+        past_activities: activity_links(&activities.1),
         name: org.name,
     };
     Ok(super::render(&state, &context, "pages/org", &page)?.into_response())

@@ -18,7 +18,7 @@ use tokio::process::Command;
 use crate::helpers::{PASSWORD, TestApp};
 use crate::markets::market_with_shift;
 
-async fn chromedriver() -> (tokio::process::Child, String) {
+pub(crate) async fn chromedriver() -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -41,7 +41,7 @@ async fn chromedriver() -> (tokio::process::Child, String) {
     panic!("chromedriver did not start");
 }
 
-fn capabilities(
+pub(crate) fn capabilities(
     javascript: bool,
     profile: &std::path::Path,
 ) -> serde_json::Map<String, serde_json::Value> {

@@ -12,6 +12,7 @@ mod api;
 mod backup;
 mod binary;
 mod browser;
+mod browser_month;
 mod copy;
 mod crash;
 mod database;

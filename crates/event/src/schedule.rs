@@ -456,18 +456,28 @@ pub fn may_see(actor: Option<&Actor>, event: &event::Model) -> bool {
     }
 }
 
-/// Upcoming events an organization organizes (its activities), soonest first.
+/// An organization's activities: the coming ones soonest first, then the latest `past`
+/// ones that have begun, newest first (their records stay one tap away).
 pub async fn organized_by(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
-    since: DateTime<Utc>,
-) -> Result<Vec<event::Model>, EventError> {
-    Ok(event::Entity::find()
+    now: DateTime<Utc>,
+    past: u64,
+) -> Result<(Vec<event::Model>, Vec<event::Model>), EventError> {
+    let coming = event::Entity::find()
         .filter(event::Column::OrganizerId.eq(organization_id))
-        .filter(event::Column::EndsAt.gt(since))
+        .filter(event::Column::StartsAt.gt(now))
         .order_by_asc(event::Column::StartsAt)
         .all(db)
-        .await?)
+        .await?;
+    let begun = event::Entity::find()
+        .filter(event::Column::OrganizerId.eq(organization_id))
+        .filter(event::Column::StartsAt.lte(now))
+        .order_by_desc(event::Column::StartsAt)
+        .paginate(db, past.max(1))
+        .fetch_page(0)
+        .await?;
+    Ok((coming, begun))
 }
 
 pub async fn find(db: &impl ConnectionTrait, event_id: Uuid) -> Result<event::Model, EventError> {

@@ -255,6 +255,25 @@ pub async fn stats(
     })
 }
 
+/// The start of the newest event that has begun by `now` (not a draft, not cancelled): the
+/// dashboards open on its month when the current month has nothing yet.
+pub async fn latest_begun(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, EventError> {
+    Ok(event::Entity::find()
+        .filter(event::Column::Status.is_in([
+            EventStatus::Published,
+            EventStatus::Held,
+            EventStatus::Reported,
+        ]))
+        .filter(event::Column::StartsAt.lte(now))
+        .order_by_desc(event::Column::StartsAt)
+        .one(db)
+        .await?
+        .map(|e| e.starts_at))
+}
+
 /// The tallies a figure counts in.
 #[derive(Default)]
 struct Groups {
