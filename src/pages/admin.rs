@@ -418,6 +418,59 @@ fn audit_detail(lang: crate::i18n::Lang, detail: &str) -> String {
     if let Some(version) = detail.strip_prefix("consent ") {
         return views::t_text(lang, "audit-detail-consent", "version", version);
     }
+    // Single words the domain records: a sign-up's standing, attendance, an activity.
+    let word = match detail {
+        "confirmed" => Some("audit-detail-confirmed"),
+        "waitlisted" => Some("audit-detail-waitlisted"),
+        "attended" => Some("attendance-attended"),
+        "no_show" => Some("attendance-no-show"),
+        "activity" => Some("event-kind-activity"),
+        _ => None,
+    };
+    if let Some(key) = word {
+        return lang.t(key);
+    }
+    // "total 25" (residents served), "capacity 5" (places on a shift)
+    for (prefix, key) in [
+        ("total ", "audit-detail-total"),
+        ("capacity ", "audit-detail-capacity"),
+    ] {
+        if let Some(n) = detail.strip_prefix(prefix)
+            && n.bytes().all(|b| b.is_ascii_digit())
+        {
+            return views::t_text(lang, key, "count", n);
+        }
+    }
+    // "created 2, skipped 1" (monthly scheduler)
+    if detail.starts_with("created ") && numbers.len() == 2 {
+        let args = [
+            ("created", numbers[0].to_owned()),
+            ("skipped", numbers[1].to_owned()),
+        ];
+        return views::t_with(lang, "audit-detail-scheduled", &args);
+    }
+    // "planned -> active" (a project's status)
+    if let Some((from, to)) = detail.split_once(" -> ")
+        && let (Some(from), Some(to)) = (
+            project::projects::Status::parse(from),
+            project::projects::Status::parse(to),
+        )
+    {
+        return format!(
+            "{} → {}",
+            lang.t(&format!("project-status-{}", from.as_str())),
+            lang.t(&format!("project-status-{}", to.as_str()))
+        );
+    }
+    // "crowdfunding 250000.00" (a ledger entry or its reversal)
+    if let Some((source, amount)) = detail.split_once(' ')
+        && let Some(source) = project::ledger::Source::parse(source)
+    {
+        return format!(
+            "{} ¥{amount}",
+            lang.t(&format!("source-{}", source.as_str().replace('_', "-")))
+        );
+    }
     detail.to_owned()
 }
 
@@ -457,9 +510,14 @@ async fn show_audit(
         .into_iter()
         .map(|row| AuditLine {
             at: views::format_date_time(lang, row.entry.at),
-            actor: name_or(row.actor_name, &cli),
+            actor: name_or(row.actor_name.clone(), &cli),
             action: action_label(lang, &row.entry.action),
-            subject: name_or(row.subject_name, ""),
+            // Someone acting on their own record is named once.
+            subject: if row.entry.actor_id.is_some() && row.entry.actor_id == row.entry.subject_id {
+                String::new()
+            } else {
+                name_or(row.subject_name, "")
+            },
             detail: audit_detail(lang, &row.entry.detail),
         })
         .collect();

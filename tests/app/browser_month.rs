@@ -111,17 +111,6 @@ impl<'a> Phone<'a> {
         self.taps += 1;
     }
 
-    async fn tap_link(&mut self, text: &str) {
-        let here = self.path().await;
-        let element = self
-            .client
-            .find(Locator::LinkText(text))
-            .await
-            .unwrap_or_else(|e| panic!("{}: no link {text} on {here}: {e}", self.who));
-        element.click().await.unwrap();
-        self.taps += 1;
-    }
-
     async fn type_into(&self, id: &str, text: &str) {
         let field = self.client.find(Locator::Id(id)).await.unwrap();
         field.clear().await.unwrap();

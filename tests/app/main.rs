@@ -20,6 +20,7 @@ mod demo;
 mod health;
 mod markets;
 mod members;
+mod month;
 mod observability;
 mod orgs;
 mod orgs_api;

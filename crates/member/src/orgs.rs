@@ -399,6 +399,19 @@ pub async fn update(
         return Err(MemberError::Forbidden);
     }
     let valid = input.validate(today).map_err(MemberError::Invalid)?;
+    // Saving the form unchanged changes nothing and logs nothing.
+    let unchanged = org.name == valid.name
+        && org.short_name == valid.short_name
+        && org.theme == valid.theme
+        && org.community == valid.community
+        && org.description == valid.description
+        && org.contact_name == valid.contact_name
+        && org.contact_phone == valid.contact_phone
+        && org.registration == valid.registration
+        && org.founded_on == valid.founded_on;
+    if unchanged {
+        return Ok(org);
+    }
     let mut active: organization::ActiveModel = org.into();
     active.name = Set(valid.name);
     active.short_name = Set(valid.short_name);

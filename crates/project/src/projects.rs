@@ -172,6 +172,20 @@ async fn check_partners(
     Ok(wanted)
 }
 
+/// The partner organizations a project has now.
+async fn partners_of(
+    db: &impl ConnectionTrait,
+    project_id: Uuid,
+) -> Result<Vec<Uuid>, ProjectError> {
+    Ok(partner::Entity::find()
+        .filter(partner::Column::ProjectId.eq(project_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.organization_id)
+        .collect())
+}
+
 async fn set_partners(
     db: &impl ConnectionTrait,
     project_id: Uuid,
@@ -257,6 +271,23 @@ pub async fn update(
     require_manager(actor, found.organization_id)?;
     let valid = input.validate()?;
     let partners = check_partners(db, found.organization_id, &input.partners).await?;
+    // Saving the form unchanged changes nothing and logs nothing.
+    let mut old_partners = partners_of(db, found.id).await?;
+    let mut new_partners = partners.clone();
+    old_partners.sort();
+    new_partners.sort();
+    let unchanged = found.title == valid.title
+        && found.theme == valid.theme
+        && found.description == valid.description
+        && found.starts_on == valid.starts_on
+        && found.ends_on == valid.ends_on
+        && found.goal_beneficiaries == valid.goal_beneficiaries
+        && found.goal_text == valid.goal_text
+        && found.community == valid.community
+        && old_partners == new_partners;
+    if unchanged {
+        return Ok(found);
+    }
     let txn = tx::begin_write(db).await?;
     let mut active: project::ActiveModel = found.into();
     active.title = Set(valid.title);

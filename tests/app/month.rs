@@ -1,0 +1,793 @@
+//! The month without dead ends, over HTTP: a day for any date, edits after publishing,
+//! the scheduler's reasons, a leader's cut-off, past days within reach, sign-up after
+//! logging in or registering, check-in and check-out in plain steps, triage by class and
+//! words a coordinator reads in the audit log.
+
+use chrono::{Duration, Utc};
+use event::schedule::{self, EventEdit, MarketInput};
+use event::signups;
+use event::stalls::{self, ShiftInput};
+use member::PlatformRole;
+use uuid::Uuid;
+
+use crate::helpers::{PASSWORD, TestApp, location};
+use crate::markets::market_with_shift;
+
+fn today() -> String {
+    weiyifang::views::today().format("%Y-%m-%d").to_string()
+}
+
+fn volunteer(person_id: Uuid) -> member::Actor {
+    member::Actor {
+        person_id,
+        account_id: Uuid::now_v7(),
+        name: String::new(),
+        role: PlatformRole::Volunteer,
+        leads: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_coordinator_creates_a_day_for_today_and_volunteers_can_sign_up_until_it_starts() {
+    let app = TestApp::new().await;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    // A wrong field keeps what was typed, with the reason beside it.
+    let response = coordinator
+        .post(
+            "/admin/markets/new",
+            &[
+                ("title", "今天的集市"),
+                ("date", &today()),
+                ("starts", "23:58"),
+                ("ends", "08:00"),
+                ("place", "南湖社区广场"),
+                ("description", "临时加一场"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("结束时间必须晚于开始时间"));
+    assert!(page.contains(r#"value="今天的集市""#) && page.contains("临时加一场"));
+
+    let response = coordinator
+        .post(
+            "/admin/markets/new",
+            &[
+                ("title", "今天的集市"),
+                ("date", &today()),
+                ("starts", "23:58"),
+                ("ends", "23:59"),
+                ("place", "南湖社区广场"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let id: Uuid = location(&response)
+        .trim_start_matches("/markets/")
+        .parse()
+        .unwrap();
+    let created = schedule::find(&app.db, id).await.unwrap();
+    assert_eq!(created.status, event::EventStatus::Draft);
+    // Born open until it starts: the default (the day before) has already passed.
+    assert_eq!(created.signup_closes_at, Some(created.starts_at));
+    assert!(
+        coordinator
+            .get_text(&format!("/markets/{id}"))
+            .await
+            .contains("今天的集市")
+    );
+
+    // A day in the past cannot be created.
+    let response = coordinator
+        .post(
+            "/admin/markets/new",
+            &[
+                ("title", "昨天"),
+                ("date", "2020-01-01"),
+                ("starts", "09:00"),
+                ("ends", "11:00"),
+                ("place", "南湖社区广场"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+}
+
+#[tokio::test]
+async fn editing_a_published_day_moves_its_shifts_and_flags_clashes() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, shift) = market_with_shift(&app, 3).await;
+    let (other_market, other_shift) = {
+        let found = schedule::find(&app.db, market).await.unwrap();
+        let day = found
+            .starts_at
+            .with_timezone(&schedule::shanghai())
+            .date_naive()
+            + Duration::days(7);
+        let other = schedule::create_market(
+            &app.db,
+            &staff,
+            &MarketInput {
+                title: "下一场".into(),
+                place: "南湖社区广场".into(),
+                description: String::new(),
+                starts: "09:00".into(),
+                ends: "11:30".into(),
+            },
+            &day.format("%Y-%m-%d").to_string(),
+            weiyifang::views::today(),
+        )
+        .await
+        .unwrap();
+        schedule::publish(&app.db, &staff, other.id).await.unwrap();
+        let org = app.add_org("南湖义诊队", "elderly", "南湖社区", "").await;
+        let stall = stalls::add_stall(&app.db, &staff, other.id, &org.to_string(), "clinic", "")
+            .await
+            .unwrap();
+        let shift = stalls::add_shift(
+            &app.db,
+            &staff,
+            stall.id,
+            &ShiftInput {
+                starts: "09:00".into(),
+                ends: "10:00".into(),
+                capacity: "2".into(),
+                required_skill: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        (other.id, shift.id)
+    };
+    let li = app
+        .add_account(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    signups::sign_up(&app.db, &volunteer(li), shift, Utc::now())
+        .await
+        .unwrap();
+    signups::sign_up(&app.db, &volunteer(li), other_shift, Utc::now())
+        .await
+        .unwrap();
+
+    // The first day moves a week on, onto the second one's date: her shifts now overlap.
+    let before = stalls::find_shift(&app.db, shift).await.unwrap();
+    let other_day = schedule::find(&app.db, other_market)
+        .await
+        .unwrap()
+        .starts_at
+        .with_timezone(&schedule::shanghai())
+        .format("%Y-%m-%d")
+        .to_string();
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let form = coordinator
+        .get_text(&format!("/markets/{market}/edit"))
+        .await;
+    assert!(form.contains(r#"value="09:00""#) && form.contains(r#"value="南湖社区广场""#));
+    let response = coordinator
+        .post(
+            &format!("/markets/{market}/edit"),
+            &[
+                ("title", "南湖社区公益集市（改期）"),
+                ("date", &other_day),
+                ("starts", "09:00"),
+                ("ends", "11:30"),
+                ("place", "南湖社区活动室"),
+                ("description", "下雨，改到活动室"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let after = stalls::find_shift(&app.db, shift).await.unwrap();
+    assert_eq!(after.starts_at - before.starts_at, Duration::days(7));
+    let mine = signups::my_shifts(&app.db, li).await.unwrap();
+    assert!(
+        mine.iter()
+            .all(|m| m.standing.status == signups::SignupStatus::Confirmed),
+        "she keeps her places"
+    );
+    let page = coordinator.get_text(&format!("/markets/{market}")).await;
+    assert!(page.contains("南湖社区活动室"));
+    assert!(page.contains("值班时间与他们的其他值班重叠") && page.contains("李阿姨"));
+    let audit = app.audit_entries("market.edit").await;
+    assert_eq!(audit.len(), 1);
+    // Saving again unchanged logs nothing more.
+    let unchanged = schedule::edit_event(
+        &app.db,
+        &staff,
+        market,
+        &EventEdit {
+            details: MarketInput {
+                title: "南湖社区公益集市（改期）".into(),
+                place: "南湖社区活动室".into(),
+                description: "下雨，改到活动室".into(),
+                starts: "09:00".into(),
+                ends: "11:30".into(),
+            },
+            date: other_day.clone(),
+        },
+        weiyifang::views::today(),
+    )
+    .await
+    .unwrap();
+    assert!(unchanged.is_empty());
+    assert_eq!(app.audit_entries("market.edit").await.len(), 1);
+
+    // A shift's own times change too, by the stall's leader or staff.
+    let response = coordinator
+        .post(
+            &format!("/shifts/{shift}/edit"),
+            &[
+                ("starts", "10:00"),
+                ("ends", "11:00"),
+                ("required_skill", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let page = coordinator.get_text(&format!("/markets/{market}")).await;
+    assert!(
+        !page.contains("值班时间与他们的其他值班重叠"),
+        "no overlap any more"
+    );
+    let volunteer_view = app.browser();
+    volunteer_view.login("13912345678", PASSWORD).await;
+    let shifts = volunteer_view.get_text("/me/shifts").await;
+    assert!(shifts.contains("10:00") && shifts.contains("南湖社区公益集市（改期）"));
+}
+
+#[tokio::test]
+async fn the_scheduler_previews_and_says_why_it_creates_nothing() {
+    let app = TestApp::new().await;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let fields = |months: &'static str, action: &'static str| {
+        vec![
+            ("title", "南湖社区公益集市"),
+            ("place", "南湖社区广场"),
+            ("starts", "09:00"),
+            ("ends", "11:30"),
+            ("nth", "1"),
+            ("weekday", "mon"),
+            ("months", months),
+            ("action", action),
+        ]
+    };
+    // One month, and its first Monday is today or past on most days: say so when it is.
+    let first_monday = event::schedule::nth_weekday(
+        chrono::Datelike::year(&weiyifang::views::today()),
+        chrono::Datelike::month(&weiyifang::views::today()),
+        chrono::Weekday::Mon,
+        1,
+    )
+    .unwrap();
+    let response = coordinator
+        .post("/admin/markets/schedule", &fields("1", "create"))
+        .await;
+    if first_monday <= weiyifang::views::today() {
+        assert_eq!(response.status(), 200, "nothing to create is no redirect");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("没有创建：所选范围内的日期都已经过去"),
+            "{page}"
+        );
+        assert!(page.contains("日期已过，跳过"));
+    } else {
+        assert_eq!(response.status(), 303);
+    }
+    // Twelve months: created once; the second time every date is taken.
+    let response = coordinator
+        .post("/admin/markets/schedule", &fields("12", "create"))
+        .await;
+    assert_eq!(response.status(), 303);
+    let response = coordinator
+        .post("/admin/markets/schedule", &fields("12", "create"))
+        .await;
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("已有集市，跳过"));
+    assert!(!page.contains("已创建 0 场"));
+}
+
+#[tokio::test]
+async fn a_leader_steers_their_own_activity_and_a_past_one_cannot_open() {
+    let app = TestApp::new().await;
+    app.add_account(PlatformRole::Volunteer, "王队长", "13600000002")
+        .await;
+    let org = app
+        .add_org("南湖夜巡队", "safety", "南湖社区", "13600000002")
+        .await;
+    app.add_account(PlatformRole::Volunteer, "别队长", "13600000003")
+        .await;
+    app.add_org("北街环保队", "environment", "北街社区", "13600000003")
+        .await;
+    let leader = app.browser();
+    leader.login("13600000002", PASSWORD).await;
+    let day = (Utc::now() + Duration::days(3))
+        .with_timezone(&schedule::shanghai())
+        .format("%Y-%m-%d")
+        .to_string();
+    let response = leader
+        .post(
+            &format!("/orgs/{org}/activities/new"),
+            &[
+                ("title", "夜间巡逻"),
+                ("date", &day),
+                ("starts", "19:00"),
+                ("ends", "21:00"),
+                ("place", "南湖社区"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let activity: Uuid = location(&response)
+        .trim_start_matches("/markets/")
+        .parse()
+        .unwrap();
+    let cutoff = format!("{day}T12:00");
+    let response = leader
+        .post(
+            &format!("/markets/{activity}/cutoff"),
+            &[("closes_at", cutoff.as_str())],
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        303,
+        "the leader sets her own activity's cut-off"
+    );
+    assert!(
+        schedule::find(&app.db, activity)
+            .await
+            .unwrap()
+            .signup_closes_at
+            .is_some()
+    );
+
+    // Another organization's leader neither sees the draft nor changes it.
+    let other = app.browser();
+    other.login("13600000003", PASSWORD).await;
+    assert_eq!(
+        other.get(&format!("/markets/{activity}")).await.status(),
+        404
+    );
+    assert_eq!(
+        other
+            .post(&format!("/markets/{activity}/cutoff"), &[("closes_at", "")])
+            .await
+            .status(),
+        403
+    );
+
+    // An activity already over cannot be published as if open.
+    let past = app
+        .add_event(
+            event::EventKind::Activity,
+            "上周的巡逻",
+            Utc::now() - Duration::days(7),
+            Utc::now() - Duration::days(7) + Duration::hours(2),
+            event::EventStatus::Draft,
+        )
+        .await;
+    {
+        use sea_orm::{ActiveModelTrait, Set};
+        let mut active: event::entities::event::ActiveModel = past.clone().into();
+        active.organizer_id = Set(Some(org));
+        active.update(&app.db).await.unwrap();
+    }
+    let response = leader
+        .post(&format!("/markets/{}/publish", past.id), &[])
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("已经结束，不能再发布报名")
+    );
+    // It is listed on the organization's page, among what has taken place.
+    let page = leader.get_text(&format!("/orgs/{org}")).await;
+    assert!(page.contains("已开展的活动") && page.contains("上周的巡逻"));
+}
+
+#[tokio::test]
+async fn past_and_current_days_are_listed_for_staff_with_their_records_one_tap_away() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let now = Utc::now();
+    let held = app
+        .add_market(
+            "上个月的集市",
+            now - Duration::days(30),
+            now - Duration::days(30) + Duration::hours(2),
+            event::EventStatus::Published,
+        )
+        .await;
+    let org = app.add_org("北街理发队", "elderly", "北街社区", "").await;
+    let stall = stalls::add_stall(&app.db, &staff, held.id, &org.to_string(), "haircut", "").await;
+    // Stalls cannot be added once a day is over; add it through the database as it was.
+    let stall_id = match stall {
+        Ok(stall) => stall.id,
+        Err(_) => {
+            use sea_orm::{ActiveModelTrait, Set};
+            event::entities::stall::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                event_id: Set(held.id),
+                organization_id: Set(org),
+                service: Set(event::stalls::Service::Haircut),
+                description: Set(String::new()),
+                created_at: Set(now),
+            }
+            .insert(&app.db)
+            .await
+            .unwrap()
+            .id
+        }
+    };
+    let (upcoming, _) = market_with_shift(&app, 2).await;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let page = coordinator.get_text("/admin/markets").await;
+    assert!(page.contains("上个月的集市") && page.contains(&upcoming.to_string()));
+    assert!(page.contains(&format!(r#"href="/stalls/{stall_id}/attendance""#)));
+    // Newest first.
+    assert!(page.find(&upcoming.to_string()) < page.find("上个月的集市"));
+    let month = (now - Duration::days(30))
+        .with_timezone(&schedule::shanghai())
+        .format("%Y-%m")
+        .to_string();
+    let filtered = coordinator
+        .get_text(&format!("/admin/markets?month={month}&status=published"))
+        .await;
+    assert!(filtered.contains("上个月的集市") && !filtered.contains(&upcoming.to_string()));
+    let drafts = coordinator.get_text("/admin/markets?status=draft").await;
+    assert!(!drafts.contains("上个月的集市"));
+    // Paging that makes no sense is no error.
+    for page in ["9223372036854775807", "-1", "abc", "0"] {
+        assert_eq!(
+            coordinator
+                .get(&format!("/admin/markets?page={page}"))
+                .await
+                .status(),
+            200,
+            "page={page}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_visitor_who_taps_sign_up_comes_back_to_finish_it_after_login_or_registration() {
+    let app = TestApp::new().await;
+    let (market, shift) = market_with_shift(&app, 2).await;
+    let signup = format!("/shifts/{shift}/signup");
+    let market_page = app.browser().get_text(&format!("/markets/{market}")).await;
+    assert!(market_page.contains(&format!(r#"href="{signup}""#)));
+
+    // Registering: the page carries where she was going, and goes there afterwards.
+    let visitor = app.browser();
+    let response = visitor.get(&signup).await;
+    assert_eq!(response.status(), 303);
+    let login = location(&response);
+    assert!(login.starts_with("/login?next="));
+    let login_page = visitor.get_text(&login).await;
+    let register_link = format!(r#"href="/register?next={signup}""#);
+    assert!(login_page.contains(&register_link), "{login_page}");
+    let register_page = visitor.get_text(&format!("/register?next={signup}")).await;
+    assert!(register_page.contains(&format!(r#"name="next" value="{signup}""#)));
+    let response = visitor
+        .post(
+            "/register",
+            &[
+                ("name", "林小梅"),
+                ("phone", "13911112222"),
+                ("birth_date", "1956-03-08"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+                ("consent", "yes"),
+                ("next", &signup),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(location(&response), signup);
+    let confirm = visitor.get_text(&signup).await;
+    assert!(confirm.contains("确认报名") && confirm.contains("义务理发"));
+    let response = visitor.post(&signup, &[]).await;
+    assert_eq!(response.status(), 303);
+    assert!(
+        visitor
+            .get_text(&location(&response))
+            .await
+            .contains("已报名")
+    );
+
+    // Logging in: back to the same page; staff without a `next` land on the dashboard.
+    app.add_account(PlatformRole::Volunteer, "张大爷", "13911113333")
+        .await;
+    let returning = app.browser();
+    let response = returning
+        .post(
+            "/login",
+            &[
+                ("phone", "13911113333"),
+                ("password", PASSWORD),
+                ("next", &signup),
+            ],
+        )
+        .await;
+    assert_eq!(location(&response), signup);
+    app.add_account(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let coordinator = app.browser();
+    assert_eq!(
+        location(&coordinator.login("13600000001", PASSWORD).await),
+        "/dashboard"
+    );
+    // A `next` that would leave the site goes to the default page instead.
+    for next in [
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+    ] {
+        let response = app
+            .browser()
+            .post(
+                "/login",
+                &[
+                    ("phone", "13911113333"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "{next:?}");
+        assert_eq!(location(&response), "/me", "{next:?}");
+    }
+}
+
+#[tokio::test]
+async fn check_in_and_out_are_two_plain_steps_and_leaving_early_asks_first() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let now = Utc::now();
+    let market = app
+        .add_market(
+            "今天的集市",
+            now - Duration::minutes(10),
+            now + Duration::hours(2),
+            event::EventStatus::Published,
+        )
+        .await;
+    let org = app
+        .add_org("南湖爱心理发队", "elderly", "南湖社区", "")
+        .await;
+    let stall = stalls::add_stall(&app.db, &staff, market.id, &org.to_string(), "haircut", "")
+        .await
+        .unwrap();
+    let shift = event::entities::shift::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        stall_id: Set(stall.id),
+        starts_at: Set(now - Duration::minutes(10)),
+        ends_at: Set(now + Duration::minutes(50)),
+        capacity: Set(3),
+        confirmed_count: Set(0),
+        required_skill: Set(None),
+        created_at: Set(now),
+        checkin_token: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let id = app
+        .add_account(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    signups::sign_up(&app.db, &volunteer(id), shift.id, now - Duration::days(2))
+        .await
+        .unwrap();
+    let token = event::records::checkin_token(&app.db, &staff, shift.id)
+        .await
+        .unwrap();
+    let phone = app.browser();
+    phone.login("13912345678", PASSWORD).await;
+    let path = format!("/checkin/{token}");
+    let page = phone.get_text(&path).await;
+    assert!(page.contains(r#"name="step" value="in""#) && !page.contains("已签到"));
+    // Checking out before checking in is refused with the reason.
+    let response = phone
+        .post(&path, &[("step", "out"), ("early", "yes")])
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("您还没有签到"));
+    assert_eq!(phone.post(&path, &[("step", "in")]).await.status(), 303);
+    let shifts = phone.get_text("/me/shifts").await;
+    assert!(shifts.contains("已签到"));
+    let page = phone.get_text(&path).await;
+    assert!(page.contains("已签到") && page.contains(r#"name="step" value="out""#));
+    // A second 签到 is refused; an early 签退 asks first and changes nothing.
+    assert_eq!(phone.post(&path, &[("step", "in")]).await.status(), 422);
+    let response = phone.post(&path, &[("step", "out")]).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("现在就签退吗"));
+    let (_, blocks) = event::records::attendance(&app.db, &staff, stall.id)
+        .await
+        .unwrap();
+    assert!(
+        blocks[0].lines[0]
+            .record
+            .as_ref()
+            .unwrap()
+            .checked_out_at
+            .is_none()
+    );
+    assert_eq!(
+        phone
+            .post(&path, &[("step", "out"), ("early", "yes")])
+            .await
+            .status(),
+        303
+    );
+    assert!(phone.get_text("/me/shifts").await.contains("已签退"));
+}
+
+#[tokio::test]
+async fn attendance_refusals_stand_beside_their_fields_and_keep_what_was_typed() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, shift) = market_with_shift(&app, 2).await;
+    let id = app
+        .add_account(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    signups::sign_up(&app.db, &volunteer(id), shift, Utc::now())
+        .await
+        .unwrap();
+    let stall = stalls::find_shift(&app.db, shift).await.unwrap().stall_id;
+    let (_, blocks) = event::records::attendance(&app.db, &staff, stall)
+        .await
+        .unwrap();
+    let signup = blocks[0].lines[0].signup.id;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let response = coordinator
+        .post(
+            &format!("/signups/{signup}/attendance"),
+            &[
+                ("attended", "yes"),
+                ("checked_in", "10:00"),
+                ("checked_out", "09:30"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains(&format!(
+            r#"id="out-{signup}-error">结束时间必须晚于开始时间"#
+        )),
+        "the reason stands by 签退"
+    );
+    assert!(page.contains(r#"value="10:00""#) && page.contains(r#"value="09:30""#));
+
+    let response = coordinator
+        .post(
+            &format!("/stalls/{stall}/beneficiaries"),
+            &[("total", "10"), ("elderly", "8"), ("children", "5")],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains(r#"value="10""#) && page.contains(r#"value="8""#));
+    let _ = market;
+}
+
+#[tokio::test]
+async fn a_shift_asking_for_a_skill_warns_a_volunteer_who_has_not_listed_it() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, shift) = market_with_shift(&app, 2).await;
+    let stall = stalls::find_shift(&app.db, shift).await.unwrap().stall_id;
+    stalls::edit_shift(&app.db, &staff, shift, "09:00", "10:30", "理发")
+        .await
+        .unwrap();
+    let _ = stall;
+    let volunteer = app
+        .signed_in(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    let page = volunteer.get_text(&format!("/markets/{market}")).await;
+    assert!(page.contains("需要的技能不在您的资料里"));
+    assert!(
+        volunteer
+            .get_text(&format!("/shifts/{shift}/signup"))
+            .await
+            .contains("需要的技能不在您的资料里")
+    );
+}
+
+#[tokio::test]
+async fn the_audit_log_speaks_chinese_and_names_someone_acting_on_themselves_once() {
+    let app = TestApp::new().await;
+    let (_, shift) = market_with_shift(&app, 1).await;
+    let volunteer = app
+        .signed_in(PlatformRole::Volunteer, "张丽华", "13912345678")
+        .await;
+    assert_eq!(
+        volunteer
+            .post(&format!("/shifts/{shift}/signup"), &[])
+            .await
+            .status(),
+        303
+    );
+    app.add_account(PlatformRole::Volunteer, "候补者", "13912345679")
+        .await;
+    let waiting = app.browser();
+    waiting.login("13912345679", PASSWORD).await;
+    waiting.post(&format!("/shifts/{shift}/signup"), &[]).await;
+    let admin = app
+        .signed_in(PlatformRole::Admin, "王主任", "13800138000")
+        .await;
+    let log = admin.get_text("/admin/audit?action=signup.create").await;
+    assert!(log.contains("已确认") && log.contains("候补"));
+    for english in ["(confirmed)", "(waitlisted)", "张丽华 → 张丽华"] {
+        assert!(!log.contains(english), "{english} in the audit log");
+    }
+}
+
+#[tokio::test]
+async fn a_small_matter_is_classified_without_the_big_matters_fields() {
+    let app = TestApp::new().await;
+    let org = app
+        .add_org("南湖环保队", "environment", "南湖社区", "")
+        .await;
+    let created = triage::requests::submit_public(
+        &app.db,
+        &triage::Policy::default(),
+        &triage::requests::RequestInput {
+            category: "environment".into(),
+            description: "垃圾桶满了两天没人清运".into(),
+            community: "南湖社区".into(),
+            place: "7栋东侧".into(),
+            ..Default::default()
+        },
+        "127.0.0.1",
+        Utc::now(),
+    )
+    .await;
+    let request = match created {
+        Ok(found) => found,
+        Err(e) => panic!("{e:?}"),
+    };
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let page = coordinator
+        .get_text(&format!("/requests/{}", request.id))
+        .await;
+    let department = page.find(r#"name="department""#).unwrap();
+    let tag_end = department + page[department..].find('>').unwrap();
+    assert!(
+        !page[department..tag_end].contains("required"),
+        "the department is not demanded of every class"
+    );
+    let response = coordinator
+        .post(
+            &format!("/requests/{}/classify", request.id),
+            &[
+                ("class", "small"),
+                ("reason", "社区能办"),
+                ("organization_id", &org.to_string()),
+                ("department", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+}
