@@ -33,6 +33,18 @@ pub fn routes() -> Router<AppState> {
 
 // ---- login ---------------------------------------------------------------------------
 
+/// `/register?next=…` (encoded), or the bare path when there is nowhere to go back to.
+fn with_next(path: &str, next: &str) -> String {
+    if next.is_empty() {
+        path.to_owned()
+    } else {
+        format!(
+            "{path}?{}",
+            serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+        )
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct LoginForm {
@@ -45,6 +57,8 @@ struct LoginForm {
 struct LoginPage {
     form: FormView,
     next: String,
+    /// The registration link, carrying `next` along.
+    register_href: String,
     /// One message for every failure, so nobody learns which phones have accounts.
     failure: Option<String>,
 }
@@ -54,11 +68,11 @@ fn login_page(context: &PageContext, input: &LoginForm, failure: Option<String>)
         .field("phone", "tel", &input.phone, "username")
         .field("password", "password", "", "current-password")
         .focus_first();
+    let next = auth::safe_next(input.next.as_deref()).unwrap_or_default();
     LoginPage {
         form,
-        next: auth::safe_next(input.next.as_deref())
-            .unwrap_or_default()
-            .to_owned(),
+        register_href: with_next("/register", next),
+        next: next.to_owned(),
         failure,
     }
 }
@@ -169,6 +183,8 @@ struct RegisterForm {
 struct RegisterPage {
     form: FormView,
     next: String,
+    /// The log-in link, carrying `next` along.
+    login_href: String,
     consent_checked: bool,
     consent_error: Option<String>,
     notice_version: &'static str,
@@ -189,10 +205,10 @@ fn register_page(
         .hint("field-password-hint")
         .field("password_confirm", "password", "", "new-password");
     let consent_error = form.error_for("consent");
+    let next = auth::safe_next(input.next.as_deref()).unwrap_or_default();
     RegisterPage {
-        next: auth::safe_next(input.next.as_deref())
-            .unwrap_or_default()
-            .to_owned(),
+        login_href: with_next("/login", next),
+        next: next.to_owned(),
         form,
         consent_checked: input.consent.is_some(),
         consent_error,

@@ -331,7 +331,7 @@ async fn show_detail(
 
 // ---- the organization form: apply, register, edit ------------------------------------------
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 struct OrgForm {
     name: String,
@@ -425,6 +425,7 @@ fn org_form_page(
     let lang = context.lang();
     let form = FormView::new(lang, errors)
         .field("name", "text", &input.name, "organization")
+        .label("field-org-name")
         .field("short_name", "text", &input.short_name, "off")
         .optional()
         .hint("field-short-name-hint")
@@ -487,28 +488,43 @@ fn org_form_page(
     }
 }
 
+/// The application form, for everyone: a visitor fills it in first and logs in or
+/// registers when she sends it. What she typed comes back with her (in the address she
+/// returns to), so nothing is typed twice.
 async fn show_apply(
     State(state): State<AppState>,
     context: PageContext,
-    _signed_in: SignedIn,
+    viewer: Option<SignedIn>,
+    Query(typed): Query<OrgForm>,
 ) -> Result<Response, AppError> {
-    let page = org_form_page(
+    let mut page = org_form_page(
         &context,
         OrgFormKind::Apply,
         "/orgs/apply".into(),
-        &OrgForm::default(),
+        &typed,
         &[],
     );
+    if viewer.is_none() {
+        page.lead = format!("{} {}", page.lead, context.lang().t("org-apply-login-note"));
+    }
     Ok(super::render(&state, &context, "pages/org-form", &page)?.into_response())
 }
 
 async fn submit_apply(
     State(state): State<AppState>,
     context: PageContext,
-    SignedIn { actor, .. }: SignedIn,
+    viewer: Option<SignedIn>,
     jar: CookieJar,
     Form(input): Form<OrgForm>,
 ) -> Result<Response, AppError> {
+    let Some(SignedIn { actor, .. }) = viewer else {
+        // To log in (or register) first, and back to the form as it was typed.
+        let typed = serde_urlencoded::to_string(&input).unwrap_or_default();
+        let back = format!("/orgs/apply?{typed}");
+        let query = serde_urlencoded::to_string([("next", back)]).unwrap_or_default();
+        let jar = jar.add(auth::flash_cookie("notice-apply-login-first"));
+        return Ok((jar, Redirect::to(&format!("/login?{query}"))).into_response());
+    };
     match orgs::apply(
         &state.db,
         &actor,

@@ -478,7 +478,7 @@ async fn a_visitor_who_taps_sign_up_comes_back_to_finish_it_after_login_or_regis
     let login = location(&response);
     assert!(login.starts_with("/login?next="));
     let login_page = visitor.get_text(&login).await;
-    let register_link = format!(r#"href="/register?next={signup}""#);
+    let register_link = format!(r#"href="/register?next={}""#, signup.replace('/', "%2F"));
     assert!(login_page.contains(&register_link), "{login_page}");
     let register_page = visitor.get_text(&format!("/register?next={signup}")).await;
     assert!(register_page.contains(&format!(r#"name="next" value="{signup}""#)));

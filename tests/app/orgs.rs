@@ -31,9 +31,36 @@ async fn a_volunteer_applies_and_a_coordinator_admits_them_as_leader() {
         .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
         .await;
 
-    // Anonymous visitors are asked to log in first.
-    let response = app.browser().get("/orgs/apply").await;
-    assert_eq!(location(&response), "/login?next=%2Forgs%2Fapply");
+    // A visitor fills the form in first; sending it asks her to log in, and she comes
+    // back to the form as she typed it.
+    let visitor = app.browser();
+    let page = visitor.get_text("/orgs/apply").await;
+    assert!(page.contains("组织名称") && page.contains("提交时需要登录"));
+    let response = visitor
+        .post("/orgs/apply", &org_form("南湖夕阳红舞蹈队", "elderly"))
+        .await;
+    assert_eq!(response.status(), 303);
+    let login = location(&response);
+    assert!(
+        login.starts_with("/login?next=%2Forgs%2Fapply%3F"),
+        "{login}"
+    );
+    let next: String = url_next(&login);
+    app.add_account(PlatformRole::Volunteer, "舞蹈队长", "13912340000")
+        .await;
+    let response = visitor
+        .post(
+            "/login",
+            &[
+                ("phone", "13912340000"),
+                ("password", crate::helpers::PASSWORD),
+                ("next", &next),
+            ],
+        )
+        .await;
+    assert_eq!(location(&response), next);
+    let back = visitor.get_text(&next).await;
+    assert!(back.contains(r#"value="南湖夕阳红舞蹈队""#) && back.contains("我们已有 12 名志愿者"));
 
     // A mistake: the form comes back with what was typed.
     let mut form = org_form("南湖爱心理发队", "");
@@ -481,4 +508,15 @@ async fn a_leader_uploads_a_logo_that_everyone_sees() {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
+}
+
+/// The `next` a log-in address carries, decoded.
+fn url_next(login: &str) -> String {
+    let query = login.split_once('?').map(|(_, q)| q).unwrap_or("");
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap()
+        .into_iter()
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| v)
+        .unwrap()
 }

@@ -156,7 +156,6 @@ const PRIVATE_PAGES: &[(&str, &str)] = &[
     ("POST", "/me/calendar/reset"),
     ("GET", "/me/certificates"),
     ("POST", "/me/certificates"),
-    ("GET", "/orgs/apply"),
     ("POST", "/orgs/apply"),
 ];
 

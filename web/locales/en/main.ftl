@@ -987,3 +987,6 @@ audit-detail-scheduled = { $created } created, { $skipped } skipped
 audit-market-edit = Market day or activity changed
 audit-stall-edit = Stall changed
 audit-shift-edit = Shift changed
+field-org-name = Organization name
+org-apply-login-note = Sending it needs a log-in; without an account you can register on the way, and what you typed is kept.
+notice-apply-login-first = Please log in or register, then send the application. What you typed is kept.

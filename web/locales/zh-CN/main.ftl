@@ -987,3 +987,6 @@ audit-detail-scheduled = 创建 { $created } 场，跳过 { $skipped } 场
 audit-market-edit = 修改集市或活动
 audit-stall-edit = 修改摊位
 audit-shift-edit = 修改值班时段
+field-org-name = 组织名称
+org-apply-login-note = 提交时需要登录；还没有账号可以当场注册，填好的内容会保留。
+notice-apply-login-first = 请先登录或注册，然后再提交申请。您填写的内容已保留。
