@@ -79,7 +79,7 @@ struct MembersQuery {
 }
 
 /// Members shown per page: a roster of thousands is paged and searchable.
-const PER_PAGE: usize = 50;
+const PER_PAGE: usize = 20;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

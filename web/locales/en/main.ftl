@@ -990,3 +990,6 @@ audit-shift-edit = Shift changed
 field-org-name = Organization name
 org-apply-login-note = Sending it needs a log-in; without an account you can register on the way, and what you typed is kept.
 notice-apply-login-first = Please log in or register, then send the application. What you typed is kept.
+members-manage = Manage (number, role, skills, leaving)
+certificate-print = Print
+certificate-print-hint = Print on A4; the print dialog can also save it as a PDF.

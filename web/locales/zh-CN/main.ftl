@@ -990,3 +990,6 @@ audit-shift-edit = 修改值班时段
 field-org-name = 组织名称
 org-apply-login-note = 提交时需要登录；还没有账号可以当场注册，填好的内容会保留。
 notice-apply-login-first = 请先登录或注册，然后再提交申请。您填写的内容已保留。
+members-manage = 管理（查看号码、角色、技能、退出）
+certificate-print = 打印证明
+certificate-print-hint = 打印时选 A4 纸；也可以在打印对话框里选“另存为 PDF”。

@@ -14,3 +14,9 @@ document.addEventListener("submit", (event) => {
     button.disabled = true;
   }
 });
+
+// A print button (certificates, posters): the browser's own print dialog.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element && event.target.closest("[data-print]");
+  if (button) window.print();
+});
