@@ -22,8 +22,8 @@ use uuid::Uuid;
 pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
     ("管理员 admin", "17000009000", "demo-admin-2026"),
     ("协调员 coordinator", "17000009001", "demo-coordinator-2026"),
-    ("组织负责人 leader", "17000000000", "demo-leader-2026"),
-    ("志愿者 volunteer", "17000000150", "demo-volunteer-2026"),
+    ("组织负责人 leader", "17000000417", "demo-leader-2026"),
+    ("志愿者 volunteer", "17000000422", "demo-volunteer-2026"),
 ];
 
 const STAFF_NAMES: [&str; 2] = ["演示管理员", "南湖街道周主任"];
@@ -48,16 +48,39 @@ const COMMUNITIES: &[&str] = &[
     "西街社区",
     "和平社区",
     "幸福里社区",
+    "光明社区",
 ];
+/// What kinds of organization there are (theme, name). Seven communities and eight kinds
+/// (numbers with no common factor) give every organization a name of its own, such as
+/// 南湖社区爱心理发队, without numbering.
 const ORG_KINDS: &[(&str, &str)] = &[
     ("children", "童心守护队"),
     ("environment", "环保先锋队"),
     ("safety", "平安巡逻队"),
-    ("elderly", "爱心助老队"),
+    ("elderly", "爱心理发队"),
     ("tidiness", "文明劝导队"),
     ("smart_community", "智慧社区服务队"),
-    ("other", "邻里互助会"),
+    ("elderly", "健康义诊队"),
+    ("other", "法律咨询服务队"),
 ];
+/// Which kind of organization runs a stall of each service (indexes into ORG_KINDS).
+const STALL_KINDS: [(Service, usize); 4] = [
+    (Service::Haircut, 3),
+    (Service::Clinic, 6),
+    (Service::Consultation, 5),
+    (Service::LegalAid, 7),
+];
+/// The demo leader's organization (南湖社区爱心理发队, incubating): its haircut stall is
+/// at the latest market days, with the demo volunteer on it.
+const LEADER_ORG: usize = 3;
+/// The demo volunteer: a member of the leader's organization.
+const VOLUNTEER: usize = 3 * (MEMBERS / ORGANIZATIONS) + 5;
+
+/// Incubating or graduated: the organizations that run stalls (the stage of organization
+/// `o` follows `o % 9`, so every kind has some of each).
+fn active(o: usize) -> bool {
+    o % 9 <= 6
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -218,7 +241,11 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
         let (theme, kind) = ORG_KINDS[o % ORG_KINDS.len()];
         let community = COMMUNITIES[o % COMMUNITIES.len()];
         let input = OrgInput {
-            name: format!("{}{}{}", community, kind, o / ORG_KINDS.len() + 1),
+            name: if o < COMMUNITIES.len() * ORG_KINDS.len() {
+                format!("{community}{kind}")
+            } else {
+                format!("{community}{kind}（第二队）")
+            },
             short_name: String::new(),
             theme: theme.to_owned(),
             community: community.to_owned(),
@@ -265,10 +292,10 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
                 .map_err(fail)?;
         }
         // Every incubation stage is represented.
-        let path: &[&str] = match o % 8 {
-            0..=2 => &[],
-            3..=5 => &["graduated"],
-            6 => &["suspended"],
+        let path: &[&str] = match o % 9 {
+            0..=3 => &[],
+            4..=6 => &["graduated"],
+            7 => &["suspended"],
             _ => &["exited"],
         };
         for to in path {
@@ -301,8 +328,20 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
             .await
             .map_err(fail)?;
     }
-    give_account(db, ids[0], PlatformRole::Volunteer, DEMO_ACCOUNTS[2].2).await?;
-    give_account(db, ids[150], PlatformRole::Volunteer, DEMO_ACCOUNTS[3].2).await?;
+    give_account(
+        db,
+        ids[LEADER_ORG * per_org],
+        PlatformRole::Volunteer,
+        DEMO_ACCOUNTS[2].2,
+    )
+    .await?;
+    give_account(
+        db,
+        ids[VOLUNTEER],
+        PlatformRole::Volunteer,
+        DEMO_ACCOUNTS[3].2,
+    )
+    .await?;
 
     // The six projects of the article, with their money.
     let projects = [
@@ -362,12 +401,7 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
     }
 
     // 17 market days held, on the second Saturday of the past months.
-    let services = [
-        Service::Haircut,
-        Service::Clinic,
-        Service::Consultation,
-        Service::LegalAid,
-    ];
+    let services = STALL_KINDS;
     let mut days = Vec::new();
     let (mut year, mut month) = (today.year(), today.month());
     while days.len() < HELD_MARKET_DAYS {
@@ -406,8 +440,17 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
         .insert(db)
         .await
         .map_err(fail)?;
-        for (s, service) in services.iter().enumerate() {
-            let org = (d * services.len() + s) % ORGANIZATIONS;
+        for (service, kind) in &services {
+            // A stall is run by an active organization of the fitting kind, in turn; the
+            // latest six haircut stalls by the demo leader's team.
+            let fitting: Vec<usize> = (0..ORGANIZATIONS)
+                .filter(|o| o % ORG_KINDS.len() == *kind && active(*o))
+                .collect();
+            let org = if *service == Service::Haircut && d + 6 >= HELD_MARKET_DAYS {
+                LEADER_ORG
+            } else {
+                fitting[d % fitting.len()]
+            };
             let created = stall::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 event_id: Set(market.id),
@@ -436,7 +479,12 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
             .await
             .map_err(fail)?;
             for v in 0..volunteers as usize {
-                let person = ids[(org * per_org + 1 + v + d) % MEMBERS];
+                // The organization's own members, the demo volunteer first on her team's.
+                let person = if org == LEADER_ORG && v == 0 {
+                    ids[VOLUNTEER]
+                } else {
+                    ids[org * per_org + 10 + (v + 4 * d) % (per_org - 10)]
+                };
                 let signup_row = signup::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     shift_id: Set(shift_row.id),
@@ -526,8 +574,8 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
         .iter()
         .filter(|m| m.kind == event::EventKind::Market && m.starts_at > now)
     {
-        // Organizations 0, 1 and 3 are incubating or graduated: they run stalls.
-        for (org, service) in [(0, "haircut"), (1, "clinic"), (3, "consultation")] {
+        // Stalls by fitting organizations (all incubating or graduated).
+        for (org, service) in [(LEADER_ORG, "haircut"), (6, "clinic"), (15, "legal_aid")] {
             let stall = event::stalls::add_stall(
                 db,
                 &staff,
@@ -554,6 +602,43 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
             .await
             .map_err(fail)?;
     }
+    // The demo volunteer has a place at the next market day open for sign-up, and a
+    // certificate of her past year's service to print.
+    let volunteer = Actor {
+        person_id: ids[VOLUNTEER],
+        account_id: Uuid::now_v7(),
+        name: name_of(VOLUNTEER),
+        role: PlatformRole::Volunteer,
+        leads: Vec::new(),
+    };
+    let next_open = upcoming
+        .iter()
+        .find(|m| m.kind == EventKind::Market && event::schedule::signup_closes_at(m) > now);
+    if let Some(market) = next_open {
+        let stalls = event::stalls::stalls_of(db, market.id)
+            .await
+            .map_err(fail)?;
+        if let Some(shift) = stalls
+            .iter()
+            .find(|s| s.stall.organization_id == org_ids[LEADER_ORG])
+            .and_then(|s| s.shifts.first())
+        {
+            event::signups::sign_up(db, &volunteer, shift.id, now)
+                .await
+                .map_err(fail)?;
+        }
+    }
+    let year_ago = (today - Duration::days(365)).format("%Y-%m-%d").to_string();
+    event::certificates::issue(
+        db,
+        &volunteer,
+        &year_ago,
+        &today.format("%Y-%m-%d").to_string(),
+        "南湖街道微益坊",
+        now,
+    )
+    .await
+    .map_err(fail)?;
     fill_requests(db, &staff, &org_ids, &held_stalls).await
 }
 

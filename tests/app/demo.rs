@@ -72,6 +72,49 @@ async fn the_demo_shows_43_organizations_6000_members_17_market_days_and_30000_r
     assert_eq!(volunteer.login(phone, password).await.status(), 303);
     let markets = volunteer.get_text("/markets").await;
     assert!(markets.contains("南湖街道社区公益集市"));
+    // She has a history: months of confirmed hours, a certificate to print, a place to come.
+    let shifts = volunteer.get_text("/me/shifts").await;
+    assert!(!shifts.contains("已确认服务 0 次"), "{shifts}");
+    assert!(shifts.contains("义务理发"));
+    let certificates = volunteer.get_text("/me/certificates").await;
+    assert!(
+        certificates.contains("href=\"/certificates/"),
+        "a certificate issued"
+    );
+    // So does her leader, whose team runs the latest haircut stalls.
+    let leader = app.browser();
+    let (_, phone, password) = weiyifang::demo::DEMO_ACCOUNTS[2];
+    assert_eq!(leader.login(phone, password).await.status(), 303);
+    assert!(leader.get_text("/me").await.contains("爱心理发队"));
+    // Names read like real ones, and each stall is run by a fitting organization.
+    for org in &organizations {
+        assert!(
+            !org.name.ends_with(|c: char| c.is_ascii_digit()),
+            "{} has a number for a name",
+            org.name
+        );
+    }
+    let names: std::collections::HashMap<Uuid, String> = organizations
+        .iter()
+        .map(|o| (o.id, o.name.clone()))
+        .collect();
+    for stall in event::entities::stall::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+    {
+        let runs = &names[&stall.organization_id];
+        let fits = match stall.service {
+            event::stalls::Service::Haircut => runs.contains("理发"),
+            event::stalls::Service::Clinic => runs.contains("义诊"),
+            event::stalls::Service::LegalAid => runs.contains("法律"),
+            event::stalls::Service::Consultation => {
+                runs.contains("咨询") || runs.contains("服务队")
+            }
+            _ => true,
+        };
+        assert!(fits, "{runs} runs a {:?} stall", stall.service);
+    }
 
     // Never over a platform already in use.
     assert!(
