@@ -494,8 +494,12 @@ async fn the_month_runs_through_on_a_phone() {
         for phone in [&coordinator, &leader, &volunteer] {
             phone.client.set_window_size(width, height).await.unwrap();
         }
-        for (phone, path) in &pages {
+        for (n, (phone, path)) in pages.iter().enumerate() {
             phone.go(path).await;
+            if width > 390 {
+                let png = phone.client.screenshot().await.unwrap();
+                std::fs::write(phone.shots.join(format!("month-desktop-{n:02}.png")), png).unwrap();
+            }
             for violation in axe(&phone.client).await {
                 found.push(format!("{width}px {path}: {violation}"));
             }
