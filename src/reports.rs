@@ -420,7 +420,10 @@ pub fn to_csv(heading: &Heading, tables: &[Table]) -> Result<Vec<u8>, AppError> 
             .map_err(fail)?;
         writer.write_record(&table.header).map_err(fail)?;
         for row in &table.rows {
-            let cells: Vec<String> = row.iter().map(Cell::text).collect();
+            let cells: Vec<String> = row
+                .iter()
+                .map(|cell| member::fields::csv_safe(&cell.text()).into_owned())
+                .collect();
             writer.write_record(&cells).map_err(fail)?;
         }
     }

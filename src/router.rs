@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::http::Request;
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderName, HeaderValue};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -59,6 +59,7 @@ pub fn build_router(state: AppState) -> Router {
         // refusal below (forged form, oversized body, timeout, panic) gets a proper page
         // or JSON body from `render_errors`.
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(from_fn(refuse_non_utf8_forms))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             state.settings.request_timeout(),
@@ -121,13 +122,71 @@ fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
     path.into()
 }
 
+/// Form posts must be UTF-8 once percent-decoded, as every browser sends them: decoding
+/// leniently would store replacement characters in place of what was typed. The JSON API
+/// refuses such bodies already.
+async fn refuse_non_utf8_forms(request: Request<axum::body::Body>, next: Next) -> Response {
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_REQUEST_BODY_BYTES).await else {
+        return AppError::Rejected(StatusCode::PAYLOAD_TOO_LARGE).into_response();
+    };
+    if !form_is_utf8(&bytes) {
+        return AppError::InvalidInput("error-form-not-utf8").into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+/// Every name and value of an `application/x-www-form-urlencoded` body, percent-decoded,
+/// is UTF-8.
+fn form_is_utf8(body: &[u8]) -> bool {
+    let hex = |b: u8| (b as char).to_digit(16);
+    body.split(|b| matches!(b, b'&' | b'=')).all(|part| {
+        let mut decoded = Vec::with_capacity(part.len());
+        let mut i = 0;
+        while i < part.len() {
+            match (
+                part[i],
+                part.get(i + 1).copied().and_then(hex),
+                part.get(i + 2).copied().and_then(hex),
+            ) {
+                (b'%', Some(high), Some(low)) => {
+                    decoded.push(u8::try_from(high * 16 + low).unwrap_or(0));
+                    i += 3;
+                }
+                (byte, _, _) => {
+                    decoded.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        std::str::from_utf8(&decoded).is_ok()
+    })
+}
+
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     AppError::Internal("a handler panicked".to_owned()).into_response()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::loggable_path;
+    use super::{form_is_utf8, loggable_path};
+
+    #[test]
+    fn form_bodies_must_decode_to_utf8() {
+        assert!(form_is_utf8(b"name=%E6%9D%8E&phone=139+1234"));
+        assert!(form_is_utf8(b"a=100%25&b=%zz"));
+        assert!(!form_is_utf8(b"name=%FF%FE"));
+        assert!(!form_is_utf8(b"name=\xff"));
+    }
 
     #[test]
     fn secrets_in_paths_stay_out_of_the_log() {

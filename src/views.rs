@@ -18,6 +18,16 @@ pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&shanghai()).date_naive()
 }
 
+/// The highest page number a list accepts: far past any real list, and small enough that
+/// no offset computed from it can overflow.
+pub const MAX_PAGE: u64 = 100_000;
+
+/// A page number from a query: missing or 0 is the first page, and past `MAX_PAGE` the
+/// last one accepted (an empty page with a way back), never an overflow.
+pub fn page_number(page: Option<u64>) -> u64 {
+    page.unwrap_or(1).clamp(1, MAX_PAGE)
+}
+
 /// `09:02`: a clock time in Shanghai, as time fields show it.
 pub fn clock(at: DateTime<Utc>) -> String {
     at.with_timezone(&shanghai()).format("%H:%M").to_string()

@@ -402,7 +402,7 @@ async fn list_audit_log(
         from: query.from,
         until: query.until,
     };
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::views::page_number(query.page);
     let listing = audit::list(&state.db, &signed_in.actor, &filter, page, 50).await?;
     Ok(Json(AuditLog {
         total: listing.total,

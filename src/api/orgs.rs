@@ -132,7 +132,7 @@ async fn list_organizations(
         search: query.q,
     };
     let actor = viewer.as_ref().map(|s| &s.actor);
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::views::page_number(query.page);
     let directory = orgs::directory(&state.db, actor, &filter, page, PER_PAGE).await?;
     Ok(Json(DirectoryBody {
         total: directory.total,

@@ -115,7 +115,13 @@ async fn list_projects(
         status: status.and_then(Result::ok),
         organization_id: query.organization_id,
     };
-    let listing = projects::list(&state.db, &filter, query.page.unwrap_or(1).max(1), 50).await?;
+    let listing = projects::list(
+        &state.db,
+        &filter,
+        crate::views::page_number(query.page),
+        50,
+    )
+    .await?;
     Ok(Json(ProjectList {
         total: listing.total,
         projects: listing.rows.iter().map(|row| body(&row.project)).collect(),

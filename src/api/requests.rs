@@ -372,7 +372,7 @@ async fn list_requests(
         overdue: query.overdue.unwrap_or(false),
     };
     let now = Utc::now();
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::views::page_number(query.page);
     let listing = requests::list(&state.db, &actor, &filter, now, page, 50).await?;
     Ok(Json(RequestList {
         total: listing.total,

@@ -85,7 +85,7 @@ async fn list_accounts(
     SignedIn { actor, .. }: SignedIn,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::views::page_number(query.page);
     let listing =
         accounts::list_accounts(&state.db, &actor, Some(&query.q), page, PER_PAGE).await?;
     let lang = context.lang();
@@ -496,7 +496,7 @@ async fn show_audit(
         until: until.unwrap_or(None),
         ..AuditFilter::default()
     };
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::views::page_number(query.page);
     let listing = audit::list(&state.db, &actor, &filter, page, PER_PAGE).await?;
     let erased = lang.t("person-erased");
     let cli = lang.t("audit-actor-cli");

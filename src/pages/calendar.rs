@@ -38,6 +38,13 @@ fn ics(calendar: Calendar) -> Response {
         .into_response()
 }
 
+/// Text for a calendar property: every kind of line break (CR LF, a bare CR, LF) as one
+/// LF, which the calendar writer escapes as `\n` (RFC 5545); a bare CR would otherwise end
+/// the line and let typed text become lines of its own.
+fn one_line_breaks(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 /// Published market days from three months back on.
 async fn markets_feed(State(state): State<AppState>) -> Result<Response, AppError> {
     let markets = event_entity::Entity::find()
@@ -57,9 +64,9 @@ async fn markets_feed(State(state): State<AppState>) -> Result<Response, AppErro
         calendar.push(
             icalendar::Event::new()
                 .uid(&format!("{}@weiyifang", market.id))
-                .summary(&market.title)
-                .location(&market.place)
-                .description(&market.description)
+                .summary(&one_line_breaks(&market.title))
+                .location(&one_line_breaks(&market.place))
+                .description(&one_line_breaks(&market.description))
                 .starts(market.starts_at)
                 .ends(market.ends_at)
                 .done(),
@@ -88,8 +95,8 @@ async fn personal_feed(
         calendar.push(
             icalendar::Event::new()
                 .uid(&format!("{}@weiyifang", item.shift.id))
-                .summary(&format!("志愿值班：{}", item.event.title))
-                .location(&item.event.place)
+                .summary(&one_line_breaks(&format!("志愿值班：{}", item.event.title)))
+                .location(&one_line_breaks(&item.event.place))
                 .starts(item.shift.starts_at)
                 .ends(item.shift.ends_at)
                 .done(),

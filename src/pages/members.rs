@@ -155,7 +155,7 @@ async fn members_page(
         })
         .collect();
     let matching = rows.len();
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::views::page_number(query.page);
     let skip = usize::try_from(page - 1)
         .unwrap_or(usize::MAX)
         .saturating_mul(PER_PAGE);

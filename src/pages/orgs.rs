@@ -107,7 +107,7 @@ async fn show_directory(
         community: Some(query.community.clone()).filter(|c| !c.is_empty()),
         search: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
     };
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::views::page_number(query.page);
     let directory = orgs::directory(&state.db, actor, &filter, page, PER_PAGE).await?;
     let filters = [
         ("theme", query.theme.clone()),

@@ -136,7 +136,7 @@ async fn show_list(
         status: Status::parse(&query.status),
         organization_id: query.organization.parse().ok(),
     };
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::views::page_number(query.page);
     let listing = projects::list(&state.db, &filter, page, PER_PAGE).await?;
     let orgs = organization::Entity::find()
         .order_by_asc(organization::Column::Name)

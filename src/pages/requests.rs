@@ -553,7 +553,7 @@ async fn show_board(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     let lang = context.lang();
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::views::page_number(query.page);
     let (rows, total) = requests::public_board(&state.db, page, PER_PAGE).await?;
     let names = org_names(&state, &rows).await?;
     let now = Utc::now();
@@ -621,7 +621,7 @@ async fn show_manage(
         category: Category::parse(&query.category),
         overdue: query.overdue.is_some(),
     };
-    let page = query.page.unwrap_or(1).max(1);
+    let page = crate::views::page_number(query.page);
     let now = Utc::now();
     let listing = requests::list(&state.db, &actor, &filter, now, page, PER_PAGE).await?;
     let names = org_names(&state, &listing.rows).await?;

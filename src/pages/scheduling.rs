@@ -98,16 +98,6 @@ fn parse_month(input: &str) -> Option<(i32, u32)> {
     Some((first.year(), first.month()))
 }
 
-/// A page number from the query: 1 when missing or nonsense, never past `u32::MAX`.
-pub(super) fn page_number(input: &str) -> u64 {
-    input
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|p| *p >= 1)
-        .map_or(1, u64::from)
-}
-
 async fn show_admin(
     State(state): State<AppState>,
     context: PageContext,
@@ -119,7 +109,7 @@ async fn show_admin(
         month: parse_month(&query.month),
         status: parse_status(&query.status),
     };
-    let page = page_number(&query.page);
+    let page = views::page_number(query.page.trim().parse().ok());
     let (markets, total) = schedule::for_staff(&state.db, &actor, &filter, page, PER_PAGE).await?;
     let now = Utc::now();
     let mut rows = Vec::new();

@@ -17,6 +17,7 @@ mod copy;
 mod crash;
 mod database;
 mod demo;
+mod findings;
 mod health;
 mod markets;
 mod members;

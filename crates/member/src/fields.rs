@@ -1,5 +1,7 @@
 //! Values that can only be valid: parse, don't validate.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 use crate::error::FieldError;
@@ -324,5 +326,46 @@ mod tests {
             "error-birth-date-invalid"
         );
         assert!(parse("1950-02-28").is_ok());
+    }
+}
+
+/// A cell of a CSV file that a spreadsheet will open: text a spreadsheet would take for a
+/// formula (beginning with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading
+/// `'`, so it shows as typed and never runs; true numbers (`-250.00`) stay numbers.
+pub fn csv_safe(cell: &str) -> Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let digits = cell.trim_start_matches(['-', '+']);
+    let number = !digits.is_empty()
+        && digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',');
+    if risky && !number {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::csv_safe;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        for (typed, written) in [
+            ("=1+2", "'=1+2"),
+            ("+86 139", "'+86 139"),
+            ("-1+2", "'-1+2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\r=1", "'\r=1"),
+            ("-250.00", "-250.00"),
+            ("1,000.00", "1,000.00"),
+            ("张三", "张三"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_safe(typed), written, "{typed:?}");
+        }
     }
 }

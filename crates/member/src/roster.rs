@@ -522,7 +522,14 @@ pub fn to_csv(rows: &[ExportRow]) -> Result<Vec<u8>, MemberError> {
     let fail = |e: csv::Error| MemberError::Internal(e.to_string());
     writer.write_record(EXPORT_HEADER).map_err(fail)?;
     for row in rows {
-        writer.write_record(export_cells(row)).map_err(fail)?;
+        let cells = export_cells(row);
+        writer
+            .write_record(
+                cells
+                    .iter()
+                    .map(|c| crate::fields::csv_safe(c).into_owned()),
+            )
+            .map_err(fail)?;
     }
     writer
         .into_inner()

@@ -539,7 +539,14 @@ pub fn to_csv(rows: &[ExportRow]) -> Result<Vec<u8>, ProjectError> {
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     writer.write_record(EXPORT_HEADER).map_err(fail)?;
     for row in rows {
-        writer.write_record(export_cells(row)).map_err(fail)?;
+        let cells = export_cells(row);
+        writer
+            .write_record(
+                cells
+                    .iter()
+                    .map(|c| member::fields::csv_safe(c).into_owned()),
+            )
+            .map_err(fail)?;
     }
     writer
         .into_inner()

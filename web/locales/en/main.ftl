@@ -993,3 +993,4 @@ notice-apply-login-first = Please log in or register, then send the application.
 members-manage = Manage (number, role, skills, leaving)
 certificate-print = Print
 certificate-print-hint = Print on A4; the print dialog can also save it as a PDF.
+error-form-not-utf8 = What was sent is not valid text (UTF-8) and was not saved. Please fill in the form again.

@@ -993,3 +993,4 @@ notice-apply-login-first = 请先登录或注册，然后再提交申请。您�
 members-manage = 管理（查看号码、角色、技能、退出）
 certificate-print = 打印证明
 certificate-print-hint = 打印时选 A4 纸；也可以在打印对话框里选“另存为 PDF”。
+error-form-not-utf8 = 提交的内容不是有效的文字编码（UTF-8），没有保存。请重新填写后再提交。
