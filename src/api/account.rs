@@ -172,10 +172,12 @@ struct RegisterRequest {
         (status = 201, description = "Registered", body = TokenResponse),
         (status = 400, description = "Malformed body or unknown field", body = ErrorBody),
         (status = 422, description = "Invalid fields (see `fields`)", body = ErrorBody),
+        (status = 429, description = "Too many registrations from this address; see `Retry-After`", body = ErrorBody),
     )
 )]
 async fn register(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(input): ApiJson<RegisterRequest>,
 ) -> Result<Response, AppError> {
     if input.consent && input.privacy_notice_version != PRIVACY_NOTICE_VERSION {
@@ -192,7 +194,14 @@ async fn register(
         password: input.password,
         consent: input.consent,
     };
-    let actor = accounts::register_volunteer(&state.db, &registration, views::today()).await?;
+    let actor = accounts::register_volunteer(
+        &state.db,
+        &ThrottlePolicy::default(),
+        &registration,
+        &address,
+        views::today(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(token_for(&state, &actor).await?)).into_response())
 }
 

@@ -185,6 +185,8 @@ struct RegisterPage {
     next: String,
     /// The log-in link, carrying `next` along.
     login_href: String,
+    /// A refusal of the whole form (too many registrations from here).
+    problem: Option<String>,
     consent_checked: bool,
     consent_error: Option<String>,
     notice_version: &'static str,
@@ -208,6 +210,7 @@ fn register_page(
     let next = auth::safe_next(input.next.as_deref()).unwrap_or_default();
     RegisterPage {
         login_href: with_next("/login", next),
+        problem: None,
         next: next.to_owned(),
         form,
         consent_checked: input.consent.is_some(),
@@ -232,6 +235,7 @@ async fn show_register(
 async fn submit_register(
     State(state): State<AppState>,
     context: PageContext,
+    ClientAddress(address): ClientAddress,
     jar: CookieJar,
     Form(input): Form<RegisterForm>,
 ) -> Result<Response, AppError> {
@@ -243,7 +247,15 @@ async fn submit_register(
         password_confirm: input.password_confirm.clone(),
         consent: input.consent.is_some(),
     };
-    match accounts::register_volunteer(&state.db, &registration, views::today()).await {
+    match accounts::register_volunteer(
+        &state.db,
+        &ThrottlePolicy::default(),
+        &registration,
+        &address,
+        views::today(),
+    )
+    .await
+    {
         Ok(actor) => {
             let token = sessions::start_session(
                 &state.db,
@@ -257,6 +269,19 @@ async fn submit_register(
                 .add(auth::flash_cookie("notice-registered"));
             let to = auth::safe_next(input.next.as_deref()).unwrap_or("/me");
             Ok((jar, Redirect::to(to)).into_response())
+        }
+        Err(MemberError::Throttled { retry_after_secs }) => {
+            let minutes = retry_after_secs.div_ceil(60);
+            let problem = views::t_count(context.lang(), "error-register-throttled", minutes);
+            let mut page = register_page(&context, &input, &[]);
+            page.problem = Some(problem);
+            let html = super::render(&state, &context, "pages/register", &page)?;
+            Ok((
+                StatusCode::TOO_MANY_REQUESTS,
+                [(RETRY_AFTER, retry_after_secs.to_string())],
+                html,
+            )
+                .into_response())
         }
         Err(MemberError::Invalid(errors)) => {
             let page = register_page(&context, &input, &errors);

@@ -354,3 +354,99 @@ async fn another_organizations_leader_neither_sees_nor_changes_a_draft_activity(
         .unwrap();
     assert_eq!(response.status(), 404);
 }
+
+/// A browser whose requests come from `address` (the app trusts the proxy header here).
+fn from_address(app: &TestApp, address: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", address.parse().unwrap());
+    headers.insert("origin", app.url("").trim_end_matches('/').parse().unwrap());
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn failures_from_one_address_do_not_lock_the_owner_out_from_hers() {
+    let app = TestApp::with_settings(|s| s.trust_proxy_headers = true).await;
+    app.add_account(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let login = |client: reqwest::Client, password: &'static str| {
+        let url = app.url("/login");
+        async move {
+            client
+                .post(url)
+                .form(&[("phone", "13600000001"), ("password", password)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let attacker = from_address(&app, "203.0.113.7");
+    for _ in 0..5 {
+        assert_eq!(login(attacker.clone(), "guess-guess").await.status(), 401);
+    }
+    let locked = login(attacker.clone(), PASSWORD).await;
+    assert_eq!(locked.status(), 429, "the guessing address waits");
+    assert!(locked.headers().contains_key("retry-after"));
+    // She, at the office, logs in at once.
+    let office = from_address(&app, "198.51.100.20");
+    assert_eq!(login(office, PASSWORD).await.status(), 303);
+}
+
+#[tokio::test]
+async fn self_registration_is_throttled_per_address() {
+    let app = TestApp::with_settings(|s| s.trust_proxy_headers = true).await;
+    let bot = from_address(&app, "203.0.113.9");
+    let register = |n: usize| {
+        let client = bot.clone();
+        let url = app.url("/register");
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("name", "机器人"),
+                    ("phone", &format!("1391111{n:04}")),
+                    ("birth_date", "1980-01-01"),
+                    ("password", PASSWORD),
+                    ("password_confirm", PASSWORD),
+                    ("consent", "yes"),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for n in 0..10 {
+        assert_eq!(register(n).await.status(), 303, "{n}");
+    }
+    let refused = register(10).await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert!(refused.text().await.unwrap().contains("注册的次数太多"));
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(
+        member::entities::account::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        10
+    );
+    // Someone else, elsewhere, registers as usual.
+    let neighbour = from_address(&app, "198.51.100.30");
+    let response = neighbour
+        .post(app.url("/register"))
+        .form(&[
+            ("name", "林小梅"),
+            ("phone", "13911112222"),
+            ("birth_date", "1956-03-08"),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+            ("consent", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+}

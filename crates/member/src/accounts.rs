@@ -111,9 +111,14 @@ fn check_confirmation(errors: &mut Errors, password: &str, confirm: &str) {
 /// A volunteer registers themselves, consenting to the privacy notice.
 pub async fn register_volunteer(
     db: &DatabaseConnection,
+    policy: &ThrottlePolicy,
     input: &Registration,
+    address: &str,
     today: NaiveDate,
 ) -> Result<Actor, MemberError> {
+    let now = Utc::now();
+    throttle::check_registration(db, policy, address, now).await?;
+    throttle::record_registration(db, address, now).await?;
     let mut errors = Errors::default();
     let name = errors.take(PersonName::parse("name", &input.name));
     let phone = errors.take(Phone::parse("phone", &input.phone));
@@ -136,7 +141,6 @@ pub async fn register_volunteer(
     };
 
     let hash = hash_password(&password).await?;
-    let now = Utc::now();
     let txn = tx::begin_write(db).await?;
     let person =
         claim_or_insert_person(&txn, &name, &phone, Some(birth_date.date()), true, now).await?;
@@ -377,7 +381,7 @@ pub async fn authenticate(
     if verify_password(password, stored).await
         && let Some((person, account)) = found
     {
-        throttle::clear_phone(db, phone_input, now, policy).await?;
+        throttle::clear_phone(db, phone_input, address, now, policy).await?;
         audit::record(
             db,
             Some(person.id),
@@ -593,7 +597,7 @@ pub async fn reset_password(
     )
     .await?;
     txn.commit().await?;
-    throttle::clear_phone(db, phone_input, now, policy).await?;
+    throttle::clear_phone(db, phone_input, address, now, policy).await?;
     Ok(())
 }
 

@@ -1,5 +1,7 @@
-//! Login throttling: after repeated failures for one phone number, or from one client
-//! address, further attempts are refused for a while.
+//! Login throttling: after repeated failures for one phone number from one client address,
+//! from one address for many phones, or (a slower ceiling) for one phone from anywhere,
+//! further attempts are refused for a while. Someone who knows a coordinator's phone can
+//! lock out only their own address, not her logging in from hers.
 
 use std::time::Duration;
 
@@ -18,18 +20,26 @@ use crate::{MemberError, Phone};
 pub struct ThrottlePolicy {
     /// Failures counted within this window.
     pub window: Duration,
-    /// Failures for one phone number before it is locked for the rest of the window.
+    /// Failures for one phone number from one client address before that pair is locked
+    /// for the rest of the window.
+    pub per_phone_and_address: u64,
+    /// Failures for one phone number from all addresses together: a ceiling well above
+    /// one address's share, against guessing spread over many addresses.
     pub per_phone: u64,
     /// Failures from one client address (many phones) before it is locked.
     pub per_address: u64,
+    /// Self-registrations tried from one client address within an hour.
+    pub registrations_per_hour: u64,
 }
 
 impl Default for ThrottlePolicy {
     fn default() -> Self {
         Self {
             window: Duration::from_secs(15 * 60),
-            per_phone: 5,
+            per_phone_and_address: 5,
+            per_phone: 50,
             per_address: 20,
+            registrations_per_hour: 10,
         }
     }
 }
@@ -39,11 +49,15 @@ impl Default for ThrottlePolicy {
 /// Which limit of the policy applies to a key.
 type Limit = fn(&ThrottlePolicy) -> u64;
 
-pub(crate) fn keys(phone_input: &str, address: &str) -> [(String, Limit); 2] {
+pub(crate) fn keys(phone_input: &str, address: &str) -> [(String, Limit); 3] {
     let phone = Phone::parse("phone", phone_input)
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|_| phone_input.trim().to_owned());
     [
+        (
+            format!("pa:{}", &digest(&format!("{phone}|{address}"))[..32]),
+            |p| p.per_phone_and_address,
+        ),
         (format!("phone:{}", &digest(&phone)[..32]), |p| p.per_phone),
         (format!("ip:{address}"), |p| p.per_address),
     ]
@@ -104,12 +118,13 @@ pub(crate) async fn record_failure(
 pub(crate) async fn clear_phone(
     db: &impl ConnectionTrait,
     phone_input: &str,
+    address: &str,
     now: DateTime<Utc>,
     policy: &ThrottlePolicy,
 ) -> Result<(), MemberError> {
-    let [(phone_key, _), _] = keys(phone_input, "");
+    let [(pair_key, _), (phone_key, _), _] = keys(phone_input, address);
     login_failure::Entity::delete_many()
-        .filter(login_failure::Column::ThrottleKey.eq(phone_key))
+        .filter(login_failure::Column::ThrottleKey.is_in([pair_key, phone_key]))
         .exec(db)
         .await?;
     // Old rows of every key are of no use any more.
@@ -117,5 +132,50 @@ pub(crate) async fn clear_phone(
         .filter(login_failure::Column::FailedAt.lt(now - policy.window))
         .exec(db)
         .await?;
+    Ok(())
+}
+
+const REGISTRATION_WINDOW: chrono::Duration = chrono::Duration::hours(1);
+
+/// `Err(Throttled)` when one address has tried to register `registrations_per_hour` times
+/// within the hour (an office behind one address still has room; a script does not).
+pub(crate) async fn check_registration(
+    db: &impl ConnectionTrait,
+    policy: &ThrottlePolicy,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), MemberError> {
+    let tries: Vec<DateTime<Utc>> = login_failure::Entity::find()
+        .select_only()
+        .column(login_failure::Column::FailedAt)
+        .filter(login_failure::Column::ThrottleKey.eq(format!("register:{address}")))
+        .filter(login_failure::Column::FailedAt.gt(now - REGISTRATION_WINDOW))
+        .order_by_desc(login_failure::Column::FailedAt)
+        .limit(policy.registrations_per_hour)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if tries.len() as u64 >= policy.registrations_per_hour
+        && let Some(oldest) = tries.last()
+    {
+        let retry_after_secs = (*oldest + REGISTRATION_WINDOW - now).num_seconds().max(1) as u64;
+        return Err(MemberError::Throttled { retry_after_secs });
+    }
+    Ok(())
+}
+
+/// Counts a registration tried from `address`.
+pub(crate) async fn record_registration(
+    db: &impl ConnectionTrait,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), MemberError> {
+    login_failure::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        throttle_key: Set(format!("register:{address}")),
+        failed_at: Set(now),
+    }
+    .insert(db)
+    .await?;
     Ok(())
 }

@@ -994,3 +994,4 @@ members-manage = Manage (number, role, skills, leaving)
 certificate-print = Print
 certificate-print-hint = Print on A4; the print dialog can also save it as a PDF.
 error-form-not-utf8 = What was sent is not valid text (UTF-8) and was not saved. Please fill in the form again.
+error-register-throttled = Too many registrations from here; please try again in { $count } minute(s).

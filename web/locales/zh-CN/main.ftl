@@ -994,3 +994,4 @@ members-manage = 管理（查看号码、角色、技能、退出）
 certificate-print = 打印证明
 certificate-print-hint = 打印时选 A4 纸；也可以在打印对话框里选“另存为 PDF”。
 error-form-not-utf8 = 提交的内容不是有效的文字编码（UTF-8），没有保存。请重新填写后再提交。
+error-register-throttled = 从这里注册的次数太多了，请 { $count } 分钟后再试。
