@@ -450,3 +450,91 @@ async fn self_registration_is_throttled_per_address() {
         .unwrap();
     assert_eq!(response.status(), 303);
 }
+
+#[tokio::test]
+async fn dates_and_times_follow_the_same_rules_wherever_they_are_set() {
+    let app = TestApp::new().await;
+    app.add_account(PlatformRole::Volunteer, "王队长", "13911110001")
+        .await;
+    let org = app
+        .add_org("南湖平安巡逻队", "safety", "南湖社区", "13911110001")
+        .await;
+    let leader = app.browser();
+    leader.login("13911110001", PASSWORD).await;
+    // Projects in year 1 or 9999 are typing slips.
+    for starts_on in ["0001-01-01", "9999-12-31"] {
+        let response = leader
+            .post(
+                "/projects/new",
+                &[
+                    ("organization_id", &org.to_string()),
+                    ("title", "治安巡逻"),
+                    ("theme", "safety"),
+                    ("community", "南湖社区"),
+                    ("starts_on", starts_on),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 422, "{starts_on}");
+    }
+    // An activity on 9999-12-31.
+    let response = leader
+        .post(
+            &format!("/orgs/{org}/activities/new"),
+            &[
+                ("title", "夜间巡逻"),
+                ("date", "9999-12-31"),
+                ("starts", "19:00"),
+                ("ends", "21:00"),
+                ("place", "南湖社区"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    // A birth date that registration would refuse (six years old) on /me/edit.
+    let six = (weiyifang::views::today() - Duration::days(6 * 366))
+        .format("%Y-%m-%d")
+        .to_string();
+    let response = leader
+        .post(
+            "/me/edit",
+            &[("name", "王队长"), ("phone", "13911110001"), ("birth_date", &six)],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    // A 00:00–23:59 shift on a 09:00–11:30 market day; and the day's hours cannot shrink
+    // past its shifts.
+    let (market, shift) = market_with_shift(&app, 2).await;
+    let stall = event::stalls::find_shift(&app.db, shift).await.unwrap().stall_id;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let response = coordinator
+        .post(
+            &format!("/stalls/{stall}/shifts"),
+            &[("starts", "00:00"), ("ends", "23:59"), ("capacity", "3")],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("时段必须在这一天的活动时间之内"));
+    let found = event::schedule::find(&app.db, market).await.unwrap();
+    let day = found
+        .starts_at
+        .with_timezone(&event::schedule::shanghai())
+        .format("%Y-%m-%d")
+        .to_string();
+    let response = coordinator
+        .post(
+            &format!("/markets/{market}/edit"),
+            &[
+                ("title", "南湖社区公益集市"),
+                ("date", &day),
+                ("starts", "10:00"),
+                ("ends", "11:30"),
+                ("place", "南湖社区广场"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("放不下已有的值班时段"));
+}

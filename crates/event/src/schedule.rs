@@ -329,6 +329,17 @@ pub async fn schedule(
     Ok(done)
 }
 
+/// The day an event is set for: today or later, and at most five years ahead.
+fn event_day(errors: &mut Vec<FieldError>, input: &str, today: NaiveDate) -> Option<NaiveDate> {
+    match NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
+        Ok(day) if day >= today && day <= today + Duration::days(5 * 366) => Some(day),
+        _ => {
+            errors.push(FieldError::new("date", "error-date-invalid"));
+            None
+        }
+    }
+}
+
 /// One market day on a given date, as a draft.
 pub async fn create_market(
     db: &DatabaseConnection,
@@ -340,13 +351,7 @@ pub async fn create_market(
     require_staff(actor)?;
     let mut errors = Vec::new();
     let valid = input.validate(&mut errors);
-    let day = match NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d") {
-        Ok(day) if day >= today => Some(day),
-        _ => {
-            errors.push(FieldError::new("date", "error-date-invalid"));
-            None
-        }
-    };
+    let day = event_day(&mut errors, date, today);
     let (Some(valid), Some(day), true) = (valid, day, errors.is_empty()) else {
         return Err(EventError::Invalid(errors));
     };
@@ -382,13 +387,7 @@ pub async fn create_activity(
     }
     let mut errors = Vec::new();
     let valid = input.validate(&mut errors);
-    let day = match NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d") {
-        Ok(day) if day >= today => Some(day),
-        _ => {
-            errors.push(FieldError::new("date", "error-date-invalid"));
-            None
-        }
-    };
+    let day = event_day(&mut errors, date, today);
     let project = match project_id.trim() {
         "" => None,
         typed => match typed.parse::<Uuid>() {
@@ -700,13 +699,7 @@ pub async fn edit_event(
         errors.push(FieldError::new("date", "error-event-not-open"));
     }
     let valid = input.details.validate(&mut errors);
-    let day = match NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d") {
-        Ok(day) if day >= today && day.year() <= today.year() + 5 => Some(day),
-        _ => {
-            errors.push(FieldError::new("date", "error-date-invalid"));
-            None
-        }
-    };
+    let day = event_day(&mut errors, &input.date, today);
     let (Some(valid), Some(day), true) = (valid, day, errors.is_empty()) else {
         return Err(EventError::Invalid(errors));
     };
@@ -731,6 +724,18 @@ pub async fn edit_event(
     }
     if changed.is_empty() {
         return Ok(Vec::new());
+    }
+    // New hours must still hold the day's shifts (moved with the day); shifts are changed
+    // first, on the day's page, when the hours shrink.
+    let shifts_outside = crate::stalls::stalls_of(db, found.id)
+        .await?
+        .iter()
+        .flat_map(|s| s.shifts.iter())
+        .any(|shift| {
+            shift.starts_at + moved_by < starts_at || shift.ends_at + moved_by > ends_at
+        });
+    if shifts_outside {
+        return Err(EventError::field("starts", "error-event-hours-exclude-shifts"));
     }
     let txn = tx::begin_write(db).await?;
     let mut active: event::ActiveModel = found.clone().into();

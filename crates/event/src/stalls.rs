@@ -194,6 +194,19 @@ fn shift_times(
     Some((starts?, ends?))
 }
 
+/// A shift lies within its day's hours: a 00:00–23:59 shift on a 09:00–11:30 market day is
+/// a typing slip, and would count hours nobody served.
+fn within_event(
+    errors: &mut Vec<FieldError>,
+    event: &crate::entities::event::Model,
+    starts_at: chrono::DateTime<Utc>,
+    ends_at: chrono::DateTime<Utc>,
+) {
+    if starts_at < event.starts_at || ends_at > event.ends_at {
+        errors.push(FieldError::new("starts", "error-shift-outside-event"));
+    }
+}
+
 /// A skill code (or its Chinese word), or empty for none.
 fn shift_skill(errors: &mut Vec<FieldError>, input: &str) -> Option<String> {
     match input.trim() {
@@ -231,10 +244,13 @@ pub async fn edit_shift(
     if !open_for_changes(event.status) {
         errors.push(FieldError::new("event", "error-event-not-open"));
     }
+    let day: NaiveDate = event.starts_at.with_timezone(&shanghai()).date_naive();
+    if let Some((starts, ends)) = times {
+        within_event(&mut errors, &event, at(day, starts), at(day, ends));
+    }
     let (Some((starts, ends)), true) = (times, errors.is_empty()) else {
         return Err(EventError::Invalid(errors));
     };
-    let day: NaiveDate = event.starts_at.with_timezone(&shanghai()).date_naive();
     let (starts_at, ends_at) = (at(day, starts), at(day, ends));
     if (starts_at, ends_at, &skill) == (found.starts_at, found.ends_at, &found.required_skill) {
         return Ok(Vec::new());
@@ -335,10 +351,13 @@ pub async fn add_shift(
     if !open_for_changes(event.status) {
         errors.push(FieldError::new("event", "error-event-not-open"));
     }
+    let day: NaiveDate = event.starts_at.with_timezone(&shanghai()).date_naive();
+    if let Some((starts, ends)) = times {
+        within_event(&mut errors, &event, at(day, starts), at(day, ends));
+    }
     let (Some((starts, ends)), Some(capacity), true) = (times, capacity, errors.is_empty()) else {
         return Err(EventError::Invalid(errors));
     };
-    let day: NaiveDate = event.starts_at.with_timezone(&shanghai()).date_naive();
     let txn = tx::begin_write(db).await?;
     let created = shift::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -329,6 +329,12 @@ mod tests {
     }
 }
 
+/// Whether a date can belong to this platform's records (projects, funding, plans): from
+/// 2000 to 2100. Year 1 and 9999 are typing slips, not plans.
+pub fn plausible_date(date: NaiveDate) -> bool {
+    (2000..=2100).contains(&date.year())
+}
+
 /// A cell of a CSV file that a spreadsheet will open: text a spreadsheet would take for a
 /// formula (beginning with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading
 /// `'`, so it shows as typed and never runs; true numbers (`-250.00`) stay numbers.

@@ -13,7 +13,7 @@ use crate::accounts::{load, phone_taken_or, verify_password};
 use crate::entities::{account, api_token, membership, organization, person, session};
 use crate::fields::{PersonName, Phone};
 use crate::memberships::{self, MemberRole};
-use crate::{Actor, FieldError, MemberError, PlatformRole, audit, tx};
+use crate::{Actor, MemberError, PlatformRole, audit, tx};
 
 /// Everything the platform stores about one person, as they may download it.
 #[derive(Debug, Serialize)]
@@ -212,12 +212,18 @@ pub async fn update_self(
     let phone = Phone::parse("phone", &input.phone)
         .map_err(|e| errors.push(e))
         .ok();
+    // The same rule as at registration: a correction cannot make someone six years old.
     let birth_date = match input.birth_date.trim() {
         "" => None,
-        typed => match NaiveDate::parse_from_str(typed, "%Y-%m-%d") {
-            Ok(date) if date <= Utc::now().date_naive() && date > NaiveDate::MIN => Some(date),
-            _ => {
-                errors.push(FieldError::new("birth_date", "error-birth-date-invalid"));
+        typed => match crate::fields::BirthDate::parse(
+            "birth_date",
+            typed,
+            Utc::now().date_naive(),
+            crate::accounts::MIN_SELF_REGISTRATION_AGE,
+        ) {
+            Ok(date) => Some(date.date()),
+            Err(error) => {
+                errors.push(error);
                 None
             }
         },

@@ -89,8 +89,12 @@ fn date(errors: &mut Vec<FieldError>, field: &'static str, input: &str) -> Optio
     match input.trim() {
         "" => None,
         typed => NaiveDate::parse_from_str(typed, "%Y-%m-%d")
-            .map_err(|_| errors.push(FieldError::new(field, "error-date-invalid")))
-            .ok(),
+            .ok()
+            .filter(|d| member::fields::plausible_date(*d))
+            .or_else(|| {
+                errors.push(FieldError::new(field, "error-date-invalid"));
+                None
+            }),
     }
 }
 

@@ -995,3 +995,5 @@ certificate-print = Print
 certificate-print-hint = Print on A4; the print dialog can also save it as a PDF.
 error-form-not-utf8 = What was sent is not valid text (UTF-8) and was not saved. Please fill in the form again.
 error-register-throttled = Too many registrations from here; please try again in { $count } minute(s).
+error-shift-outside-event = A shift must lie within the day's hours.
+error-event-hours-exclude-shifts = The new hours would leave existing shifts outside. Change those shifts on the day's page first, then the day's hours.

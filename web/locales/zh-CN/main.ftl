@@ -995,3 +995,5 @@ certificate-print = 打印证明
 certificate-print-hint = 打印时选 A4 纸；也可以在打印对话框里选“另存为 PDF”。
 error-form-not-utf8 = 提交的内容不是有效的文字编码（UTF-8），没有保存。请重新填写后再提交。
 error-register-throttled = 从这里注册的次数太多了，请 { $count } 分钟后再试。
+error-shift-outside-event = 时段必须在这一天的活动时间之内。
+error-event-hours-exclude-shifts = 新的时间放不下已有的值班时段。请先在集市页上修改那些时段，再改这一天的时间。
