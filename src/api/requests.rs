@@ -171,7 +171,12 @@ async fn tracked_body(state: &AppState, found: &request::Model) -> Result<Tracke
                 at: u.at,
                 kind: u.kind.as_str().to_owned(),
                 class: u.class.map(|c| c.as_str().to_owned()),
-                note: u.note,
+                // The resident's view leaves the handlers' notes out, as the page does.
+                note: if u.kind.note_is_internal() {
+                    String::new()
+                } else {
+                    u.note
+                },
             })
             .collect(),
     })

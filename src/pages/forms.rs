@@ -18,6 +18,8 @@ pub struct Field {
     inputmode: Option<&'static str>,
     autofocus: bool,
     required: bool,
+    /// The id of a `<datalist>` of choices the page offers for this field.
+    list: Option<&'static str>,
 }
 
 /// One option of a select or a set of checkboxes.
@@ -88,7 +90,16 @@ impl Form {
             },
             autofocus,
             required: true,
+            list: None,
         });
+        self
+    }
+
+    /// Offers the choices of the page's `<datalist id="…">` for the field added last.
+    pub fn suggestions(mut self, list: &'static str) -> Self {
+        if let Some(field) = self.fields.last_mut() {
+            field.list = Some(list);
+        }
         self
     }
 

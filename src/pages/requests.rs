@@ -195,6 +195,8 @@ struct NewPage {
     problem: Option<String>,
     description_max: usize,
     form: FormView,
+    /// The known communities, offered as choices for the community field.
+    communities: Vec<String>,
 }
 
 fn new_page(
@@ -208,6 +210,7 @@ fn new_page(
         .field("community", "text", &input.community, "off")
         .label("request-community")
         .hint("request-community-hint")
+        .suggestions("communities")
         .field("place", "text", &input.place, "off")
         .optional()
         .hint("request-place-hint")
@@ -238,6 +241,7 @@ fn new_page(
         problem,
         description_max: requests::DESCRIPTION_MAX,
         form,
+        communities: Vec::new(),
     }
 }
 
@@ -247,13 +251,14 @@ async fn show_new(
     viewer: Option<SignedIn>,
 ) -> Result<Response, AppError> {
     let on_behalf = viewer.is_some_and(|s| s.actor.is_staff());
-    let page = new_page(
+    let mut page = new_page(
         context.lang(),
         on_behalf,
         &RequestForm::default(),
         &[],
         None,
     );
+    page.communities = member::orgs::communities(&state.db).await?;
     Ok(super::render(&state, &context, "pages/request-new", &page)?.into_response())
 }
 
@@ -287,13 +292,15 @@ async fn submit_new(
             Ok((jar, Redirect::to(&to)).into_response())
         }
         Err(TriageError::Invalid(errors)) => {
-            let page = new_page(context.lang(), on_behalf, &input, &errors, None);
+            let mut page = new_page(context.lang(), on_behalf, &input, &errors, None);
+            page.communities = member::orgs::communities(&state.db).await?;
             invalid(&state, &context, "pages/request-new", &page)
         }
         // What was typed stays on the page, with the reason it was not taken.
         Err(TriageError::Throttled(_)) => {
             let problem = Some(context.lang().t("error-request-throttled"));
-            let page = new_page(context.lang(), on_behalf, &input, &[], problem);
+            let mut page = new_page(context.lang(), on_behalf, &input, &[], problem);
+            page.communities = member::orgs::communities(&state.db).await?;
             let html = super::render(&state, &context, "pages/request-new", &page)?;
             Ok((StatusCode::TOO_MANY_REQUESTS, html).into_response())
         }
@@ -382,6 +389,8 @@ async fn timeline_lines(
             let note = match u.kind {
                 triage::UpdateKind::Submitted => label(lang, "request-channel", &u.note),
                 triage::UpdateKind::Rated => label(lang, "rating-level", &u.note),
+                // The resident's tracking page leaves the handlers' notes out.
+                kind if kind.note_is_internal() && !with_names => String::new(),
                 _ => u.note,
             };
             TimelineLine {
@@ -556,6 +565,7 @@ async fn show_board(
     let page = crate::views::page_number(query.page);
     let (rows, total) = requests::public_board(&state.db, page, PER_PAGE).await?;
     let names = org_names(&state, &rows).await?;
+    let known = member::orgs::communities(&state.db).await?;
     let now = Utc::now();
     let page_data = BoardPage {
         can_handle: viewer.is_some_and(|s| s.actor.is_staff() || !s.actor.leads.is_empty()),
@@ -566,7 +576,15 @@ async fn show_board(
                     .organization_id
                     .and_then(|id| names.get(&id))
                     .map(String::as_str);
-                row(lang, r, org, now)
+                let mut line = row(lang, r, org, now);
+                // Nothing a resident typed reaches the public board as typed: a community
+                // only when it is a known one, and no contact details in any text.
+                if !known.contains(&line.community) {
+                    line.community = lang.t("request-community-unlisted");
+                }
+                line.summary = member::fields::mask_contacts(&line.summary);
+                line.responsible = member::fields::mask_contacts(&line.responsible);
+                line
             })
             .collect(),
         total,

@@ -498,14 +498,21 @@ async fn dates_and_times_follow_the_same_rules_wherever_they_are_set() {
     let response = leader
         .post(
             "/me/edit",
-            &[("name", "王队长"), ("phone", "13911110001"), ("birth_date", &six)],
+            &[
+                ("name", "王队长"),
+                ("phone", "13911110001"),
+                ("birth_date", &six),
+            ],
         )
         .await;
     assert_eq!(response.status(), 422);
     // A 00:00–23:59 shift on a 09:00–11:30 market day; and the day's hours cannot shrink
     // past its shifts.
     let (market, shift) = market_with_shift(&app, 2).await;
-    let stall = event::stalls::find_shift(&app.db, shift).await.unwrap().stall_id;
+    let stall = event::stalls::find_shift(&app.db, shift)
+        .await
+        .unwrap()
+        .stall_id;
     let coordinator = app
         .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
         .await;
@@ -516,7 +523,13 @@ async fn dates_and_times_follow_the_same_rules_wherever_they_are_set() {
         )
         .await;
     assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains("时段必须在这一天的活动时间之内"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("时段必须在这一天的活动时间之内")
+    );
     let found = event::schedule::find(&app.db, market).await.unwrap();
     let day = found
         .starts_at
@@ -536,5 +549,130 @@ async fn dates_and_times_follow_the_same_rules_wherever_they_are_set() {
         )
         .await;
     assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains("放不下已有的值班时段"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("放不下已有的值班时段")
+    );
+}
+
+#[tokio::test]
+async fn the_public_board_carries_no_contact_details_and_tracking_no_internal_notes() {
+    let app = TestApp::new().await;
+    let coordinator_id = app
+        .add_account(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let staff = member::Actor {
+        person_id: coordinator_id,
+        ..app.staff_actor()
+    };
+    let org = app
+        .add_org("南湖环保队", "environment", "南湖社区", "")
+        .await;
+    let policy = triage::Policy::default();
+    let submit = |community: &'static str| triage::requests::RequestInput {
+        category: "environment".into(),
+        description: "垃圾桶满了，联系我 13912345678".into(),
+        community: community.into(),
+        place: "7栋东侧".into(),
+        ..Default::default()
+    };
+    let leaky = triage::requests::submit_public(
+        &app.db,
+        &policy,
+        &submit("张三 13912345678 幸福里5栋301"),
+        "203.0.113.1",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let plain = triage::requests::submit_public(
+        &app.db,
+        &policy,
+        &submit("南湖社区"),
+        "203.0.113.2",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    triage::handling::classify(
+        &app.db,
+        &staff,
+        &policy,
+        plain.id,
+        &triage::handling::ClassifyInput {
+            class: "small".into(),
+            reason: "内部：交给环保队".into(),
+            organization_id: org.to_string(),
+            ..Default::default()
+        },
+        Utc::now(),
+        weiyifang::views::today(),
+    )
+    .await
+    .unwrap();
+    triage::handling::accept(&app.db, &staff, plain.id, Utc::now())
+        .await
+        .unwrap();
+    triage::handling::add_note(
+        &app.db,
+        &staff,
+        plain.id,
+        "队长手机 13800001111，周六去",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    triage::handling::publish_summary(
+        &app.db,
+        &staff,
+        plain.id,
+        "已安排清运，有事打 13912345678",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let board = app.browser().get_text("/requests/board").await;
+    assert!(
+        !board.contains("13912345678") && !board.contains("张三"),
+        "{board}"
+    );
+    assert!(board.contains("其他社区") && board.contains("南湖社区"));
+    assert!(board.contains("已安排清运，有事打 ***"));
+    let _ = leaky;
+
+    // The resident's tracking page and API show what was done, not the handlers' notes.
+    let page = app
+        .browser()
+        .get_text(&format!("/requests/track?code={}", plain.tracking_code))
+        .await;
+    assert!(
+        !page.contains("13800001111") && !page.contains("内部：交给环保队"),
+        "{page}"
+    );
+    let json = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/requests/track?code={}",
+            plain.tracking_code
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !json.contains("13800001111") && !json.contains("内部：交给环保队"),
+        "{json}"
+    );
+    // Staff still read them.
+    let coordinator = app.browser();
+    coordinator.login("13600000001", PASSWORD).await;
+    let staff_page = coordinator
+        .get_text(&format!("/requests/{}", plain.id))
+        .await;
+    assert!(staff_page.contains("13800001111"));
 }

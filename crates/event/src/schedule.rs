@@ -731,11 +731,12 @@ pub async fn edit_event(
         .await?
         .iter()
         .flat_map(|s| s.shifts.iter())
-        .any(|shift| {
-            shift.starts_at + moved_by < starts_at || shift.ends_at + moved_by > ends_at
-        });
+        .any(|shift| shift.starts_at + moved_by < starts_at || shift.ends_at + moved_by > ends_at);
     if shifts_outside {
-        return Err(EventError::field("starts", "error-event-hours-exclude-shifts"));
+        return Err(EventError::field(
+            "starts",
+            "error-event-hours-exclude-shifts",
+        ));
     }
     let txn = tx::begin_write(db).await?;
     let mut active: event::ActiveModel = found.clone().into();

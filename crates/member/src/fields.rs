@@ -335,6 +335,48 @@ pub fn plausible_date(date: NaiveDate) -> bool {
     (2000..=2100).contains(&date.year())
 }
 
+/// Public text with contact details taken out: every run of seven or more digits (a mobile
+/// or landline number, an ID number with its final `X`), spaces and dashes between digits
+/// included, becomes `***`. House numbers such as `5栋301` stay.
+pub fn mask_contacts(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // A run of digits, single separators between them allowed.
+        let (start, mut end, mut digits) = (i, i, 0);
+        let mut j = i;
+        while j < chars.len() {
+            if chars[j].is_ascii_digit() {
+                digits += 1;
+                j += 1;
+                end = j;
+            } else if matches!(chars[j], ' ' | '-')
+                && chars.get(j + 1).is_some_and(|c| c.is_ascii_digit())
+            {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if digits == 17 && chars.get(end).is_some_and(|c| matches!(c, 'X' | 'x')) {
+            end += 1;
+        }
+        if digits >= 7 {
+            out.push_str("***");
+        } else {
+            out.extend(&chars[start..end]);
+        }
+        i = end;
+    }
+    out
+}
+
 /// A cell of a CSV file that a spreadsheet will open: text a spreadsheet would take for a
 /// formula (beginning with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading
 /// `'`, so it shows as typed and never runs; true numbers (`-250.00`) stay numbers.
@@ -355,7 +397,21 @@ pub fn csv_safe(cell: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod csv_tests {
-    use super::csv_safe;
+    use super::{csv_safe, mask_contacts};
+
+    #[test]
+    fn contact_details_are_masked_in_public_text() {
+        for (typed, shown) in [
+            ("张三 13912345678 幸福里5栋301", "张三 *** 幸福里5栋301"),
+            ("电话 139 1234 5678", "电话 ***"),
+            ("0571-8888 6666", "***"),
+            ("身份证 11010519491231002X 号", "身份证 *** 号"),
+            ("7栋东侧 2号门", "7栋东侧 2号门"),
+            ("2026年11月", "2026年11月"),
+        ] {
+            assert_eq!(mask_contacts(typed), shown, "{typed}");
+        }
+    }
 
     #[test]
     fn formulas_are_neutralised_and_numbers_kept() {

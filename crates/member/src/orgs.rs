@@ -438,6 +438,22 @@ pub async fn update(
     Ok(org)
 }
 
+/// The communities the platform knows: those of its public organizations, sorted. Public
+/// pages show a community only when it is one of these (a resident's own words may carry
+/// a name and a phone number).
+pub async fn communities(db: &impl ConnectionTrait) -> Result<Vec<String>, MemberError> {
+    let mut names: Vec<String> = organization::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|o| o.stage.is_public())
+        .map(|o| o.community)
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
 pub async fn find(
     db: &impl ConnectionTrait,
     organization_id: Uuid,

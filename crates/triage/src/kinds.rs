@@ -216,3 +216,20 @@ impl Level {
         !matches!(self, Level::Unsatisfied)
     }
 }
+
+impl UpdateKind {
+    /// The handlers' working notes and reasons (triage reasons, progress notes, a hand-back
+    /// reason): they stay among the handlers, and a resident's tracking view shows what was
+    /// done without them.
+    pub fn note_is_internal(self) -> bool {
+        matches!(
+            self,
+            UpdateKind::Classified
+                | UpdateKind::Reclassified
+                | UpdateKind::Assigned
+                | UpdateKind::Accepted
+                | UpdateKind::HandedBack
+                | UpdateKind::Progress
+        )
+    }
+}

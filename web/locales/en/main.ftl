@@ -997,3 +997,4 @@ error-form-not-utf8 = What was sent is not valid text (UTF-8) and was not saved.
 error-register-throttled = Too many registrations from here; please try again in { $count } minute(s).
 error-shift-outside-event = A shift must lie within the day's hours.
 error-event-hours-exclude-shifts = The new hours would leave existing shifts outside. Change those shifts on the day's page first, then the day's hours.
+request-community-unlisted = Another community

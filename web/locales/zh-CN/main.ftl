@@ -997,3 +997,4 @@ error-form-not-utf8 = 提交的内容不是有效的文字编码（UTF-8），�
 error-register-throttled = 从这里注册的次数太多了，请 { $count } 分钟后再试。
 error-shift-outside-event = 时段必须在这一天的活动时间之内。
 error-event-hours-exclude-shifts = 新的时间放不下已有的值班时段。请先在集市页上修改那些时段，再改这一天的时间。
+request-community-unlisted = 其他社区
