@@ -199,6 +199,10 @@ async fn every_table<A: TableAction>(
             action.run::<mb::membership::Entity>("memberships").await?,
         ),
         (
+            "invitations",
+            action.run::<mb::invitation::Entity>("invitations").await?,
+        ),
+        (
             "person_skills",
             action
                 .run::<mb::person_skill::Entity>("person_skills")

@@ -14,6 +14,7 @@ mod m20261125_000007_create_service_records;
 mod m20261125_000008_create_certificates;
 mod m20261125_000009_create_resident_requests;
 mod m20261129_000010_add_lookup_indexes;
+mod m20261130_000011_create_invitations;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_create_certificates::Migration),
             Box::new(m20261125_000009_create_resident_requests::Migration),
             Box::new(m20261129_000010_add_lookup_indexes::Migration),
+            Box::new(m20261130_000011_create_invitations::Migration),
         ]
     }
 }

@@ -35,6 +35,81 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(preview_roster))
         .routes(routes!(commit_roster))
         .routes(routes!(export_roster))
+        .routes(routes!(my_invitations))
+        .routes(routes!(answer_invitation))
+}
+
+#[derive(Serialize, ToSchema)]
+struct InvitationBody {
+    id: Uuid,
+    organization_id: Uuid,
+    organization: String,
+    /// `leader` or `member`.
+    role: String,
+    invited_at: DateTime<Utc>,
+}
+
+/// Organizations that invited me and wait for my answer.
+#[utoipa::path(
+    get,
+    path = "/me/invitations",
+    tag = "organizations",
+    security(("bearer" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Invitations not yet answered", body = Vec<InvitationBody>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+async fn my_invitations(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+) -> Result<axum::Json<Vec<InvitationBody>>, AppError> {
+    Ok(axum::Json(
+        memberships::my_invitations(&state.db, &actor)
+            .await?
+            .into_iter()
+            .map(|view| InvitationBody {
+                id: view.invitation.id,
+                organization_id: view.invitation.organization_id,
+                organization: view.organization,
+                role: view.invitation.role.as_str().to_owned(),
+                invited_at: view.invitation.created_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct AnswerBody {
+    /// `true` to join, `false` to decline.
+    accept: bool,
+}
+
+/// Accept (join) or decline an invitation of mine; once.
+#[utoipa::path(
+    post,
+    path = "/me/invitations/{id}",
+    tag = "organizations",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Invitation id")),
+    request_body = AnswerBody,
+    responses(
+        (status = 204, description = "Answered"),
+        (status = 400, description = "Malformed body or unknown field", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such invitation of mine", body = ErrorBody),
+        (status = 422, description = "Answered already", body = ErrorBody),
+    )
+)]
+async fn answer_invitation(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<AnswerBody>,
+) -> Result<StatusCode, AppError> {
+    memberships::answer_invitation(&state.db, &actor, id, body.accept, views::today()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 const PER_PAGE: u64 = 50;
@@ -516,7 +591,18 @@ struct AddedBody {
     one_time_code: Option<String>,
 }
 
-/// Add someone: an existing person by phone, or a new person (who gets a one-time code).
+#[derive(Serialize, ToSchema)]
+struct InvitedBody {
+    /// `invited`: they become a member when they accept.
+    status: &'static str,
+    /// The only thing a leader learns of them until then.
+    #[schema(example = "139****5678")]
+    phone_masked: String,
+}
+
+/// Add someone new to the platform (who gets a one-time code); someone who already has an
+/// account of their own is invited instead and becomes a member when they accept. Staff
+/// accounts cannot be enrolled by a leader.
 #[utoipa::path(
     post,
     path = "/organizations/{id}/members",
@@ -526,9 +612,10 @@ struct AddedBody {
     request_body = AddMemberBody,
     responses(
         (status = 201, description = "Added", body = AddedBody),
+        (status = 202, description = "Invited: a member once they accept", body = InvitedBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not a leader of it, nor staff", body = ErrorBody),
-        (status = 422, description = "Invalid fields, or already a member", body = ErrorBody),
+        (status = 422, description = "Invalid fields, already a member or invited, or a staff account", body = ErrorBody),
     )
 )]
 async fn add_member(
@@ -543,13 +630,23 @@ async fn add_member(
         role: body.role.unwrap_or_default(),
         skills: body.skills.unwrap_or_default().join(","),
     };
-    let added = memberships::add_member(&state.db, &actor, id, &new, views::today()).await?;
-    let body = AddedBody {
-        membership_id: added.membership.id,
-        person_id: added.person.id,
-        one_time_code: added.code,
-    };
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    match memberships::add_member(&state.db, &actor, id, &new, views::today()).await? {
+        memberships::Added::Member(added) => {
+            let body = AddedBody {
+                membership_id: added.membership.id,
+                person_id: added.person.id,
+                one_time_code: added.code,
+            };
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        memberships::Added::Invited { phone_masked } => {
+            let body = InvitedBody {
+                status: "invited",
+                phone_masked,
+            };
+            Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+        }
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -746,6 +843,8 @@ struct CommittedBody {
     added: usize,
     new_people: usize,
     skipped: usize,
+    /// People with accounts of their own: invited, members once they accept.
+    invited: usize,
 }
 
 /// Import every good row in one transaction, or nothing; once per upload.
@@ -776,6 +875,7 @@ async fn commit_roster(
         added: done.added,
         new_people: done.new_people,
         skipped: done.skipped,
+        invited: done.invited,
     }))
 }
 

@@ -400,11 +400,12 @@ fn audit_detail(lang: crate::i18n::Lang, detail: &str) -> String {
         .split(|c: char| !c.is_ascii_digit())
         .filter(|n| !n.is_empty())
         .collect();
-    if detail.starts_with("added ") && numbers.len() == 3 {
+    if detail.starts_with("added ") && (3..=4).contains(&numbers.len()) {
         let args = [
             ("added", numbers[0].to_owned()),
             ("new", numbers[1].to_owned()),
             ("skipped", numbers[2].to_owned()),
+            ("invited", numbers.get(3).copied().unwrap_or("0").to_owned()),
         ];
         return views::t_with(lang, "audit-detail-import", &args);
     }

@@ -27,6 +27,14 @@ pub fn routes() -> Router<AppState> {
         .route("/me/export.json", get(export))
         .route("/me/delete", get(show_delete).post(submit_delete))
         .route("/me/skills", axum::routing::post(submit_skills))
+        .route(
+            "/me/invitations/{id}/accept",
+            axum::routing::post(accept_invitation),
+        )
+        .route(
+            "/me/invitations/{id}/decline",
+            axum::routing::post(decline_invitation),
+        )
 }
 
 #[derive(Serialize)]
@@ -41,9 +49,19 @@ struct MePage {
     sessions: Vec<SessionLine>,
     history: Vec<HistoryLine>,
     memberships: Vec<MembershipLine>,
+    /// Organizations that invited me, waiting for my answer.
+    invitations: Vec<InvitationLine>,
     skill_words: String,
     skill_list: String,
     skills_error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct InvitationLine {
+    id: uuid::Uuid,
+    organization: String,
+    role: String,
+    since: String,
 }
 
 #[derive(Serialize)]
@@ -94,7 +112,18 @@ async fn me_page(
 ) -> Result<MePage, AppError> {
     let data = privacy::my_data(&state.db, &signed_in.actor, false).await?;
     let lang = context.lang();
+    let invitations = member::memberships::my_invitations(&state.db, &signed_in.actor)
+        .await?
+        .into_iter()
+        .map(|view| InvitationLine {
+            id: view.invitation.id,
+            organization: view.organization,
+            role: lang.t(&format!("member-role-{}", view.invitation.role.as_str())),
+            since: crate::views::format_date(lang, view.invitation.created_at),
+        })
+        .collect();
     Ok(MePage {
+        invitations,
         memberships: data
             .memberships
             .iter()
@@ -319,4 +348,44 @@ async fn submit_delete(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+async fn accept_invitation(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    jar: axum_extra::extract::cookie::CookieJar,
+    axum::extract::Path(id): axum::extract::Path<uuid::Uuid>,
+) -> Result<Response, AppError> {
+    answer(&state, &actor, jar, id, true).await
+}
+
+async fn decline_invitation(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    jar: axum_extra::extract::cookie::CookieJar,
+    axum::extract::Path(id): axum::extract::Path<uuid::Uuid>,
+) -> Result<Response, AppError> {
+    answer(&state, &actor, jar, id, false).await
+}
+
+/// Joins the organization that invited me, or says no; back to my page either way.
+async fn answer(
+    state: &AppState,
+    actor: &member::Actor,
+    jar: axum_extra::extract::cookie::CookieJar,
+    id: uuid::Uuid,
+    accept: bool,
+) -> Result<Response, AppError> {
+    member::memberships::answer_invitation(&state.db, actor, id, accept, crate::views::today())
+        .await?;
+    let notice = if accept {
+        "notice-invitation-accepted"
+    } else {
+        "notice-invitation-declined"
+    };
+    Ok((
+        jar.add(crate::auth::flash_cookie(notice)),
+        axum::response::Redirect::to("/me"),
+    )
+        .into_response())
 }

@@ -125,6 +125,15 @@ struct MembersPage {
     form: FormView,
     roles: Vec<RoleChoice>,
     skill_list: String,
+    /// People invited and not yet answered: masked numbers only.
+    invitations: Vec<InvitedLine>,
+}
+
+#[derive(Serialize)]
+struct InvitedLine {
+    phone: String,
+    role: String,
+    since: String,
 }
 
 async fn members_page(
@@ -210,6 +219,15 @@ async fn members_page(
                 selected: role == chosen,
             })
             .collect(),
+        invitations: memberships::waiting_invitations(&state.db, actor, org.id)
+            .await?
+            .into_iter()
+            .map(|(invitation, phone)| InvitedLine {
+                phone,
+                role: role_label(lang, invitation.role),
+                since: views::format_date(lang, invitation.created_at),
+            })
+            .collect(),
         skill_list: SKILLS
             .iter()
             .map(|(_, word)| *word)
@@ -254,7 +272,16 @@ async fn add_member(
         skills: input.skills.clone(),
     };
     match memberships::add_member(&state.db, &actor, id, &new, views::today()).await {
-        Ok(added) => match added.code {
+        Ok(memberships::Added::Invited { .. }) => {
+            // The page lists the invitation, with the masked number only.
+            let cookie = auth::flash_cookie("notice-member-invited");
+            Ok((
+                jar.add(cookie),
+                Redirect::to(&format!("/orgs/{id}/members")),
+            )
+                .into_response())
+        }
+        Ok(memberships::Added::Member(added)) => match added.code {
             Some(code) => {
                 let page = super::CodePage {
                     name: added.person.name,
@@ -620,7 +647,13 @@ async fn commit(
     match roster::commit(&state.db, &actor, id, import_id, views::today()).await {
         Ok(done) => {
             let added = u64::try_from(done.added).unwrap_or(u64::MAX);
-            let jar = jar.add(auth::flash_cookie_count("notice-import-done", added));
+            let cookie = if done.invited > 0 {
+                // Some were invited: the page lists them, waiting for their answer.
+                auth::flash_cookie_count("notice-import-done-invited", added)
+            } else {
+                auth::flash_cookie_count("notice-import-done", added)
+            };
+            let jar = jar.add(cookie);
             Ok((jar, Redirect::to(&format!("/orgs/{id}/members"))).into_response())
         }
         Err(MemberError::Invalid(errors)) => {

@@ -676,3 +676,91 @@ async fn the_public_board_carries_no_contact_details_and_tracking_no_internal_no
         .await;
     assert!(staff_page.contains("13800001111"));
 }
+
+async fn token_of(app: &TestApp, phone: &str) -> String {
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({"phone": phone, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    response.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn through_the_api_too_someone_with_an_account_is_invited_not_enrolled() {
+    let app = TestApp::new().await;
+    app.add_account(PlatformRole::Volunteer, "王队长", "13911110001")
+        .await;
+    let org = app
+        .add_org("南湖平安巡逻队", "safety", "南湖社区", "13911110001")
+        .await;
+    app.add_account(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    app.add_account(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let leader = token_of(&app, "13911110001").await;
+    let add = |phone: &'static str| {
+        let request = app
+            .client
+            .post(app.url(&format!("/api/v1/organizations/{org}/members")))
+            .bearer_auth(&leader)
+            .json(&serde_json::json!({"phone": phone, "role": "member"}));
+        async move { request.send().await.unwrap() }
+    };
+    let response = add("13912345678").await;
+    assert_eq!(response.status(), 202);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("139****5678") && !body.contains("李阿姨"),
+        "{body}"
+    );
+    assert_eq!(add("13912345678").await.status(), 422, "invited already");
+    assert_eq!(add("13600000001").await.status(), 422, "a staff account");
+
+    let li = token_of(&app, "13912345678").await;
+    let mine: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/me/invitations"))
+        .bearer_auth(&li)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine[0]["organization"], "南湖平安巡逻队");
+    let id = mine[0]["id"].as_str().unwrap().to_owned();
+    // Nobody else can answer for her.
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/me/invitations/{id}")))
+        .bearer_auth(&leader)
+        .json(&serde_json::json!({"accept": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/me/invitations/{id}")))
+        .bearer_auth(&li)
+        .json(&serde_json::json!({"accept": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    assert_eq!(
+        member::entities::membership::Entity::find()
+            .filter(member::entities::membership::Column::OrganizationId.eq(org))
+            .count(&app.db)
+            .await
+            .unwrap(),
+        2
+    );
+}

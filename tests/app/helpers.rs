@@ -322,6 +322,37 @@ impl TestApp {
         .id
     }
 
+    /// The person with this phone accepts every invitation waiting for them (as they
+    /// would on their own page).
+    pub async fn accept_invitations(&self, phone: &str) {
+        let phone = member::Phone::parse("phone", phone).expect("a phone number");
+        let person = member::memberships::find_person_by_phone(&self.db, &phone)
+            .await
+            .unwrap()
+            .expect("a person with that phone");
+        let actor = Actor {
+            person_id: person.id,
+            account_id: Uuid::now_v7(),
+            name: person.name,
+            role: PlatformRole::Volunteer,
+            leads: Vec::new(),
+        };
+        for view in member::memberships::my_invitations(&self.db, &actor)
+            .await
+            .unwrap()
+        {
+            member::memberships::answer_invitation(
+                &self.db,
+                &actor,
+                view.invitation.id,
+                true,
+                chrono::Utc::now().date_naive(),
+            )
+            .await
+            .unwrap();
+        }
+    }
+
     /// Audit entries with this action, oldest first.
     pub async fn audit_entries(&self, action: &str) -> Vec<audit_entry::Model> {
         audit_entry::Entity::find()

@@ -641,6 +641,7 @@ async fn a_leader_puts_their_members_on_their_stalls_shifts_only() {
     )
     .await
     .unwrap();
+    app.accept_invitations("13912345678").await;
     let (market, _) = market_with_shift(&app, 1).await;
     let stall = stalls::add_stall(&app.db, &staff, market, &org.to_string(), "clinic", "")
         .await
@@ -1029,6 +1030,7 @@ async fn deleting_an_account_gives_up_places_and_leaves_organizations() {
     )
     .await
     .unwrap();
+    app.accept_invitations("13912345678").await;
     li.post(&format!("/shifts/{shift_id}/signup"), &[]).await;
     signups::sign_up(&app.db, &waiting, shift_id, Utc::now())
         .await

@@ -63,12 +63,30 @@ async fn a_leader_adds_people_who_are_known_and_people_who_are_new() {
         )
         .await;
     assert_eq!(response.status(), 303);
+    // She has an account of her own: she is invited, and the leader learns nothing of her
+    // but the masked number until she says yes.
     let page = leader.get_text(&members_path).await;
-    assert!(page.contains("已添加成员") && page.contains("李阿姨"));
+    assert!(page.contains("已向本人发出邀请") && page.contains("139****5678"));
+    assert!(!page.contains("李阿姨") && !page.contains("13912345678"));
+    app.accept_invitations("13912345678").await;
+    let page = leader.get_text(&members_path).await;
+    assert!(page.contains("李阿姨") && !page.contains("已邀请，等待同意"));
     assert!(
         page.contains("139****5678") && !page.contains("13912345678"),
         "masked in the list"
     );
+    // A staff account is never enrolled by a leader.
+    app.add_account(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let response = leader
+        .post(
+            &members_path,
+            &[("phone", "13600000001"), ("role", "member")],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("负责人不能把它加入组织") && !page.contains("周协调"));
 
     // Twice is refused, with the reason next to the phone.
     let response = leader
@@ -121,7 +139,10 @@ async fn a_leader_adds_people_who_are_known_and_people_who_are_new() {
     assert_eq!(current_members(&app, org).await, 3);
     let skills = person_skill::Entity::find().count(&app.db).await.unwrap();
     assert_eq!(skills, 2);
-    assert_eq!(app.audit_entries("membership.add").await.len(), 2);
+    // 李阿姨 joined by accepting; 赵大爷 was new and added at once.
+    assert_eq!(app.audit_entries("membership.invite").await.len(), 1);
+    assert_eq!(app.audit_entries("membership.accept").await.len(), 1);
+    assert_eq!(app.audit_entries("membership.add").await.len(), 1);
 }
 
 #[tokio::test]
@@ -138,6 +159,7 @@ async fn leaving_keeps_the_history_and_one_may_join_again() {
             &[("phone", "13912345678"), ("role", "member")],
         )
         .await;
+    app.accept_invitations("13912345678").await;
     let id = membership::Entity::find()
         .filter(membership::Column::PersonId.eq(volunteer))
         .one(&app.db)
@@ -167,6 +189,7 @@ async fn leaving_keeps_the_history_and_one_may_join_again() {
         )
         .await;
     assert_eq!(response.status(), 303);
+    app.accept_invitations("13912345678").await;
     assert_eq!(
         membership::Entity::find()
             .filter(membership::Column::PersonId.eq(volunteer))
@@ -190,6 +213,7 @@ async fn a_leader_sees_a_members_full_number_only_by_asking_and_it_is_logged() {
             &[("phone", "13912345678"), ("role", "member")],
         )
         .await;
+    app.accept_invitations("13912345678").await;
     let id = membership::Entity::find()
         .filter(membership::Column::PersonId.eq(volunteer))
         .one(&app.db)
@@ -259,12 +283,12 @@ async fn the_import_preview_marks_every_bad_row_and_commits_the_good_ones_once()
 
     let response = leader.post(&preview_path, &[]).await;
     assert_eq!(response.status(), 303);
-    assert!(
-        leader
-            .get_text(&format!("/orgs/{org}/members"))
-            .await
-            .contains("导入完成：新增 3 名成员")
-    );
+    // 李阿姨 has an account of her own: invited, a member once she accepts.
+    let page = leader.get_text(&format!("/orgs/{org}/members")).await;
+    assert!(page.contains("导入完成：新增 2 名成员；已有账号的人收到了邀请"));
+    assert!(page.contains("已邀请，等待同意") && page.contains("139****5678"));
+    assert_eq!(current_members(&app, org).await, 3);
+    app.accept_invitations("13912345678").await;
     assert_eq!(current_members(&app, org).await, 4);
     let wu = person::Entity::find()
         .filter(person::Column::Phone.eq("13800000006"))
@@ -295,7 +319,7 @@ async fn the_import_preview_marks_every_bad_row_and_commits_the_good_ones_once()
         .get_text("/admin/audit?action=roster.import")
         .await;
     assert!(
-        log.contains("新增成员 3 人（其中新建 2 人），跳过 6 行"),
+        log.contains("新增成员 2 人（其中新建 2 人），邀请 1 人，跳过 6 行"),
         "details in Chinese"
     );
 }
@@ -409,6 +433,7 @@ async fn exports_hold_the_members_and_are_logged() {
             ],
         )
         .await;
+    app.accept_invitations("13912345678").await;
 
     let response = leader.get(&format!("/orgs/{org}/members.csv")).await;
     assert_eq!(response.status(), 200);
@@ -469,8 +494,22 @@ async fn a_member_sees_their_organizations_and_sets_their_own_skills() {
         )
         .await;
 
+    // She is invited, and joins by saying yes on her own page.
+    let page = volunteer.get_text("/me").await;
+    assert!(page.contains("南湖爱心理发队 邀请您以“成员”的身份加入"));
+    let accept = page
+        .split(r#"action="/me/invitations/"#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/me/invitations/{rest}"))
+        .unwrap();
+    assert!(accept.ends_with("/accept"));
+    assert_eq!(volunteer.post(&accept, &[]).await.status(), 303);
+    // Once is enough: a second answer is refused.
+    assert_eq!(volunteer.post(&accept, &[]).await.status(), 422);
     let page = volunteer.get_text("/me").await;
     assert!(page.contains("南湖爱心理发队") && page.contains("成员"));
+    assert!(!page.contains("邀请您以"));
     let response = volunteer
         .post("/me/skills", &[("skills", "理发、潜水")])
         .await;

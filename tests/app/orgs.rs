@@ -380,6 +380,7 @@ async fn an_organization_always_keeps_a_leader() {
         )
         .await;
     assert_eq!(response.status(), 303);
+    app.accept_invitations("13911110003").await;
     let response = leader
         .post(
             &format!("/orgs/{org}/members/{mine}/role"),
@@ -420,6 +421,7 @@ async fn two_leaders_stepping_down_at_once_leave_one_leader() {
     )
     .await
     .unwrap();
+    app.accept_invitations("13911110002").await;
     let ids: Vec<_> = membership::Entity::find()
         .all(&app.db)
         .await

@@ -11,7 +11,7 @@ use sea_orm::{DatabaseConnection, QueryOrder, QuerySelect, Set, SqlErr};
 use serde::Serialize;
 
 use crate::accounts::{NO_PASSWORD, insert_account, insert_person, store_reset_code};
-use crate::entities::{account, membership, organization, person, person_skill};
+use crate::entities::{account, invitation, membership, organization, person, person_skill};
 use crate::fields::{PersonName, Phone, mask_phone};
 use crate::{Actor, FieldError, MemberError, PlatformRole, audit, tx};
 
@@ -302,15 +302,26 @@ pub struct AddedMember {
     pub code: Option<String>,
 }
 
-/// A leader adds someone to their organization: an existing person found by phone, or a
-/// new person with an account (no password yet) and a one-time code.
+/// What adding someone by phone did.
+pub enum Added {
+    /// A member now: someone new to the platform, or without an account of their own.
+    Member(Box<AddedMember>),
+    /// Someone with an account of their own is invited, and becomes a member only when
+    /// they accept; until then the leader knows just the masked number.
+    Invited { phone_masked: String },
+}
+
+/// A leader adds someone to their organization: a new person with an account (no
+/// password yet) and a one-time code; someone already on the platform with an account of
+/// their own is invited instead (nobody becomes a member without consenting); a staff
+/// account is never enrolled by a leader.
 pub async fn add_member(
     db: &DatabaseConnection,
     actor: &Actor,
     organization_id: Uuid,
     input: &NewMember,
     today: NaiveDate,
-) -> Result<AddedMember, MemberError> {
+) -> Result<Added, MemberError> {
     require_manager(actor, organization_id)?;
     let mut errors = Vec::new();
     let phone = Phone::parse("phone", &input.phone)
@@ -338,6 +349,22 @@ pub async fn add_member(
     else {
         return Err(MemberError::Invalid(errors));
     };
+
+    let own_account = match &existing {
+        Some(person) => {
+            account::Entity::find()
+                .filter(account::Column::PersonId.eq(person.id))
+                .one(db)
+                .await?
+        }
+        None => None,
+    };
+    if let (Some(person), Some(account)) = (&existing, &own_account) {
+        if account.role != PlatformRole::Volunteer && !actor.is_staff() {
+            return Err(MemberError::field("phone", "error-staff-not-enrollable"));
+        }
+        return invite(db, actor, organization_id, person, role, &skills).await;
+    }
 
     let txn = tx::begin_write(db).await?;
     lock_organization(&txn, organization_id).await?;
@@ -376,11 +403,205 @@ pub async fn add_member(
     )
     .await?;
     txn.commit().await?;
-    Ok(AddedMember {
+    Ok(Added::Member(Box::new(AddedMember {
         person,
         membership,
         code,
+    })))
+}
+
+/// Invites someone with an account of their own: a pending invitation (again, after one
+/// they declined), refused when they are a member already or invited already.
+async fn invite(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    person: &person::Model,
+    role: MemberRole,
+    skills: &[&str],
+) -> Result<Added, MemberError> {
+    let txn = tx::begin_write(db).await?;
+    lock_organization(&txn, organization_id).await?;
+    let member_now = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(organization_id))
+        .filter(membership::Column::PersonId.eq(person.id))
+        .filter(membership::Column::LeftOn.is_null())
+        .one(&txn)
+        .await?
+        .is_some();
+    if member_now {
+        return Err(MemberError::field("phone", "error-already-member"));
+    }
+    let earlier = invitation::Entity::find()
+        .filter(invitation::Column::OrganizationId.eq(organization_id))
+        .filter(invitation::Column::PersonId.eq(person.id))
+        .one(&txn)
+        .await?;
+    if earlier.as_ref().is_some_and(|i| i.status == "pending") {
+        return Err(MemberError::field("phone", "error-already-invited"));
+    }
+    if let Some(earlier) = earlier {
+        invitation::Entity::delete_by_id(earlier.id)
+            .exec(&txn)
+            .await?;
+    }
+    invitation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(organization_id),
+        person_id: Set(person.id),
+        role: Set(role),
+        skills: Set(skills.join(",")),
+        invited_by: Set(actor.person_id),
+        created_at: Set(Utc::now()),
+        status: Set("pending".to_owned()),
+        decided_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "membership.invite",
+        "person",
+        Some(person.id),
+        format!("role {}", role.as_str()),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Added::Invited {
+        phone_masked: person
+            .phone
+            .as_deref()
+            .map(crate::fields::mask_phone)
+            .unwrap_or_default(),
     })
+}
+
+/// An invitation with the inviting organization's name, for its person.
+pub struct InvitationView {
+    pub invitation: invitation::Model,
+    pub organization: String,
+}
+
+/// The invitations a person has not yet answered, oldest first.
+pub async fn my_invitations(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<InvitationView>, MemberError> {
+    let pending = invitation::Entity::find()
+        .filter(invitation::Column::PersonId.eq(actor.person_id))
+        .filter(invitation::Column::Status.eq("pending"))
+        .order_by_asc(invitation::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let mut views = Vec::new();
+    for invitation in pending {
+        let organization = crate::orgs::find(db, invitation.organization_id)
+            .await?
+            .name;
+        views.push(InvitationView {
+            invitation,
+            organization,
+        });
+    }
+    Ok(views)
+}
+
+/// The invitations an organization is waiting on, with masked numbers only: for its
+/// leaders and staff.
+pub async fn waiting_invitations(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    organization_id: Uuid,
+) -> Result<Vec<(invitation::Model, String)>, MemberError> {
+    require_manager(actor, organization_id)?;
+    let pending = invitation::Entity::find()
+        .filter(invitation::Column::OrganizationId.eq(organization_id))
+        .filter(invitation::Column::Status.eq("pending"))
+        .order_by_asc(invitation::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for invitation in pending {
+        let phone = person::Entity::find_by_id(invitation.person_id)
+            .one(db)
+            .await?
+            .and_then(|p| p.phone)
+            .map(|p| crate::fields::mask_phone(&p))
+            .unwrap_or_default();
+        out.push((invitation, phone));
+    }
+    Ok(out)
+}
+
+/// The invited person accepts (becomes a member with the role and skills given) or
+/// declines. Only they can, and only once.
+pub async fn answer_invitation(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    invitation_id: Uuid,
+    accept: bool,
+    today: NaiveDate,
+) -> Result<invitation::Model, MemberError> {
+    let txn = tx::begin_write(db).await?;
+    let found = invitation::Entity::find_by_id(invitation_id)
+        .one(&txn)
+        .await?
+        .filter(|i| i.person_id == actor.person_id)
+        .ok_or(MemberError::NotFound)?;
+    lock_organization(&txn, found.organization_id).await?;
+    let decided = invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::Status,
+            Expr::value(if accept { "accepted" } else { "declined" }),
+        )
+        .col_expr(invitation::Column::DecidedAt, Expr::value(Utc::now()))
+        .filter(invitation::Column::Id.eq(found.id))
+        .filter(invitation::Column::Status.eq("pending"))
+        .exec(&txn)
+        .await?;
+    if decided.rows_affected != 1 {
+        return Err(MemberError::field(
+            "invitation",
+            "error-invitation-answered",
+        ));
+    }
+    if accept {
+        let member_now = membership::Entity::find()
+            .filter(membership::Column::OrganizationId.eq(found.organization_id))
+            .filter(membership::Column::PersonId.eq(actor.person_id))
+            .filter(membership::Column::LeftOn.is_null())
+            .one(&txn)
+            .await?
+            .is_some();
+        if !member_now {
+            insert(
+                &txn,
+                found.organization_id,
+                actor.person_id,
+                found.role,
+                today,
+            )
+            .await?;
+        }
+        let skills: Vec<&str> = found.skills.split(',').filter(|s| !s.is_empty()).collect();
+        add_skills(&txn, actor.person_id, &skills).await?;
+    }
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        if accept {
+            "membership.accept"
+        } else {
+            "membership.decline"
+        },
+        "organization",
+        Some(found.organization_id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(found)
 }
 
 pub(crate) async fn add_skills(

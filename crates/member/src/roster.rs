@@ -12,7 +12,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{DatabaseConnection, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 
-use crate::entities::{membership, person, person_skill, roster_import};
+use crate::entities::{account, invitation, membership, person, person_skill, roster_import};
 use crate::fields::{PersonName, Phone, mask_phone};
 use crate::memberships::{self, MemberRole, parse_skills, skill_word};
 use crate::{Actor, MemberError, audit, orgs, tx};
@@ -195,6 +195,19 @@ async fn check(
             }
         }
     }
+    // Staff accounts are never enrolled from a roster.
+    let known_ids: Vec<Uuid> = known.values().copied().collect();
+    let mut staff: HashSet<Uuid> = HashSet::new();
+    for chunk in known_ids.chunks(500) {
+        for account in account::Entity::find()
+            .filter(account::Column::PersonId.is_in(chunk.to_vec()))
+            .filter(account::Column::Role.ne(crate::PlatformRole::Volunteer))
+            .all(db)
+            .await?
+        {
+            staff.insert(account.person_id);
+        }
+    }
     let members: HashSet<Uuid> = membership::Entity::find()
         .filter(membership::Column::OrganizationId.eq(organization_id))
         .filter(membership::Column::LeftOn.is_null())
@@ -228,6 +241,8 @@ async fn check(
             Some("error-import-duplicate")
         } else if existing.is_some_and(|id| members.contains(&id)) {
             Some("error-import-already-member")
+        } else if existing.is_some_and(|id| staff.contains(&id)) {
+            Some("error-staff-not-enrollable")
         } else if let Err(e) = &skills {
             Some(e.reason)
         } else if role.is_none() {
@@ -332,6 +347,8 @@ pub struct Committed {
     pub added: usize,
     pub new_people: usize,
     pub skipped: usize,
+    /// People with accounts of their own: invited, members once they accept.
+    pub invited: usize,
 }
 
 /// Writes every good row in one transaction (checked again against the database as it
@@ -365,11 +382,57 @@ pub async fn commit(
     let (preview, good) = check(&txn, organization_id, &rows).await?;
     let now = Utc::now();
 
+    // Someone with an account of their own is invited, not enrolled: they join when they
+    // accept (as when a leader adds them by phone).
+    let existing_ids: Vec<Uuid> = good.iter().filter_map(|r| r.existing).collect();
+    let mut with_account: HashSet<Uuid> = HashSet::new();
+    let mut invited_before: HashMap<Uuid, invitation::Model> = HashMap::new();
+    for chunk in existing_ids.chunks(500) {
+        for account in account::Entity::find()
+            .filter(account::Column::PersonId.is_in(chunk.to_vec()))
+            .all(&txn)
+            .await?
+        {
+            with_account.insert(account.person_id);
+        }
+        for found in invitation::Entity::find()
+            .filter(invitation::Column::OrganizationId.eq(organization_id))
+            .filter(invitation::Column::PersonId.is_in(chunk.to_vec()))
+            .all(&txn)
+            .await?
+        {
+            invited_before.insert(found.person_id, found);
+        }
+    }
+    let mut invitations = Vec::new();
     let mut people = Vec::new();
     let mut memberships_new = Vec::new();
     let mut skills = Vec::new();
     let mut new_people = 0;
     for row in &good {
+        if let Some(id) = row.existing.filter(|id| with_account.contains(id)) {
+            match invited_before.get(&id) {
+                Some(found) if found.status == "pending" => continue,
+                Some(found) => {
+                    invitation::Entity::delete_by_id(found.id)
+                        .exec(&txn)
+                        .await?;
+                }
+                None => {}
+            }
+            invitations.push(invitation::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(organization_id),
+                person_id: Set(id),
+                role: Set(row.role),
+                skills: Set(row.skills.join(",")),
+                invited_by: Set(actor.person_id),
+                created_at: Set(now),
+                status: Set("pending".to_owned()),
+                decided_at: Set(None),
+            });
+            continue;
+        }
         let person_id = match row.existing {
             Some(id) => id,
             None => {
@@ -409,6 +472,11 @@ pub async fn commit(
             .exec(&txn)
             .await?;
     }
+    for batch in invitations.chunks(500) {
+        invitation::Entity::insert_many(batch.to_vec())
+            .exec(&txn)
+            .await?;
+    }
     for batch in memberships_new.chunks(500) {
         membership::Entity::insert_many(batch.to_vec())
             .exec(&txn)
@@ -437,6 +505,7 @@ pub async fn commit(
         added: memberships_new.len(),
         new_people,
         skipped: preview.len() - good.len(),
+        invited: invitations.len(),
     };
     audit::record(
         &txn,
@@ -445,8 +514,8 @@ pub async fn commit(
         "organization",
         Some(organization_id),
         format!(
-            "added {}, new people {}, skipped {}",
-            committed.added, committed.new_people, committed.skipped
+            "added {}, new people {}, skipped {}, invited {}",
+            committed.added, committed.new_people, committed.skipped, committed.invited
         ),
     )
     .await?;

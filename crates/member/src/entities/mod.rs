@@ -1,6 +1,7 @@
 pub mod account;
 pub mod api_token;
 pub mod audit_entry;
+pub mod invitation;
 pub mod login_failure;
 pub mod membership;
 pub mod organization;
