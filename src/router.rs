@@ -38,7 +38,7 @@ const MAX_REQUEST_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 pub fn build_router(state: AppState) -> Router {
     let (api_router, openapi) = api::router().split_for_parts();
-    let openapi = Arc::new(openapi);
+    let openapi = Arc::new(api::with_common_responses(openapi));
 
     let mut router = Router::new()
         .merge(pages::routes())

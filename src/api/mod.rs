@@ -67,3 +67,66 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(requests::routes()),
     )
 }
+
+/// The answers every operation can give besides its own, added to the document so that it
+/// lists every status the server sends: `400` for a malformed query, path or body, `401`
+/// where a login is required, `404` where a path or body names something, `413` and `415`
+/// for an oversized or non-JSON body, `422` for fields that cannot be used, `429` where
+/// attempts are throttled. Each is the JSON error body.
+pub fn with_common_responses(mut openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let path_names_something = path.contains('{');
+        for operation in [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let has_body = operation.request_body.is_some();
+            let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let mut add = |status: &str, description: &str, applies: bool| {
+                if applies {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(description));
+                }
+            };
+            add(
+                "400",
+                "Malformed query, path or body",
+                has_body || has_params || path_names_something,
+            );
+            add("401", "Not signed in, or the token is not valid", secured);
+            add(
+                "404",
+                "What the path or body names does not exist (or is not visible)",
+                path_names_something || has_body,
+            );
+            add("413", "Body larger than 2 MiB", has_body);
+            add("415", "Body is not JSON (application/json)", has_body);
+            add("422", "Fields that cannot be used (see `fields`)", has_body);
+        }
+    }
+    openapi
+}
