@@ -336,7 +336,7 @@ pub async fn monthly_tables(
             "基本满意",
             "不满意",
             "评价数",
-            "满意率（目标高于80%）",
+            "满意率（目标80%及以上）",
         ],
         rows: satisfaction_rows,
     };

@@ -482,6 +482,7 @@ async fn mark_attendance(
         attended,
         &input.checked_in,
         &input.checked_out,
+        Utc::now(),
     )
     .await
     {
@@ -533,7 +534,16 @@ async fn enter_hours(
     let stall = event::stalls::find_shift(&state.db, record.shift_id)
         .await?
         .stall_id;
-    match records::enter_hours(&state.db, &actor, record_id, &input.hours, &input.reason).await {
+    match records::enter_hours(
+        &state.db,
+        &actor,
+        record_id,
+        &input.hours,
+        &input.reason,
+        Utc::now(),
+    )
+    .await
+    {
         Ok(_) => {
             let jar = jar.add(auth::flash_cookie("notice-hours-saved"));
             let to = format!("/stalls/{stall}/attendance#signup-{}", record.signup_id);

@@ -322,6 +322,30 @@ impl TestApp {
         .id
     }
 
+    /// Moves a day and its shifts by whole days (the clock of a test moving on: a day set
+    /// ahead, signed up for, then taken place), keeping its times of day.
+    pub async fn move_day(&self, event_id: Uuid, days: i64) {
+        let by = chrono::Duration::days(days);
+        let found = event_entity::Entity::find_by_id(event_id)
+            .one(&self.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut moved: event_entity::ActiveModel = found.clone().into();
+        moved.starts_at = Set(found.starts_at + by);
+        moved.ends_at = Set(found.ends_at + by);
+        moved.signup_closes_at = Set(found.signup_closes_at.map(|at| at + by));
+        moved.update(&self.db).await.unwrap();
+        for stall in event::stalls::stalls_of(&self.db, event_id).await.unwrap() {
+            for shift in stall.shifts {
+                let mut moved: event::entities::shift::ActiveModel = shift.clone().into();
+                moved.starts_at = Set(shift.starts_at + by);
+                moved.ends_at = Set(shift.ends_at + by);
+                moved.update(&self.db).await.unwrap();
+            }
+        }
+    }
+
     /// The person with this phone accepts every invitation waiting for them (as they
     /// would on their own page).
     pub async fn accept_invitations(&self, phone: &str) {

@@ -14,6 +14,7 @@ mod binary;
 mod browser;
 mod browser_month;
 mod copy;
+mod counting;
 mod crash;
 mod database;
 mod demo;

@@ -650,6 +650,8 @@ async fn attendance_refusals_stand_beside_their_fields_and_keep_what_was_typed()
     signups::sign_up(&app.db, &volunteer(id), shift, Utc::now())
         .await
         .unwrap();
+    // The day takes place: attendance is marked once a shift has begun.
+    app.move_day(market, -14).await;
     let stall = stalls::find_shift(&app.db, shift).await.unwrap().stall_id;
     let (_, blocks) = event::records::attendance(&app.db, &staff, stall)
         .await
@@ -687,7 +689,6 @@ async fn attendance_refusals_stand_beside_their_fields_and_keep_what_was_typed()
     assert_eq!(response.status(), 422);
     let page = response.text().await.unwrap();
     assert!(page.contains(r#"value="10""#) && page.contains(r#"value="8""#));
-    let _ = market;
 }
 
 #[tokio::test]

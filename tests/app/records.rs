@@ -90,22 +90,37 @@ async fn a_volunteer_scans_in_and_out_and_the_leader_confirms_and_corrects_hours
     );
     let record = line.record.as_ref().unwrap().id;
 
+    // Not before the shift has begun, though check-in opens half an hour earlier.
     assert_eq!(
-        reason(records::enter_hours(&app.db, &staff, record, "1.55", "").await),
+        reason(
+            records::enter_hours(
+                &app.db,
+                &staff,
+                record,
+                "1.3",
+                "",
+                start - Duration::minutes(5)
+            )
+            .await
+        ),
+        "error-shift-not-started"
+    );
+    assert_eq!(
+        reason(records::enter_hours(&app.db, &staff, record, "1.55", "", out).await),
         "error-hours-one-decimal"
     );
     assert_eq!(
-        reason(records::enter_hours(&app.db, &staff, record, "2", "").await),
+        reason(records::enter_hours(&app.db, &staff, record, "2", "", out).await),
         "error-hours-over-shift"
     );
-    records::enter_hours(&app.db, &staff, record, "1.3", "")
+    records::enter_hours(&app.db, &staff, record, "1.3", "", out)
         .await
         .unwrap();
     assert_eq!(
-        reason(records::enter_hours(&app.db, &staff, record, "1.5", "").await),
+        reason(records::enter_hours(&app.db, &staff, record, "1.5", "", out).await),
         "error-correction-reason"
     );
-    records::enter_hours(&app.db, &staff, record, "1.5", "签到晚扫了十分钟")
+    records::enter_hours(&app.db, &staff, record, "1.5", "签到晚扫了十分钟", out)
         .await
         .unwrap();
     let (_, blocks) = records::attendance(&app.db, &staff, stall).await.unwrap();
@@ -121,7 +136,7 @@ async fn a_volunteer_scans_in_and_out_and_the_leader_confirms_and_corrects_hours
 
     // Someone who is not a leader of the stall cannot touch the record.
     assert!(matches!(
-        records::enter_hours(&app.db, &volunteer, record, "1.5", "x").await,
+        records::enter_hours(&app.db, &volunteer, record, "1.5", "x", out).await,
         Err(EventError::Forbidden)
     ));
 
@@ -326,6 +341,7 @@ async fn dashboard_totals_are_the_sums_of_their_parts() {
             line.record.as_ref().unwrap().id,
             &records::format_hours(served),
             "",
+            shift.ends_at,
         )
         .await
         .unwrap();
@@ -337,6 +353,7 @@ async fn dashboard_totals_are_the_sums_of_their_parts() {
                 line.record.as_ref().unwrap().id,
                 &records::format_hours(served - 1),
                 "签退晚扫了",
+                shift.ends_at,
             )
             .await
             .unwrap();
@@ -481,6 +498,7 @@ async fn a_volunteer_gets_a_certificate_that_anyone_can_verify() {
         blocks[0].lines[0].record.as_ref().unwrap().id,
         "1.0",
         "",
+        shift.ends_at,
     )
     .await
     .unwrap();
@@ -715,6 +733,18 @@ async fn a_leader_marks_attendance_by_hand_and_closes_a_missing_check_out() {
                 .id,
         );
     }
+    // The day takes place (a fortnight on, it was a week ago): attendance can be marked.
+    let market = event::stalls::find_stall(
+        &app.db,
+        event::stalls::find_shift(&app.db, shift_id)
+            .await
+            .unwrap()
+            .stall_id,
+    )
+    .await
+    .unwrap()
+    .event_id;
+    app.move_day(market, -14).await;
     let coordinator = app
         .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
         .await;

@@ -851,7 +851,7 @@ async fn the_satisfaction_rate_on_the_dashboard_and_in_the_report_is_the_counts(
     assert_eq!(found.requests.rate_permille(), Some(500));
     let dashboard = coordinator.get_text("/dashboard").await;
     assert!(dashboard.contains("满意率 66.7%"));
-    assert!(dashboard.contains("未达目标") && dashboard.contains("高于 80%"));
+    assert!(dashboard.contains("未达目标") && dashboard.contains("80% 及以上"));
     assert!(dashboard.contains("满意 3 · 基本满意 1 · 不满意 2 · 共 6 条评价"));
     assert!(dashboard.contains("义诊") && dashboard.contains("私事"));
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use member::{Actor, FieldError, audit, tx};
 use sea_orm::entity::prelude::*;
-use sea_orm::{DatabaseConnection, QueryOrder, Set};
+use sea_orm::{DatabaseConnection, QueryOrder, QuerySelect, Set};
 
 use crate::EventError;
 use crate::entities::{certificate, event, hour_entry, service_record, shift, stall};
@@ -71,21 +71,17 @@ pub async fn services_of(
     let start = at(from, NaiveTime::MIN);
     let end = at(until.succ_opt().unwrap_or(until), NaiveTime::MIN);
     let mut lines = Vec::new();
-    for record in service_record::Entity::find()
+    // The hours that count, by the one rule the dashboard and "my shifts" use.
+    let counted: Vec<(i32, Uuid)> = crate::records::counted_hour_entries()
+        .select_only()
+        .column(hour_entry::Column::Tenths)
+        .column(service_record::Column::ShiftId)
         .filter(service_record::Column::PersonId.eq(person_id))
+        .into_tuple()
         .all(db)
-        .await?
-    {
-        let Some(current) = hour_entry::Entity::find()
-            .filter(hour_entry::Column::RecordId.eq(record.id))
-            .order_by_desc(hour_entry::Column::EnteredAt)
-            .order_by_desc(hour_entry::Column::Id)
-            .one(db)
-            .await?
-        else {
-            continue;
-        };
-        let Some(found) = shift::Entity::find_by_id(record.shift_id).one(db).await? else {
+        .await?;
+    for (tenths, shift_id) in counted {
+        let Some(found) = shift::Entity::find_by_id(shift_id).one(db).await? else {
             continue;
         };
         let Some(stall) = stall::Entity::find_by_id(found.stall_id).one(db).await? else {
@@ -100,7 +96,7 @@ pub async fn services_of(
         lines.push(ServiceLine {
             event,
             stall,
-            tenths: current.tenths,
+            tenths,
         });
     }
     lines.sort_by_key(|l| l.event.starts_at);

@@ -208,9 +208,10 @@ pub fn served_tenths(shift: &shift::Model, record: &service_record::Model) -> Op
     Some(i32::try_from((minutes + 3) / 6).unwrap_or(i32::MAX))
 }
 
-/// The shift's length in tenths: no one serves longer than their shift.
+/// The shift's length in tenths, rounded as served time is (to the nearest tenth): no one
+/// serves longer than their shift, and the served time prefilled is always accepted.
 pub fn shift_tenths(shift: &shift::Model) -> i32 {
-    i32::try_from((shift.ends_at - shift.starts_at).num_minutes() / 6).unwrap_or(i32::MAX)
+    i32::try_from(((shift.ends_at - shift.starts_at).num_minutes() + 3) / 6).unwrap_or(i32::MAX)
 }
 
 /// `1.5` → 15 tenths; one decimal at most.
@@ -247,6 +248,9 @@ pub fn format_hours(tenths: i32) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
+/// The reason on the entry of 0 hours that marking someone 未到岗 adds.
+pub const NO_SHOW_REASON: &str = "标记为未到岗";
+
 /// A leader marks by hand whether a confirmed volunteer came, and may set the times
 /// (`HH:MM` on the day; e.g. to close a missing check-out).
 pub async fn mark_attendance(
@@ -256,6 +260,7 @@ pub async fn mark_attendance(
     attended: bool,
     checked_in: &str,
     checked_out: &str,
+    now: DateTime<Utc>,
 ) -> Result<service_record::Model, EventError> {
     let signup = signup::Entity::find_by_id(signup_id)
         .one(db)
@@ -265,6 +270,9 @@ pub async fn mark_attendance(
     require_manager(actor, &find_stall(db, found.stall_id).await?)?;
     if signup.status != SignupStatus::Confirmed {
         return Err(EventError::field("attendance", "error-not-confirmed"));
+    }
+    if now < found.starts_at {
+        return Err(EventError::field("attendance", "error-shift-not-started"));
     }
     let day = found.starts_at.with_timezone(&shanghai()).date_naive();
     let mut errors = Vec::new();
@@ -305,6 +313,28 @@ pub async fn mark_attendance(
         active.checked_out_at = Set(checked_out);
     }
     let updated = active.update(&txn).await?;
+    // A no-show served no time: hours confirmed before end with a new entry of 0 (the
+    // history keeps what was there).
+    if !attended {
+        let current = hour_entry::Entity::find()
+            .filter(hour_entry::Column::RecordId.eq(updated.id))
+            .order_by_desc(hour_entry::Column::EnteredAt)
+            .order_by_desc(hour_entry::Column::Id)
+            .one(&txn)
+            .await?;
+        if current.is_some_and(|entry| entry.tenths > 0) {
+            hour_entry::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                record_id: Set(updated.id),
+                tenths: Set(0),
+                reason: Set(NO_SHOW_REASON.to_owned()),
+                entered_by: Set(actor.person_id),
+                entered_at: Set(Utc::now()),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
     audit::record(
         &txn,
         Some(actor.person_id),
@@ -326,6 +356,7 @@ pub async fn enter_hours(
     record_id: Uuid,
     hours: &str,
     reason: &str,
+    now: DateTime<Utc>,
 ) -> Result<hour_entry::Model, EventError> {
     let record = service_record::Entity::find_by_id(record_id)
         .one(db)
@@ -333,6 +364,10 @@ pub async fn enter_hours(
         .ok_or(EventError::NotFound)?;
     let found = find_shift(db, record.shift_id).await?;
     require_manager(actor, &find_stall(db, found.stall_id).await?)?;
+    // Hours are confirmed for time served: not before the shift has begun.
+    if now < found.starts_at {
+        return Err(EventError::field("hours", "error-shift-not-started"));
+    }
     let mut errors = Vec::new();
     let tenths = match parse_hours(hours) {
         Ok(t) if t > shift_tenths(&found) => {
@@ -469,7 +504,7 @@ pub async fn confirmed_hours_of(
     db: &impl ConnectionTrait,
     person_id: Uuid,
 ) -> Result<(u64, i64), EventError> {
-    let (services, tenths) = current_hour_entries()
+    let (services, tenths) = counted_hour_entries()
         .select_only()
         .column_as(hour_entry::Column::Id.count(), "services")
         .column_as(hour_entry::Column::Tenths.sum(), "tenths")
@@ -479,6 +514,26 @@ pub async fn confirmed_hours_of(
         .await?
         .unwrap_or_default();
     Ok((u64::try_from(services).unwrap_or(0), tenths.unwrap_or(0)))
+}
+
+/// The hours that count, the one rule for the dashboard, reports, "my shifts" and
+/// certificates: each record's current entry when it is above zero, for a volunteer who
+/// was not marked 未到岗 and whose sign-up still stands (a sign-up cancelled, as when an
+/// account is deleted before the day, never counts).
+pub(crate) fn counted_hour_entries() -> Select<hour_entry::Entity> {
+    let of_signup: RelationDef = service_record::Entity::belongs_to(signup::Entity)
+        .from(service_record::Column::SignupId)
+        .to(signup::Column::Id)
+        .into();
+    current_hour_entries()
+        .join(JoinType::InnerJoin, of_signup)
+        .filter(hour_entry::Column::Tenths.gt(0))
+        .filter(
+            Condition::any()
+                .add(service_record::Column::Attendance.is_null())
+                .add(service_record::Column::Attendance.ne("no_show")),
+        )
+        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
 }
 
 /// Every record's current hours: its hour entries (joined with the record, so callers can

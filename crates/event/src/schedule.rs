@@ -7,7 +7,7 @@ use chrono::{
 use member::{Actor, FieldError, audit, tx};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{DatabaseConnection, QueryOrder, Set};
+use sea_orm::{DatabaseConnection, PaginatorTrait, QueryOrder, Set};
 
 use crate::EventError;
 use crate::entities::event::{self, EventKind, EventStatus};
@@ -529,6 +529,20 @@ pub async fn cancel(
     let found = find(db, event_id).await?;
     if !matches!(found.status, EventStatus::Draft | EventStatus::Published) {
         return Err(EventError::field("reason", "error-event-not-cancellable"));
+    }
+    // A day that took place keeps its records: attendance and hours are corrected record
+    // by record, never dropped by cancelling the day.
+    let shift_ids: Vec<Uuid> = crate::stalls::stalls_of(db, found.id)
+        .await?
+        .iter()
+        .flat_map(|s| s.shifts.iter().map(|shift| shift.id))
+        .collect();
+    let records = crate::entities::service_record::Entity::find()
+        .filter(crate::entities::service_record::Column::ShiftId.is_in(shift_ids))
+        .count(db)
+        .await?;
+    if records > 0 {
+        return Err(EventError::field("reason", "error-event-has-records"));
     }
     move_status(
         db,

@@ -12,7 +12,7 @@ use sea_orm::{QueryOrder, QuerySelect, StreamTrait};
 use crate::EventError;
 use crate::entities::event::{self, EventStatus};
 use crate::entities::{beneficiary_report, hour_entry, service_record, shift, stall};
-use crate::records::current_hour_entries;
+use crate::records::counted_hour_entries;
 use crate::schedule::shanghai;
 use crate::stalls::Service;
 
@@ -200,7 +200,7 @@ pub async fn stats(
     // to keep the parameter list short.
     let shift_ids: Vec<Uuid> = shifts.keys().copied().collect();
     for chunk in shift_ids.chunks(1000) {
-        let mut worked = current_hour_entries()
+        let mut worked = counted_hour_entries()
             .select_only()
             .column(hour_entry::Column::Tenths)
             .column(service_record::Column::ShiftId)

@@ -20,7 +20,8 @@ use crate::kinds::{Class, Level, Status, UpdateKind};
 use crate::requests::{add_update, find_by_code, lock};
 use crate::{Policy, TriageError};
 
-/// The sub-district's goal: more than 80 % satisfied or basically satisfied.
+/// The sub-district's goal: 80 % or more satisfied or basically satisfied (80% 以上 counts
+/// 80 % itself).
 pub const TARGET_PERMILLE: u64 = 800;
 
 /// A rating as typed.
@@ -302,7 +303,7 @@ impl Tally {
     }
 
     pub fn meets_target(&self) -> Option<bool> {
-        self.rate_permille().map(|r| r > TARGET_PERMILLE)
+        self.rate_permille().map(|r| r >= TARGET_PERMILLE)
     }
 }
 
@@ -393,8 +394,14 @@ mod tests {
         };
         assert_eq!(tally.total(), 10);
         assert_eq!(tally.rate_permille(), Some(800));
-        // 80 % is not "above 80 %".
-        assert_eq!(tally.meets_target(), Some(false));
+        // "80 % 以上" includes 80 % itself (以上 counts the number named).
+        assert_eq!(tally.meets_target(), Some(true));
+        let just_below = Tally {
+            satisfied: 799,
+            basic: 0,
+            unsatisfied: 201,
+        };
+        assert_eq!(just_below.meets_target(), Some(false));
         let two_thirds = Tally {
             satisfied: 2,
             basic: 0,

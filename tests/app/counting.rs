@@ -1,0 +1,268 @@
+//! What counts, by one rule everywhere (dashboard, "my shifts", certificates): a no-show's
+//! hours end, a cancelled sign-up's hours never count, a day with records cannot be
+//! cancelled, the served time prefilled is always accepted.
+
+use chrono::{Duration, Utc};
+use event::records;
+use event::signups;
+use member::PlatformRole;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use uuid::Uuid;
+
+use crate::helpers::TestApp;
+use crate::markets::market_with_shift;
+
+fn volunteer(person_id: Uuid) -> member::Actor {
+    member::Actor {
+        person_id,
+        account_id: Uuid::now_v7(),
+        name: String::new(),
+        role: PlatformRole::Volunteer,
+        leads: Vec::new(),
+    }
+}
+
+/// A day a fortnight ago with two volunteers who came and had their hours confirmed:
+/// (market, shift, the two people, their records).
+async fn a_day_with_hours(app: &TestApp) -> (Uuid, Uuid, [Uuid; 2], [Uuid; 2]) {
+    let staff = app.staff_actor();
+    let (market, shift) = market_with_shift(app, 3).await;
+    let mut people = Vec::new();
+    for phone in ["13911110001", "13911110002"] {
+        let id = app
+            .add_account(PlatformRole::Volunteer, "志愿者", phone)
+            .await;
+        signups::sign_up(&app.db, &volunteer(id), shift, Utc::now())
+            .await
+            .unwrap();
+        people.push(id);
+    }
+    app.move_day(market, -14).await;
+    let found = event::stalls::find_shift(&app.db, shift).await.unwrap();
+    let token = records::checkin_token(&app.db, &staff, shift)
+        .await
+        .unwrap();
+    let mut record_ids = Vec::new();
+    for id in &people {
+        records::scan(&app.db, &volunteer(*id), &token, found.starts_at)
+            .await
+            .unwrap();
+        records::scan(&app.db, &volunteer(*id), &token, found.ends_at)
+            .await
+            .unwrap();
+        let (_, blocks) = records::attendance(&app.db, &staff, found.stall_id)
+            .await
+            .unwrap();
+        let record = blocks[0]
+            .lines
+            .iter()
+            .find(|l| l.signup.person_id == *id)
+            .unwrap()
+            .record
+            .clone()
+            .unwrap();
+        records::enter_hours(&app.db, &staff, record.id, "1.5", "", found.ends_at)
+            .await
+            .unwrap();
+        record_ids.push(record.id);
+    }
+    (
+        market,
+        shift,
+        [people[0], people[1]],
+        [record_ids[0], record_ids[1]],
+    )
+}
+
+#[tokio::test]
+async fn a_no_show_ends_their_hours_everywhere_and_the_history_stays() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (_, shift, [came, absent], [_, absent_record]) = a_day_with_hours(&app).await;
+    let now = Utc::now();
+    let before = event::stats::stats(&app.db, None, None, None, now)
+        .await
+        .unwrap();
+    assert_eq!((before.all.services, before.all.volunteers), (2, 2));
+    assert_eq!(before.all.hours_tenths, 30);
+
+    let signup = event::entities::service_record::Entity::find_by_id(absent_record)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .signup_id;
+    records::mark_attendance(&app.db, &staff, signup, false, "", "", now)
+        .await
+        .unwrap();
+    let (_, blocks) = records::attendance(
+        &app.db,
+        &staff,
+        event::stalls::find_shift(&app.db, shift)
+            .await
+            .unwrap()
+            .stall_id,
+    )
+    .await
+    .unwrap();
+    let line = blocks[0]
+        .lines
+        .iter()
+        .find(|l| l.signup.person_id == absent)
+        .unwrap();
+    let history: Vec<(i32, &str)> = line
+        .hours
+        .iter()
+        .map(|h| (h.tenths, h.reason.as_str()))
+        .collect();
+    assert_eq!(history, [(0, records::NO_SHOW_REASON), (15, "")]);
+
+    let after = event::stats::stats(&app.db, None, None, None, now)
+        .await
+        .unwrap();
+    assert_eq!((after.all.services, after.all.volunteers), (1, 1));
+    assert_eq!(after.all.hours_tenths, 15);
+    assert_eq!(
+        records::confirmed_hours_of(&app.db, absent).await.unwrap(),
+        (0, 0)
+    );
+    assert_eq!(
+        records::confirmed_hours_of(&app.db, came).await.unwrap(),
+        (1, 15)
+    );
+    let today = weiyifang::views::today();
+    let lines =
+        event::certificates::services_of(&app.db, absent, today - Duration::days(60), today, now)
+            .await
+            .unwrap();
+    assert!(lines.is_empty(), "no service to certify");
+}
+
+#[tokio::test]
+async fn hours_on_a_cancelled_sign_up_never_count() {
+    let app = TestApp::new().await;
+    let (_, _, [_, gone], _) = a_day_with_hours(&app).await;
+    // The sign-up is cancelled afterwards (as an account deletion would leave it).
+    let signup = event::entities::signup::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.person_id == gone)
+        .unwrap();
+    let mut cancelled: event::entities::signup::ActiveModel = signup.into();
+    cancelled.status = Set(signups::SignupStatus::Cancelled);
+    cancelled.update(&app.db).await.unwrap();
+    let stats = event::stats::stats(&app.db, None, None, None, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!((stats.all.services, stats.all.hours_tenths), (1, 15));
+    assert_eq!(
+        records::confirmed_hours_of(&app.db, gone).await.unwrap(),
+        (0, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_day_with_records_cannot_be_cancelled() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, _, _, _) = a_day_with_hours(&app).await;
+    match event::schedule::cancel(&app.db, &staff, market, "下雨").await {
+        Err(event::EventError::Invalid(errors)) => {
+            assert_eq!(errors[0].reason, "error-event-has-records");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A day ahead with nobody served yet can be.
+    let org_day = app
+        .add_market(
+            "下个月的集市",
+            Utc::now() + Duration::days(30),
+            Utc::now() + Duration::days(30) + Duration::hours(2),
+            event::EventStatus::Published,
+        )
+        .await;
+    event::schedule::cancel(&app.db, &staff, org_day.id, "场地改用")
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_served_time_prefilled_is_always_accepted() {
+    use chrono::Timelike;
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    // Whole minutes, as times are typed.
+    let now = Utc::now()
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap();
+    let market = app
+        .add_market(
+            "短时段",
+            now - Duration::hours(1),
+            now + Duration::hours(1),
+            event::EventStatus::Published,
+        )
+        .await;
+    let org = app.add_org("南湖义诊队", "elderly", "南湖社区", "").await;
+    let stall =
+        event::stalls::add_stall(&app.db, &staff, market.id, &org.to_string(), "clinic", "")
+            .await
+            .unwrap();
+    // A 15-minute shift served in full: 0.25 h rounds to 0.3, and 0.3 is accepted.
+    let shift = event::entities::shift::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        stall_id: Set(stall.id),
+        starts_at: Set(now - Duration::minutes(30)),
+        ends_at: Set(now - Duration::minutes(15)),
+        capacity: Set(2),
+        confirmed_count: Set(0),
+        required_skill: Set(None),
+        created_at: Set(now),
+        checkin_token: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let id = app
+        .add_account(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    signups::sign_up(&app.db, &volunteer(id), shift.id, now - Duration::days(2))
+        .await
+        .unwrap();
+    let (_, blocks) = records::attendance(&app.db, &staff, stall.id)
+        .await
+        .unwrap();
+    let signup = blocks[0].lines[0].signup.id;
+    let in_at = (shift.starts_at).with_timezone(&event::schedule::shanghai());
+    let out_at = (shift.ends_at).with_timezone(&event::schedule::shanghai());
+    records::mark_attendance(
+        &app.db,
+        &staff,
+        signup,
+        true,
+        &in_at.format("%H:%M").to_string(),
+        &out_at.format("%H:%M").to_string(),
+        now,
+    )
+    .await
+    .unwrap();
+    let (_, blocks) = records::attendance(&app.db, &staff, stall.id)
+        .await
+        .unwrap();
+    let line = &blocks[0].lines[0];
+    let served = line.served.unwrap();
+    assert_eq!(served, 3, "15 minutes: 0.3 h");
+    records::enter_hours(
+        &app.db,
+        &staff,
+        line.record.as_ref().unwrap().id,
+        &records::format_hours(served),
+        "",
+        now,
+    )
+    .await
+    .unwrap();
+}
