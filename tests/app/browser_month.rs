@@ -97,28 +97,53 @@ impl<'a> Phone<'a> {
         );
     }
 
-    /// A tap on what the CSS names (it must be there), counted.
+    /// A tap on what the CSS names (it must be there), counted. The page may still be
+    /// changing from the last tap: an element that went stale is looked up again.
     async fn tap(&mut self, css: &str) {
         let here = self.path().await;
-        let element = self
-            .client
-            .wait()
-            .at_most(StdDuration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{}: no {css} on {here}: {e}", self.who));
-        element.click().await.unwrap();
-        self.taps += 1;
+        let mut last_error = String::new();
+        for _ in 0..20 {
+            let element = self
+                .client
+                .wait()
+                .at_most(StdDuration::from_secs(10))
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("{}: no {css} on {here}: {e}", self.who));
+            match element.click().await {
+                Ok(()) => {
+                    self.taps += 1;
+                    return;
+                }
+                Err(error) => {
+                    last_error = error.to_string();
+                    tokio::time::sleep(StdDuration::from_millis(200)).await;
+                }
+            }
+        }
+        panic!("{}: could not tap {css} on {here}: {last_error}", self.who);
     }
 
     async fn type_into(&self, id: &str, text: &str) {
-        let field = self.client.find(Locator::Id(id)).await.unwrap();
+        let field = self
+            .client
+            .wait()
+            .at_most(StdDuration::from_secs(10))
+            .for_element(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("{}: no field {id}: {e}", self.who));
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
     }
 
     /// Date, time and select fields: set as the picker would.
     async fn set(&self, id: &str, value: &str) {
+        self.client
+            .wait()
+            .at_most(StdDuration::from_secs(10))
+            .for_element(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("{}: no field {id}: {e}", self.who));
         self.client
             .execute(
                 "const f = document.getElementById(arguments[0]); f.value = arguments[1]; \
