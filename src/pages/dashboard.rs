@@ -88,6 +88,8 @@ struct DashboardPage {
     org_name: Option<String>,
     /// Why another month than this one is shown, when this one has nothing yet.
     shown_instead: Option<String>,
+    /// A period typed wrong: the reason, beside the date fields.
+    period_error: Option<String>,
     base: String,
     satisfaction: SatisfactionView,
 }
@@ -187,12 +189,50 @@ async fn satisfaction_view(
     })
 }
 
-/// `[from, until)` as dates, from the query: this month by default.
+/// `[from, until)` as dates, from the query: this month by default. A date typed wrong (or
+/// an end before the start) is a field error and the month is shown, never a silently
+/// open period.
 fn period_of(
     query: &PeriodQuery,
     today: NaiveDate,
-) -> (Option<NaiveDate>, Option<NaiveDate>, String) {
+) -> (
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    String,
+    Option<&'static str>,
+) {
+    let parse = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    if query.period.is_empty() && (!query.from.is_empty() || !query.until.is_empty()) {
+        let from = parse(&query.from);
+        let until = parse(&query.until);
+        let typed_wrong = (!query.from.trim().is_empty() && from.is_none())
+            || (!query.until.trim().is_empty() && until.is_none());
+        let reversed = matches!((from, until), (Some(f), Some(u)) if u < f);
+        if typed_wrong || reversed {
+            let (from, until, period) = month_of(today);
+            let key = if reversed {
+                "error-end-before-start"
+            } else {
+                "error-date-invalid"
+            };
+            return (from, until, period, Some(key));
+        }
+    }
+    let (from, until, period) = period_choice(query, today);
+    (from, until, period, None)
+}
+
+/// The month `today` falls in, as `[first, next first)`.
+fn month_of(today: NaiveDate) -> (Option<NaiveDate>, Option<NaiveDate>, String) {
     let first_of_month = today.with_day(1).unwrap_or(today);
+    let next = first_of_month.checked_add_months(chrono::Months::new(1));
+    (Some(first_of_month), next, "month".into())
+}
+
+fn period_choice(
+    query: &PeriodQuery,
+    today: NaiveDate,
+) -> (Option<NaiveDate>, Option<NaiveDate>, String) {
     let parse = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
     match query.period.as_str() {
         "all" => (None, None, "all".into()),
@@ -206,14 +246,7 @@ fn period_of(
             parse(&query.until).and_then(|d| d.succ_opt()),
             "custom".into(),
         ),
-        _ => {
-            let next = if first_of_month.month() == 12 {
-                NaiveDate::from_ymd_opt(first_of_month.year() + 1, 1, 1)
-            } else {
-                NaiveDate::from_ymd_opt(first_of_month.year(), first_of_month.month() + 1, 1)
-            };
-            (Some(first_of_month), next, "month".into())
-        }
+        _ => month_of(today),
     }
 }
 
@@ -340,7 +373,7 @@ async fn show_dashboard(
             ));
         }
     }
-    let (from, until, period) = period_of(&query, default_day);
+    let (from, until, period, period_error) = period_of(&query, default_day);
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
     let _turn = state.report_turn().await;
     let stats = stats::stats(
@@ -474,6 +507,7 @@ async fn show_dashboard(
         this_month: default_day.format("%Y-%m").to_string(),
         org_name: None,
         shown_instead,
+        period_error: period_error.map(|key| lang.t(key)),
         base: "/dashboard".to_owned(),
         satisfaction: satisfaction_view(&state, lang, None, from, until, &names).await?,
         period,
@@ -569,7 +603,7 @@ async fn show_org_dashboard(
         return Err(AppError::Forbidden);
     }
     let lang = context.lang();
-    let (from, until, period) = period_of(&query, views::today());
+    let (from, until, period, period_error) = period_of(&query, views::today());
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
     let _turn = state.report_turn().await;
     let stats = stats::stats(
@@ -649,6 +683,7 @@ async fn show_org_dashboard(
         shares: shares_chart(lang, &stats.by_service),
         this_month: String::new(),
         shown_instead: None,
+        period_error: period_error.map(|key| lang.t(key)),
         satisfaction: satisfaction_view(
             &state,
             lang,

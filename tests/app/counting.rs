@@ -266,3 +266,36 @@ async fn the_served_time_prefilled_is_always_accepted() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn a_period_typed_wrong_is_a_field_error_never_an_open_period() {
+    let app = TestApp::new().await;
+    // A day long ago, which an open period would count.
+    app.add_market(
+        "三年前的集市",
+        Utc::now() - Duration::days(1100),
+        Utc::now() - Duration::days(1100) + Duration::hours(2),
+        event::EventStatus::Published,
+    )
+    .await;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    for query in [
+        "?from=nonsense",
+        "?from=2026-13-01&until=2026-12-31",
+        "?from=2026-05-01&until=2026-04-01",
+    ] {
+        let page = coordinator.get_text(&format!("/dashboard{query}")).await;
+        assert!(
+            page.contains(r#"class="form-errors" role="alert""#),
+            "{query}"
+        );
+        assert!(
+            page.contains(r#"<span class="count">0</span> 举办的集市和活动"#),
+            "{query}: the month is shown, not everything"
+        );
+    }
+    let everything = coordinator.get_text("/dashboard?period=all").await;
+    assert!(everything.contains(r#"<span class="count">1</span> 举办的集市和活动"#));
+}
