@@ -329,6 +329,13 @@ mod tests {
     }
 }
 
+/// The date in Shanghai at `now`: what "today" means on every record this platform keeps
+/// (a UTC date is a day behind from midnight to 08:00 in Shanghai).
+pub fn shanghai_date(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    now.with_timezone(&china).date_naive()
+}
+
 /// Whether a date can belong to this platform's records (projects, funding, plans): from
 /// 2000 to 2100. Year 1 and 9999 are typing slips, not plans.
 pub fn plausible_date(date: NaiveDate) -> bool {
@@ -398,6 +405,19 @@ pub fn csv_safe(cell: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod csv_tests {
     use super::{csv_safe, mask_contacts};
+
+    #[test]
+    fn a_shanghai_date_is_a_day_ahead_of_utc_after_16_00() {
+        use chrono::TimeZone;
+        let late_utc = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 30, 17, 0, 0)
+            .unwrap();
+        assert_eq!(
+            super::shanghai_date(late_utc).to_string(),
+            "2026-12-01",
+            "01:00 in Shanghai"
+        );
+    }
 
     #[test]
     fn contact_details_are_masked_in_public_text() {

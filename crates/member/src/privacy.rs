@@ -218,7 +218,7 @@ pub async fn update_self(
         typed => match crate::fields::BirthDate::parse(
             "birth_date",
             typed,
-            Utc::now().date_naive(),
+            crate::fields::shanghai_date(Utc::now()),
             crate::accounts::MIN_SELF_REGISTRATION_AGE,
         ) {
             Ok(date) => Some(date.date()),
@@ -295,7 +295,7 @@ pub async fn erase_self(
     membership::Entity::update_many()
         .col_expr(
             membership::Column::LeftOn,
-            sea_orm::sea_query::Expr::value(now.date_naive()),
+            sea_orm::sea_query::Expr::value(crate::fields::shanghai_date(now)),
         )
         .filter(membership::Column::PersonId.eq(person.id))
         .filter(membership::Column::LeftOn.is_null())
