@@ -9,18 +9,8 @@ use member::PlatformRole;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use uuid::Uuid;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, volunteer};
 use crate::markets::market_with_shift;
-
-fn volunteer(person_id: Uuid) -> member::Actor {
-    member::Actor {
-        person_id,
-        account_id: Uuid::now_v7(),
-        name: String::new(),
-        role: PlatformRole::Volunteer,
-        leads: Vec::new(),
-    }
-}
 
 /// A day a fortnight ago with two volunteers who came and had their hours confirmed:
 /// (market, shift, the two people, their records).

@@ -146,19 +146,7 @@ async fn paging_past_any_end_is_never_a_server_error() {
     let coordinator = app
         .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
         .await;
-    let token = {
-        let response = app
-            .client
-            .post(app.url("/api/v1/auth/token"))
-            .json(&serde_json::json!({"phone": "13600000001", "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        response.json::<serde_json::Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let token = app.api_token("13600000001", PASSWORD).await;
     for huge in ["9223372036854775807", "18446744073709551615", "0"] {
         for path in [
             "/orgs",
@@ -332,19 +320,7 @@ async fn another_organizations_leader_neither_sees_nor_changes_a_draft_activity(
         "no stall was added"
     );
     // Page and API agree: the draft is not there for b.
-    let token = {
-        let response = app
-            .client
-            .post(app.url("/api/v1/auth/token"))
-            .json(&serde_json::json!({"phone": "13911110002", "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        response.json::<serde_json::Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let token = app.api_token("13911110002", PASSWORD).await;
     let response = app
         .client
         .get(app.url(&format!("/api/v1/markets/{id}")))
@@ -677,20 +653,6 @@ async fn the_public_board_carries_no_contact_details_and_tracking_no_internal_no
     assert!(staff_page.contains("13800001111"));
 }
 
-async fn token_of(app: &TestApp, phone: &str) -> String {
-    let response = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&serde_json::json!({"phone": phone, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    response.json::<serde_json::Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn through_the_api_too_someone_with_an_account_is_invited_not_enrolled() {
     let app = TestApp::new().await;
@@ -703,7 +665,7 @@ async fn through_the_api_too_someone_with_an_account_is_invited_not_enrolled() {
         .await;
     app.add_account(PlatformRole::Coordinator, "周协调", "13600000001")
         .await;
-    let leader = token_of(&app, "13911110001").await;
+    let leader = app.api_token("13911110001", PASSWORD).await;
     let add = |phone: &'static str| {
         let request = app
             .client
@@ -722,7 +684,7 @@ async fn through_the_api_too_someone_with_an_account_is_invited_not_enrolled() {
     assert_eq!(add("13912345678").await.status(), 422, "invited already");
     assert_eq!(add("13600000001").await.status(), 422, "a staff account");
 
-    let li = token_of(&app, "13912345678").await;
+    let li = app.api_token("13912345678", PASSWORD).await;
     let mine: serde_json::Value = app
         .client
         .get(app.url("/api/v1/me/invitations"))

@@ -115,6 +115,17 @@ impl Drop for TestDatabase {
     }
 }
 
+/// A volunteer acting in the domain functions directly, by their person id.
+pub fn volunteer(person_id: Uuid) -> Actor {
+    Actor {
+        person_id,
+        account_id: Uuid::now_v7(),
+        name: String::new(),
+        role: PlatformRole::Volunteer,
+        leads: Vec::new(),
+    }
+}
+
 /// The password every account made by `add_account` has.
 pub const PASSWORD: &str = "Nanhu-market-2026";
 

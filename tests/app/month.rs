@@ -10,21 +10,11 @@ use event::stalls::{self, ShiftInput};
 use member::PlatformRole;
 use uuid::Uuid;
 
-use crate::helpers::{PASSWORD, TestApp, location};
+use crate::helpers::{PASSWORD, TestApp, location, volunteer};
 use crate::markets::market_with_shift;
 
 fn today() -> String {
     weiyifang::views::today().format("%Y-%m-%d").to_string()
-}
-
-fn volunteer(person_id: Uuid) -> member::Actor {
-    member::Actor {
-        person_id,
-        account_id: Uuid::now_v7(),
-        name: String::new(),
-        role: PlatformRole::Volunteer,
-        leads: Vec::new(),
-    }
 }
 
 #[tokio::test]

@@ -739,20 +739,23 @@ pub async fn edit_event(
     if changed.is_empty() {
         return Ok(Vec::new());
     }
-    // New hours must still hold the day's shifts (moved with the day); shifts are changed
-    // first, on the day's page, when the hours shrink.
-    let shifts_outside = crate::stalls::stalls_of(db, found.id)
+    let txn = tx::begin_write(db).await?;
+    // The day's shifts, read once inside the write: new hours must still hold them (moved
+    // with the day); they are changed first, on the day's page, when the hours shrink.
+    let shifts: Vec<crate::entities::shift::Model> = crate::stalls::stalls_of(&txn, found.id)
         .await?
+        .into_iter()
+        .flat_map(|s| s.shifts)
+        .collect();
+    if shifts
         .iter()
-        .flat_map(|s| s.shifts.iter())
-        .any(|shift| shift.starts_at + moved_by < starts_at || shift.ends_at + moved_by > ends_at);
-    if shifts_outside {
+        .any(|shift| shift.starts_at + moved_by < starts_at || shift.ends_at + moved_by > ends_at)
+    {
         return Err(EventError::field(
             "starts",
             "error-event-hours-exclude-shifts",
         ));
     }
-    let txn = tx::begin_write(db).await?;
     let mut active: event::ActiveModel = found.clone().into();
     active.title = Set(valid.title.clone());
     active.place = Set(valid.place.clone());
@@ -767,17 +770,6 @@ pub async fn edit_event(
     active.update(&txn).await?;
     let mut clashes = Vec::new();
     if moved_by != Duration::zero() {
-        let stall_ids: Vec<Uuid> = crate::entities::stall::Entity::find()
-            .filter(crate::entities::stall::Column::EventId.eq(found.id))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        let shifts = crate::entities::shift::Entity::find()
-            .filter(crate::entities::shift::Column::StallId.is_in(stall_ids))
-            .all(&txn)
-            .await?;
         for shift in &shifts {
             crate::entities::shift::Entity::update_many()
                 .col_expr(
