@@ -162,14 +162,29 @@ struct RegisterRequest {
     privacy_notice_version: String,
 }
 
-/// Volunteer self-registration. Answers with a bearer token, already logged in.
+/// What registration answers, whether or not the phone already had an account.
+#[derive(Serialize, ToSchema)]
+struct RegistrationReceived {
+    /// Always "received": the same answer for a new phone and a known one.
+    #[schema(example = "received")]
+    status: &'static str,
+    /// What to do next, in Chinese.
+    message: String,
+    /// Log in here with the phone and password (`POST`).
+    #[schema(example = "/api/v1/auth/token")]
+    login: &'static str,
+}
+
+/// Volunteer self-registration. The answer is 202 whether or not the phone already has an
+/// account (so nobody learns who is registered); log in with `POST /auth/token` next. A
+/// phone that already has an account keeps it and its password.
 #[utoipa::path(
     post,
     path = "/accounts",
     tag = "auth",
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Registered", body = TokenResponse),
+        (status = 202, description = "Received: log in next", body = RegistrationReceived),
         (status = 400, description = "Malformed body or unknown field", body = ErrorBody),
         (status = 422, description = "Invalid fields (see `fields`)", body = ErrorBody),
         (status = 429, description = "Too many registrations from this address; see `Retry-After`", body = ErrorBody),
@@ -194,7 +209,7 @@ async fn register(
         password: input.password,
         consent: input.consent,
     };
-    let actor = accounts::register_volunteer(
+    accounts::register_volunteer(
         &state.db,
         &ThrottlePolicy::default(),
         &registration,
@@ -202,7 +217,12 @@ async fn register(
         views::today(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(token_for(&state, &actor).await?)).into_response())
+    let received = RegistrationReceived {
+        status: "received",
+        message: crate::i18n::Lang::ZhCn.t("notice-registered"),
+        login: "/api/v1/auth/token",
+    };
+    Ok((StatusCode::ACCEPTED, Json(received)).into_response())
 }
 
 /// Who I am, as the platform knows me.

@@ -63,6 +63,15 @@ struct LoginPage {
     failure: Option<String>,
 }
 
+/// `/login?phone=…&next=…`: the phone she just typed, and where she was going.
+fn login_query(input: &LoginForm) -> Vec<(&'static str, &str)> {
+    let mut query = vec![("phone", input.phone.as_str())];
+    if let Some(next) = auth::safe_next(input.next.as_deref()) {
+        query.push(("next", next));
+    }
+    query
+}
+
 fn login_page(context: &PageContext, input: &LoginForm, failure: Option<String>) -> LoginPage {
     let form = FormView::new(context.lang(), &[])
         .field("phone", "tel", &input.phone, "username")
@@ -256,19 +265,19 @@ async fn submit_register(
     )
     .await
     {
-        Ok(actor) => {
-            let token = sessions::start_session(
-                &state.db,
-                &actor,
-                &state.settings.session_policy(),
-                Utc::now(),
-            )
-            .await?;
-            let jar = jar
-                .add(auth::session_cookie(&state, token))
-                .add(auth::flash_cookie("notice-registered"));
-            let to = auth::safe_next(input.next.as_deref()).unwrap_or("/me");
-            Ok((jar, Redirect::to(to)).into_response())
+        // The same answer whether or not the phone already had an account: log in next.
+        Ok(()) => {
+            let login = LoginForm {
+                phone: input.phone.trim().to_owned(),
+                password: String::new(),
+                next: input.next.clone(),
+            };
+            let to = format!(
+                "/login?{}",
+                serde_urlencoded::to_string(login_query(&login)).unwrap_or_default()
+            );
+            let jar = jar.add(auth::flash_cookie("notice-registered"));
+            Ok((jar, Redirect::to(&to)).into_response())
         }
         Err(MemberError::Throttled { retry_after_secs }) => {
             let minutes = retry_after_secs.div_ceil(60);

@@ -127,10 +127,12 @@ impl Form {
         self
     }
 
-    /// Focuses the first field when no error claims the focus.
+    /// Focuses the first field still empty (the password, when the phone came filled in),
+    /// or the first field, when no error claims the focus.
     pub fn focus_first(mut self) -> Self {
+        let empty = self.fields.iter().position(|f| f.value.is_empty());
         if !self.focus_taken
-            && let Some(field) = self.fields.first_mut()
+            && let Some(field) = self.fields.get_mut(empty.unwrap_or(0))
         {
             field.autofocus = true;
             self.focus_taken = true;

@@ -304,7 +304,8 @@ async fn the_month_runs_through_on_a_phone() {
         .tap(&format!(r#"a[href="/markets/{market_id}"]"#))
         .await;
     volunteer.fits("05-market-anonymous").await;
-    // Counted from the market page: 报名, 注册, the consent box, 注册, 确认报名.
+    // Counted from the market page: 报名, 注册, the consent box, 注册, 登录 (the phone is
+    // filled in), 确认报名.
     volunteer.taps = 0;
     volunteer.tap(r#"a[href$="/signup"].button"#).await;
     volunteer.tap(r#"main a[href^="/register?next="]"#).await;
@@ -317,6 +318,13 @@ async fn the_month_runs_through_on_a_phone() {
     volunteer.fits("06-register").await;
     volunteer
         .tap(r#"form[action="/register"] button[type="submit"]"#)
+        .await;
+    volunteer.wait_for_path("/login").await;
+    volunteer.sees("登记已收到").await;
+    volunteer.type_into("f-password", PASSWORD).await;
+    volunteer.fits("07-login-after-registering").await;
+    volunteer
+        .tap(r#"form[action="/login"] button[type="submit"]"#)
         .await;
     volunteer.fits("07-confirm-sign-up").await;
     volunteer

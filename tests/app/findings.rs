@@ -1,7 +1,8 @@
 //! The black-box probe's findings, each with a test that fails without its fix: formulas in
 //! CSV exports, paging past any end, bytes that are not UTF-8, a bare CR in the calendar
 //! feed, a calendar address from the request's Host, a `next` with a line break, and drafts
-//! seen or changed by another organization's leader.
+//! seen or changed by another organization's leader, and a registration that would tell
+//! whether a phone has an account.
 
 use chrono::{Duration, Utc};
 use member::PlatformRole;
@@ -425,6 +426,84 @@ async fn self_registration_is_throttled_per_address() {
         .await
         .unwrap();
     assert_eq!(response.status(), 303);
+}
+
+#[tokio::test]
+async fn registration_answers_the_same_whether_or_not_the_phone_has_an_account() {
+    let app = TestApp::new().await;
+    app.add_account(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    // The status, the headers and the page that follows, with the phone typed left out.
+    let answer = |phone: &'static str| {
+        let browser = app.browser();
+        async move {
+            let form = [
+                ("name", "试探者"),
+                ("phone", phone),
+                ("birth_date", "1980-01-01"),
+                ("password", "someone else's passphrase"),
+                ("password_confirm", "someone else's passphrase"),
+                ("consent", "yes"),
+            ];
+            let response = browser.post("/register", &form).await;
+            let status = response.status();
+            let to = crate::helpers::location(&response).replace(phone, "PHONE");
+            let mut cookies: Vec<String> = response
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+                .collect();
+            cookies.sort();
+            let page = browser
+                .get_text(&format!("/login?phone={phone}"))
+                .await
+                .replace(phone, "PHONE");
+            (status, to, cookies, page)
+        }
+    };
+    let known = answer("13600000001").await;
+    let new = answer("13600000002").await;
+    assert_eq!(known, new);
+    assert_eq!(known.0, 303);
+    assert!(
+        known.2.iter().all(|c| !c.starts_with("wyf_session")),
+        "{:?}",
+        known.2
+    );
+
+    // The known account is untouched: her password still works, the prober's does not.
+    assert_eq!(
+        app.browser().login("13600000001", PASSWORD).await.status(),
+        303
+    );
+    assert_eq!(
+        app.browser()
+            .login("13600000001", "someone else's passphrase")
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(app.audit_entries("account.register_again").await.len(), 1);
+
+    // The API answers alike too.
+    let api = |phone: &'static str| {
+        let request = app
+            .client
+            .post(app.url("/api/v1/accounts"))
+            .json(&serde_json::json!({
+                "name": "试探者", "phone": phone, "birth_date": "1980-01-01",
+                "password": "someone else's passphrase", "consent": true,
+                "privacy_notice_version": member::PRIVACY_NOTICE_VERSION,
+            }));
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let known = api("13600000001").await;
+    assert_eq!(known, api("13600000003").await);
+    assert_eq!(known.0, 202);
 }
 
 #[tokio::test]

@@ -591,9 +591,16 @@ async fn someone_on_a_roster_registers_and_finds_their_organization() {
         people,
         "the roster row is theirs"
     );
+    assert_eq!(
+        newcomer
+            .login("13800000009", "my own passphrase")
+            .await
+            .status(),
+        303
+    );
     assert!(newcomer.get_text("/me").await.contains("南湖爱心理发队"));
 
-    // Now it has an account: a second registration is refused.
+    // Now it has an account: a second registration changes nothing (and says the same).
     let response = app
         .browser()
         .post(
@@ -608,5 +615,13 @@ async fn someone_on_a_roster_registers_and_finds_their_organization() {
             ],
         )
         .await;
-    assert_eq!(response.status(), 422);
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        app.browser()
+            .login("13800000009", "another passphrase")
+            .await
+            .status(),
+        401
+    );
+    assert!(newcomer.get_text("/me").await.contains("李四"));
 }

@@ -487,6 +487,27 @@ async fn a_visitor_who_taps_sign_up_comes_back_to_finish_it_after_login_or_regis
         )
         .await;
     assert_eq!(response.status(), 303);
+    let login = location(&response);
+    assert!(
+        login.starts_with("/login?phone=13911112222&next="),
+        "{login}"
+    );
+    assert!(
+        visitor
+            .get_text(&login)
+            .await
+            .contains(&format!(r#"name="next" value="{signup}""#))
+    );
+    let response = visitor
+        .post(
+            "/login",
+            &[
+                ("phone", "13911112222"),
+                ("password", PASSWORD),
+                ("next", &signup),
+            ],
+        )
+        .await;
     assert_eq!(location(&response), signup);
     let confirm = visitor.get_text(&signup).await;
     assert!(confirm.contains("确认报名") && confirm.contains("义务理发"));

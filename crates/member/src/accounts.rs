@@ -109,13 +109,18 @@ fn check_confirmation(errors: &mut Errors, password: &str, confirm: &str) {
 }
 
 /// A volunteer registers themselves, consenting to the privacy notice.
+///
+/// The answer is the same whether or not the phone already has an account, so nobody can
+/// learn from it who is registered: the caller sends her to log in either way. A phone
+/// that already has an account keeps it untouched (the attempt is in the audit log); the
+/// password is hashed in both cases, so the time taken does not tell either.
 pub async fn register_volunteer(
     db: &DatabaseConnection,
     policy: &ThrottlePolicy,
     input: &Registration,
     address: &str,
     today: NaiveDate,
-) -> Result<Actor, MemberError> {
+) -> Result<(), MemberError> {
     let now = Utc::now();
     throttle::check_registration(db, policy, address, now).await?;
     throttle::record_registration(db, address, now).await?;
@@ -142,9 +147,32 @@ pub async fn register_volunteer(
 
     let hash = hash_password(&password).await?;
     let txn = tx::begin_write(db).await?;
-    let person =
-        claim_or_insert_person(&txn, &name, &phone, Some(birth_date.date()), true, now).await?;
-    let account = insert_account(&txn, person.id, &hash, PlatformRole::Volunteer, now).await?;
+    if let Some(holder) = account_holder_of(&txn, &phone).await? {
+        audit::record(
+            &txn,
+            None,
+            "account.register_again",
+            "person",
+            Some(holder),
+            "registration for a phone that already has an account; nothing changed",
+        )
+        .await?;
+        txn.commit().await?;
+        return Ok(());
+    }
+    let created = async {
+        let person =
+            claim_or_insert_person(&txn, &name, &phone, Some(birth_date.date()), true, now).await?;
+        insert_account(&txn, person.id, &hash, PlatformRole::Volunteer, now).await?;
+        Ok::<_, MemberError>(person)
+    }
+    .await;
+    let person = match created {
+        Ok(person) => person,
+        // The same phone registered at the same moment: one account, the same answer.
+        Err(MemberError::Invalid(ref fields)) if is_phone_taken(fields) => return Ok(()),
+        Err(other) => return Err(other),
+    };
     audit::record(
         &txn,
         Some(person.id),
@@ -155,7 +183,27 @@ pub async fn register_volunteer(
     )
     .await?;
     txn.commit().await?;
-    Ok(actor_of(&person, &account))
+    Ok(())
+}
+
+fn is_phone_taken(fields: &[FieldError]) -> bool {
+    fields.iter().any(|f| f.reason == "error-phone-taken")
+}
+
+/// The person behind a phone number who has an account (usable or not).
+async fn account_holder_of(
+    db: &impl ConnectionTrait,
+    phone: &Phone,
+) -> Result<Option<Uuid>, MemberError> {
+    let found = person::Entity::find()
+        .filter(person::Column::Phone.eq(phone.as_str()))
+        .find_also_related(account::Entity)
+        .one(db)
+        .await?;
+    Ok(match found {
+        Some((person, Some(_))) => Some(person.id),
+        _ => None,
+    })
 }
 
 /// Staff create an account for someone else. It has no password yet: the returned

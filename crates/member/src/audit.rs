@@ -14,6 +14,7 @@ use crate::{Actor, MemberError};
 /// Every action the log knows, so filters can offer them and nobody misspells one.
 pub const ACTIONS: &[&str] = &[
     "account.register",
+    "account.register_again",
     "account.create",
     "account.login",
     "account.logout",

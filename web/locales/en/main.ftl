@@ -171,6 +171,7 @@ audit-count = { $count } entries
 audit-empty = No entries match.
 audit-actor-cli = Command line
 audit-account-register = Registered
+audit-account-register-again = Registration tried again for a registered phone (nothing changed)
 audit-account-create = Account created
 audit-account-login = Logged in
 audit-account-logout = Logged out
@@ -187,7 +188,7 @@ audit-person-export-self = Own data downloaded
 audit-person-erase-self = Account deleted
 
 notice-logged-out = You have logged out.
-notice-registered = Registration complete. Welcome!
+notice-registered = Registration received. Please log in with your mobile number and the password you just chose. (If this number was registered before, use its old password; community staff can reset a forgotten one.)
 notice-password-reset = Your new password is set. Please log in with it.
 notice-password-changed = Password changed; other devices have been logged out.
 notice-profile-saved = Your data has been saved.

@@ -171,6 +171,7 @@ audit-count = 共 { $count } 条
 audit-empty = 没有符合条件的记录。
 audit-actor-cli = 命令行
 audit-account-register = 注册账号
+audit-account-register-again = 用已注册的手机号再次注册（未作改动）
 audit-account-create = 创建账号
 audit-account-login = 登录
 audit-account-logout = 退出登录
@@ -187,7 +188,7 @@ audit-person-export-self = 下载本人数据
 audit-person-erase-self = 注销账号
 
 notice-logged-out = 您已退出登录。
-notice-registered = 注册成功，欢迎加入！
+notice-registered = 登记已收到。请用手机号和刚才设的密码登录。（这个手机号以前注册过的话，请用原来的密码；忘了密码请找社区工作人员重置。）
 notice-password-reset = 新密码已设置，请用新密码登录。
 notice-password-changed = 密码已修改，其他设备上的登录已退出。
 notice-profile-saved = 您的信息已保存。
