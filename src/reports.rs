@@ -206,7 +206,9 @@ pub async fn monthly_tables(
         .map(|e| (e.id, (e.title.clone(), e.starts_at)))
         .collect();
     let mut stalls = stats.stalls.clone();
-    stalls.sort_by_key(|s| (titles.get(&s.event_id).map(|t| t.1), s.created_at));
+    // The same order at every download: by day, then the stall's creation (its id breaks
+    // ties between stalls made in one go).
+    stalls.sort_by_key(|s| (titles.get(&s.event_id).map(|t| t.1), s.created_at, s.id));
     let stalls = Table {
         name: "摊位",
         header: vec![
@@ -282,8 +284,14 @@ pub async fn monthly_tables(
             .iter()
             .map(|(id, f)| {
                 let person = people.get(id);
+                // Hours served before the account was deleted still count, under a name
+                // that says so, never a blank row.
+                let name = match person {
+                    Some(p) if p.erased_at.is_none() => p.name.clone(),
+                    _ => lang.t("person-erased-volunteer"),
+                };
                 vec![
-                    Cell::Text(person.map(|p| p.name.clone()).unwrap_or_default()),
+                    Cell::Text(name),
                     Cell::Text(
                         person
                             .and_then(|p| p.phone.as_deref())

@@ -912,6 +912,7 @@ async fn export_roster(
             let rows = roster::export_rows(&state.db, &actor, id, "csv").await?;
             Ok(download(
                 &format!("{}-成员.csv", org.short_name),
+                "roster.csv",
                 "text/csv; charset=utf-8",
                 roster::to_csv(&rows)?,
             ))
@@ -920,6 +921,7 @@ async fn export_roster(
             let rows = roster::export_rows(&state.db, &actor, id, "xlsx").await?;
             Ok(download(
                 &format!("{}-成员.xlsx", org.short_name),
+                "roster.xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 roster::to_xlsx(&rows, &org.short_name)?,
             ))

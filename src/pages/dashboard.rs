@@ -576,14 +576,17 @@ async fn monthly_report(
         made_at: views::format_date_time(crate::i18n::Lang::ZhCn, now),
     };
     let name = format!("微益坊月报-{}.{format}", first.format("%Y-%m"));
+    let fallback = format!("weiyifang-report-{}.{format}", first.format("%Y-%m"));
     Ok(match format {
         "csv" => super::download(
             &name,
+            &fallback,
             "text/csv; charset=utf-8",
             crate::reports::to_csv(&heading, &tables)?,
         ),
         _ => super::download(
             &name,
+            &fallback,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             crate::reports::to_xlsx(&heading, &tables)?,
         ),

@@ -677,6 +677,7 @@ async fn export_csv(
     let body = roster::to_csv(&rows)?;
     Ok(download(
         &format!("{}-成员.csv", org.short_name),
+        "roster.csv",
         "text/csv; charset=utf-8",
         body,
     ))
@@ -692,13 +693,22 @@ async fn export_xlsx(
     let body = roster::to_xlsx(&rows, &org.short_name)?;
     Ok(download(
         &format!("{}-成员.xlsx", org.short_name),
+        "roster.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         body,
     ))
 }
 
 /// A file to save, its name in UTF-8 (RFC 6266) with an ASCII fallback.
-pub(crate) fn download(file_name: &str, content_type: &'static str, body: Vec<u8>) -> Response {
+///
+/// `fallback` is the name for browsers that do not read `filename*`: ASCII, saying what
+/// the file is (`weiyifang-report-2026-11.xlsx`), never another file's name.
+pub(crate) fn download(
+    file_name: &str,
+    fallback: &str,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> Response {
     let encoded: String = file_name
         .bytes()
         .map(|b| {
@@ -709,9 +719,11 @@ pub(crate) fn download(file_name: &str, content_type: &'static str, body: Vec<u8
             }
         })
         .collect();
-    let extension = file_name.rsplit('.').next().unwrap_or("bin");
-    let disposition =
-        format!("attachment; filename=\"roster.{extension}\"; filename*=UTF-8''{encoded}");
+    let fallback: String = fallback
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-._".contains(*c))
+        .collect();
+    let disposition = format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}");
     (
         [
             (CONTENT_TYPE, content_type.to_owned()),

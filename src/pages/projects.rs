@@ -854,14 +854,23 @@ async fn export(
         .dates()
         .map_err(|e| AppError::InvalidFields(vec![e]))?;
     let rows = ledger::export_rows(&state.db, actor, project_id, from, until, format).await?;
-    let name = match (from, until) {
-        (Some(f), Some(u)) => format!("资金台账-{f}-{u}.{format}"),
-        _ => format!("资金台账.{format}"),
+    let (name, fallback) = match (from, until) {
+        (Some(f), Some(u)) => (
+            format!("资金台账-{f}-{u}.{format}"),
+            format!("ledger-{f}-{u}.{format}"),
+        ),
+        _ => (format!("资金台账.{format}"), format!("ledger.{format}")),
     };
     Ok(match format {
-        "csv" => super::download(&name, "text/csv; charset=utf-8", ledger::to_csv(&rows)?),
+        "csv" => super::download(
+            &name,
+            &fallback,
+            "text/csv; charset=utf-8",
+            ledger::to_csv(&rows)?,
+        ),
         _ => super::download(
             &name,
+            &fallback,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ledger::to_xlsx(&rows)?,
         ),

@@ -289,3 +289,64 @@ async fn a_period_typed_wrong_is_a_field_error_never_an_open_period() {
     let everything = coordinator.get_text("/dashboard?period=all").await;
     assert!(everything.contains(r#"<span class="count">1</span> 举办的集市和活动"#));
 }
+
+#[tokio::test]
+async fn hours_served_before_an_account_was_deleted_count_under_a_name_that_says_so() {
+    let app = TestApp::new().await;
+    let (market, _, [_, leaving], _) = a_day_with_hours(&app).await;
+    let gone = app.browser();
+    assert_eq!(
+        gone.login("13911110002", crate::helpers::PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let response = gone
+        .post("/me/delete", &[("password", crate::helpers::PASSWORD)])
+        .await;
+    assert_eq!(response.status(), 303);
+    let erased = member::entities::person::Entity::find_by_id(leaving)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(erased.erased_at.is_some() && erased.name.is_empty());
+
+    // Both services still count, once each, with their 3.0 hours.
+    let stats = event::stats::stats(&app.db, None, None, None, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!((stats.all.services, stats.all.hours_tenths), (2, 30));
+    // The monthly report names the row, never leaves it blank.
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let month = event::schedule::find(&app.db, market)
+        .await
+        .unwrap()
+        .starts_at
+        .with_timezone(&event::schedule::shanghai())
+        .format("%Y-%m");
+    let response = coordinator
+        .get(&format!("/reports/monthly.csv?month={month}"))
+        .await;
+    // A browser that does not read the UTF-8 name still saves it as what it is.
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains(&format!(r#"filename="weiyifang-report-{month}.csv""#)),
+        "{disposition}"
+    );
+    let report = response.text().await.unwrap();
+    let rows: Vec<&str> = report
+        .lines()
+        .skip_while(|l| !l.starts_with("姓名,"))
+        .skip(1)
+        .take_while(|l| !l.is_empty() && *l != "\"\"")
+        .collect();
+    assert_eq!(rows.len(), 2, "{report}");
+    assert!(rows.contains(&"已注销志愿者,,1,1.5"), "{rows:?}");
+    assert!(rows.iter().all(|r| !r.starts_with(',')), "{rows:?}");
+}

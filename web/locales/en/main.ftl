@@ -1017,3 +1017,5 @@ members-invited-hint = These numbers have accounts of their own: they become mem
 notice-import-done-invited = Import done: { $count } member(s) added; people with accounts of their own were invited and join when they accept.
 error-shift-not-started = This shift has not started yet: attendance and hours are confirmed once it has.
 error-event-has-records = This day already has check-ins, attendance or hours and cannot be cancelled. Correct the records one by one on the attendance pages.
+
+person-erased-volunteer = Deleted volunteer account

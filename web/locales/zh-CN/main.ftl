@@ -1017,3 +1017,5 @@ members-invited-hint = 这些号码已有自己的账号：本人在“我的”
 notice-import-done-invited = 导入完成：新增 { $count } 名成员；已有账号的人收到了邀请，同意后成为成员。
 error-shift-not-started = 这个时段还没开始，开始后才能确认到岗和服务时长。
 error-event-has-records = 这一天已经有签到、考勤或服务时长记录，不能取消。请在考勤页逐条更正记录。
+
+person-erased-volunteer = 已注销志愿者
