@@ -46,6 +46,21 @@ pub enum StartupError {
     Metrics(#[from] prometheus::Error),
 }
 
+/// Every minute, days that are over become `held` (see `event::schedule::mark_held`).
+async fn mark_days_held(db: DatabaseConnection) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        match event::schedule::mark_held(&db, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(days = n, "market days and activities now held"),
+            Err(e) => {
+                tracing::warn!(error = %e, "marking days held failed; tried again in a minute")
+            }
+        }
+    }
+}
+
 impl App {
     /// Opens the database, applies pending migrations and builds the router.
     pub async fn build(settings: Settings) -> Result<App, StartupError> {
@@ -81,6 +96,7 @@ impl App {
                 self.settings.backup_keep,
             ));
         }
+        tokio::spawn(mark_days_held(self.db.clone()));
         // The client address is needed for login throttling.
         let service = self
             .router

@@ -128,7 +128,11 @@ pub async fn monthly_tables(
                     day(until - chrono::Duration::seconds(1))
                 )),
             ],
-            vec![Cell::Text("举办集市和活动".into()), count(all.events_held)],
+            vec![
+                Cell::Text("举办公益集市（天）".into()),
+                count(all.market_days),
+            ],
+            vec![Cell::Text("组织活动（场）".into()), count(all.activities)],
             vec![Cell::Text("志愿服务人次".into()), count(all.services)],
             vec![Cell::Text("参与服务的志愿者".into()), count(all.volunteers)],
             vec![
@@ -170,6 +174,7 @@ pub async fn monthly_tables(
         name: "集市和活动",
         header: vec![
             "日期",
+            "类型",
             "名称",
             "地点",
             "服务人次",
@@ -186,8 +191,13 @@ pub async fn monthly_tables(
             .iter()
             .map(|event| {
                 let f = stats.by_event.get(&event.id).cloned().unwrap_or_default();
+                let kind = match event.kind {
+                    event::EventKind::Market => "公益集市",
+                    event::EventKind::Activity => "组织活动",
+                };
                 let mut row = vec![
                     Cell::Text(day(event.starts_at)),
+                    Cell::Text(kind.into()),
                     Cell::Text(event.title.clone()),
                     Cell::Text(event.place.clone()),
                     count(f.services),
@@ -255,7 +265,8 @@ pub async fn monthly_tables(
         name: "组织",
         header: vec![
             "组织",
-            "集市和活动",
+            "公益集市（天）",
+            "组织活动（场）",
             "服务人次",
             "志愿者",
             "时长（小时）",
@@ -267,7 +278,8 @@ pub async fn monthly_tables(
             .map(|(id, f)| {
                 vec![
                     Cell::Text(orgs.get(id).cloned().unwrap_or_default()),
-                    count(f.events_held),
+                    count(f.market_days),
+                    count(f.activities),
                     count(f.services),
                     count(f.volunteers),
                     Cell::Hours(f.hours_tenths),

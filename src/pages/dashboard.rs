@@ -43,7 +43,8 @@ struct PeriodQuery {
 #[derive(Serialize)]
 struct Row {
     label: String,
-    events: u64,
+    markets: u64,
+    activities: u64,
     services: u64,
     volunteers: u64,
     hours: String,
@@ -53,7 +54,8 @@ struct Row {
 fn row(label: String, f: &Figures) -> Row {
     Row {
         label,
-        events: f.events_held,
+        markets: f.market_days,
+        activities: f.activities,
         services: f.services,
         volunteers: f.volunteers,
         hours: format!("{}.{}", f.hours_tenths / 10, f.hours_tenths % 10),
@@ -428,8 +430,12 @@ async fn show_dashboard(
                 value: f.volunteers.to_string(),
             },
             Count {
-                label: lang.t("dashboard-events"),
-                value: f.events_held.to_string(),
+                label: lang.t("dashboard-market-days"),
+                value: f.market_days.to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-activities"),
+                value: f.activities.to_string(),
             },
             Count {
                 label: lang.t("dashboard-services"),
@@ -645,8 +651,12 @@ async fn show_org_dashboard(
                 value: f.volunteers.to_string(),
             },
             Count {
-                label: lang.t("dashboard-events"),
-                value: f.events_held.to_string(),
+                label: lang.t("dashboard-market-days"),
+                value: f.market_days.to_string(),
+            },
+            Count {
+                label: lang.t("dashboard-activities"),
+                value: f.activities.to_string(),
             },
             Count {
                 label: lang.t("dashboard-services"),

@@ -78,13 +78,15 @@ async fn a_demo_platform_moves_from_sqlite_to_the_other_database_with_the_same_f
         .unwrap();
     assert_eq!(
         (
-            before.all.events_held,
+            before.all.market_days,
+            before.all.activities,
             before.all.services,
             before.all.hours_tenths,
             before.all.residents
         ),
         (
-            after.all.events_held,
+            after.all.market_days,
+            after.all.activities,
             after.all.services,
             after.all.hours_tenths,
             after.all.residents

@@ -282,12 +282,12 @@ async fn a_period_typed_wrong_is_a_field_error_never_an_open_period() {
             "{query}"
         );
         assert!(
-            page.contains(r#"<span class="count">0</span> 举办的集市和活动"#),
+            page.contains(r#"<span class="count">0</span> 公益集市（天）"#),
             "{query}: the month is shown, not everything"
         );
     }
     let everything = coordinator.get_text("/dashboard?period=all").await;
-    assert!(everything.contains(r#"<span class="count">1</span> 举办的集市和活动"#));
+    assert!(everything.contains(r#"<span class="count">1</span> 公益集市（天）"#));
 }
 
 #[tokio::test]
@@ -349,4 +349,96 @@ async fn hours_served_before_an_account_was_deleted_count_under_a_name_that_says
     assert_eq!(rows.len(), 2, "{report}");
     assert!(rows.contains(&"已注销志愿者,,1,1.5"), "{rows:?}");
     assert!(rows.iter().all(|r| !r.starts_with(',')), "{rows:?}");
+}
+
+#[tokio::test]
+async fn market_days_and_activities_count_apart_and_a_day_over_is_stored_as_held() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, ..) = a_day_with_hours(&app).await;
+    let org = event::stalls::stalls_of(&app.db, market).await.unwrap()[0]
+        .stall
+        .organization_id;
+    // The organization's own activity, last week, with nothing recorded.
+    let day = (Utc::now() + Duration::days(3))
+        .with_timezone(&event::schedule::shanghai())
+        .date_naive();
+    let activity = event::schedule::create_activity(
+        &app.db,
+        &staff,
+        org,
+        &event::schedule::MarketInput {
+            title: "夜间治安巡逻".into(),
+            place: "南湖社区".into(),
+            description: String::new(),
+            starts: "19:00".into(),
+            ends: "21:00".into(),
+        },
+        &day.format("%Y-%m-%d").to_string(),
+        "",
+        day - Duration::days(3),
+    )
+    .await
+    .unwrap();
+    event::schedule::publish(&app.db, &staff, activity.id)
+        .await
+        .unwrap();
+    app.move_day(activity.id, -10).await;
+
+    let now = Utc::now();
+    let before = event::stats::stats(&app.db, None, None, None, now)
+        .await
+        .unwrap();
+    assert_eq!((before.all.market_days, before.all.activities), (1, 1));
+
+    // The stored rule: both days are over, so both are held; the figures do not move.
+    assert_eq!(event::schedule::mark_held(&app.db, now).await.unwrap(), 2);
+    for id in [market, activity.id] {
+        let found = event::schedule::find(&app.db, id).await.unwrap();
+        assert_eq!(found.status, event::EventStatus::Held);
+    }
+    let after = event::stats::stats(&app.db, None, None, None, now)
+        .await
+        .unwrap();
+    assert_eq!(after.all, before.all);
+    // A day still ahead stays published.
+    let ahead = app
+        .add_market(
+            "下周的集市",
+            now + Duration::days(7),
+            now + Duration::days(7) + Duration::hours(2),
+            event::EventStatus::Published,
+        )
+        .await
+        .id;
+    assert_eq!(event::schedule::mark_held(&app.db, now).await.unwrap(), 0);
+    assert_eq!(
+        event::schedule::find(&app.db, ahead).await.unwrap().status,
+        event::EventStatus::Published
+    );
+
+    // The dashboard and the report show the two apart.
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let page = coordinator.get_text("/dashboard?period=all").await;
+    assert!(
+        page.contains(r#"<span class="count">1</span> 公益集市（天）"#)
+            && page.contains(r#"<span class="count">1</span> 组织活动（场）"#),
+        "{page}"
+    );
+    let report = coordinator.get_text("/reports/monthly.csv").await;
+    assert!(report.contains("举办公益集市（天）,") && report.contains("组织活动（场）,"));
+
+    // A held day with nothing recorded (rained off) can still be cancelled, and leaves the
+    // count; the market day with hours cannot.
+    event::schedule::cancel(&app.db, &staff, activity.id, "下雨取消")
+        .await
+        .unwrap();
+    let refused = event::schedule::cancel(&app.db, &staff, market, "误操作").await;
+    assert!(refused.is_err());
+    let last = event::stats::stats(&app.db, None, None, None, now)
+        .await
+        .unwrap();
+    assert_eq!((last.all.market_days, last.all.activities), (1, 0));
 }

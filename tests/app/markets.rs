@@ -901,8 +901,12 @@ async fn a_leader_organizes_a_patrol_activity_for_their_project() {
         .unwrap();
     let project: Uuid = project_id.parse().unwrap();
     assert_eq!(
-        stats.by_project.get(&project).map(|f| f.events_held),
-        Some(1)
+        stats
+            .by_project
+            .get(&project)
+            .map(|f| (f.market_days, f.activities)),
+        Some((0, 1)),
+        "an activity, not a market day"
     );
 }
 

@@ -74,7 +74,8 @@ async fn the_monthly_report_carries_the_dashboards_figures_for_the_month() {
         ))
         .await;
     for (label, on_dashboard) in [
-        ("举办集市和活动", "举办的集市和活动"),
+        ("举办公益集市（天）", "公益集市（天）"),
+        ("组织活动（场）", "组织活动（场）"),
         ("志愿服务人次", "志愿服务人次"),
         ("参与服务的志愿者", "参与服务的志愿者"),
         ("志愿服务时长（小时）", "志愿服务时长（小时）"),
@@ -93,7 +94,8 @@ async fn the_monthly_report_carries_the_dashboards_figures_for_the_month() {
             "{label} = {shown} on the dashboard"
         );
     }
-    assert_eq!(number("举办集市和活动"), 1.0);
+    assert_eq!(number("举办公益集市（天）"), 1.0);
+    assert_eq!(number("组织活动（场）"), 0.0);
     assert!(number("服务居民人次") > 0.0);
     let parts: f64 = ["其中：老年人", "其中：儿童", "其中：残疾人", "其中：其他"]
         .iter()

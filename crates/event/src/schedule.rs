@@ -513,6 +513,21 @@ pub async fn publish(
 }
 
 /// Cancels a draft or published event, with a reason the signed-up volunteers see.
+/// The rule that a day took place, stored: a published day whose end has passed is
+/// `held`. The server applies it every minute (and at start); until then a published day
+/// under way or just over counts the same, so a late sweep changes no figure.
+pub async fn mark_held(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, EventError> {
+    let txn = tx::begin_write(db).await?;
+    let result = event::Entity::update_many()
+        .col_expr(event::Column::Status, Expr::value(EventStatus::Held))
+        .filter(event::Column::Status.eq(EventStatus::Published))
+        .filter(event::Column::EndsAt.lte(now))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(result.rows_affected)
+}
+
 pub async fn cancel(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -527,7 +542,11 @@ pub async fn cancel(
         return Err(EventError::field("reason", "error-required"));
     }
     let found = find(db, event_id).await?;
-    if !matches!(found.status, EventStatus::Draft | EventStatus::Published) {
+    // A held day with nothing recorded (rained off, nobody came) can still be cancelled.
+    if !matches!(
+        found.status,
+        EventStatus::Draft | EventStatus::Published | EventStatus::Held
+    ) {
         return Err(EventError::field("reason", "error-event-not-cancellable"));
     }
     // A day that took place keeps its records: attendance and hours are corrected record

@@ -1,4 +1,5 @@
-//! The figures the sub-district reports: market days held, services delivered, active
+//! The figures the sub-district reports: market days held and organizations' activities
+//! (apart), services delivered, active
 //! volunteers, hours, residents served — for a period, and per month, organization and
 //! service type. Every total is the sum of its parts (a test checks it).
 
@@ -10,7 +11,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect, StreamTrait};
 
 use crate::EventError;
-use crate::entities::event::{self, EventStatus};
+use crate::entities::event::{self, EventKind, EventStatus};
 use crate::entities::{beneficiary_report, hour_entry, service_record, shift, stall};
 use crate::records::counted_hour_entries;
 use crate::schedule::shanghai;
@@ -19,7 +20,10 @@ use crate::stalls::Service;
 /// One group's figures.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Figures {
-    pub events_held: u64,
+    /// Public-welfare market days that took place (or are under way).
+    pub market_days: u64,
+    /// Organizations' own activities, counted apart so that "17 market days" stays 17.
+    pub activities: u64,
     /// Service records with confirmed hours.
     pub services: u64,
     pub volunteers: u64,
@@ -76,7 +80,8 @@ pub struct Stats {
 
 #[derive(Default)]
 struct Tally {
-    events: HashSet<Uuid>,
+    markets: HashSet<Uuid>,
+    activities: HashSet<Uuid>,
     services: u64,
     volunteers: HashSet<Uuid>,
     hours_tenths: i64,
@@ -85,9 +90,17 @@ struct Tally {
 }
 
 impl Tally {
+    fn count_event(&mut self, event: &event::Model) {
+        match event.kind {
+            EventKind::Market => self.markets.insert(event.id),
+            EventKind::Activity => self.activities.insert(event.id),
+        };
+    }
+
     fn figures(&self) -> Figures {
         Figures {
-            events_held: self.events.len() as u64,
+            market_days: self.markets.len() as u64,
+            activities: self.activities.len() as u64,
             services: self.services,
             volunteers: self.volunteers.len() as u64,
             hours_tenths: self.hours_tenths,
@@ -175,9 +188,7 @@ pub async fn stats(
     // Without an organization filter, every day held counts, stalls or not.
     if organization.is_none() {
         for event in events.values() {
-            groups.each_of_event(event, |tally| {
-                tally.events.insert(event.id);
-            });
+            groups.each_of_event(event, |tally| tally.count_event(event));
         }
     }
     for stall in stalls.values() {
@@ -190,7 +201,7 @@ pub async fn stats(
                 (i64::from(*n), *b)
             });
         groups.each_of_stall(event, stall, |tally| {
-            tally.events.insert(event.id);
+            tally.count_event(event);
             tally.residents += served;
             tally.breakdown.add(&breakdown);
         });
