@@ -340,9 +340,14 @@ pub async fn monthly_tables(
         tally_row("诉求办理".into(), &found.requests),
         tally_row("集市摊位".into(), &found.stalls),
     ];
-    for (class, t) in found.by_class.values() {
+    for class in triage::kinds::Class::ALL {
         let label = lang.t(&format!("request-class-{}", class.as_str()));
-        satisfaction_rows.push(tally_row(label, t));
+        let tally = found
+            .by_class
+            .get(class.as_str())
+            .map(|(_, t)| *t)
+            .unwrap_or_default();
+        satisfaction_rows.push(tally_row(label, &tally));
     }
     for (service, t) in found.by_service.values() {
         let label = lang.t(&format!("service-{}", service.as_str().replace('_', "-")));

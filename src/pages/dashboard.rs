@@ -114,8 +114,8 @@ struct SatisfactionView {
     rate: String,
     meets: bool,
     counts: String,
-    requests: String,
-    stalls: String,
+    /// Residents' requests (三事分流) and stall ratings: two rates, each with its counts.
+    sources: Vec<SatisfactionRow>,
     months: Vec<SatisfactionRow>,
     classes: Vec<SatisfactionRow>,
     organizations: Vec<SatisfactionRow>,
@@ -159,20 +159,31 @@ async fn satisfaction_view(
                 ("total", all.total().to_string()),
             ],
         ),
-        requests: views::percent(&found.requests),
-        stalls: views::percent(&found.stalls),
+        sources: vec![
+            satisfaction_row(lang.t("satisfaction-requests"), &found.requests),
+            satisfaction_row(lang.t("satisfaction-stalls"), &found.stalls),
+        ],
         months: found
             .by_month
             .iter()
             .map(|((y, m), t)| satisfaction_row(format!("{y}-{m:02}"), t))
             .collect(),
-        classes: found
-            .by_class
-            .values()
-            .map(|(class, t)| {
-                satisfaction_row(lang.t(&format!("request-class-{}", class.as_str())), t)
-            })
-            .collect(),
+        // 大事, 小事 and 私事 each have a row, a class nobody rated with its zeros.
+        classes: if found.requests.total() == 0 {
+            Vec::new()
+        } else {
+            triage::kinds::Class::ALL
+                .iter()
+                .map(|class| {
+                    let tally = found
+                        .by_class
+                        .get(class.as_str())
+                        .map(|(_, t)| *t)
+                        .unwrap_or_default();
+                    satisfaction_row(lang.t(&format!("request-class-{}", class.as_str())), &tally)
+                })
+                .collect()
+        },
         organizations: found
             .by_organization
             .iter()

@@ -442,3 +442,59 @@ async fn market_days_and_activities_count_apart_and_a_day_over_is_stored_as_held
         .unwrap();
     assert_eq!((last.all.market_days, last.all.activities), (1, 0));
 }
+
+#[tokio::test]
+async fn ratings_of_a_cancelled_day_leave_the_rate_and_two_rates_are_shown_apart() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, _) = market_with_shift(&app, 3).await;
+    let stall = event::stalls::stalls_of(&app.db, market).await.unwrap()[0]
+        .stall
+        .id;
+    let day = event::schedule::find(&app.db, market).await.unwrap();
+    for (n, level) in ["satisfied", "unsatisfied"].iter().enumerate() {
+        triage::ratings::rate_stall(
+            &app.db,
+            &triage::Policy::default(),
+            stall,
+            &triage::ratings::RatingInput {
+                level: (*level).into(),
+                ..Default::default()
+            },
+            &format!("{n:0>40}"),
+            "198.51.100.7",
+            day.starts_at + Duration::minutes(30),
+        )
+        .await
+        .unwrap();
+    }
+    let rated = triage::ratings::satisfaction(&app.db, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!((rated.stalls.total(), rated.all.total()), (2, 2));
+
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let page = coordinator.get_text("/dashboard?period=all").await;
+    // Two sources apart, each with its counts: no requests rated, two stall ratings.
+    assert!(page.contains("诉求办理和集市摊位，分开计算"), "{page}");
+    let row = |label: &str| {
+        let start = page
+            .find(&format!(r#"<th scope="row">{label}</th>"#))
+            .unwrap();
+        let end = start + page[start..].find("</tr>").unwrap();
+        page[start..end].to_owned()
+    };
+    assert!(row("诉求办理").contains(r#"<td class="num">0</td><td class="num">–</td>"#));
+    assert!(row("集市摊位").contains(r#"<td class="num">2</td><td class="num">50.0%</td>"#));
+
+    // The day is called off: its ratings go with it.
+    event::schedule::cancel(&app.db, &staff, market, "暴雨")
+        .await
+        .unwrap();
+    let after = triage::ratings::satisfaction(&app.db, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!((after.stalls.total(), after.all.total()), (0, 0));
+}

@@ -329,7 +329,31 @@ pub async fn satisfaction(
     from: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 ) -> Result<Satisfaction, TriageError> {
-    let mut query = rating::Entity::find();
+    use sea_orm::sea_query::ExprTrait;
+    // Ratings of a stall whose day was cancelled leave the rate with the day.
+    let cancelled_stalls = sea_orm::sea_query::Query::select()
+        .column((
+            event::entities::stall::Entity,
+            event::entities::stall::Column::Id,
+        ))
+        .from(event::entities::stall::Entity)
+        .inner_join(
+            event_entity::Entity,
+            Expr::col((event_entity::Entity, event_entity::Column::Id)).equals((
+                event::entities::stall::Entity,
+                event::entities::stall::Column::EventId,
+            )),
+        )
+        .and_where(
+            Expr::col((event_entity::Entity, event_entity::Column::Status))
+                .eq(EventStatus::Cancelled.as_str()),
+        )
+        .to_owned();
+    let mut query = rating::Entity::find().filter(
+        sea_orm::Condition::any()
+            .add(rating::Column::StallId.is_null())
+            .add(rating::Column::StallId.not_in_subquery(cancelled_stalls)),
+    );
     if let Some(org) = organization_id {
         query = query.filter(rating::Column::OrganizationId.eq(org));
     }

@@ -1020,3 +1020,5 @@ error-shift-not-started = This shift has not started yet: attendance and hours a
 error-event-has-records = This day already has check-ins, attendance or hours and cannot be cancelled. Correct the records one by one on the attendance pages.
 
 person-erased-volunteer = Deleted volunteer account
+
+satisfaction-by-source = Requests and stalls, counted apart

@@ -1020,3 +1020,5 @@ error-shift-not-started = 这个时段还没开始，开始后才能确认到岗
 error-event-has-records = 这一天已经有签到、考勤或服务时长记录，不能取消。请在考勤页逐条更正记录。
 
 person-erased-volunteer = 已注销志愿者
+
+satisfaction-by-source = 诉求办理和集市摊位，分开计算
