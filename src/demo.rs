@@ -255,7 +255,10 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
             registration: if o % 3 == 0 { "registered" } else { "filed" }.to_owned(),
             founded_on: format!("{}-03-01", 2018 + o % 6),
         };
-        let org = member::orgs::register(db, &staff, &input, "", today)
+        // Admitted to incubation half a year after founding: the stage history begins
+        // then, so a past month's dashboard counts the organizations of that month.
+        let incubated_on = NaiveDate::from_ymd_opt(2018 + (o % 6) as i32, 9, 1).unwrap_or(today);
+        let org = member::orgs::register(db, &staff, &input, "", incubated_on)
             .await
             .map_err(fail)?;
         org_ids.push(org.id);
@@ -284,6 +287,19 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
                 left_on: Set(None),
                 created_at: Set(now),
             });
+            // A team that is suspended or has exited is no one's current team: its members
+            // also serve in an active team of the same community's rota (o % 9 == 6).
+            if !active(o) {
+                members.push(membership::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    organization_id: Set(org_ids[o - (o % 9 - 6)]),
+                    person_id: Set(*person),
+                    role: Set(MemberRole::Member),
+                    joined_on: Set(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap_or(today)),
+                    left_on: Set(None),
+                    created_at: Set(now),
+                });
+            }
         }
         for chunk in members.chunks(500) {
             membership::Entity::insert_many(chunk.to_vec())

@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Datelike, NaiveDate, Utc};
 use event::stats::{self, Figures};
-use member::entities::{membership, organization};
+use member::entities::organization;
 use member::orgs::Stage;
 use project::ledger::{self, Source};
 use project::money::format_yuan;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use triage::ratings::{self, Tally};
 
@@ -235,6 +235,15 @@ fn period_of(
     (from, until, period, None)
 }
 
+/// The day a period's counts of organizations and members stand at: its last day, or today
+/// while the period is still running.
+fn as_of(until: Option<NaiveDate>) -> NaiveDate {
+    let today = views::today();
+    until
+        .and_then(|u| u.pred_opt())
+        .map_or(today, |last| last.min(today))
+}
+
 /// The month `today` falls in, as `[first, next first)`.
 fn month_of(today: NaiveDate) -> (Option<NaiveDate>, Option<NaiveDate>, String) {
     let first_of_month = today.with_day(1).unwrap_or(today);
@@ -403,14 +412,7 @@ async fn show_dashboard(
     let orgs = organization::Entity::find().all(&state.db).await?;
     let names: std::collections::HashMap<_, _> =
         orgs.iter().map(|o| (o.id, o.name.clone())).collect();
-    let members: Vec<uuid::Uuid> = membership::Entity::find()
-        .select_only()
-        .column(membership::Column::PersonId)
-        .filter(membership::Column::LeftOn.is_null())
-        .distinct()
-        .into_tuple()
-        .all(&state.db)
-        .await?;
+    let census = member::orgs::census(&state.db, as_of(until), None).await?;
     let f = &stats.all;
     let page = DashboardPage {
         heading: match (from, until) {
@@ -426,15 +428,11 @@ async fn show_dashboard(
         figures: vec![
             Count {
                 label: lang.t("dashboard-organizations"),
-                value: orgs
-                    .iter()
-                    .filter(|o| o.stage.is_public())
-                    .count()
-                    .to_string(),
+                value: census.incubated.to_string(),
             },
             Count {
                 label: lang.t("dashboard-members"),
-                value: members.len().to_string(),
+                value: census.members.to_string(),
             },
             Count {
                 label: lang.t("dashboard-volunteers"),
@@ -469,10 +467,11 @@ async fn show_dashboard(
             .iter()
             .map(|stage| Count {
                 label: lang.t(&format!("stage-{}", stage.as_str())),
-                value: orgs
-                    .iter()
-                    .filter(|o| o.stage == *stage)
-                    .count()
+                value: census
+                    .by_stage
+                    .get(stage.as_str())
+                    .copied()
+                    .unwrap_or(0)
                     .to_string(),
             })
             .collect(),
@@ -634,12 +633,9 @@ async fn show_org_dashboard(
         Utc::now(),
     )
     .await?;
-    let members = membership::Entity::find()
-        .filter(membership::Column::OrganizationId.eq(org.id))
-        .filter(membership::Column::LeftOn.is_null())
-        .all(&state.db)
+    let members = member::orgs::census(&state.db, as_of(until), Some(org.id))
         .await?
-        .len();
+        .members;
     let f = &stats.all;
     let page = DashboardPage {
         heading: match (from, until) {

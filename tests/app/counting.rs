@@ -498,3 +498,81 @@ async fn ratings_of_a_cancelled_day_leave_the_rate_and_two_rates_are_shown_apart
         .unwrap();
     assert_eq!((after.stalls.total(), after.all.total()), (0, 0));
 }
+
+#[tokio::test]
+async fn organizations_and_members_are_counted_as_of_the_end_of_the_period() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let input = member::orgs::OrgInput {
+        name: "北街理发队".into(),
+        theme: "elderly".into(),
+        community: "南湖社区".into(),
+        contact_name: "王队长".into(),
+        contact_phone: "13900000001".into(),
+        registration: "filed".into(),
+        ..Default::default()
+    };
+    let org = member::orgs::register(&app.db, &staff, &input, "", date("2025-01-15"))
+        .await
+        .unwrap();
+    let member = member::memberships::add_member(
+        &app.db,
+        &staff,
+        org.id,
+        &member::memberships::NewMember {
+            name: "李阿姨".into(),
+            phone: "13911112222".into(),
+            role: "member".into(),
+            skills: String::new(),
+        },
+        date("2025-02-01"),
+    )
+    .await;
+    assert!(member.is_ok());
+    member::orgs::transition(
+        &app.db,
+        &staff,
+        org.id,
+        "suspended",
+        "2025-06-10",
+        "暂停活动",
+        date("2025-06-10"),
+    )
+    .await
+    .unwrap();
+
+    let census = |day: &str| member::orgs::census(&app.db, date(day), None);
+    let before = census("2024-12-31").await.unwrap();
+    assert_eq!((before.incubated, before.members), (0, 0), "not there yet");
+    let march = census("2025-03-31").await.unwrap();
+    assert_eq!((march.incubated, march.members), (1, 1));
+    assert_eq!(march.by_stage.get("incubating"), Some(&1));
+    let july = census("2025-07-31").await.unwrap();
+    assert_eq!(
+        (july.incubated, july.members),
+        (1, 0),
+        "a suspended team's members are not current"
+    );
+    assert_eq!(july.by_stage.get("suspended"), Some(&1));
+    assert_eq!(july.by_stage.get("incubating"), None);
+
+    // The dashboard shows the period's end.
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let figure = |page: &str, n: u64, label: &str| {
+        page.contains(&format!(r#"<span class="count">{n}</span> {label}"#))
+    };
+    let page = coordinator
+        .get_text("/dashboard?from=2025-03-01&until=2025-03-31")
+        .await;
+    assert!(figure(&page, 1, "成员"), "{page}");
+    let page = coordinator
+        .get_text("/dashboard?from=2025-07-01&until=2025-07-31")
+        .await;
+    assert!(
+        figure(&page, 0, "成员") && figure(&page, 1, "孵化的社会组织"),
+        "{page}"
+    );
+}

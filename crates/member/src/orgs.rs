@@ -902,3 +902,77 @@ mod tests {
         assert_eq!(errors[0].field, "founded_on");
     }
 }
+
+/// Organizations and members as they stood at the end of a day: what a period's figures
+/// say about them "as of its end".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Census {
+    /// Organizations in each stage that day (those that did not exist yet are absent).
+    pub by_stage: std::collections::BTreeMap<&'static str, u64>,
+    /// Organizations ever admitted to incubation by that day (any stage but applied or
+    /// declined): the "43 incubated organizations" of the article.
+    pub incubated: u64,
+    /// People who were members that day of an organization then incubating or graduated;
+    /// members of suspended or exited organizations are not current.
+    pub members: u64,
+}
+
+/// The census at the end of `as_of` (a Shanghai date), of all organizations or of one.
+/// For one organization its members count whatever its stage.
+pub async fn census(
+    db: &impl ConnectionTrait,
+    as_of: NaiveDate,
+    organization: Option<Uuid>,
+) -> Result<Census, MemberError> {
+    let mut changes = stage_change::Entity::find().filter(stage_change::Column::OnDate.lte(as_of));
+    if let Some(org) = organization {
+        changes = changes.filter(stage_change::Column::OrganizationId.eq(org));
+    }
+    // The last change on or before the day is the stage that day.
+    let mut stage_of: HashMap<Uuid, (NaiveDate, chrono::DateTime<Utc>, Stage)> = HashMap::new();
+    for change in changes.all(db).await? {
+        let key = (change.on_date, change.recorded_at);
+        let later = stage_of
+            .get(&change.organization_id)
+            .is_none_or(|(on, at, _)| key >= (*on, *at));
+        if later {
+            stage_of.insert(change.organization_id, (key.0, key.1, change.to_stage));
+        }
+    }
+    let mut census = Census::default();
+    for (_, _, stage) in stage_of.values() {
+        *census.by_stage.entry(stage.as_str()).or_default() += 1;
+        if stage.is_public() {
+            census.incubated += 1;
+        }
+    }
+    let mut memberships = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::OrganizationId)
+        .column(membership::Column::PersonId)
+        .filter(membership::Column::JoinedOn.lte(as_of))
+        .filter(
+            Condition::any()
+                .add(membership::Column::LeftOn.is_null())
+                .add(membership::Column::LeftOn.gt(as_of)),
+        );
+    if let Some(org) = organization {
+        memberships = memberships.filter(membership::Column::OrganizationId.eq(org));
+    }
+    let current = |org: &Uuid| {
+        organization.is_some()
+            || stage_of
+                .get(org)
+                .is_some_and(|(_, _, s)| matches!(s, Stage::Incubating | Stage::Graduated))
+    };
+    let people: std::collections::HashSet<Uuid> = memberships
+        .into_tuple::<(Uuid, Uuid)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|(org, _)| current(org))
+        .map(|(_, person)| person)
+        .collect();
+    census.members = people.len() as u64;
+    Ok(census)
+}
