@@ -236,3 +236,12 @@ mod tests {
         );
     }
 }
+
+/// "My data" as downloaded (page and API alike): what the member crate holds of the
+/// person, and their service record with its certificates.
+#[derive(serde::Serialize)]
+pub struct MyExport {
+    #[serde(flatten)]
+    pub data: member::privacy::PersonalData,
+    pub service: event::certificates::ServiceRecord,
+}

@@ -349,17 +349,23 @@ async fn change_password(
     tag = "me",
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
-        (status = 200, description = "Person, account, sessions, tokens and audit entries", content_type = "application/json"),
+        (status = 200, description = "Person, account, sessions, tokens, audit entries, and `service`: the services that count, their hours and the certificates issued", content_type = "application/json"),
         (status = 401, description = "Not signed in", body = ErrorBody),
     )
 )]
 async fn export_me(
     State(state): State<AppState>,
     signed_in: SignedIn,
-) -> Result<Json<privacy::PersonalData>, AppError> {
-    Ok(Json(
-        privacy::my_data(&state.db, &signed_in.actor, true).await?,
-    ))
+) -> Result<Json<crate::views::MyExport>, AppError> {
+    Ok(Json(crate::views::MyExport {
+        data: privacy::my_data(&state.db, &signed_in.actor, true).await?,
+        service: event::certificates::service_record_of(
+            &state.db,
+            signed_in.actor.person_id,
+            Utc::now(),
+        )
+        .await?,
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -216,7 +216,15 @@ async fn submit_skills(
 
 /// Everything, as a JSON file to keep. The download is recorded in the audit log.
 async fn export(State(state): State<AppState>, signed_in: SignedIn) -> Result<Response, AppError> {
-    let data = privacy::my_data(&state.db, &signed_in.actor, true).await?;
+    let data = crate::views::MyExport {
+        data: privacy::my_data(&state.db, &signed_in.actor, true).await?,
+        service: event::certificates::service_record_of(
+            &state.db,
+            signed_in.actor.person_id,
+            chrono::Utc::now(),
+        )
+        .await?,
+    };
     let body = serde_json::to_string_pretty(&data)
         .map_err(|e| AppError::Internal(format!("export: {e}")))?;
     Ok((

@@ -301,6 +301,30 @@ async fn hours_served_before_an_account_was_deleted_count_under_a_name_that_says
             .status(),
         303
     );
+    // Before leaving she downloads her data: the service that counts and her certificate.
+    let today = weiyifang::views::today().format("%Y-%m-%d").to_string();
+    let certificate = event::certificates::issue(
+        &app.db,
+        &volunteer(leaving),
+        "2020-01-01",
+        &today,
+        "南湖街道",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let data: serde_json::Value = gone.get("/me/export.json").await.json().await.unwrap();
+    assert_eq!(data["service"]["total_hours"], "1.5", "{data}");
+    assert_eq!(data["service"]["services"][0]["hours"], "1.5");
+    assert_eq!(data["service"]["services"][0]["service"], "haircut");
+    assert_eq!(
+        data["service"]["certificates"][0]["number"],
+        certificate.number.as_str()
+    );
+    assert_eq!(
+        data["person"]["phone"], "13911110002",
+        "the rest of her data as before"
+    );
     let response = gone
         .post("/me/delete", &[("password", crate::helpers::PASSWORD)])
         .await;

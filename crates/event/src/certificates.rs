@@ -181,6 +181,86 @@ pub async fn verify(db: &impl ConnectionTrait, number: &str) -> Result<Verdict, 
     )
 }
 
+/// One service in a person's own record (their data export).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RecordedService {
+    pub date: NaiveDate,
+    pub event: String,
+    pub place: String,
+    /// The stall's service (`haircut`, `clinic`, …).
+    pub service: &'static str,
+    pub organization_id: Uuid,
+    /// The hours that count, as the dashboard counts them.
+    pub hours: String,
+}
+
+/// A certificate in a person's own record.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RecordedCertificate {
+    pub number: String,
+    pub period_from: NaiveDate,
+    pub period_until: NaiveDate,
+    pub services: i32,
+    pub hours: String,
+    pub issuer: String,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// What the platform holds of a person's service: every service that counts (by the one
+/// rule) and every certificate issued to them, for their data export.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ServiceRecord {
+    pub services: Vec<RecordedService>,
+    pub total_hours: String,
+    pub certificates: Vec<RecordedCertificate>,
+}
+
+fn hours(tenths: i64) -> String {
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
+pub async fn service_record_of(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<ServiceRecord, EventError> {
+    let today = now.with_timezone(&crate::schedule::shanghai()).date_naive();
+    let first = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today);
+    let lines = services_of(db, person_id, first, today, now).await?;
+    let total: i64 = lines.iter().map(|l| i64::from(l.tenths)).sum();
+    Ok(ServiceRecord {
+        services: lines
+            .into_iter()
+            .map(|l| RecordedService {
+                date: l
+                    .event
+                    .starts_at
+                    .with_timezone(&crate::schedule::shanghai())
+                    .date_naive(),
+                event: l.event.title,
+                place: l.event.place,
+                service: l.stall.service.as_str(),
+                organization_id: l.stall.organization_id,
+                hours: hours(i64::from(l.tenths)),
+            })
+            .collect(),
+        total_hours: hours(total),
+        certificates: of_person(db, person_id)
+            .await?
+            .into_iter()
+            .map(|c| RecordedCertificate {
+                number: c.number,
+                period_from: c.period_from,
+                period_until: c.period_until,
+                services: c.services,
+                hours: hours(c.hours_tenths),
+                issuer: c.issuer,
+                issued_at: c.issued_at,
+            })
+            .collect(),
+    })
+}
+
 /// A person's certificates, newest first.
 pub async fn of_person(
     db: &impl ConnectionTrait,
