@@ -650,7 +650,12 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
         &volunteer,
         &year_ago,
         &today.format("%Y-%m-%d").to_string(),
-        "南湖街道微益坊",
+        &event::certificates::Issuer {
+            name: "南湖街道办事处".to_owned(),
+            leader: "周主任".to_owned(),
+            clerk: "微益坊服务台".to_owned(),
+            contact: "0571-00000000".to_owned(),
+        },
         now,
     )
     .await

@@ -85,6 +85,33 @@ pub struct Settings {
     )]
     pub issuer_name: String,
 
+    /// The issuer's 负责人, printed on certificates.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_ISSUER_LEADER",
+        default_value = ""
+    )]
+    pub issuer_leader: String,
+
+    /// The issuer's 经办人 (who handles certificates), printed on them.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_ISSUER_CLERK",
+        default_value = ""
+    )]
+    pub issuer_clerk: String,
+
+    /// The issuer's contact telephone, printed on certificates.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_ISSUER_CONTACT",
+        default_value = ""
+    )]
+    pub issuer_contact: String,
+
     /// The address people reach this site at (`https://wyf.example.cn`), for links that
     /// leave the browser: QR posters, calendar feeds, the password-reset address handed over
     /// with a one-time code. Empty: the bind address.
@@ -177,6 +204,16 @@ pub struct Settings {
 impl Settings {
     /// The site's origin for links that leave the browser: the configured public address,
     /// else the bind address (never the request's `Host` header, which the client chooses).
+    /// Who issues certificates, as printed on them.
+    pub fn issuer(&self) -> event::certificates::Issuer {
+        event::certificates::Issuer {
+            name: self.issuer_name.trim().to_owned(),
+            leader: self.issuer_leader.trim().to_owned(),
+            clerk: self.issuer_clerk.trim().to_owned(),
+            contact: self.issuer_contact.trim().to_owned(),
+        }
+    }
+
     pub fn origin(&self) -> String {
         let configured = self.public_url.trim().trim_end_matches('/');
         if !configured.is_empty() {
@@ -199,6 +236,9 @@ impl Settings {
             trust_proxy_headers: false,
             request_timeout_secs: 30,
             issuer_name: "微益坊社区服务平台".to_owned(),
+            issuer_leader: String::new(),
+            issuer_clerk: String::new(),
+            issuer_contact: String::new(),
             public_url: String::new(),
             days_big_matter: 15,
             days_small_matter: 7,
@@ -274,6 +314,9 @@ impl Settings {
                 self.trust_proxy_headers.to_string(),
             ),
             ("WEIYIFANG_ISSUER_NAME", self.issuer_name.clone()),
+            ("WEIYIFANG_ISSUER_LEADER", self.issuer_leader.clone()),
+            ("WEIYIFANG_ISSUER_CLERK", self.issuer_clerk.clone()),
+            ("WEIYIFANG_ISSUER_CONTACT", self.issuer_contact.clone()),
             ("WEIYIFANG_PUBLIC_URL", self.public_url.clone()),
             (
                 "WEIYIFANG_REQUEST_TIMEOUT_SECS",

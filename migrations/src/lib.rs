@@ -15,6 +15,7 @@ mod m20261125_000008_create_certificates;
 mod m20261125_000009_create_resident_requests;
 mod m20261129_000010_add_lookup_indexes;
 mod m20261130_000011_create_invitations;
+mod m20261201_000012_certificate_snapshots;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_create_resident_requests::Migration),
             Box::new(m20261129_000010_add_lookup_indexes::Migration),
             Box::new(m20261130_000011_create_invitations::Migration),
+            Box::new(m20261201_000012_certificate_snapshots::Migration),
         ]
     }
 }

@@ -2,17 +2,14 @@
 //! anyone at `/verify/{number}` through the QR code on the paper.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::http::header::HOST;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use chrono::{Datelike, Utc};
 use event::EventError;
-use event::certificates::{self, Verdict};
-use member::entities::{membership, organization, person};
+use event::certificates::{self, Standing, Verdict};
+use event::entities::certificate;
 use member::fields::mask_phone;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use super::account::invalid;
@@ -33,12 +30,25 @@ fn hours(tenths: i64) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
-/// `李阿姨` → `李**`: enough to recognise, not enough to copy.
-fn mask_name(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
-        None => String::new(),
+fn period(lang: crate::i18n::Lang, found: &certificate::Model) -> String {
+    format!(
+        "{} – {}",
+        views::format_day(lang, found.period_from),
+        views::format_day(lang, found.period_until)
+    )
+}
+
+/// What a reader of the certificate must know about it now: nothing, or that it was
+/// replaced (by which number) or that the records changed since.
+fn standing_note(lang: crate::i18n::Lang, standing: &Standing) -> Option<String> {
+    match standing {
+        Standing::Current => None,
+        Standing::Superseded(by) => Some(views::t_with(
+            lang,
+            "certificate-superseded",
+            &[("number", by.clone())],
+        )),
+        Standing::Corrected => Some(lang.t("certificate-corrected")),
     }
 }
 
@@ -47,6 +57,9 @@ struct MineLine {
     number: String,
     period: String,
     hours: String,
+    note: Option<String>,
+    /// The period, to ask for a new certificate after a correction.
+    reissue: Option<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -66,20 +79,21 @@ async fn mine_page(
     problem: Option<String>,
 ) -> Result<MinePage, AppError> {
     let lang = context.lang();
+    let now = Utc::now();
+    let mut lines = Vec::new();
+    for c in certificates::of_person(&state.db, person_id).await? {
+        let standing = certificates::standing(&state.db, &c, now).await?;
+        lines.push(MineLine {
+            period: period(lang, &c),
+            hours: hours(c.hours_tenths),
+            note: standing_note(lang, &standing),
+            reissue: (standing == Standing::Corrected)
+                .then(|| (c.period_from.to_string(), c.period_until.to_string())),
+            number: c.number,
+        });
+    }
     Ok(MinePage {
-        certificates: certificates::of_person(&state.db, person_id)
-            .await?
-            .into_iter()
-            .map(|c| MineLine {
-                period: format!(
-                    "{} – {}",
-                    views::format_day(lang, c.period_from),
-                    views::format_day(lang, c.period_until)
-                ),
-                hours: hours(c.hours_tenths),
-                number: c.number,
-            })
-            .collect(),
+        certificates: lines,
         from,
         until,
         problem,
@@ -123,7 +137,7 @@ async fn issue(
         &actor,
         &input.from,
         &input.until,
-        &state.settings.issuer_name,
+        &state.settings.issuer(),
         Utc::now(),
     )
     .await
@@ -151,21 +165,107 @@ struct ServiceRow {
     date: String,
     event: String,
     service: String,
+    organization: String,
     hours: String,
 }
 
+/// What both the printed certificate and the public check show of it.
 #[derive(Serialize)]
-struct CertificatePage {
+struct Certified {
     number: String,
-    name: String,
-    id_masked: String,
+    holder_masked: String,
     organizations: String,
     period: String,
     services: i32,
     hours: String,
     rows: Vec<ServiceRow>,
-    issuer: String,
+    issuer: certificates::Issuer,
     issued: String,
+    note: Option<String>,
+}
+
+/// The certificate as it was issued: from its snapshot, or, for one issued before
+/// snapshots were stored, from the records as of the day of issue.
+async fn certified(
+    state: &AppState,
+    lang: crate::i18n::Lang,
+    found: &certificate::Model,
+) -> Result<Certified, AppError> {
+    let snapshot = match certificates::Snapshot::of(found) {
+        Some(snapshot) => snapshot,
+        None => {
+            let lines = certificates::services_of(
+                &state.db,
+                found.person_id,
+                found.period_from,
+                found.period_until,
+                found.issued_at,
+            )
+            .await?;
+            let (holder, _) = member::privacy::name_and_phone(&state.db, found.person_id).await?;
+            certificates::Snapshot {
+                holder: member::fields::mask_name(&holder),
+                organizations: Vec::new(),
+                services: lines
+                    .into_iter()
+                    .map(|l| certificates::CertifiedService {
+                        date: l
+                            .event
+                            .starts_at
+                            .with_timezone(&views::shanghai())
+                            .date_naive(),
+                        event: l.event.title,
+                        service: l.stall.service.as_str().to_owned(),
+                        organization_id: l.stall.organization_id,
+                        organization: String::new(),
+                        tenths: l.tenths,
+                    })
+                    .collect(),
+                issuer: certificates::Issuer {
+                    name: found.issuer.clone(),
+                    ..Default::default()
+                },
+            }
+        }
+    };
+    let standing = certificates::standing(&state.db, found, Utc::now()).await?;
+    Ok(Certified {
+        number: found.number.clone(),
+        holder_masked: snapshot.holder,
+        organizations: snapshot.organizations.join("、"),
+        period: period(lang, found),
+        services: found.services,
+        hours: hours(found.hours_tenths),
+        rows: snapshot
+            .services
+            .iter()
+            .map(|s| ServiceRow {
+                date: views::format_day(lang, s.date),
+                event: s.event.clone(),
+                service: lang.t(&format!("service-{}", s.service.replace('_', "-"))),
+                organization: s.organization.clone(),
+                hours: hours(i64::from(s.tenths)),
+            })
+            .collect(),
+        issuer: snapshot.issuer,
+        issued: views::format_day(
+            lang,
+            found
+                .issued_at
+                .with_timezone(&views::shanghai())
+                .date_naive(),
+        ),
+        note: standing_note(lang, &standing),
+    })
+}
+
+#[derive(Serialize)]
+struct CertificatePage {
+    #[serde(flatten)]
+    certified: Certified,
+    /// The holder's name in full (the holder and staff see the printed certificate).
+    name: String,
+    id_masked: String,
     qr: String,
     verify_url: String,
 }
@@ -175,7 +275,6 @@ async fn show_certificate(
     State(state): State<AppState>,
     context: PageContext,
     SignedIn { actor, .. }: SignedIn,
-    headers: HeaderMap,
     Path(number): Path<String>,
 ) -> Result<Response, AppError> {
     let Verdict::Genuine(found) = certificates::verify(&state.db, &number).await? else {
@@ -185,87 +284,23 @@ async fn show_certificate(
         return Err(AppError::NotFound);
     }
     let lang = context.lang();
-    let holder = person::Entity::find_by_id(found.person_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let org_ids: Vec<uuid::Uuid> = membership::Entity::find()
-        .filter(membership::Column::PersonId.eq(holder.id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|m| m.organization_id)
-        .collect();
-    let organizations = organization::Entity::find()
-        .filter(organization::Column::Id.is_in(org_ids))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|o| o.name)
-        .collect::<Vec<_>>()
-        .join("、");
-    // The services as certified: the records of the period, as of the day of issue.
-    let lines = certificates::services_of(
-        &state.db,
-        holder.id,
-        found.period_from,
-        found.period_until,
-        found.issued_at,
-    )
-    .await?;
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if state.settings.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    let verify_url = format!("{scheme}://{host}/verify/{}", found.number);
+    let certified = certified(&state, lang, &found).await?;
+    let holder = member::privacy::name_and_phone(&state.db, found.person_id).await?;
+    // The address on the paper is the configured public one, never the request's Host.
+    let verify_url = format!("{}/verify/{}", state.settings.origin(), found.number);
     let qr = qrcode::QrCode::new(verify_url.as_bytes())
         .map_err(|e| AppError::Internal(format!("qr: {e}")))?
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(140, 140)
         .build();
     let page = CertificatePage {
-        number: found.number.clone(),
-        name: holder.name.clone(),
-        id_masked: holder.phone.as_deref().map(mask_phone).unwrap_or_default(),
-        organizations,
-        period: format!(
-            "{} – {}",
-            views::format_day(lang, found.period_from),
-            views::format_day(lang, found.period_until)
-        ),
-        services: found.services,
-        hours: hours(found.hours_tenths),
-        rows: lines
-            .iter()
-            .map(|l| ServiceRow {
-                date: views::format_day(
-                    lang,
-                    l.event
-                        .starts_at
-                        .with_timezone(&views::shanghai())
-                        .date_naive(),
-                ),
-                event: l.event.title.clone(),
-                service: lang.t(&format!(
-                    "service-{}",
-                    l.stall.service.as_str().replace('_', "-")
-                )),
-                hours: hours(i64::from(l.tenths)),
-            })
-            .collect(),
-        issuer: found.issuer.clone(),
-        issued: views::format_day(
-            lang,
-            found
-                .issued_at
-                .with_timezone(&views::shanghai())
-                .date_naive(),
-        ),
+        name: if holder.0.is_empty() {
+            certified.holder_masked.clone()
+        } else {
+            holder.0
+        },
+        id_masked: holder.1.as_deref().map(mask_phone).unwrap_or_default(),
+        certified,
         qr,
         verify_url,
     };
@@ -277,14 +312,11 @@ struct VerifyPage {
     number: String,
     genuine: bool,
     malformed: bool,
-    name: String,
-    period: String,
-    hours: String,
-    issued: String,
-    issuer: String,
+    certified: Option<Certified>,
 }
 
-/// Public: is this certificate genuine? The name is masked.
+/// Public: is this certificate genuine, and does it still stand? It shows what was
+/// certified, the name masked as issued (also after the holder deleted the account).
 async fn verify(
     State(state): State<AppState>,
     context: PageContext,
@@ -295,33 +327,12 @@ async fn verify(
         number: number.clone(),
         genuine: false,
         malformed: false,
-        name: String::new(),
-        period: String::new(),
-        hours: String::new(),
-        issued: String::new(),
-        issuer: String::new(),
+        certified: None,
     };
     match certificates::verify(&state.db, &number).await? {
         Verdict::Genuine(found) => {
-            let holder = person::Entity::find_by_id(found.person_id)
-                .one(&state.db)
-                .await?;
             page.genuine = true;
-            page.name = holder.map(|p| mask_name(&p.name)).unwrap_or_default();
-            page.period = format!(
-                "{} – {}",
-                views::format_day(lang, found.period_from),
-                views::format_day(lang, found.period_until)
-            );
-            page.hours = hours(found.hours_tenths);
-            page.issued = views::format_day(
-                lang,
-                found
-                    .issued_at
-                    .with_timezone(&views::shanghai())
-                    .date_naive(),
-            );
-            page.issuer = found.issuer;
+            page.certified = Some(certified(&state, lang, &found).await?);
         }
         Verdict::Unknown => {}
         Verdict::Malformed => page.malformed = true,

@@ -308,7 +308,10 @@ async fn hours_served_before_an_account_was_deleted_count_under_a_name_that_says
         &volunteer(leaving),
         "2020-01-01",
         &today,
-        "南湖街道",
+        &event::certificates::Issuer {
+            name: "南湖街道".into(),
+            ..Default::default()
+        },
         Utc::now(),
     )
     .await
@@ -599,4 +602,118 @@ async fn organizations_and_members_are_counted_as_of_the_end_of_the_period() {
         figure(&page, 0, "成员") && figure(&page, 1, "孵化的社会组织"),
         "{page}"
     );
+}
+
+#[tokio::test]
+async fn a_certificate_shows_what_it_certified_and_says_when_a_correction_replaced_it() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, _, [holder, _], [record, _]) = a_day_with_hours(&app).await;
+    let street = event::certificates::Issuer {
+        name: "南湖街道办事处".into(),
+        leader: "周主任".into(),
+        clerk: "王经办".into(),
+        contact: "0571-88880000".into(),
+    };
+    let day = event::schedule::find(&app.db, market)
+        .await
+        .unwrap()
+        .starts_at
+        .with_timezone(&event::schedule::shanghai())
+        .date_naive()
+        .to_string();
+    let today = weiyifang::views::today();
+    let issue = |until: String| {
+        let (day, street) = (day.clone(), street.clone());
+        let db = app.db.clone();
+        async move {
+            event::certificates::issue(&db, &volunteer(holder), &day, &until, &street, Utc::now())
+                .await
+        }
+    };
+    // The period cannot end in the future.
+    let refused = issue((today + Duration::days(1)).to_string()).await;
+    assert!(
+        matches!(&refused, Err(event::EventError::Invalid(f)) if f[0].reason == "error-period-in-future"),
+        "{refused:?}"
+    );
+    let first = issue(today.to_string()).await.unwrap();
+    assert_eq!((first.services, first.hours_tenths), (1, 15));
+    assert_eq!(first.content_hash.len(), 64);
+    assert_eq!(
+        first.content_hash,
+        member::secrets::digest(&first.content),
+        "the hash is of what was certified"
+    );
+    // Asking again with nothing changed gives the same certificate.
+    assert_eq!(issue(today.to_string()).await.unwrap().number, first.number);
+
+    let check = |number: String| {
+        let browser = app.browser();
+        async move {
+            let response = browser.get(&format!("/verify/{number}")).await;
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let page = check(first.number.clone()).await;
+    assert!(page.contains("南湖爱心理发队") && page.contains("1.5") && page.contains("志**"));
+    assert!(page.contains("南湖街道办事处") && page.contains("0571-88880000"));
+
+    // The hours are corrected: the certificate still says what it certified, and says
+    // that the records changed.
+    let ends = event::stalls::find_shift(
+        &app.db,
+        event::entities::service_record::Entity::find_by_id(record)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .shift_id,
+    )
+    .await
+    .unwrap()
+    .ends_at;
+    records::enter_hours(&app.db, &staff, record, "1.0", "按签到时间更正", ends)
+        .await
+        .unwrap();
+    let page = check(first.number.clone()).await;
+    assert!(page.contains("1.5") && page.contains("有更正"), "{page}");
+    let holder_browser = app.browser();
+    holder_browser
+        .login("13911110001", crate::helpers::PASSWORD)
+        .await;
+    let mine = holder_browser.get_text("/me/certificates").await;
+    assert!(mine.contains("按更正后的记录重新开具"), "{mine}");
+
+    // She asks again: a new certificate, and the old one names it.
+    let second = issue(today.to_string()).await.unwrap();
+    assert_ne!(second.number, first.number);
+    assert_eq!(second.hours_tenths, 10);
+    let page = check(first.number.clone()).await;
+    assert!(
+        page.contains(&format!("已被更正：以编号 {} 为准", second.number)) && page.contains("1.5"),
+        "{page}"
+    );
+    let page = check(second.number.clone()).await;
+    assert!(page.contains("1.0") && !page.contains("更正"), "{page}");
+    assert_eq!(app.audit_entries("certificate.supersede").await.len(), 1);
+
+    // The printed certificate names the issuer's people.
+    let printed = holder_browser
+        .get_text(&format!("/certificates/{}", second.number))
+        .await;
+    assert!(
+        printed.contains("周主任")
+            && printed.contains("王经办")
+            && printed.contains("南湖爱心理发队")
+    );
+
+    // She deletes her account: the check still stands, the name masked as issued.
+    let response = holder_browser
+        .post("/me/delete", &[("password", crate::helpers::PASSWORD)])
+        .await;
+    assert_eq!(response.status(), 303);
+    let page = check(second.number.clone()).await;
+    assert!(page.contains("真实证明") && page.contains("志**") && page.contains("1.0"));
 }

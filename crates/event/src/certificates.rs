@@ -103,13 +103,152 @@ pub async fn services_of(
     Ok(lines)
 }
 
-/// A volunteer asks for a certificate of their own service in a period.
+/// Who issues certificates, as printed on them (the street office, from the settings).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Issuer {
+    pub name: String,
+    /// 负责人
+    pub leader: String,
+    /// 经办人
+    pub clerk: String,
+    /// 联系电话
+    pub contact: String,
+}
+
+/// One service as certified.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CertifiedService {
+    pub date: NaiveDate,
+    pub event: String,
+    /// The stall's service code (`haircut`, …).
+    pub service: String,
+    pub organization_id: Uuid,
+    pub organization: String,
+    pub tenths: i32,
+}
+
+impl CertifiedService {
+    /// What a correction can change: names may be edited later without changing what
+    /// was certified.
+    fn key(&self) -> (NaiveDate, &str, Uuid, i32) {
+        (self.date, &self.service, self.organization_id, self.tenths)
+    }
+}
+
+/// What a certificate certified, stored when it is issued.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Snapshot {
+    /// The holder's name, masked as issued (it stays after the account is deleted).
+    pub holder: String,
+    /// The organizations that organized and recorded the services, in order of service.
+    pub organizations: Vec<String>,
+    pub services: Vec<CertifiedService>,
+    pub issuer: Issuer,
+}
+
+impl Snapshot {
+    /// The snapshot stored with a certificate; none for one issued before snapshots.
+    pub fn of(found: &certificate::Model) -> Option<Snapshot> {
+        serde_json::from_str(&found.content).ok()
+    }
+}
+
+/// Whether what a certificate says still holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Standing {
+    Current,
+    /// Replaced after a correction by the certificate with this number.
+    Superseded(String),
+    /// The records changed after it was issued; no replacement has been asked for yet.
+    Corrected,
+}
+
+/// The services of a person in a period as they now stand, ready to certify.
+async fn certifiable(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    from: NaiveDate,
+    until: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<CertifiedService>, EventError> {
+    let lines = services_of(db, person_id, from, until, now).await?;
+    let org_ids: Vec<Uuid> = lines.iter().map(|l| l.stall.organization_id).collect();
+    let names: std::collections::HashMap<Uuid, String> =
+        member::entities::organization::Entity::find()
+            .filter(member::entities::organization::Column::Id.is_in(org_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+    Ok(lines
+        .into_iter()
+        .map(|l| CertifiedService {
+            date: l
+                .event
+                .starts_at
+                .with_timezone(&crate::schedule::shanghai())
+                .date_naive(),
+            event: l.event.title,
+            service: l.stall.service.as_str().to_owned(),
+            organization: names
+                .get(&l.stall.organization_id)
+                .cloned()
+                .unwrap_or_default(),
+            organization_id: l.stall.organization_id,
+            tenths: l.tenths,
+        })
+        .collect())
+}
+
+fn same_services(a: &[CertifiedService], b: &[CertifiedService]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.key() == y.key())
+}
+
+/// Whether a certificate still says what the records say.
+pub async fn standing(
+    db: &impl ConnectionTrait,
+    found: &certificate::Model,
+    now: DateTime<Utc>,
+) -> Result<Standing, EventError> {
+    if let Some(by) = &found.superseded_by {
+        return Ok(Standing::Superseded(by.clone()));
+    }
+    let current = certifiable(
+        db,
+        found.person_id,
+        found.period_from,
+        found.period_until,
+        now,
+    )
+    .await?;
+    let holds = match Snapshot::of(found) {
+        Some(snapshot) => same_services(&snapshot.services, &current),
+        // Issued before snapshots: the totals are all it stored.
+        None => {
+            let tenths: i64 = current.iter().map(|s| i64::from(s.tenths)).sum();
+            usize::try_from(found.services).ok() == Some(current.len())
+                && tenths == found.hours_tenths
+        }
+    };
+    Ok(if holds {
+        Standing::Current
+    } else {
+        Standing::Corrected
+    })
+}
+
+/// A volunteer asks for a certificate of their own service in a period; the platform
+/// issues it in the street office's name from the records that count (hours already
+/// confirmed by those who ran the stalls). Asking again for the same period gives the same
+/// certificate while nothing changed; after a correction it gives a new one, and the old
+/// one says which number replaces it.
 pub async fn issue(
     db: &DatabaseConnection,
     actor: &Actor,
     from: &str,
     until: &str,
-    issuer: &str,
+    issuer: &Issuer,
     now: DateTime<Utc>,
 ) -> Result<certificate::Model, EventError> {
     let mut errors = Vec::new();
@@ -120,31 +259,92 @@ pub async fn issue(
     };
     let from = date("from", from);
     let until = date("until", until);
+    let today = now.with_timezone(&crate::schedule::shanghai()).date_naive();
     if let (Some(f), Some(u)) = (from, until)
         && u < f
     {
         errors.push(FieldError::new("until", "error-end-before-start"));
     }
+    if until.is_some_and(|u| u > today) {
+        errors.push(FieldError::new("until", "error-period-in-future"));
+    }
     let (Some(from), Some(until), true) = (from, until, errors.is_empty()) else {
         return Err(EventError::Invalid(errors));
     };
-    let lines = services_of(db, actor.person_id, from, until, now).await?;
-    if lines.is_empty() {
+    let services = certifiable(db, actor.person_id, from, until, now).await?;
+    if services.is_empty() {
         return Err(EventError::field("from", "error-no-service-in-period"));
     }
+    let holder = member::entities::person::Entity::find_by_id(actor.person_id)
+        .one(db)
+        .await?
+        .map(|p| member::fields::mask_name(&p.name))
+        .unwrap_or_default();
+    let mut organizations: Vec<String> = Vec::new();
+    for service in &services {
+        if !organizations.contains(&service.organization) {
+            organizations.push(service.organization.clone());
+        }
+    }
+    let snapshot = Snapshot {
+        holder,
+        organizations,
+        services,
+        issuer: Issuer {
+            name: issuer.name.chars().take(100).collect(),
+            leader: issuer.leader.chars().take(50).collect(),
+            clerk: issuer.clerk.chars().take(50).collect(),
+            contact: issuer.contact.chars().take(50).collect(),
+        },
+    };
+    let content = serde_json::to_string(&snapshot)
+        .map_err(|e| EventError::Database(DbErr::Custom(format!("certificate content: {e}"))))?;
     let txn = tx::begin_write(db).await?;
+    let earlier = certificate::Entity::find()
+        .filter(certificate::Column::PersonId.eq(actor.person_id))
+        .filter(certificate::Column::PeriodFrom.eq(from))
+        .filter(certificate::Column::PeriodUntil.eq(until))
+        .filter(certificate::Column::SupersededBy.is_null())
+        .all(&txn)
+        .await?;
+    // Nothing changed since the last one for this period: that one stands.
+    if let Some(same) = earlier.iter().find(|c| {
+        Snapshot::of(c).is_some_and(|s| {
+            same_services(&s.services, &snapshot.services) && s.issuer == snapshot.issuer
+        })
+    }) {
+        return Ok(same.clone());
+    }
     let issued = certificate::ActiveModel {
         number: Set(new_number()),
         person_id: Set(actor.person_id),
         period_from: Set(from),
         period_until: Set(until),
-        services: Set(i32::try_from(lines.len()).unwrap_or(i32::MAX)),
-        hours_tenths: Set(lines.iter().map(|l| i64::from(l.tenths)).sum()),
-        issuer: Set(issuer.chars().take(100).collect()),
+        services: Set(i32::try_from(snapshot.services.len()).unwrap_or(i32::MAX)),
+        hours_tenths: Set(snapshot.services.iter().map(|s| i64::from(s.tenths)).sum()),
+        issuer: Set(snapshot.issuer.name.clone()),
         issued_at: Set(now),
+        content_hash: Set(member::secrets::digest(&content)),
+        content: Set(content),
+        superseded_by: Set(None),
     }
     .insert(&txn)
     .await?;
+    for old in earlier {
+        let number = old.number.clone();
+        let mut replaced: certificate::ActiveModel = old.into();
+        replaced.superseded_by = Set(Some(issued.number.clone()));
+        replaced.update(&txn).await?;
+        audit::record(
+            &txn,
+            Some(actor.person_id),
+            "certificate.supersede",
+            "person",
+            Some(actor.person_id),
+            format!("{number} → {}", issued.number),
+        )
+        .await?;
+    }
     audit::record(
         &txn,
         Some(actor.person_id),

@@ -66,6 +66,7 @@ pub const ACTIONS: &[&str] = &[
     "service.beneficiaries_report",
     "service.beneficiaries_correct",
     "certificate.issue",
+    "certificate.supersede",
     "request.contact_reveal",
 ];
 

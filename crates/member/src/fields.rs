@@ -56,6 +56,15 @@ pub fn mask_phone(phone: &str) -> String {
     }
 }
 
+/// `李阿姨` → `李**`: enough to recognise, not enough to copy.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
 /// A person's name as they write it: 1 to 50 characters, no control characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersonName(String);

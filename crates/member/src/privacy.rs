@@ -265,6 +265,19 @@ pub async fn update_self(
     Ok(updated)
 }
 
+/// A person's name and phone as they stand (empty after the account was deleted), for a
+/// document that names them, such as their printed certificate.
+pub async fn name_and_phone(
+    db: &impl ConnectionTrait,
+    person_id: uuid::Uuid,
+) -> Result<(String, Option<String>), MemberError> {
+    Ok(person::Entity::find_by_id(person_id)
+        .one(db)
+        .await?
+        .map(|p| (p.name, p.phone))
+        .unwrap_or_default())
+}
+
 /// Deletes the signed-in person's account, after they confirm with their password.
 /// Their name, phone and birth date are erased; the row stays, anonymous, so that hours
 /// and counts that include them stay correct. Sessions and tokens go with the account.

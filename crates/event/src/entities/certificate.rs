@@ -14,6 +14,14 @@ pub struct Model {
     pub hours_tenths: i64,
     pub issuer: String,
     pub issued_at: DateTime<Utc>,
+    /// JSON of what was certified (`certificates::Snapshot`); empty for certificates
+    /// issued before snapshots were stored.
+    #[sea_orm(column_type = "Text")]
+    pub content: String,
+    /// SHA-256 (hex) of `content`.
+    pub content_hash: String,
+    /// The number of the certificate that replaced this one after a correction.
+    pub superseded_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
