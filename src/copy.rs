@@ -271,6 +271,12 @@ async fn every_table<A: TableAction>(
                 .await?,
         ),
         (
+            "sent_reports",
+            action
+                .run::<ev::sent_report::Entity>("sent_reports")
+                .await?,
+        ),
+        (
             "resident_requests",
             action
                 .run::<tr::request::Entity>("resident_requests")

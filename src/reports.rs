@@ -432,17 +432,31 @@ pub fn to_xlsx(heading: &Heading, tables: &[Table]) -> Result<Vec<u8>, AppError>
 
 /// The same tables as one CSV file: each under a line with its name, a blank line between.
 pub fn to_csv(heading: &Heading, tables: &[Table]) -> Result<Vec<u8>, AppError> {
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(csv_lines(Some(heading), tables)?);
+    Ok(bytes)
+}
+
+/// What a report says, as text without the time it was made: two downloads of unchanged
+/// figures give the same text, so a month sent upward can be compared with its figures now.
+pub fn content(tables: &[Table]) -> Result<String, AppError> {
+    String::from_utf8(csv_lines(None, tables)?).map_err(|e| AppError::Internal(format!("csv: {e}")))
+}
+
+fn csv_lines(heading: Option<&Heading>, tables: &[Table]) -> Result<Vec<u8>, AppError> {
     let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     let mut writer = csv::WriterBuilder::new()
         .flexible(true)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
+        .from_writer(Vec::new());
     for (i, table) in tables.iter().enumerate() {
         if i > 0 {
             writer.write_record([""]).map_err(fail)?;
         }
-        writer
-            .write_record([heading.line(table.name)])
-            .map_err(fail)?;
+        let title = match heading {
+            Some(heading) => heading.line(table.name),
+            None => table.name.to_owned(),
+        };
+        writer.write_record([title]).map_err(fail)?;
         writer.write_record(&table.header).map_err(fail)?;
         for row in &table.rows {
             let cells: Vec<String> = row

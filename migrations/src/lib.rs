@@ -16,6 +16,7 @@ mod m20261125_000009_create_resident_requests;
 mod m20261129_000010_add_lookup_indexes;
 mod m20261130_000011_create_invitations;
 mod m20261201_000012_certificate_snapshots;
+mod m20261201_000013_create_sent_reports;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_add_lookup_indexes::Migration),
             Box::new(m20261130_000011_create_invitations::Migration),
             Box::new(m20261201_000012_certificate_snapshots::Migration),
+            Box::new(m20261201_000013_create_sent_reports::Migration),
         ]
     }
 }

@@ -94,6 +94,14 @@ struct DashboardPage {
     period_error: Option<String>,
     base: String,
     satisfaction: SatisfactionView,
+    /// Whether the report month was sent upward, and whether it changed since.
+    sent: Option<SentStatus>,
+}
+
+#[derive(Serialize)]
+struct SentStatus {
+    text: String,
+    changed: bool,
 }
 
 /// One line of a satisfaction table.
@@ -521,6 +529,7 @@ async fn show_dashboard(
         },
         shares: shares_chart(lang, &stats.by_service),
         this_month: default_day.format("%Y-%m").to_string(),
+        sent: sent_status(&state, &actor, lang, default_day).await?,
         org_name: None,
         shown_instead,
         period_error: period_error.map(|key| lang.t(key)),
@@ -556,29 +565,29 @@ async fn monthly_csv(
     monthly_report(&state, &actor, &query, "csv").await
 }
 
-/// The month's report upward, as a workbook or the same tables in one CSV.
-async fn monthly_report(
+/// A month's report as it stands now: its first day, its tables, and the heading that
+/// says when it was made. `typed` is `YYYY-MM`, or empty for this month.
+pub(super) async fn month_report(
     state: &AppState,
-    actor: &member::Actor,
-    query: &MonthQuery,
-    format: &str,
-) -> Result<Response, AppError> {
-    if !actor.is_staff() {
-        return Err(AppError::Forbidden);
-    }
+    typed: &str,
+) -> Result<
+    (
+        NaiveDate,
+        Vec<crate::reports::Table>,
+        crate::reports::Heading,
+    ),
+    AppError,
+> {
     let today = views::today();
-    let first = match query.month.trim() {
+    let first = match typed.trim() {
         "" => today.with_day(1).unwrap_or(today),
         typed => NaiveDate::parse_from_str(&format!("{typed}-01"), "%Y-%m-%d").map_err(|_| {
             AppError::InvalidFields(vec![member::FieldError::new("month", "error-date-invalid")])
         })?,
     };
-    let next = if first.month() == 12 {
-        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
-    }
-    .unwrap_or(first);
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(first);
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
     let _turn = state.report_turn().await;
     let now = Utc::now();
@@ -591,6 +600,45 @@ async fn monthly_report(
         ),
         made_at: views::format_date_time(crate::i18n::Lang::ZhCn, now),
     };
+    Ok((first, tables, heading))
+}
+
+/// "已报送第 2 版", and whether the month's figures changed since it was sent.
+async fn sent_status(
+    state: &AppState,
+    actor: &member::Actor,
+    lang: Lang,
+    day: NaiveDate,
+) -> Result<Option<SentStatus>, AppError> {
+    let first = day.with_day(1).unwrap_or(day);
+    let Some(latest) = event::sent_reports::latest_of(&state.db, actor, first).await? else {
+        return Ok(None);
+    };
+    let (_, tables, _) = month_report(state, &latest.month).await?;
+    Ok(Some(SentStatus {
+        text: views::t_with(
+            lang,
+            "sent-status",
+            &[
+                ("revision", latest.revision.to_string()),
+                ("at", views::format_date_time(lang, latest.sent_at)),
+            ],
+        ),
+        changed: latest.content != crate::reports::content(&tables)?,
+    }))
+}
+
+/// The month's report upward, as a workbook or the same tables in one CSV.
+async fn monthly_report(
+    state: &AppState,
+    actor: &member::Actor,
+    query: &MonthQuery,
+    format: &str,
+) -> Result<Response, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let (first, tables, heading) = month_report(state, &query.month).await?;
     let name = format!("微益坊月报-{}.{format}", first.format("%Y-%m"));
     let fallback = format!("weiyifang-report-{}.{format}", first.format("%Y-%m"));
     Ok(match format {
@@ -714,6 +762,7 @@ async fn show_org_dashboard(
         )
         .await?,
         org_name: Some(org.name),
+        sent: None,
         base: format!("/orgs/{}/dashboard", org.id),
         period,
         from: query.from,

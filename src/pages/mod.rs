@@ -17,6 +17,7 @@ mod projects;
 mod records;
 mod requests;
 mod scheduling;
+mod sent_reports;
 
 pub(crate) use members::{download, read_file};
 
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(records::routes())
         .merge(dashboard::routes())
+        .merge(sent_reports::routes())
         .merge(certificates::routes())
         .merge(requests::routes())
         .merge(assets::routes())

@@ -717,3 +717,106 @@ async fn a_certificate_shows_what_it_certified_and_says_when_a_correction_replac
     let page = check(second.number.clone()).await;
     assert!(page.contains("真实证明") && page.contains("志**") && page.contains("1.0"));
 }
+
+#[tokio::test]
+async fn a_month_sent_upward_is_frozen_and_a_correction_makes_a_revision_that_lists_it() {
+    use calamine::{Data, Reader, Xlsx};
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, _, _, [record, _]) = a_day_with_hours(&app).await;
+    let found = event::schedule::find(&app.db, market).await.unwrap();
+    let month = found
+        .starts_at
+        .with_timezone(&event::schedule::shanghai())
+        .format("%Y-%m")
+        .to_string();
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let form = [("month", month.as_str())];
+    let send = || coordinator.post("/reports/monthly/send", &form);
+    let response = send().await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(crate::helpers::location(&response), "/reports/sent");
+    let sent = event::entities::sent_report::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].revision, 1);
+    assert_eq!(
+        sent[0].content_hash,
+        member::secrets::digest(&sent[0].content)
+    );
+    assert!(sent[0].content.contains("志愿服务时长（小时）,3.0"));
+    assert_eq!(app.audit_entries("report.send").await.len(), 1);
+    // Nothing changed: nothing to send again.
+    let again = send().await;
+    assert_eq!(again.status(), 422);
+    assert!(again.text().await.unwrap().contains("不需要重新报送"));
+
+    // A correction after sending: the month says so, and sending again is revision 2,
+    // listing what changed.
+    let ends = found.ends_at;
+    records::enter_hours(&app.db, &staff, record, "1.0", "按签到时间更正", ends)
+        .await
+        .unwrap();
+    let page = coordinator.get_text("/reports/sent").await;
+    assert!(
+        page.contains("这个月的数据有更正") && page.contains("报送更正（第 2 版）"),
+        "{page}"
+    );
+    assert_eq!(send().await.status(), 303);
+    let revision = event::entities::sent_report::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.revision == 2)
+        .unwrap();
+    let changes = event::sent_reports::Changes::of(&revision);
+    assert!(
+        changes
+            .removed
+            .iter()
+            .any(|l| l == "志愿服务时长（小时）,3.0"),
+        "{changes:?}"
+    );
+    assert!(
+        changes
+            .added
+            .iter()
+            .any(|l| l == "志愿服务时长（小时）,2.5"),
+        "{changes:?}"
+    );
+    let page = coordinator.get_text("/reports/sent").await;
+    assert!(
+        page.contains("第 2 版") && page.contains("报送后数据没有变化"),
+        "{page}"
+    );
+
+    // The first sending's workbook is kept exactly as it went: 3.0 hours.
+    let first = sent[0].id;
+    let response = coordinator
+        .get(&format!("/reports/sent/{first}/workbook"))
+        .await;
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap().to_vec();
+    assert_eq!(bytes, sent[0].workbook);
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let hours = workbook
+        .worksheet_range("汇总")
+        .unwrap()
+        .rows()
+        .find(|row| row[0] == "志愿服务时长（小时）")
+        .map(|row| row[1].clone())
+        .unwrap();
+    assert_eq!(hours, Data::Float(3.0));
+    // A volunteer sees none of it.
+    let volunteer = app.browser();
+    volunteer
+        .login("13911110001", crate::helpers::PASSWORD)
+        .await;
+    assert_eq!(volunteer.get("/reports/sent").await.status(), 403);
+}

@@ -9,6 +9,7 @@ mod error;
 mod markets;
 pub mod records;
 pub mod schedule;
+pub mod sent_reports;
 pub mod signups;
 pub mod stalls;
 pub mod stats;

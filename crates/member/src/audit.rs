@@ -67,6 +67,7 @@ pub const ACTIONS: &[&str] = &[
     "service.beneficiaries_correct",
     "certificate.issue",
     "certificate.supersede",
+    "report.send",
     "request.contact_reveal",
 ];
 
