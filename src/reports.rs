@@ -86,6 +86,7 @@ pub struct Table {
 /// The report's tables for events that started in `[from, until)` and had begun by `now`.
 pub async fn monthly_tables(
     db: &DatabaseConnection,
+    actor: &member::Actor,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -365,18 +366,193 @@ pub async fn monthly_tables(
         ],
         rows: satisfaction_rows,
     };
+    // As of the period's last day (or now, while it runs).
+    let last_moment = until.min(now);
+    let last_day = (last_moment - chrono::Duration::seconds(1))
+        .with_timezone(&views::shanghai())
+        .date_naive();
+    let census = member::orgs::census(db, last_day, None).await?;
+    let registered = member::accounts::registered_volunteers(db, last_moment).await?;
+    summary.rows.push(vec![
+        Cell::Text("孵化的社会组织（期末）".into()),
+        count(census.incubated),
+    ]);
+    summary.rows.push(vec![
+        Cell::Text("组织成员（期末）".into()),
+        count(census.members),
+    ]);
+    summary.rows.push(vec![
+        Cell::Text("登记志愿者（期末）".into()),
+        count(registered),
+    ]);
+    let mut standing_rows = Vec::new();
+    for stage in member::orgs::Stage::ALL {
+        standing_rows.push(vec![
+            Cell::Text("孵化阶段".into()),
+            Cell::Text(lang.t(&format!("stage-{}", stage.as_str()))),
+            count(census.by_stage.get(stage.as_str()).copied().unwrap_or(0)),
+        ]);
+    }
+    for registration in member::orgs::Registration::ALL {
+        standing_rows.push(vec![
+            Cell::Text("登记备案".into()),
+            Cell::Text(lang.t(&format!("registration-{}", registration.as_str()))),
+            count(
+                census
+                    .by_registration
+                    .get(registration.as_str())
+                    .copied()
+                    .unwrap_or(0),
+            ),
+        ]);
+    }
+    let standing = Table {
+        name: "组织概况",
+        header: vec!["分组", "类别", "组织数（期末）"],
+        rows: standing_rows,
+    };
+    let figures_row = |label: String, f: &event::stats::Figures| {
+        let mut row = vec![
+            Cell::Text(label),
+            count(f.services),
+            count(f.volunteers),
+            Cell::Hours(f.hours_tenths),
+            Cell::Count(f.residents),
+        ];
+        row.extend(breakdown(f));
+        row
+    };
+    let figures_header = |first: &'static str| {
+        vec![
+            first,
+            "服务人次",
+            "志愿者",
+            "时长（小时）",
+            "服务居民人次",
+            "老年人",
+            "儿童",
+            "残疾人",
+            "其他",
+        ]
+    };
+    let services = Table {
+        name: "按服务项目",
+        header: figures_header("服务项目"),
+        rows: stats
+            .by_service
+            .iter()
+            .map(|(key, f)| figures_row(lang.t(&format!("service-{}", key.replace('_', "-"))), f))
+            .collect(),
+    };
+    let titles: HashMap<Uuid, String> = project::entities::project::Entity::find()
+        .filter(
+            project::entities::project::Column::Id
+                .is_in(stats.by_project.keys().copied().collect::<Vec<_>>()),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.title))
+        .collect();
+    let mut project_rows: Vec<(String, Vec<Cell>)> = stats
+        .by_project
+        .iter()
+        .map(|(id, f)| {
+            let title = titles.get(id).cloned().unwrap_or_default();
+            (title.clone(), figures_row(title, f))
+        })
+        .collect();
+    project_rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let projects = Table {
+        name: "按公益项目",
+        header: figures_header("公益项目"),
+        rows: project_rows.into_iter().map(|(_, row)| row).collect(),
+    };
+    let counted = triage::requests::counts(db, from, until).await?;
+    let statuses = triage::kinds::Status::ALL;
+    let mut request_header = vec!["分流类别"];
+    request_header.extend(statuses.iter().map(|s| match s.as_str() {
+        "received" => "已受理",
+        "triaged" => "已分流",
+        "in_progress" => "办理中",
+        "resolved" => "已办结",
+        "closed" => "已结案",
+        _ => "重新办理",
+    }));
+    request_header.push("合计");
+    let classes: Vec<Option<&'static str>> = std::iter::once(None)
+        .chain(triage::kinds::Class::ALL.iter().map(|c| Some(c.as_str())))
+        .collect();
+    let requests = Table {
+        name: "居民诉求",
+        header: request_header,
+        rows: classes
+            .iter()
+            .map(|class| {
+                let label = match class {
+                    Some(class) => lang.t(&format!("request-class-{class}")),
+                    None => "待分流".to_owned(),
+                };
+                let mut row = vec![Cell::Text(label)];
+                let mut total = 0;
+                for status in statuses {
+                    let n = counted
+                        .get(&(*class, status.as_str()))
+                        .copied()
+                        .unwrap_or(0);
+                    total += n;
+                    row.push(count(n));
+                }
+                row.push(count(total));
+                row
+            })
+            .collect(),
+    };
+    let first_day = from.with_timezone(&views::shanghai()).date_naive();
+    let until_day = (until - chrono::Duration::seconds(1))
+        .with_timezone(&views::shanghai())
+        .date_naive();
+    let overview = project::ledger::overview(db, actor, Some(first_day), Some(until_day)).await?;
+    let mut funding_rows: Vec<Vec<Cell>> = project::ledger::Source::ALL
+        .iter()
+        .map(|source| {
+            let fen = overview.all.by_source.get(source).copied().unwrap_or(0);
+            vec![
+                Cell::Text(lang.t(&format!("source-{}", source.as_str().replace('_', "-")))),
+                Cell::Text(project::money::format_yuan(fen)),
+                Cell::Count(fen),
+            ]
+        })
+        .collect();
+    funding_rows.push(vec![
+        Cell::Text("合计".into()),
+        Cell::Text(project::money::format_yuan(overview.all.total)),
+        Cell::Count(overview.all.total),
+    ]);
+    let funding = Table {
+        name: "资金到账",
+        header: vec!["来源", "金额（元）", "金额（分）"],
+        rows: funding_rows,
+    };
     Ok(vec![
         summary,
+        standing,
         days,
         stalls,
         organizations,
+        services,
+        projects,
         volunteers,
+        requests,
+        funding,
         satisfaction,
     ])
 }
 
 /// What the report covers and when it was made: the first line of every sheet.
 pub struct Heading {
+    /// 微益坊月报, or 微益坊报表 for a period of several months.
+    pub title: &'static str,
     pub period: String,
     pub made_at: String,
 }
@@ -384,8 +560,8 @@ pub struct Heading {
 impl Heading {
     fn line(&self, table: &str) -> String {
         format!(
-            "微益坊月报 · {table} · {} · 生成于 {}",
-            self.period, self.made_at
+            "{} · {table} · {} · 生成于 {}",
+            self.title, self.period, self.made_at
         )
     }
 }

@@ -28,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard", get(show_dashboard))
         .route("/reports/monthly.xlsx", get(monthly_xlsx))
         .route("/reports/monthly.csv", get(monthly_csv))
+        .route("/reports/period.xlsx", get(period_xlsx))
+        .route("/reports/period.csv", get(period_csv))
         .route("/orgs/{id}/dashboard", get(show_org_dashboard))
 }
 
@@ -96,6 +98,8 @@ struct DashboardPage {
     satisfaction: SatisfactionView,
     /// Whether the report month was sent upward, and whether it changed since.
     sent: Option<SentStatus>,
+    /// `from=…&until=…` of the period shown, for its report (none for all time).
+    period_export: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -530,6 +534,10 @@ async fn show_dashboard(
         shares: shares_chart(lang, &stats.by_service),
         this_month: default_day.format("%Y-%m").to_string(),
         sent: sent_status(&state, &actor, lang, default_day).await?,
+        period_export: match (from, until.and_then(|u| u.pred_opt())) {
+            (Some(f), Some(l)) => Some(format!("from={f}&until={l}")),
+            _ => None,
+        },
         org_name: None,
         shown_instead,
         period_error: period_error.map(|key| lang.t(key)),
@@ -569,6 +577,7 @@ async fn monthly_csv(
 /// says when it was made. `typed` is `YYYY-MM`, or empty for this month.
 pub(super) async fn month_report(
     state: &AppState,
+    actor: &member::Actor,
     typed: &str,
 ) -> Result<
     (
@@ -588,11 +597,25 @@ pub(super) async fn month_report(
     let next = first
         .checked_add_months(chrono::Months::new(1))
         .unwrap_or(first);
+    let (tables, heading) = report_for(state, actor, "微益坊月报", first, next).await?;
+    Ok((first, tables, heading))
+}
+
+/// The report's tables for the days `[first, next)`, and its heading.
+async fn report_for(
+    state: &AppState,
+    actor: &member::Actor,
+    title: &'static str,
+    first: NaiveDate,
+    next: NaiveDate,
+) -> Result<(Vec<crate::reports::Table>, crate::reports::Heading), AppError> {
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
     let _turn = state.report_turn().await;
     let now = Utc::now();
-    let tables = crate::reports::monthly_tables(&state.db, start(first), start(next), now).await?;
+    let tables =
+        crate::reports::monthly_tables(&state.db, actor, start(first), start(next), now).await?;
     let heading = crate::reports::Heading {
+        title,
         period: format!(
             "{} 至 {}",
             first.format("%Y-%m-%d"),
@@ -600,7 +623,80 @@ pub(super) async fn month_report(
         ),
         made_at: views::format_date_time(crate::i18n::Lang::ZhCn, now),
     };
-    Ok((first, tables, heading))
+    Ok((tables, heading))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RangeQuery {
+    from: String,
+    until: String,
+}
+
+/// The same report for any period of whole days (several months, a year).
+async fn period_report(
+    state: &AppState,
+    actor: &member::Actor,
+    query: &RangeQuery,
+    format: &str,
+) -> Result<Response, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let parse = |field: &'static str, s: &str| {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| member::fields::plausible_date(*d))
+            .ok_or(member::FieldError::new(field, "error-date-invalid"))
+    };
+    let (first, last) = match (parse("from", &query.from), parse("until", &query.until)) {
+        (Ok(first), Ok(last)) if last >= first => (first, last),
+        (Ok(_), Ok(_)) => {
+            return Err(AppError::InvalidFields(vec![member::FieldError::new(
+                "until",
+                "error-end-before-start",
+            )]));
+        }
+        (from, until) => {
+            return Err(AppError::InvalidFields(
+                [from.err(), until.err()].into_iter().flatten().collect(),
+            ));
+        }
+    };
+    let next = last.succ_opt().unwrap_or(last);
+    let (tables, heading) = report_for(state, actor, "微益坊报表", first, next).await?;
+    let name = format!("微益坊报表-{first}至{last}.{format}");
+    let fallback = format!("weiyifang-report-{first}-{last}.{format}");
+    Ok(match format {
+        "csv" => super::download(
+            &name,
+            &fallback,
+            "text/csv; charset=utf-8",
+            crate::reports::to_csv(&heading, &tables)?,
+        ),
+        _ => super::download(
+            &name,
+            &fallback,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            crate::reports::to_xlsx(&heading, &tables)?,
+        ),
+    })
+}
+
+async fn period_xlsx(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<RangeQuery>,
+) -> Result<Response, AppError> {
+    period_report(&state, &actor, &query, "xlsx").await
+}
+
+async fn period_csv(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<RangeQuery>,
+) -> Result<Response, AppError> {
+    period_report(&state, &actor, &query, "csv").await
 }
 
 /// "已报送第 2 版", and whether the month's figures changed since it was sent.
@@ -614,7 +710,7 @@ async fn sent_status(
     let Some(latest) = event::sent_reports::latest_of(&state.db, actor, first).await? else {
         return Ok(None);
     };
-    let (_, tables, _) = month_report(state, &latest.month).await?;
+    let (_, tables, _) = month_report(state, actor, &latest.month).await?;
     Ok(Some(SentStatus {
         text: views::t_with(
             lang,
@@ -638,7 +734,7 @@ async fn monthly_report(
     if !actor.is_staff() {
         return Err(AppError::Forbidden);
     }
-    let (first, tables, heading) = month_report(state, &query.month).await?;
+    let (first, tables, heading) = month_report(state, actor, &query.month).await?;
     let name = format!("微益坊月报-{}.{format}", first.format("%Y-%m"));
     let fallback = format!("weiyifang-report-{}.{format}", first.format("%Y-%m"));
     Ok(match format {
@@ -763,6 +859,7 @@ async fn show_org_dashboard(
         .await?,
         org_name: Some(org.name),
         sent: None,
+        period_export: None,
         base: format!("/orgs/{}/dashboard", org.id),
         period,
         from: query.from,

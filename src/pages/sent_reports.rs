@@ -46,7 +46,7 @@ async fn send(
     if !actor.is_staff() {
         return Err(AppError::Forbidden);
     }
-    let (first, tables, heading) = month_report(&state, &input.month).await?;
+    let (first, tables, heading) = month_report(&state, &actor, &input.month).await?;
     let content = crate::reports::content(&tables)?;
     let workbook = crate::reports::to_xlsx(&heading, &tables)?;
     match sent_reports::send(&state.db, &actor, first, &content, workbook, Utc::now()).await {
@@ -104,7 +104,7 @@ async fn sent_page(
     let mut months = Vec::new();
     // Newest month first; within it, newest revision first (as `all` gives them).
     for (month, sendings) in by_month.into_iter().rev() {
-        let (_, tables, _) = month_report(state, &month).await?;
+        let (_, tables, _) = month_report(state, actor, &month).await?;
         let now = crate::reports::content(&tables)?;
         let latest = &sendings[0];
         let mut rows = Vec::new();

@@ -138,3 +138,101 @@ async fn the_monthly_report_carries_the_dashboards_figures_for_the_month() {
         "phone numbers masked"
     );
 }
+
+#[tokio::test]
+async fn the_report_carries_what_upward_reports_ask_for_in_a_stable_order_and_for_any_period() {
+    let app = TestApp::new().await;
+    let today = weiyifang::views::today();
+    weiyifang::demo::fill(&app.db, today).await.unwrap();
+    let coordinator = app.browser();
+    let (_, phone, password) = weiyifang::demo::DEMO_ACCOUNTS[1];
+    assert_eq!(coordinator.login(phone, password).await.status(), 303);
+    let last_month = today
+        .with_day(1)
+        .unwrap()
+        .pred_opt()
+        .unwrap()
+        .format("%Y-%m")
+        .to_string();
+    let download = |path: String| {
+        let coordinator = &coordinator;
+        async move {
+            let response = coordinator.get(&path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            let bytes = response.bytes().await.unwrap().to_vec();
+            let workbook: Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+            workbook
+        }
+    };
+    let mut workbook = download(format!("/reports/monthly.xlsx?month={last_month}")).await;
+    let summary = rows(&mut workbook, "汇总");
+    let value = |label: &str| {
+        summary
+            .iter()
+            .find(|r| r[0] == label)
+            .unwrap_or_else(|| panic!("{label}"))[1]
+            .clone()
+    };
+    assert_eq!(value("孵化的社会组织（期末）"), "43");
+    assert_eq!(value("组织成员（期末）"), "6000");
+    assert_eq!(value("举办公益集市（天）"), "1");
+    let standing = rows(&mut workbook, "组织概况");
+    let stages: u64 = standing
+        .iter()
+        .skip(2)
+        .filter(|r| r[0] == "孵化阶段")
+        .map(|r| r[2].parse::<u64>().unwrap())
+        .sum();
+    let registrations: u64 = standing
+        .iter()
+        .skip(2)
+        .filter(|r| r[0] == "登记备案")
+        .map(|r| r[2].parse::<u64>().unwrap())
+        .sum();
+    // Every organization that existed at the month's end has a stage (the two applications
+    // came today, so not yet), and the 43 incubated a registration status.
+    assert_eq!((stages, registrations), (43, 43));
+    let services = rows(&mut workbook, "按服务项目");
+    assert!(services.iter().any(|r| r[0] == "义务理发"), "{services:?}");
+    let requests = rows(&mut workbook, "居民诉求");
+    for class in ["待分流", "大事", "小事", "私事"] {
+        assert!(requests.iter().any(|r| r[0] == class), "{class}");
+    }
+    let funding = rows(&mut workbook, "资金到账");
+    assert!(funding.iter().any(|r| r[0] == "合计"));
+    for sheet in ["按公益项目", "摊位", "志愿者时长", "居民满意度"] {
+        assert!(workbook.worksheet_range(sheet).is_ok(), "{sheet}");
+    }
+    // Two downloads list the stalls in the same order.
+    let again = rows(
+        &mut download(format!("/reports/monthly.xlsx?month={last_month}")).await,
+        "摊位",
+    );
+    assert_eq!(rows(&mut workbook, "摊位")[1..], again[1..]);
+
+    // Any period: the last three months hold three market days.
+    let first = today
+        .with_day(1)
+        .unwrap()
+        .checked_sub_months(chrono::Months::new(3))
+        .unwrap();
+    let last = today.with_day(1).unwrap().pred_opt().unwrap();
+    let mut period = download(format!("/reports/period.xlsx?from={first}&until={last}")).await;
+    let summary = rows(&mut period, "汇总");
+    assert!(summary[0][0].starts_with("微益坊报表"), "{:?}", summary[0]);
+    let days = summary
+        .iter()
+        .find(|r| r[0] == "举办公益集市（天）")
+        .unwrap()[1]
+        .clone();
+    assert_eq!(days, "3");
+    let response = coordinator
+        .get(&format!("/reports/period.xlsx?from={last}&until={first}"))
+        .await;
+    assert_eq!(response.status(), 422);
+    let response = coordinator
+        .get("/reports/period.csv?from=soon&until=")
+        .await;
+    assert_eq!(response.status(), 422);
+}

@@ -196,6 +196,14 @@ const STAFF_PAGES: &[(&str, &str)] = &[
     ("GET", "/dashboard"),
     ("GET", "/reports/monthly.xlsx"),
     ("GET", "/reports/monthly.csv"),
+    (
+        "GET",
+        "/reports/period.xlsx?from=2026-01-01&until=2026-03-31",
+    ),
+    (
+        "GET",
+        "/reports/period.csv?from=2026-01-01&until=2026-03-31",
+    ),
     ("GET", "/reports/sent"),
     ("POST", "/reports/monthly/send"),
     ("GET", "/reports/sent/{id}/workbook"),

@@ -774,6 +774,19 @@ pub async fn any_account_exists(db: &impl ConnectionTrait) -> Result<bool, Membe
         .is_some())
 }
 
+/// Volunteers with an account made before `before` (deleted accounts are gone): the
+/// "registered volunteers" of a report.
+pub async fn registered_volunteers(
+    db: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+) -> Result<u64, MemberError> {
+    Ok(account::Entity::find()
+        .filter(account::Column::Role.eq(PlatformRole::Volunteer))
+        .filter(account::Column::CreatedAt.lt(before))
+        .count(db)
+        .await?)
+}
+
 /// Whether the person has set a password (accounts made by staff have none until the
 /// one-time code is used).
 pub fn has_password(account: &account::Model) -> bool {

@@ -909,6 +909,9 @@ mod tests {
 pub struct Census {
     /// Organizations in each stage that day (those that did not exist yet are absent).
     pub by_stage: std::collections::BTreeMap<&'static str, u64>,
+    /// Organizations admitted to incubation by registration status (登记, 备案, neither), as
+    /// recorded now.
+    pub by_registration: std::collections::BTreeMap<&'static str, u64>,
     /// Organizations ever admitted to incubation by that day (any stage but applied or
     /// declined): the "43 incubated organizations" of the article.
     pub incubated: u64,
@@ -944,6 +947,23 @@ pub async fn census(
         *census.by_stage.entry(stage.as_str()).or_default() += 1;
         if stage.is_public() {
             census.incubated += 1;
+        }
+    }
+    let incubated: Vec<Uuid> = stage_of
+        .iter()
+        .filter(|(_, (_, _, stage))| stage.is_public())
+        .map(|(id, _)| *id)
+        .collect();
+    for chunk in incubated.chunks(500) {
+        for org in organization::Entity::find()
+            .filter(organization::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            *census
+                .by_registration
+                .entry(org.registration.as_str())
+                .or_default() += 1;
         }
     }
     let mut memberships = membership::Entity::find()

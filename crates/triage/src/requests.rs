@@ -443,6 +443,31 @@ pub async fn public_board(
     Ok((rows, total))
 }
 
+/// Requests received in `[from, until)`, counted by class (`None`: not yet classified) and
+/// by where they stand now: the residents' requests table of the monthly report.
+pub async fn counts(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<std::collections::BTreeMap<(Option<&'static str>, &'static str), u64>, TriageError> {
+    let mut counts = std::collections::BTreeMap::new();
+    for (class, status) in request::Entity::find()
+        .select_only()
+        .column(request::Column::Class)
+        .column(request::Column::Status)
+        .filter(request::Column::CreatedAt.gte(from))
+        .filter(request::Column::CreatedAt.lt(until))
+        .into_tuple::<(Option<Class>, Status)>()
+        .all(db)
+        .await?
+    {
+        *counts
+            .entry((class.map(Class::as_str), status.as_str()))
+            .or_default() += 1;
+    }
+    Ok(counts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

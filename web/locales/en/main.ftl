@@ -1049,3 +1049,4 @@ sent-status = Sent, revision { $revision } ({ $at })
 notice-report-sent = The monthly report was sent and kept.
 error-report-unchanged = This month's figures are the same as when it was last sent: nothing to send again.
 error-report-sent-meanwhile = Someone sent this month a moment ago: reload to see it.
+report-period-hint = The report for the period shown above:
