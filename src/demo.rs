@@ -538,6 +538,17 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
                 .insert(db)
                 .await
                 .map_err(fail)?;
+                // In the audit log like hours confirmed on the attendance page.
+                member::audit::record(
+                    db,
+                    Some(staff.person_id),
+                    "service.hours_confirm",
+                    "person",
+                    Some(person),
+                    "2.5",
+                )
+                .await
+                .map_err(fail)?;
             }
             let extra = i32::from(remainder > 0);
             remainder -= extra;
@@ -557,6 +568,16 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
                 entered_at: Set(now),
             }
             .insert(db)
+            .await
+            .map_err(fail)?;
+            member::audit::record(
+                db,
+                Some(staff.person_id),
+                "service.beneficiaries_report",
+                "event",
+                Some(market.id),
+                format!("total {total}"),
+            )
             .await
             .map_err(fail)?;
         }

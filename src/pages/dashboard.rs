@@ -502,11 +502,33 @@ async fn show_dashboard(
                 .map(|(k, v)| (*k, v.clone()))
                 .collect::<Vec<_>>(),
         ),
-        months: stats
-            .by_month
-            .iter()
-            .map(|((y, m), f)| row(format!("{y}-{m:02}"), f))
-            .collect(),
+        months: {
+            // Months sent upward say so, with their latest revision.
+            let mut sent: std::collections::HashMap<String, i32> = Default::default();
+            for report in event::sent_reports::all(&state.db, &actor).await? {
+                let latest = sent.entry(report.month).or_default();
+                *latest = (*latest).max(report.revision);
+            }
+            stats
+                .by_month
+                .iter()
+                .map(|((y, m), f)| {
+                    let month = format!("{y}-{m:02}");
+                    let label = match sent.get(&month) {
+                        Some(revision) => format!(
+                            "{month} · {}",
+                            views::t_with(
+                                lang,
+                                "sent-month-mark",
+                                &[("revision", revision.to_string())]
+                            )
+                        ),
+                        None => month,
+                    };
+                    row(label, f)
+                })
+                .collect()
+        },
         organizations: stats
             .by_organization
             .iter()

@@ -39,6 +39,17 @@ async fn the_demo_shows_43_organizations_6000_members_17_market_days_and_30000_r
         .await
         .unwrap();
     assert_eq!((stats.all.market_days, stats.all.activities), (17, 0));
+    // The demo's confirmations and reports are in the audit log like real ones.
+    assert_eq!(
+        app.audit_entries("service.hours_confirm").await.len() as u64,
+        stats.all.services
+    );
+    assert_eq!(
+        app.audit_entries("service.beneficiaries_report")
+            .await
+            .len(),
+        17 * 4
+    );
     assert_eq!(stats.all.residents, 30_000);
 
     // The coordinator's dashboard says so too, and the camera project adds up.

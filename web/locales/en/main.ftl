@@ -1050,3 +1050,4 @@ notice-report-sent = The monthly report was sent and kept.
 error-report-unchanged = This month's figures are the same as when it was last sent: nothing to send again.
 error-report-sent-meanwhile = Someone sent this month a moment ago: reload to see it.
 report-period-hint = The report for the period shown above:
+sent-month-mark = sent, revision { $revision }

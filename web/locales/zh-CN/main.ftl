@@ -1050,3 +1050,4 @@ notice-report-sent = 月报已报送并保存。
 error-report-unchanged = 这个月的数据与上次报送时相同，不需要重新报送。
 error-report-sent-meanwhile = 刚刚有人报送了这个月，请刷新后查看。
 report-period-hint = 这个时段（见上方日期）的报表：
+sent-month-mark = 已报送第 { $revision } 版
