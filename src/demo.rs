@@ -671,6 +671,7 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
         &volunteer,
         &year_ago,
         &today.format("%Y-%m-%d").to_string(),
+        &event::certificates::IdentityInput::default(),
         &event::certificates::Issuer {
             name: "南湖街道办事处".to_owned(),
             leader: "周主任".to_owned(),

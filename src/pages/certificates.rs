@@ -68,6 +68,10 @@ struct MinePage {
     from: String,
     until: String,
     problem: Option<String>,
+    /// The optional identity document, as typed (kept when the form is refused).
+    id_kind: String,
+    id_number: String,
+    id_consent: bool,
 }
 
 async fn mine_page(
@@ -97,6 +101,9 @@ async fn mine_page(
         from,
         until,
         problem,
+        id_kind: String::new(),
+        id_number: String::new(),
+        id_consent: false,
     })
 }
 
@@ -124,6 +131,9 @@ async fn show_mine(
 struct IssueForm {
     from: String,
     until: String,
+    id_kind: String,
+    id_number: String,
+    id_consent: Option<String>,
 }
 
 async fn issue(
@@ -137,6 +147,11 @@ async fn issue(
         &actor,
         &input.from,
         &input.until,
+        &certificates::IdentityInput {
+            kind: input.id_kind.clone(),
+            number: input.id_number.clone(),
+            consent: input.id_consent.is_some(),
+        },
         &state.settings.issuer(),
         Utc::now(),
     )
@@ -145,7 +160,7 @@ async fn issue(
         Ok(issued) => Ok(Redirect::to(&format!("/certificates/{}", issued.number)).into_response()),
         Err(EventError::Invalid(errors)) => {
             let problem = errors.first().map(|e| context.lang().t(e.reason));
-            let page = mine_page(
+            let mut page = mine_page(
                 &state,
                 &context,
                 actor.person_id,
@@ -154,6 +169,9 @@ async fn issue(
                 problem,
             )
             .await?;
+            page.id_kind = input.id_kind;
+            page.id_number = input.id_number;
+            page.id_consent = input.id_consent.is_some();
             invalid(&state, &context, "pages/my-certificates", &page)
         }
         Err(other) => Err(other.into()),
@@ -182,6 +200,8 @@ struct Certified {
     issuer: certificates::Issuer,
     issued: String,
     note: Option<String>,
+    /// "居民身份证 3301**********1234", when the volunteer asked for it.
+    identity: Option<String>,
 }
 
 /// The certificate as it was issued: from its snapshot, or, for one issued before
@@ -225,6 +245,7 @@ async fn certified(
                     name: found.issuer.clone(),
                     ..Default::default()
                 },
+                identity: None,
             }
         }
     };
@@ -256,6 +277,7 @@ async fn certified(
                 .date_naive(),
         ),
         note: standing_note(lang, &standing),
+        identity: snapshot.identity,
     })
 }
 

@@ -308,6 +308,7 @@ async fn hours_served_before_an_account_was_deleted_count_under_a_name_that_says
         &volunteer(leaving),
         "2020-01-01",
         &today,
+        &Default::default(),
         &event::certificates::Issuer {
             name: "南湖街道".into(),
             ..Default::default()
@@ -627,8 +628,16 @@ async fn a_certificate_shows_what_it_certified_and_says_when_a_correction_replac
         let (day, street) = (day.clone(), street.clone());
         let db = app.db.clone();
         async move {
-            event::certificates::issue(&db, &volunteer(holder), &day, &until, &street, Utc::now())
-                .await
+            event::certificates::issue(
+                &db,
+                &volunteer(holder),
+                &day,
+                &until,
+                &Default::default(),
+                &street,
+                Utc::now(),
+            )
+            .await
         }
     };
     // The period cannot end in the future.
@@ -819,4 +828,58 @@ async fn a_month_sent_upward_is_frozen_and_a_correction_makes_a_revision_that_li
         .login("13911110001", crate::helpers::PASSWORD)
         .await;
     assert_eq!(volunteer.get("/reports/sent").await.status(), 403);
+}
+
+#[tokio::test]
+async fn an_identity_document_goes_on_a_certificate_only_masked_and_with_consent() {
+    let app = TestApp::new().await;
+    let (_, _, [holder, _], _) = a_day_with_hours(&app).await;
+    let browser = app.browser();
+    browser.login("13911110001", crate::helpers::PASSWORD).await;
+    let from = "2020-01-01";
+    let until = weiyifang::views::today().to_string();
+    let form = |consent: bool| {
+        let mut form = vec![
+            ("from", from.to_owned()),
+            ("until", until.clone()),
+            ("id_kind", "resident_id".to_owned()),
+            ("id_number", "330102 19560412 1234".to_owned()),
+        ];
+        if consent {
+            form.push(("id_consent", "yes".to_owned()));
+        }
+        form
+    };
+    let refused = browser
+        .client
+        .post(browser.url("/me/certificates"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&form(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("请先勾选同意") && page.contains("330102 19560412 1234"));
+    let issued = browser
+        .client
+        .post(browser.url("/me/certificates"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&form(true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(issued.status(), 303);
+    let number = crate::helpers::location(&issued).replace("/certificates/", "");
+    let stored = event::certificates::of_person(&app.db, holder)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].content.contains("居民身份证 3301**********1234"));
+    assert!(
+        !stored[0].content.contains("19560412"),
+        "the full number is never stored"
+    );
+    let public = app.browser().get_text(&format!("/verify/{number}")).await;
+    assert!(public.contains("3301**********1234") && !public.contains("19560412"));
 }

@@ -518,19 +518,45 @@ async fn a_volunteer_gets_a_certificate_that_anyone_can_verify() {
     // Nothing to certify before the day: a period cannot end in the future.
     assert_eq!(
         reason(
-            event::certificates::issue(&app.db, &actor, &from, &until, &street, Utc::now()).await
+            event::certificates::issue(
+                &app.db,
+                &actor,
+                &from,
+                &until,
+                &Default::default(),
+                &street,
+                Utc::now()
+            )
+            .await
         ),
         "error-period-in-future"
     );
     assert_eq!(
         reason(
-            event::certificates::issue(&app.db, &actor, &until, "2000-01-01", &street, later).await
+            event::certificates::issue(
+                &app.db,
+                &actor,
+                &until,
+                "2000-01-01",
+                &Default::default(),
+                &street,
+                later
+            )
+            .await
         ),
         "error-end-before-start"
     );
-    let issued = event::certificates::issue(&app.db, &actor, &from, &until, &street, later)
-        .await
-        .unwrap();
+    let issued = event::certificates::issue(
+        &app.db,
+        &actor,
+        &from,
+        &until,
+        &Default::default(),
+        &street,
+        later,
+    )
+    .await
+    .unwrap();
     assert_eq!((issued.services, issued.hours_tenths), (1, 10));
 
     let holder = app.browser();

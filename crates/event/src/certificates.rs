@@ -135,6 +135,59 @@ impl CertifiedService {
     }
 }
 
+/// An identity document the volunteer chose to have on the certificate, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct IdentityInput {
+    /// `resident_id` (居民身份证), `passport`, `other`; empty for none.
+    pub kind: String,
+    pub number: String,
+    /// The volunteer agrees to the masked number being printed and checked publicly.
+    pub consent: bool,
+}
+
+impl IdentityInput {
+    /// "居民身份证 3301**********1234": the kind and the number masked, never more. The
+    /// full number is not stored anywhere.
+    fn masked(&self, errors: &mut Vec<FieldError>) -> Option<String> {
+        let number: String = self.number.chars().filter(|c| !c.is_whitespace()).collect();
+        if number.is_empty() && self.kind.trim().is_empty() {
+            return None;
+        }
+        let kind = match self.kind.trim() {
+            "resident_id" => "居民身份证",
+            "passport" => "护照",
+            "other" => "其他证件",
+            _ => {
+                errors.push(FieldError::new("id_kind", "error-choose-one"));
+                return None;
+            }
+        };
+        let len = number.chars().count();
+        if !(6..=30).contains(&len) || !number.chars().all(|c| c.is_ascii_alphanumeric()) {
+            errors.push(FieldError::new("id_number", "error-id-number"));
+            return None;
+        }
+        if !self.consent {
+            errors.push(FieldError::new("id_consent", "error-id-consent"));
+            return None;
+        }
+        let chars: Vec<char> = number.to_ascii_uppercase().chars().collect();
+        let shown = if len >= 12 { 4 } else { 2 };
+        let masked: String = chars
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i < shown || i >= len - shown {
+                    *c
+                } else {
+                    '*'
+                }
+            })
+            .collect();
+        Some(format!("{kind} {masked}"))
+    }
+}
+
 /// What a certificate certified, stored when it is issued.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Snapshot {
@@ -144,6 +197,9 @@ pub struct Snapshot {
     pub organizations: Vec<String>,
     pub services: Vec<CertifiedService>,
     pub issuer: Issuer,
+    /// The identity document, masked, when the volunteer asked for it with consent.
+    #[serde(default)]
+    pub identity: Option<String>,
 }
 
 impl Snapshot {
@@ -248,10 +304,12 @@ pub async fn issue(
     actor: &Actor,
     from: &str,
     until: &str,
+    identity: &IdentityInput,
     issuer: &Issuer,
     now: DateTime<Utc>,
 ) -> Result<certificate::Model, EventError> {
     let mut errors = Vec::new();
+    let identity = identity.masked(&mut errors);
     let mut date = |field: &'static str, s: &str| {
         NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
             .map_err(|_| errors.push(FieldError::new(field, "error-date-invalid")))
@@ -296,6 +354,7 @@ pub async fn issue(
             clerk: issuer.clerk.chars().take(50).collect(),
             contact: issuer.contact.chars().take(50).collect(),
         },
+        identity,
     };
     let content = serde_json::to_string(&snapshot)
         .map_err(|e| EventError::Database(DbErr::Custom(format!("certificate content: {e}"))))?;
@@ -310,7 +369,9 @@ pub async fn issue(
     // Nothing changed since the last one for this period: that one stands.
     if let Some(same) = earlier.iter().find(|c| {
         Snapshot::of(c).is_some_and(|s| {
-            same_services(&s.services, &snapshot.services) && s.issuer == snapshot.issuer
+            same_services(&s.services, &snapshot.services)
+                && s.issuer == snapshot.issuer
+                && s.identity == snapshot.identity
         })
     }) {
         return Ok(same.clone());
