@@ -229,11 +229,7 @@ async fn certified(
                 services: lines
                     .into_iter()
                     .map(|l| certificates::CertifiedService {
-                        date: l
-                            .event
-                            .starts_at
-                            .with_timezone(&views::shanghai())
-                            .date_naive(),
+                        date: l.date(),
                         event: l.event.title,
                         service: l.stall.service.as_str().to_owned(),
                         organization_id: l.stall.organization_id,

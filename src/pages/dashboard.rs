@@ -648,6 +648,30 @@ async fn report_for(
     Ok((tables, heading))
 }
 
+/// A report as a file to save: the workbook, or the same tables in one CSV.
+fn report_file(
+    name: &str,
+    fallback: &str,
+    format: &str,
+    heading: &crate::reports::Heading,
+    tables: &[crate::reports::Table],
+) -> Result<Response, AppError> {
+    Ok(match format {
+        "csv" => super::download(
+            name,
+            fallback,
+            "text/csv; charset=utf-8",
+            crate::reports::to_csv(heading, tables)?,
+        ),
+        _ => super::download(
+            name,
+            fallback,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            crate::reports::to_xlsx(heading, tables)?,
+        ),
+    })
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct RangeQuery {
@@ -689,20 +713,7 @@ async fn period_report(
     let (tables, heading) = report_for(state, actor, "微益坊报表", first, next).await?;
     let name = format!("微益坊报表-{first}至{last}.{format}");
     let fallback = format!("weiyifang-report-{first}-{last}.{format}");
-    Ok(match format {
-        "csv" => super::download(
-            &name,
-            &fallback,
-            "text/csv; charset=utf-8",
-            crate::reports::to_csv(&heading, &tables)?,
-        ),
-        _ => super::download(
-            &name,
-            &fallback,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            crate::reports::to_xlsx(&heading, &tables)?,
-        ),
-    })
+    report_file(&name, &fallback, format, &heading, &tables)
 }
 
 async fn period_xlsx(
@@ -759,20 +770,7 @@ async fn monthly_report(
     let (first, tables, heading) = month_report(state, actor, &query.month).await?;
     let name = format!("微益坊月报-{}.{format}", first.format("%Y-%m"));
     let fallback = format!("weiyifang-report-{}.{format}", first.format("%Y-%m"));
-    Ok(match format {
-        "csv" => super::download(
-            &name,
-            &fallback,
-            "text/csv; charset=utf-8",
-            crate::reports::to_csv(&heading, &tables)?,
-        ),
-        _ => super::download(
-            &name,
-            &fallback,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            crate::reports::to_xlsx(&heading, &tables)?,
-        ),
-    })
+    report_file(&name, &fallback, format, &heading, &tables)
 }
 
 /// A leader's figures for their own organization.

@@ -59,6 +59,16 @@ pub struct ServiceLine {
     pub tenths: i32,
 }
 
+impl ServiceLine {
+    /// The day of the service, in Shanghai.
+    pub fn date(&self) -> NaiveDate {
+        self.event
+            .starts_at
+            .with_timezone(&crate::schedule::shanghai())
+            .date_naive()
+    }
+}
+
 /// A person's confirmed services in `[from, until]` (Shanghai dates), of events that had
 /// begun by `now` (confirmed hours count at once, as on the dashboard), oldest first.
 pub async fn services_of(
@@ -240,11 +250,7 @@ async fn certifiable(
     Ok(lines
         .into_iter()
         .map(|l| CertifiedService {
-            date: l
-                .event
-                .starts_at
-                .with_timezone(&crate::schedule::shanghai())
-                .date_naive(),
+            date: l.date(),
             event: l.event.title,
             service: l.stall.service.as_str().to_owned(),
             organization: names
@@ -493,11 +499,7 @@ pub async fn service_record_of(
         services: lines
             .into_iter()
             .map(|l| RecordedService {
-                date: l
-                    .event
-                    .starts_at
-                    .with_timezone(&crate::schedule::shanghai())
-                    .date_naive(),
+                date: l.date(),
                 event: l.event.title,
                 place: l.event.place,
                 service: l.stall.service.as_str(),
