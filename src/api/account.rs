@@ -300,8 +300,8 @@ async fn delete_me(
     signed_in: SignedIn,
     ApiJson(input): ApiJson<PasswordRequest>,
 ) -> Result<StatusCode, AppError> {
-    privacy::erase_self(&state.db, &signed_in.actor, &input.password).await?;
-    event::signups::release_all(&state.db, signed_in.actor.person_id, Utc::now()).await?;
+    event::leaving::delete_own_account(&state.db, &signed_in.actor, &input.password, Utc::now())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

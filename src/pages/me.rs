@@ -340,17 +340,21 @@ async fn submit_delete(
     jar: CookieJar,
     Form(input): Form<DeleteForm>,
 ) -> Result<Response, AppError> {
-    match privacy::erase_self(&state.db, &signed_in.actor, &input.password).await {
+    match event::leaving::delete_own_account(
+        &state.db,
+        &signed_in.actor,
+        &input.password,
+        chrono::Utc::now(),
+    )
+    .await
+    {
         Ok(()) => {
-            // Their places on shifts to come go to the next in line.
-            event::signups::release_all(&state.db, signed_in.actor.person_id, chrono::Utc::now())
-                .await?;
             let jar = jar
                 .add(auth::removal(SESSION_COOKIE))
                 .add(auth::flash_cookie("notice-account-deleted"));
             Ok((jar, Redirect::to("/")).into_response())
         }
-        Err(MemberError::Invalid(errors)) => {
+        Err(event::EventError::Invalid(errors)) => {
             let page = delete_page(&context, &errors);
             invalid(&state, &context, "pages/me-delete", &page)
         }

@@ -1060,4 +1060,51 @@ async fn deleting_an_account_gives_up_places_and_leaves_organizations() {
         .await
         .unwrap();
     assert_eq!(current, 0, "the erased person left the organization");
+
+    // Through the API the same function runs: a wrong password changes nothing, the right
+    // one gives the place to the next in line as well.
+    let wang = app
+        .add_account(PlatformRole::Volunteer, "王师傅", "13912340000")
+        .await;
+    signups::sign_up(
+        &app.db,
+        &crate::helpers::volunteer(wang),
+        shift_id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    signups::cancel(&app.db, &waiting, shift_id, Utc::now())
+        .await
+        .unwrap();
+    let third = volunteer(&app, 2).await;
+    signups::sign_up(&app.db, &third, shift_id, Utc::now())
+        .await
+        .unwrap();
+    let token = app.api_token("13912340000", crate::helpers::PASSWORD).await;
+    let delete = |password: &'static str| {
+        app.client
+            .delete(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "password": password }))
+            .send()
+    };
+    assert_eq!(delete("not mine").await.unwrap().status(), 422);
+    assert_eq!(
+        signups::my_shifts(&app.db, third.person_id).await.unwrap()[0]
+            .standing
+            .status,
+        SignupStatus::Waitlisted
+    );
+    assert_eq!(
+        delete(crate::helpers::PASSWORD).await.unwrap().status(),
+        204
+    );
+    assert_eq!(
+        signups::my_shifts(&app.db, third.person_id).await.unwrap()[0]
+            .standing
+            .status,
+        SignupStatus::Confirmed,
+        "the API gave the place on too"
+    );
 }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod certificates;
 pub mod entities;
 mod error;
+pub mod leaving;
 mod markets;
 pub mod records;
 pub mod schedule;

@@ -275,9 +275,9 @@ pub async fn cancel(
 }
 
 /// Gives up every place a person holds on shifts that have not started (they deleted their
-/// account): confirmed places go to the first in line.
-pub async fn release_all(
-    db: &DatabaseConnection,
+/// account), inside the caller's transaction: confirmed places go to the first in line.
+pub(crate) async fn release_all(
+    txn: &impl ConnectionTrait,
     person_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), EventError> {
@@ -285,18 +285,17 @@ pub async fn release_all(
         .filter(signup::Column::PersonId.eq(person_id))
         .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
         .find_also_related(shift::Entity)
-        .all(db)
+        .all(txn)
         .await?;
     for (mine, found) in live {
         let Some(found) = found.filter(|s| s.starts_at > now) else {
             continue;
         };
-        let txn = tx::begin_write(db).await?;
         let was_confirmed = mine.status == SignupStatus::Confirmed;
         let mut active: signup::ActiveModel = mine.into();
         active.status = Set(SignupStatus::Cancelled);
         active.cancelled_at = Set(Some(now));
-        active.update(&txn).await?;
+        active.update(txn).await?;
         if was_confirmed {
             shift::Entity::update_many()
                 .col_expr(
@@ -304,11 +303,10 @@ pub async fn release_all(
                     Expr::col(shift::Column::ConfirmedCount).sub(1),
                 )
                 .filter(shift::Column::Id.eq(found.id))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
-            promote_waitlist(&txn, found.id).await?;
+            promote_waitlist(txn, found.id).await?;
         }
-        txn.commit().await?;
     }
     Ok(())
 }

@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -13,7 +12,7 @@ use crate::accounts::{load, phone_taken_or, verify_password};
 use crate::entities::{account, api_token, membership, organization, person, session};
 use crate::fields::{PersonName, Phone};
 use crate::memberships::{self, MemberRole};
-use crate::{Actor, MemberError, PlatformRole, audit, tx};
+use crate::{Actor, MemberError, PlatformRole, audit};
 
 /// Everything the platform stores about one person, as they may download it.
 #[derive(Debug, Serialize)]
@@ -278,32 +277,43 @@ pub async fn name_and_phone(
         .unwrap_or_default())
 }
 
-/// Deletes the signed-in person's account, after they confirm with their password.
-/// Their name, phone and birth date are erased; the row stays, anonymous, so that hours
-/// and counts that include them stay correct. Sessions and tokens go with the account.
-pub async fn erase_self(
-    db: &DatabaseConnection,
+/// The signed-in person confirms with their password that they want their account deleted
+/// (checked before any write, so the hashing holds no lock).
+pub async fn confirm_erasure(
+    db: &impl ConnectionTrait,
     actor: &Actor,
     password: &str,
 ) -> Result<(), MemberError> {
-    let (person, account) = load(db, actor.account_id).await?;
+    let (_, account) = load(db, actor.account_id).await?;
     if !verify_password(password, Some(&account.password_hash)).await {
         return Err(MemberError::field(
             "password",
             "error-current-password-wrong",
         ));
     }
-    let txn = tx::begin_write(db).await?;
-    let now = Utc::now();
+    Ok(())
+}
+
+/// Deletes the signed-in person's account inside the caller's transaction (deleting an
+/// account is one user action: `event::leaving::delete_own_account` also gives up their
+/// places on shifts to come, in the same transaction). Their name, phone and birth date are
+/// erased; the row stays, anonymous, so that hours and counts that include them stay
+/// correct. Sessions and tokens go with the account.
+pub async fn erase_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), MemberError> {
+    let (person, account) = load(txn, actor.account_id).await?;
     let mut active: person::ActiveModel = person.into();
     active.name = Set(String::new());
     active.phone = Set(None);
     active.birth_date = Set(None);
     active.erased_at = Set(Some(now));
     active.updated_at = Set(now);
-    let person = active.update(&txn).await?;
+    let person = active.update(txn).await?;
     // Sessions, tokens and reset codes cascade with the account.
-    account::Entity::delete_by_id(account.id).exec(&txn).await?;
+    account::Entity::delete_by_id(account.id).exec(txn).await?;
     // They leave their organizations today; the history (and the counts) stay.
     membership::Entity::update_many()
         .col_expr(
@@ -312,10 +322,10 @@ pub async fn erase_self(
         )
         .filter(membership::Column::PersonId.eq(person.id))
         .filter(membership::Column::LeftOn.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await?;
     audit::record(
-        &txn,
+        txn,
         Some(person.id),
         "person.erase_self",
         "person",
@@ -323,6 +333,5 @@ pub async fn erase_self(
         "",
     )
     .await?;
-    txn.commit().await?;
     Ok(())
 }
