@@ -129,7 +129,7 @@ struct OrgSummary {
     member_count: Option<u64>,
 }
 
-fn summary(org: &member::entities::organization::Model, member_count: Option<u64>) -> OrgSummary {
+fn summary(org: &member::Organization, member_count: Option<u64>) -> OrgSummary {
     OrgSummary {
         id: org.id,
         name: org.name.clone(),

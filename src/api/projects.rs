@@ -51,7 +51,7 @@ struct ProjectBody {
     description: String,
 }
 
-fn body(p: &project::entities::project::Model) -> ProjectBody {
+fn body(p: &project::Project) -> ProjectBody {
     ProjectBody {
         id: p.id,
         organization_id: p.organization_id,
@@ -329,10 +329,7 @@ struct EntryBody {
     recorded_at: DateTime<Utc>,
 }
 
-fn entry_body(
-    entry: &project::entities::funding_entry::Model,
-    reversed_by: Option<Uuid>,
-) -> EntryBody {
+fn entry_body(entry: &project::FundingEntry, reversed_by: Option<Uuid>) -> EntryBody {
     EntryBody {
         id: entry.id,
         source: entry.source.as_str().to_owned(),

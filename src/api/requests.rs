@@ -10,7 +10,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use member::FieldError;
 use member::fields::mask_phone;
 use serde::{Deserialize, Serialize};
-use triage::entities::request;
 use triage::handling::{self, ClassifyInput};
 use triage::ratings::{self, RatingInput, Tally};
 use triage::requests::{self, RequestFilter, RequestInput};
@@ -110,7 +109,7 @@ struct RequestBody {
     created_at: DateTime<Utc>,
 }
 
-fn request_body(found: &request::Model, now: DateTime<Utc>) -> RequestBody {
+fn request_body(found: &triage::Request, now: DateTime<Utc>) -> RequestBody {
     RequestBody {
         id: found.id,
         tracking_code: found.tracking_code.clone(),
@@ -139,7 +138,7 @@ fn request_body(found: &request::Model, now: DateTime<Utc>) -> RequestBody {
     }
 }
 
-async fn tracked_body(state: &AppState, found: &request::Model) -> Result<TrackedBody, AppError> {
+async fn tracked_body(state: &AppState, found: &triage::Request) -> Result<TrackedBody, AppError> {
     let lang = crate::i18n::Lang::ZhCn;
     let org_name = match found.organization_id {
         Some(id) => Some(member::orgs::find(&state.db, id).await?.name),

@@ -8,10 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{Duration, Utc};
-use event::entities::event::{self as event_entity, EventKind, EventStatus};
 use event::signups::{self, SignupStatus};
 use icalendar::{Calendar, Component, EventLike};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use crate::auth::{self, SignedIn};
@@ -47,17 +45,7 @@ fn one_line_breaks(text: &str) -> String {
 
 /// Published market days from three months back on.
 async fn markets_feed(State(state): State<AppState>) -> Result<Response, AppError> {
-    let markets = event_entity::Entity::find()
-        .filter(event_entity::Column::Kind.eq(EventKind::Market))
-        .filter(event_entity::Column::Status.is_in([
-            EventStatus::Published,
-            EventStatus::Held,
-            EventStatus::Reported,
-        ]))
-        .filter(event_entity::Column::StartsAt.gt(Utc::now() - Duration::days(92)))
-        .order_by_asc(event_entity::Column::StartsAt)
-        .all(&state.db)
-        .await?;
+    let markets = event::markets::feed(&state.db, Utc::now() - Duration::days(92)).await?;
     let mut calendar = Calendar::new();
     calendar.name("微益坊 公益集市");
     for market in markets {
@@ -88,7 +76,7 @@ async fn personal_feed(
     calendar.name("微益坊 我的值班");
     for item in signups::my_shifts(&state.db, person).await? {
         if item.standing.status != SignupStatus::Confirmed
-            || item.event.status == EventStatus::Cancelled
+            || item.event.status == event::EventStatus::Cancelled
         {
             continue;
         }

@@ -8,7 +8,6 @@ use axum::{Form, Router};
 use chrono::{Datelike, Utc};
 use event::EventError;
 use event::certificates::{self, Standing, Verdict};
-use event::entities::certificate;
 use member::fields::mask_phone;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +29,7 @@ fn hours(tenths: i64) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
-fn period(lang: crate::i18n::Lang, found: &certificate::Model) -> String {
+fn period(lang: crate::i18n::Lang, found: &event::Certificate) -> String {
     format!(
         "{} – {}",
         views::format_day(lang, found.period_from),
@@ -209,7 +208,7 @@ struct Certified {
 async fn certified(
     state: &AppState,
     lang: crate::i18n::Lang,
-    found: &certificate::Model,
+    found: &event::Certificate,
 ) -> Result<Certified, AppError> {
     let snapshot = match certificates::Snapshot::of(found) {
         Some(snapshot) => snapshot,

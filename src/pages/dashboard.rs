@@ -8,11 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Datelike, NaiveDate, Utc};
 use event::stats::{self, Figures};
-use member::entities::organization;
 use member::orgs::Stage;
 use project::ledger::{self, Source};
 use project::money::format_yuan;
-use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use triage::ratings::{self, Tally};
 
@@ -421,9 +419,7 @@ async fn show_dashboard(
     let overview =
         ledger::overview(&state.db, &actor, from, until.and_then(|u| u.pred_opt())).await?;
 
-    let orgs = organization::Entity::find().all(&state.db).await?;
-    let names: std::collections::HashMap<_, _> =
-        orgs.iter().map(|o| (o.id, o.name.clone())).collect();
+    let names = member::orgs::names(&state.db, stats.by_organization.keys().copied()).await?;
     let census = member::orgs::census(&state.db, as_of(until), None).await?;
     let f = &stats.all;
     let page = DashboardPage {
@@ -541,8 +537,7 @@ async fn show_dashboard(
             .collect(),
         projects: {
             let titles: std::collections::HashMap<uuid::Uuid, String> =
-                project::entities::project::Entity::find()
-                    .all(&state.db)
+                project::projects::all_by_title(&state.db)
                     .await?
                     .into_iter()
                     .map(|p| (p.id, p.title))

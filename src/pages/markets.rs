@@ -7,15 +7,13 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
-use event::entities::event::EventStatus;
+use event::EventStatus;
 use event::schedule;
 use event::signups::{self, SignupStatus, Standing};
 use event::stalls::{self, Service, ShiftInput};
 use event::{EventError, EventKind};
-use member::entities::organization;
 use member::orgs::Stage;
 use member::{Actor, FieldError};
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -207,9 +205,7 @@ async fn market_page(
         String::new()
     };
     let stall_orgs = match actor {
-        Some(actor) => organization::Entity::find()
-            .order_by_asc(organization::Column::Name)
-            .all(&state.db)
+        Some(actor) => member::orgs::all_by_name(&state.db)
             .await?
             .into_iter()
             .filter(|o| {

@@ -351,7 +351,7 @@ struct OrgForm {
 
 impl OrgForm {
     /// The form filled with an organization's current details.
-    fn from_org(org: member::entities::organization::Model) -> Self {
+    fn from_org(org: member::Organization) -> Self {
         OrgForm {
             name: org.name,
             short_name: org.short_name,
@@ -677,7 +677,7 @@ struct StagePage {
 
 fn stage_page(
     context: &PageContext,
-    org: &member::entities::organization::Model,
+    org: &member::Organization,
     input: &StageForm,
     errors: &[FieldError],
 ) -> StagePage {

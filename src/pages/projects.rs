@@ -7,14 +7,12 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::NaiveDate;
-use member::entities::organization;
 use member::orgs::Theme;
 use member::{Actor, FieldError};
 use project::ProjectError;
 use project::ledger::{self, EntryInput, Source, Totals};
 use project::money::format_yuan;
 use project::projects::{self, ProjectFilter, ProjectInput, Status};
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -62,11 +60,8 @@ fn source_label(lang: Lang, source: Source) -> String {
 async fn manageable_orgs(
     state: &AppState,
     actor: &Actor,
-) -> Result<Vec<organization::Model>, AppError> {
-    let all = organization::Entity::find()
-        .order_by_asc(organization::Column::Name)
-        .all(&state.db)
-        .await?;
+) -> Result<Vec<member::Organization>, AppError> {
+    let all = member::orgs::all_by_name(&state.db).await?;
     Ok(all
         .into_iter()
         .filter(|o| actor.can_manage_org(o.id))
@@ -138,10 +133,7 @@ async fn show_list(
     };
     let page = crate::views::page_number(query.page);
     let listing = projects::list(&state.db, &filter, page, PER_PAGE).await?;
-    let orgs = organization::Entity::find()
-        .order_by_asc(organization::Column::Name)
-        .all(&state.db)
-        .await?;
+    let orgs = member::orgs::all_by_name(&state.db).await?;
     let actor = viewer.as_ref().map(|s| &s.actor);
     let page_data = ListPage {
         total: listing.total,
@@ -282,10 +274,7 @@ async fn project_form_page(
         .hint("field-goal-beneficiaries-hint")
         .field("goal_text", "text", &input.goal_text, "off")
         .optional();
-    let all_orgs = organization::Entity::find()
-        .order_by_asc(organization::Column::Name)
-        .all(&state.db)
-        .await?;
+    let all_orgs = member::orgs::all_by_name(&state.db).await?;
     let organizations = match editing {
         Some(_) => Vec::new(),
         None => all_orgs

@@ -447,14 +447,7 @@ async fn refused(
 }
 
 async fn stall_of_signup(state: &AppState, signup_id: Uuid) -> Result<Uuid, AppError> {
-    use sea_orm::EntityTrait;
-    let signup = event::entities::signup::Entity::find_by_id(signup_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(event::stalls::find_shift(&state.db, signup.shift_id)
-        .await?
-        .stall_id)
+    Ok(records::stall_of_signup(&state.db, signup_id).await?)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -526,14 +519,7 @@ async fn enter_hours(
     Path(record_id): Path<Uuid>,
     Form(input): Form<HoursForm>,
 ) -> Result<Response, AppError> {
-    use sea_orm::EntityTrait;
-    let record = event::entities::service_record::Entity::find_by_id(record_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let stall = event::stalls::find_shift(&state.db, record.shift_id)
-        .await?
-        .stall_id;
+    let (stall, signup_id) = records::stall_of_record(&state.db, record_id).await?;
     match records::enter_hours(
         &state.db,
         &actor,
@@ -546,7 +532,7 @@ async fn enter_hours(
     {
         Ok(_) => {
             let jar = jar.add(auth::flash_cookie("notice-hours-saved"));
-            let to = format!("/stalls/{stall}/attendance#signup-{}", record.signup_id);
+            let to = format!("/stalls/{stall}/attendance#signup-{signup_id}");
             Ok((jar, Redirect::to(&to)).into_response())
         }
         Err(EventError::Invalid(errors)) => {

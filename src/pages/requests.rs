@@ -10,14 +10,10 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::{DateTime, Utc};
-use member::entities::{organization, person};
 use member::fields::mask_phone;
 use member::orgs::Stage;
 use member::{Actor, FieldError};
-use project::entities::project as project_entity;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
-use triage::entities::request;
 use triage::handling::{self, ClassifyInput};
 use triage::ratings::{self, RatingInput};
 use triage::requests::{self, RequestFilter, RequestInput};
@@ -85,7 +81,7 @@ fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
 }
 
 /// Who answers for a request now, in words anyone may read.
-fn responsible(lang: Lang, found: &request::Model, org_name: Option<&str>) -> String {
+fn responsible(lang: Lang, found: &triage::Request, org_name: Option<&str>) -> String {
     match (found.class, org_name) {
         (Some(Class::Big), _) if !found.department.is_empty() => found.department.clone(),
         (Some(Class::Small), Some(name)) => name.to_owned(),
@@ -96,16 +92,9 @@ fn responsible(lang: Lang, found: &request::Model, org_name: Option<&str>) -> St
 
 async fn org_names(
     state: &AppState,
-    rows: &[request::Model],
+    rows: &[triage::Request],
 ) -> Result<std::collections::HashMap<Uuid, String>, AppError> {
-    let ids: Vec<Uuid> = rows.iter().filter_map(|r| r.organization_id).collect();
-    Ok(organization::Entity::find()
-        .filter(organization::Column::Id.is_in(ids))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect())
+    Ok(member::orgs::names(&state.db, rows.iter().filter_map(|r| r.organization_id)).await?)
 }
 
 /// A request as a line of a list: what anyone may know of it.
@@ -128,7 +117,7 @@ struct RequestRow {
 
 fn row(
     lang: Lang,
-    found: &request::Model,
+    found: &triage::Request,
     org_name: Option<&str>,
     now: DateTime<Utc>,
 ) -> RequestRow {
@@ -363,14 +352,7 @@ async fn timeline_lines(
 ) -> Result<Vec<TimelineLine>, AppError> {
     let updates = requests::timeline(&state.db, request_id).await?;
     let people: std::collections::HashMap<Uuid, String> = if with_names {
-        let ids: Vec<Uuid> = updates.iter().filter_map(|u| u.person_id).collect();
-        person::Entity::find()
-            .filter(person::Column::Id.is_in(ids))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.name))
-            .collect()
+        member::privacy::names(&state.db, updates.iter().filter_map(|u| u.person_id)).await?
     } else {
         Default::default()
     };
@@ -817,39 +799,29 @@ async fn detail_page(
             .is_some_and(|org| actor.can_manage_org(org));
     let handler = is_staff || small_manager;
     let orgs = if is_staff {
-        organization::Entity::find()
-            .filter(
-                organization::Column::Stage
-                    .is_in([Stage::Incubating.as_str(), Stage::Graduated.as_str()]),
-            )
-            .order_by_asc(organization::Column::Name)
-            .all(&state.db)
+        member::orgs::all_by_name(&state.db)
             .await?
+            .into_iter()
+            .filter(|o| matches!(o.stage, Stage::Incubating | Stage::Graduated))
+            .collect()
     } else {
         Vec::new()
     };
     let projects = if is_staff {
-        project_entity::Entity::find()
-            .order_by_asc(project_entity::Column::Title)
-            .all(&state.db)
-            .await?
+        project::projects::all_by_title(&state.db).await?
     } else {
         Vec::new()
     };
     let org_of: std::collections::HashMap<Uuid, &str> =
         orgs.iter().map(|o| (o.id, o.name.as_str())).collect();
     let entered_by = match found.entered_by {
-        Some(person_id) => person::Entity::find_by_id(person_id)
-            .one(&state.db)
+        Some(person_id) => member::privacy::names(&state.db, [person_id])
             .await?
-            .map(|p| p.name),
+            .remove(&person_id),
         None => None,
     };
     let project = match found.project_id {
-        Some(project_id) => project_entity::Entity::find_by_id(project_id)
-            .one(&state.db)
-            .await?
-            .map(|p| p.title),
+        Some(project_id) => Some(project::projects::find(&state.db, project_id).await?.title),
         None => None,
     };
     let classify = if sent.form == "classify" {
@@ -979,7 +951,7 @@ async fn after_step(
     actor: &Actor,
     jar: CookieJar,
     id: Uuid,
-    result: Result<request::Model, TriageError>,
+    result: Result<triage::Request, TriageError>,
     sent: Sent,
 ) -> Result<Response, AppError> {
     match result {
@@ -1265,15 +1237,10 @@ async fn stall_rating_page(
 ) -> Result<StallRatingPage, AppError> {
     let lang = context.lang();
     let stall = event::stalls::find_stall(&state.db, stall_id).await?;
-    let market = event::entities::event::Entity::find_by_id(stall.event_id)
-        .one(&state.db)
+    let market = event::schedule::find(&state.db, stall.event_id).await?;
+    let organization = member::orgs::find(&state.db, stall.organization_id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let organization = organization::Entity::find_by_id(stall.organization_id)
-        .one(&state.db)
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
+        .name;
     Ok(StallRatingPage {
         stall_id,
         service: label(lang, "service", stall.service.as_str()),

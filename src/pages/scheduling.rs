@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{Datelike, NaiveDate, Utc};
-use event::entities::event::EventStatus;
+use event::EventStatus;
 use event::schedule::{self, EventEdit, MarketInput, PlannedDay, ScheduleInput, StaffFilter};
 use event::{EventError, EventKind};
 use member::{Actor, FieldError};

@@ -97,7 +97,7 @@ async fn sent_page(
     problem: Option<String>,
 ) -> Result<SentPage, AppError> {
     let lang = context.lang();
-    let mut by_month: BTreeMap<String, Vec<event::entities::sent_report::Model>> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, Vec<event::SentReport>> = BTreeMap::new();
     for sent in sent_reports::all(&state.db, actor).await? {
         by_month.entry(sent.month.clone()).or_default().push(sent);
     }

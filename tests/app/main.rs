@@ -20,6 +20,7 @@ mod database;
 mod demo;
 mod findings;
 mod health;
+mod layout;
 mod markets;
 mod members;
 mod month;

@@ -7,7 +7,7 @@ pub mod certificates;
 pub mod entities;
 mod error;
 pub mod leaving;
-mod markets;
+pub mod markets;
 pub mod records;
 pub mod schedule;
 pub mod sent_reports;
@@ -15,6 +15,8 @@ pub mod signups;
 pub mod stalls;
 pub mod stats;
 
+pub use entities::certificate::Model as Certificate;
 pub use entities::event::{EventKind, EventStatus, Model as Event};
+pub use entities::sent_report::Model as SentReport;
 pub use error::EventError;
 pub use markets::upcoming_markets;

@@ -21,3 +21,21 @@ pub async fn upcoming_markets(
         .await?;
     Ok(markets)
 }
+
+/// Market days for the public calendar feed: published or held from `since` on.
+pub async fn feed(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<Vec<event::Model>, EventError> {
+    Ok(event::Entity::find()
+        .filter(event::Column::Kind.eq(EventKind::Market))
+        .filter(event::Column::Status.is_in([
+            EventStatus::Published,
+            EventStatus::Held,
+            EventStatus::Reported,
+        ]))
+        .filter(event::Column::StartsAt.gt(since))
+        .order_by_asc(event::Column::StartsAt)
+        .all(db)
+        .await?)
+}

@@ -702,6 +702,35 @@ pub async fn beneficiary_history(
         .await?)
 }
 
+/// The stall a sign-up is for (the attendance page it belongs to).
+pub async fn stall_of_signup(
+    db: &impl ConnectionTrait,
+    signup_id: Uuid,
+) -> Result<Uuid, EventError> {
+    let found = signup::Entity::find_by_id(signup_id)
+        .one(db)
+        .await?
+        .ok_or(EventError::NotFound)?;
+    Ok(crate::stalls::find_shift(db, found.shift_id)
+        .await?
+        .stall_id)
+}
+
+/// The stall a service record is for, and the record's sign-up (its line on the page).
+pub async fn stall_of_record(
+    db: &impl ConnectionTrait,
+    record_id: Uuid,
+) -> Result<(Uuid, Uuid), EventError> {
+    let found = service_record::Entity::find_by_id(record_id)
+        .one(db)
+        .await?
+        .ok_or(EventError::NotFound)?;
+    let stall = crate::stalls::find_shift(db, found.shift_id)
+        .await?
+        .stall_id;
+    Ok((stall, found.signup_id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

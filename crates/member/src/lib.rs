@@ -18,6 +18,8 @@ mod throttle;
 pub mod tx;
 
 pub use actor::{Actor, PlatformRole};
+pub use entities::organization::Model as Organization;
+pub use entities::person::Model as Person;
 pub use error::{FieldError, MemberError};
 pub use fields::{BirthDate, Password, PersonName, Phone};
 pub use throttle::ThrottlePolicy;

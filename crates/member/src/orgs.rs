@@ -841,68 +841,6 @@ pub async fn directory(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn logos_are_recognised_by_their_bytes() {
-        assert_eq!(image_type(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
-        assert_eq!(image_type(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
-        assert_eq!(image_type(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
-        assert_eq!(image_type(b"<svg onload=alert(1)>"), None);
-        assert_eq!(image_type(b"GIF89a"), None);
-    }
-
-    #[test]
-    fn only_the_incubation_path_is_allowed() {
-        assert!(Stage::Applied.can_move_to(Stage::Incubating));
-        assert!(Stage::Applied.can_move_to(Stage::Declined));
-        assert!(!Stage::Applied.can_move_to(Stage::Graduated));
-        assert!(Stage::Incubating.can_move_to(Stage::Graduated));
-        assert!(Stage::Suspended.can_move_to(Stage::Incubating));
-        assert!(!Stage::Graduated.can_move_to(Stage::Applied));
-        assert!(Stage::Exited.next().is_empty());
-        assert!(Stage::Declined.next().is_empty());
-        for stage in Stage::ALL {
-            assert!(!stage.can_move_to(*stage), "{stage:?} to itself");
-            assert_eq!(Stage::parse(stage.as_str()), Some(*stage));
-        }
-    }
-
-    #[test]
-    fn an_organization_needs_a_name_theme_community_and_contact() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        let Err(errors) = OrgInput::default().validate(today) else {
-            panic!("an empty form is not an organization");
-        };
-        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
-        assert_eq!(
-            fields,
-            [
-                "name",
-                "theme",
-                "community",
-                "contact_name",
-                "contact_phone"
-            ]
-        );
-        let input = OrgInput {
-            name: "南湖社区爱心理发队".into(),
-            theme: "elderly".into(),
-            community: "南湖社区".into(),
-            contact_name: "王师傅".into(),
-            contact_phone: "13912345678".into(),
-            founded_on: "2027-01-01".into(),
-            ..OrgInput::default()
-        };
-        let Err(errors) = input.validate(today) else {
-            panic!("founded in the future");
-        };
-        assert_eq!(errors[0].field, "founded_on");
-    }
-}
-
 /// Organizations and members as they stood at the end of a day: what a period's figures
 /// say about them "as of its end".
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -995,4 +933,95 @@ pub async fn census(
         .collect();
     census.members = people.len() as u64;
     Ok(census)
+}
+
+/// Every organization, by name (for choosing one in a form).
+pub async fn all_by_name(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<organization::Model>, MemberError> {
+    Ok(organization::Entity::find()
+        .order_by_asc(organization::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// The names of these organizations (unknown ids are left out).
+pub async fn names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, MemberError> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    let mut names = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for org in organization::Entity::find()
+            .filter(organization::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            names.insert(org.id, org.name);
+        }
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logos_are_recognised_by_their_bytes() {
+        assert_eq!(image_type(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
+        assert_eq!(image_type(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(image_type(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(image_type(b"<svg onload=alert(1)>"), None);
+        assert_eq!(image_type(b"GIF89a"), None);
+    }
+
+    #[test]
+    fn only_the_incubation_path_is_allowed() {
+        assert!(Stage::Applied.can_move_to(Stage::Incubating));
+        assert!(Stage::Applied.can_move_to(Stage::Declined));
+        assert!(!Stage::Applied.can_move_to(Stage::Graduated));
+        assert!(Stage::Incubating.can_move_to(Stage::Graduated));
+        assert!(Stage::Suspended.can_move_to(Stage::Incubating));
+        assert!(!Stage::Graduated.can_move_to(Stage::Applied));
+        assert!(Stage::Exited.next().is_empty());
+        assert!(Stage::Declined.next().is_empty());
+        for stage in Stage::ALL {
+            assert!(!stage.can_move_to(*stage), "{stage:?} to itself");
+            assert_eq!(Stage::parse(stage.as_str()), Some(*stage));
+        }
+    }
+
+    #[test]
+    fn an_organization_needs_a_name_theme_community_and_contact() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let Err(errors) = OrgInput::default().validate(today) else {
+            panic!("an empty form is not an organization");
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "theme",
+                "community",
+                "contact_name",
+                "contact_phone"
+            ]
+        );
+        let input = OrgInput {
+            name: "南湖社区爱心理发队".into(),
+            theme: "elderly".into(),
+            community: "南湖社区".into(),
+            contact_name: "王师傅".into(),
+            contact_phone: "13912345678".into(),
+            founded_on: "2027-01-01".into(),
+            ..OrgInput::default()
+        };
+        let Err(errors) = input.validate(today) else {
+            panic!("founded in the future");
+        };
+        assert_eq!(errors[0].field, "founded_on");
+    }
 }

@@ -335,3 +335,22 @@ pub async fn erase_in(
     .await?;
     Ok(())
 }
+
+/// People's names as they stand (an erased person's is empty), for showing who did what.
+pub async fn names(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = uuid::Uuid>,
+) -> Result<std::collections::HashMap<uuid::Uuid, String>, MemberError> {
+    let ids: Vec<uuid::Uuid> = ids.into_iter().collect();
+    let mut names = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for found in person::Entity::find()
+            .filter(person::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            names.insert(found.id, found.name);
+        }
+    }
+    Ok(names)
+}

@@ -7,4 +7,6 @@ pub mod ledger;
 pub mod money;
 pub mod projects;
 
+pub use entities::funding_entry::Model as FundingEntry;
+pub use entities::project::Model as Project;
 pub use error::ProjectError;

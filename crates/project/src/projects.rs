@@ -462,6 +462,14 @@ pub(crate) async fn organization_names(
         .collect())
 }
 
+/// Every project, by title (for choosing one in a form).
+pub async fn all_by_title(db: &impl ConnectionTrait) -> Result<Vec<project::Model>, ProjectError> {
+    Ok(project::Entity::find()
+        .order_by_asc(project::Column::Title)
+        .all(db)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ pub mod kinds;
 pub mod ratings;
 pub mod requests;
 
+pub use entities::request::Model as Request;
 pub use error::TriageError;
 pub use kinds::{Category, Channel, Class, Level, Status, UpdateKind};
 
