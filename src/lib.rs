@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod errors;
 pub mod i18n;
+pub mod jobs;
 pub mod metrics;
 pub mod reports;
 pub mod settings;
@@ -46,21 +47,6 @@ pub enum StartupError {
     Metrics(#[from] prometheus::Error),
 }
 
-/// Every minute, days that are over become `held` (see `event::schedule::mark_held`).
-async fn mark_days_held(db: DatabaseConnection) {
-    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        every_minute.tick().await;
-        match event::schedule::mark_held(&db, chrono::Utc::now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(days = n, "market days and activities now held"),
-            Err(e) => {
-                tracing::warn!(error = %e, "marking days held failed; tried again in a minute")
-            }
-        }
-    }
-}
-
 impl App {
     /// Opens the database, applies pending migrations and builds the router.
     pub async fn build(settings: Settings) -> Result<App, StartupError> {
@@ -88,15 +74,7 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        if !self.settings.backup_dir.trim().is_empty() {
-            tokio::spawn(backup::schedule(
-                self.db.clone(),
-                self.settings.backup_dir.trim().into(),
-                self.settings.backup_hour,
-                self.settings.backup_keep,
-            ));
-        }
-        tokio::spawn(mark_days_held(self.db.clone()));
+        jobs::start(&self.db, &self.settings);
         // The client address is needed for login throttling.
         let service = self
             .router
