@@ -107,9 +107,23 @@ struct RequestBody {
     due_at: Option<DateTime<Utc>>,
     overdue: bool,
     created_at: DateTime<Utc>,
+    /// What the caller may do with it now (the same rule the steps apply, and the page shows).
+    next_steps: StepsBody,
 }
 
-fn request_body(found: &triage::Request, now: DateTime<Utc>) -> RequestBody {
+/// The handling steps open to the caller on a request now.
+#[derive(Serialize, ToSchema)]
+struct StepsBody {
+    classify: bool,
+    accept: bool,
+    hand_back: bool,
+    note: bool,
+    resolve: bool,
+    close: bool,
+}
+
+fn request_body(actor: &member::Actor, found: &triage::Request, now: DateTime<Utc>) -> RequestBody {
+    let steps = handling::Steps::of(actor, found);
     RequestBody {
         id: found.id,
         tracking_code: found.tracking_code.clone(),
@@ -135,6 +149,14 @@ fn request_body(found: &triage::Request, now: DateTime<Utc>) -> RequestBody {
         due_at: found.due_at,
         overdue: found.is_overdue(now),
         created_at: found.created_at,
+        next_steps: StepsBody {
+            classify: steps.classify,
+            accept: steps.accept,
+            hand_back: steps.hand_back,
+            note: steps.note,
+            resolve: steps.resolve,
+            close: steps.close,
+        },
     }
 }
 
@@ -381,7 +403,11 @@ async fn list_requests(
     Ok(Json(RequestList {
         total: listing.total,
         overdue: listing.overdue,
-        requests: listing.rows.iter().map(|r| request_body(r, now)).collect(),
+        requests: listing
+            .rows
+            .iter()
+            .map(|r| request_body(&actor, r, now))
+            .collect(),
     }))
 }
 
@@ -444,7 +470,7 @@ async fn classify_request(
     let now = Utc::now();
     let updated =
         handling::classify(&state.db, &actor, &policy, id, &input, now, views::today()).await?;
-    Ok(Json(request_body(&updated, now)))
+    Ok(Json(request_body(&actor, &updated, now)))
 }
 
 #[derive(Deserialize, IntoParams)]

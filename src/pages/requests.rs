@@ -793,11 +793,8 @@ async fn detail_page(
     let names = org_names(state, std::slice::from_ref(&found)).await?;
     let org_name = found.organization_id.and_then(|id| names.get(&id).cloned());
     let is_staff = actor.is_staff();
-    let small_manager = found.class == Some(Class::Small)
-        && found
-            .organization_id
-            .is_some_and(|org| actor.can_manage_org(org));
-    let handler = is_staff || small_manager;
+    // What this person may do next is the triage crate's decision, as for the API.
+    let steps = triage::handling::Steps::of(actor, &found);
     let orgs = if is_staff {
         member::orgs::all_by_name(&state.db)
             .await?
@@ -894,14 +891,13 @@ async fn detail_page(
         public_summary: found.public_summary.clone(),
         timeline: timeline_lines(state, lang, found.id, true).await?,
         is_staff,
-        can_classify: is_staff && found.status.is_open(),
+        can_classify: steps.classify,
         classify_open: found.class.is_none() || sent.form == "classify",
-        can_accept: small_manager && found.status == Status::Triaged,
-        can_hand_back: small_manager
-            && matches!(found.status, Status::Triaged | Status::InProgress),
-        can_note: handler && found.status != Status::Closed,
-        can_resolve: found.status == Status::InProgress && handler,
-        can_close: is_staff && found.status == Status::Resolved,
+        can_accept: steps.accept,
+        can_hand_back: steps.hand_back,
+        can_note: steps.note,
+        can_resolve: steps.resolve,
+        can_close: steps.close,
         classes: choices(lang, "request-class", &class_values, &classify.class),
         organizations: orgs
             .iter()

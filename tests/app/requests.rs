@@ -981,3 +981,62 @@ async fn the_api_submits_tracks_rates_and_triages() {
         404
     );
 }
+
+#[tokio::test]
+async fn the_page_and_the_api_offer_the_same_next_steps_decided_by_the_triage_crate() {
+    let app = TestApp::new().await;
+    let Cast {
+        coordinator,
+        leader,
+        org,
+    } = cast(&app).await;
+    let code = submit(&app.browser()).await;
+    let id = by_code(&app, &code).await.id;
+    let detail = format!("/requests/{id}");
+    coordinator
+        .post(
+            &format!("{detail}/classify"),
+            &[
+                ("class", "small"),
+                ("reason", "社区和劝导队能协调解决"),
+                ("organization_id", &org.to_string()),
+            ],
+        )
+        .await;
+    let steps = [
+        "classify",
+        "accept",
+        "hand-back",
+        "note",
+        "resolve",
+        "close",
+    ];
+    for who in [&coordinator, &leader] {
+        let page = who.get_text(&detail).await;
+        let listed: serde_json::Value = who.get("/api/v1/requests").await.json().await.unwrap();
+        let row = listed["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id.to_string())
+            .unwrap()
+            .clone();
+        for step in steps {
+            let on_page = page.contains(&format!(r#"action="{detail}/{step}""#));
+            let in_api = row["next_steps"][step.replace('-', "_")].as_bool().unwrap();
+            assert_eq!(on_page, in_api, "{step}: page {on_page}, API {in_api}");
+        }
+    }
+    // And what they are: the coordinator triages again or writes; the leader accepts.
+    let leader_steps: serde_json::Value =
+        leader.get("/api/v1/requests").await.json().await.unwrap();
+    let next = &leader_steps["requests"][0]["next_steps"];
+    assert_eq!(
+        (
+            next["accept"].as_bool(),
+            next["classify"].as_bool(),
+            next["close"].as_bool()
+        ),
+        (Some(true), Some(false), Some(false))
+    );
+}

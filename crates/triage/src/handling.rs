@@ -21,6 +21,83 @@ fn refuse_status() -> TriageError {
     TriageError::field("status", "error-request-status-not-allowed")
 }
 
+/// A step in handling a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Classify,
+    Accept,
+    HandBack,
+    Note,
+    Resolve,
+    Close,
+}
+
+impl Step {
+    /// Who may take the step: staff classify and close; the leader of the organization a
+    /// small matter is assigned to accepts it, hands it back, writes on it and resolves it
+    /// (staff may write on and resolve any).
+    fn permitted(self, actor: &Actor, found: &request::Model) -> bool {
+        let small_manager = matches!(
+            (found.class, found.organization_id),
+            (Some(Class::Small), Some(org)) if actor.can_manage_org(org)
+        );
+        match self {
+            Step::Classify | Step::Close => actor.is_staff(),
+            Step::Accept | Step::HandBack => small_manager,
+            Step::Note | Step::Resolve => actor.is_staff() || small_manager,
+        }
+    }
+
+    /// When the step can be taken, by where the request stands.
+    fn open_at(self, status: Status) -> bool {
+        match self {
+            Step::Classify => status.is_open(),
+            Step::Accept => status == Status::Triaged,
+            Step::HandBack => matches!(status, Status::Triaged | Status::InProgress),
+            Step::Note => status != Status::Closed,
+            Step::Resolve => status == Status::InProgress,
+            Step::Close => status == Status::Resolved,
+        }
+    }
+
+    /// Refuses the step when this person may not take it, or not now.
+    fn check(self, actor: &Actor, found: &request::Model) -> Result<(), TriageError> {
+        if !self.permitted(actor, found) {
+            return Err(TriageError::Forbidden);
+        }
+        if !self.open_at(found.status) {
+            return Err(refuse_status());
+        }
+        Ok(())
+    }
+}
+
+/// The steps this person may take on this request now: what the page offers and the API
+/// reports, decided by the same rule the steps themselves apply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Steps {
+    pub classify: bool,
+    pub accept: bool,
+    pub hand_back: bool,
+    pub note: bool,
+    pub resolve: bool,
+    pub close: bool,
+}
+
+impl Steps {
+    pub fn of(actor: &Actor, found: &request::Model) -> Steps {
+        let may = |step: Step| step.check(actor, found).is_ok();
+        Steps {
+            classify: may(Step::Classify),
+            accept: may(Step::Accept),
+            hand_back: may(Step::HandBack),
+            note: may(Step::Note),
+            resolve: may(Step::Resolve),
+            close: may(Step::Close),
+        }
+    }
+}
+
 /// The classification as typed: the class, why, and what the class needs.
 #[derive(Clone, Debug, Default)]
 pub struct ClassifyInput {
@@ -148,9 +225,7 @@ pub async fn classify(
     let (class, reason, handling) = validate_classification(db, input, today).await?;
     let txn = member::tx::begin_write(db).await?;
     let found = lock(&txn, id).await?;
-    if !found.status.is_open() {
-        return Err(refuse_status());
-    }
+    Step::Classify.check(actor, &found)?;
     let kind = if found.class.is_some() {
         UpdateKind::Reclassified
     } else {
@@ -220,14 +295,6 @@ pub async fn classify(
     Ok(updated)
 }
 
-/// The leader of the organization (or staff) of a small matter.
-fn require_small_matter_manager(actor: &Actor, found: &request::Model) -> Result<(), TriageError> {
-    match (found.class, found.organization_id) {
-        (Some(Class::Small), Some(org)) if actor.can_manage_org(org) => Ok(()),
-        _ => Err(TriageError::Forbidden),
-    }
-}
-
 /// The organization's leader takes on a small matter assigned to it.
 pub async fn accept(
     db: &DatabaseConnection,
@@ -237,10 +304,7 @@ pub async fn accept(
 ) -> Result<request::Model, TriageError> {
     let txn = member::tx::begin_write(db).await?;
     let found = lock(&txn, id).await?;
-    require_small_matter_manager(actor, &found)?;
-    if found.status != Status::Triaged {
-        return Err(refuse_status());
-    }
+    Step::Accept.check(actor, &found)?;
     let mut active = found.into_active_model();
     active.status = Set(Status::InProgress);
     active.updated_at = Set(now);
@@ -274,10 +338,7 @@ pub async fn hand_back(
     }
     let txn = member::tx::begin_write(db).await?;
     let found = lock(&txn, id).await?;
-    require_small_matter_manager(actor, &found)?;
-    if !matches!(found.status, Status::Triaged | Status::InProgress) {
-        return Err(refuse_status());
-    }
+    Step::HandBack.check(actor, &found)?;
     let mut active = found.into_active_model();
     active.status = Set(Status::Received);
     active.organization_id = Set(None);
@@ -295,14 +356,6 @@ pub async fn hand_back(
     .await?;
     txn.commit().await?;
     Ok(updated)
-}
-
-/// Who may write on a request: staff, or the leader of the organization it is assigned to.
-fn require_handler(actor: &Actor, found: &request::Model) -> Result<(), TriageError> {
-    if actor.is_staff() {
-        return Ok(());
-    }
-    require_small_matter_manager(actor, found)
 }
 
 fn required_note(input: &str) -> Result<String, TriageError> {
@@ -326,10 +379,7 @@ pub async fn add_note(
     let note = required_note(note)?;
     let txn = member::tx::begin_write(db).await?;
     let found = lock(&txn, id).await?;
-    require_handler(actor, &found)?;
-    if found.status == Status::Closed {
-        return Err(refuse_status());
-    }
+    Step::Note.check(actor, &found)?;
     add_update(
         &txn,
         id,
@@ -358,14 +408,7 @@ pub async fn resolve(
     let resolution = required_note(resolution)?;
     let txn = member::tx::begin_write(db).await?;
     let found = lock(&txn, id).await?;
-    match found.class {
-        Some(Class::Small) => require_handler(actor, &found)?,
-        _ if actor.is_staff() => {}
-        _ => return Err(TriageError::Forbidden),
-    }
-    if found.status != Status::InProgress {
-        return Err(refuse_status());
-    }
+    Step::Resolve.check(actor, &found)?;
     let mut active = found.into_active_model();
     active.status = Set(Status::Resolved);
     active.resolution = Set(resolution.clone());
@@ -392,14 +435,9 @@ pub async fn close(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<request::Model, TriageError> {
-    if !actor.is_staff() {
-        return Err(TriageError::Forbidden);
-    }
     let txn = member::tx::begin_write(db).await?;
     let found = lock(&txn, id).await?;
-    if found.status != Status::Resolved {
-        return Err(refuse_status());
-    }
+    Step::Close.check(actor, &found)?;
     let mut active = found.into_active_model();
     active.status = Set(Status::Closed);
     active.updated_at = Set(now);
