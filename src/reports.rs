@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use member::entities::{organization, person};
 use member::fields::mask_phone;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::errors::AppError;
@@ -92,22 +91,8 @@ pub async fn monthly_tables(
     now: DateTime<Utc>,
 ) -> Result<Vec<Table>, AppError> {
     let stats = event::stats::stats(db, Some(from), Some(until), None, now).await?;
-    let org_ids: Vec<Uuid> = stats.by_organization.keys().copied().collect();
-    let orgs: HashMap<Uuid, String> = organization::Entity::find()
-        .filter(organization::Column::Id.is_in(org_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    let person_ids: Vec<Uuid> = stats.by_person.keys().copied().collect();
-    let people: HashMap<Uuid, person::Model> = person::Entity::find()
-        .filter(person::Column::Id.is_in(person_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let orgs = member::orgs::names(db, stats.by_organization.keys().copied()).await?;
+    let people = member::privacy::people(db, stats.by_person.keys().copied()).await?;
     let lang = crate::i18n::Lang::ZhCn;
     let day = |at: DateTime<Utc>| {
         at.with_timezone(&views::shanghai())
@@ -444,14 +429,10 @@ pub async fn monthly_tables(
             .map(|(key, f)| figures_row(lang.t(&format!("service-{}", key.replace('_', "-"))), f))
             .collect(),
     };
-    let titles: HashMap<Uuid, String> = project::entities::project::Entity::find()
-        .filter(
-            project::entities::project::Column::Id
-                .is_in(stats.by_project.keys().copied().collect::<Vec<_>>()),
-        )
-        .all(db)
+    let titles: HashMap<Uuid, String> = project::projects::all_by_title(db)
         .await?
         .into_iter()
+        .filter(|p| stats.by_project.contains_key(&p.id))
         .map(|p| (p.id, p.title))
         .collect();
     let mut project_rows: Vec<(String, Vec<Cell>)> = stats

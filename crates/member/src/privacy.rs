@@ -341,16 +341,28 @@ pub async fn names(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = uuid::Uuid>,
 ) -> Result<std::collections::HashMap<uuid::Uuid, String>, MemberError> {
+    Ok(people(db, ids)
+        .await?
+        .into_iter()
+        .map(|(id, found)| (id, found.name))
+        .collect())
+}
+
+/// These people's records (unknown ids are left out), for reports that list them.
+pub async fn people(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = uuid::Uuid>,
+) -> Result<std::collections::HashMap<uuid::Uuid, person::Model>, MemberError> {
     let ids: Vec<uuid::Uuid> = ids.into_iter().collect();
-    let mut names = std::collections::HashMap::new();
+    let mut found = std::collections::HashMap::new();
     for chunk in ids.chunks(500) {
-        for found in person::Entity::find()
+        for one in person::Entity::find()
             .filter(person::Column::Id.is_in(chunk.to_vec()))
             .all(db)
             .await?
         {
-            names.insert(found.id, found.name);
+            found.insert(one.id, one);
         }
     }
-    Ok(names)
+    Ok(found)
 }
