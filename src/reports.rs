@@ -16,7 +16,7 @@ use crate::views;
 /// `12.5` for 125 tenths: hours as text, exactly as the dashboard prints them (and as
 /// the workbook's `0.0` format shows its number cells).
 pub fn hours_text(tenths: i64) -> String {
-    format!("{}.{}", tenths / 10, tenths % 10)
+    event::records::format_hours(tenths)
 }
 
 /// A cell: text, or a number a spreadsheet can add up.

@@ -13,6 +13,7 @@ use member::{FieldError, MemberError, PRIVACY_NOTICE_VERSION, ThrottlePolicy, se
 use serde::{Deserialize, Serialize};
 
 use super::forms::Form as FormView;
+use super::invalid;
 use crate::auth::{self, ClientAddress, SESSION_COOKIE, SignedIn};
 use crate::errors::AppError;
 use crate::state::AppState;
@@ -298,17 +299,6 @@ async fn submit_register(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-/// A form sent back with its errors marked: 422, what was typed kept.
-pub(super) fn invalid(
-    state: &AppState,
-    context: &PageContext,
-    template: &str,
-    page: &impl Serialize,
-) -> Result<Response, AppError> {
-    let html = super::render(state, context, template, page)?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
 }
 
 // ---- password reset with a one-time code --------------------------------------------------

@@ -16,8 +16,8 @@ use member::{Actor, FieldError, MemberError, PlatformRole};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::account::invalid;
 use super::forms::Form as FormView;
+use super::invalid;
 use super::me::{action_label, role_label};
 use super::pager::Pager;
 use crate::auth::{self, SignedIn};

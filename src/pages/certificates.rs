@@ -11,22 +11,19 @@ use event::certificates::{self, Standing, Verdict};
 use member::fields::mask_phone;
 use serde::{Deserialize, Serialize};
 
-use super::account::invalid;
+use super::invalid;
 use crate::auth::SignedIn;
 use crate::errors::AppError;
 use crate::state::AppState;
 use crate::templates::PageContext;
 use crate::views;
+use event::records::format_hours as hours;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me/certificates", get(show_mine).post(issue))
         .route("/certificates/{number}", get(show_certificate))
         .route("/verify/{number}", get(verify))
-}
-
-fn hours(tenths: i64) -> String {
-    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 fn period(lang: crate::i18n::Lang, found: &event::Certificate) -> String {

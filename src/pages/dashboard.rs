@@ -58,7 +58,7 @@ fn row(label: String, f: &Figures) -> Row {
         activities: f.activities,
         services: f.services,
         volunteers: f.volunteers,
-        hours: format!("{}.{}", f.hours_tenths / 10, f.hours_tenths % 10),
+        hours: event::records::format_hours(f.hours_tenths),
         residents: f.residents,
     }
 }
@@ -315,7 +315,7 @@ fn hours_chart(lang: Lang, months: &[((i32, u32), Figures)]) -> String {
         let x = left + i as i64 * slot + (slot - bar) / 2;
         let h = f.hours_tenths * plot / max;
         let y = base - h;
-        let hours = format!("{}.{}", f.hours_tenths / 10, f.hours_tenths % 10);
+        let hours = event::records::format_hours(f.hours_tenths);
         svg.push_str(&format!(
             r##"<rect x="{x}" y="{y}" width="{bar}" height="{h}" fill="#b3261e"><title>{year}-{month:02}: {hours}</title></rect>"##
         ));
@@ -460,7 +460,7 @@ async fn show_dashboard(
             },
             Count {
                 label: lang.t("dashboard-hours"),
-                value: format!("{}.{}", f.hours_tenths / 10, f.hours_tenths % 10),
+                value: event::records::format_hours(f.hours_tenths),
             },
             Count {
                 label: lang.t("dashboard-residents"),
@@ -830,7 +830,7 @@ async fn show_org_dashboard(
             },
             Count {
                 label: lang.t("dashboard-hours"),
-                value: format!("{}.{}", f.hours_tenths / 10, f.hours_tenths % 10),
+                value: event::records::format_hours(f.hours_tenths),
             },
             Count {
                 label: lang.t("dashboard-residents"),

@@ -17,7 +17,7 @@ use member::{Actor, FieldError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::account::invalid;
+use super::invalid;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
 use crate::i18n::Lang;
@@ -876,7 +876,7 @@ async fn show_my_shifts(
         upcoming,
         past,
         services,
-        hours: format!("{}.{}", tenths / 10, tenths % 10),
+        hours: event::records::format_hours(tenths),
     };
     Ok(super::render(&state, &context, "pages/my-shifts", &page)?.into_response())
 }

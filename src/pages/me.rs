@@ -11,8 +11,8 @@ use member::privacy::{self, SelfUpdate};
 use member::{FieldError, MemberError};
 use serde::{Deserialize, Serialize};
 
-use super::account::invalid;
 use super::forms::Form as FormView;
+use super::invalid;
 use crate::auth::{self, SESSION_COOKIE, SignedIn};
 use crate::errors::AppError;
 use crate::i18n::Lang;

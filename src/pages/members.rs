@@ -14,8 +14,8 @@ use member::{Actor, FieldError, MemberError, accounts, orgs, roster};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::account::invalid;
 use super::forms::Form as FormView;
+use super::invalid;
 use super::pager::Pager;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;

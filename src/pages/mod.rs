@@ -61,6 +61,18 @@ fn render(
         .map_err(|err| AppError::Internal(format!("template {template}: {err}")))
 }
 
+/// A form refused: the page again, with what was typed and why, as 422.
+fn invalid(
+    state: &AppState,
+    context: &PageContext,
+    template: &str,
+    page: &impl Serialize,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let html = render(state, context, template, page)?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+}
+
 /// The full address of a path on this site and its QR code as SVG, for posters that
 /// phones scan.
 fn qr_for(state: &AppState, path: &str) -> Result<(String, String), AppError> {

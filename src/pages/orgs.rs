@@ -12,8 +12,8 @@ use member::{FieldError, MemberError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::account::invalid;
 use super::forms::{Choice, Form as FormView};
+use super::invalid;
 use super::pager::Pager;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;

@@ -16,8 +16,8 @@ use project::projects::{self, ProjectFilter, ProjectInput, Status};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::account::invalid;
 use super::forms::{Choice, Form as FormView};
+use super::invalid;
 use super::orgs::theme_label;
 use super::pager::Pager;
 use crate::auth::{self, SignedIn};

@@ -13,7 +13,7 @@ use member::FieldError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::account::invalid;
+use super::invalid;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
 use crate::state::AppState;

@@ -20,8 +20,8 @@ use triage::requests::{self, RequestFilter, RequestInput};
 use triage::{Category, Channel, Class, Level, Status, TriageError};
 use uuid::Uuid;
 
-use super::account::invalid;
 use super::forms::{Choice, Form as FormView};
+use super::invalid;
 use super::pager::Pager;
 use crate::auth::{self, ClientAddress, SignedIn};
 use crate::errors::AppError;

@@ -15,8 +15,8 @@ use member::{Actor, FieldError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::account::invalid;
 use super::forms::Form as FormView;
+use super::invalid;
 use super::markets::{Choice, MarketSummary, service_label, status_label, summary};
 use super::pager::Pager;
 use crate::auth::{self, SignedIn};

@@ -9,6 +9,7 @@ use sea_orm::{DatabaseConnection, QueryOrder, QuerySelect, Set};
 
 use crate::EventError;
 use crate::entities::{certificate, event, hour_entry, service_record, shift, stall};
+use crate::records::format_hours as hours;
 use crate::schedule::at;
 
 /// Letters and digits that cannot be confused when read aloud or retyped.
@@ -480,10 +481,6 @@ pub struct ServiceRecord {
     pub services: Vec<RecordedService>,
     pub total_hours: String,
     pub certificates: Vec<RecordedCertificate>,
-}
-
-fn hours(tenths: i64) -> String {
-    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 pub async fn service_record_of(

@@ -243,8 +243,9 @@ pub fn parse_hours(input: &str) -> Result<i32, &'static str> {
         .ok_or("error-hours-invalid")
 }
 
-/// `15` → `1.5`.
-pub fn format_hours(tenths: i32) -> String {
+/// `15` → `1.5`: hours as every page, export and certificate prints them.
+pub fn format_hours(tenths: impl Into<i64>) -> String {
+    let tenths = tenths.into();
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
