@@ -597,7 +597,35 @@ pub fn to_csv(heading: &Heading, tables: &[Table]) -> Result<Vec<u8>, AppError> 
 /// What a report says, as text without the time it was made: two downloads of unchanged
 /// figures give the same text, so a month sent upward can be compared with its figures now.
 pub fn content(tables: &[Table]) -> Result<String, AppError> {
-    String::from_utf8(csv_lines(None, tables)?).map_err(|e| AppError::Internal(format!("csv: {e}")))
+    let tables = String::from_utf8(csv_lines(None, tables)?)
+        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    Ok(format!("{REPORT_FORMAT}\n{tables}"))
+}
+
+/// The first line of a report's content: which tables it has. A month sent before the
+/// report gained tables differs from it by its format, not by its figures.
+const REPORT_FORMAT: &str = "微益坊报表格式 2";
+
+/// How a month's report now compares with the one sent upward.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SinceSent {
+    Unchanged,
+    /// A record of the month was corrected after it was sent.
+    FiguresChanged,
+    /// The report itself has more tables since (the platform was updated).
+    FormatChanged,
+}
+
+impl SinceSent {
+    pub fn of(sent: &str, now: &str) -> SinceSent {
+        if sent == now {
+            SinceSent::Unchanged
+        } else if sent.lines().next() != now.lines().next() {
+            SinceSent::FormatChanged
+        } else {
+            SinceSent::FiguresChanged
+        }
+    }
 }
 
 fn csv_lines(heading: Option<&Heading>, tables: &[Table]) -> Result<Vec<u8>, AppError> {
@@ -626,4 +654,20 @@ fn csv_lines(heading: Option<&Heading>, tables: &[Table]) -> Result<Vec<u8>, App
     writer
         .into_inner()
         .map_err(|e| AppError::Internal(format!("csv: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sent_report_differs_by_its_figures_or_by_its_format() {
+        let now = format!("{REPORT_FORMAT}\n汇总\n志愿服务时长（小时）,2.5\n");
+        let same = now.clone();
+        let corrected = format!("{REPORT_FORMAT}\n汇总\n志愿服务时长（小时）,3.0\n");
+        let older_format = "汇总\n志愿服务时长（小时）,2.5\n";
+        assert_eq!(SinceSent::of(&same, &now), SinceSent::Unchanged);
+        assert_eq!(SinceSent::of(&corrected, &now), SinceSent::FiguresChanged);
+        assert_eq!(SinceSent::of(older_format, &now), SinceSent::FormatChanged);
+    }
 }

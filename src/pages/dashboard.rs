@@ -104,6 +104,7 @@ struct DashboardPage {
 struct SentStatus {
     text: String,
     changed: bool,
+    format_changed: bool,
 }
 
 /// One line of a satisfaction table.
@@ -739,6 +740,7 @@ async fn sent_status(
         return Ok(None);
     };
     let (_, tables, _) = month_report(state, actor, &latest.month).await?;
+    let now = crate::reports::content(&tables)?;
     Ok(Some(SentStatus {
         text: views::t_with(
             lang,
@@ -748,7 +750,9 @@ async fn sent_status(
                 ("at", views::format_date_time(lang, latest.sent_at)),
             ],
         ),
-        changed: latest.content != crate::reports::content(&tables)?,
+        changed: latest.content != now,
+        format_changed: crate::reports::SinceSent::of(&latest.content, &now)
+            == crate::reports::SinceSent::FormatChanged,
     }))
 }
 

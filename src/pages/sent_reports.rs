@@ -80,6 +80,8 @@ struct SentMonth {
     month: String,
     /// The figures changed since the latest sending: it should be sent again.
     changed: bool,
+    /// Only the report's format changed (the platform was updated).
+    format_changed: bool,
     next_revision: i32,
     sendings: Vec<Sending>,
 }
@@ -123,6 +125,8 @@ async fn sent_page(
         }
         months.push(SentMonth {
             changed: latest.content != now,
+            format_changed: crate::reports::SinceSent::of(&latest.content, &now)
+                == crate::reports::SinceSent::FormatChanged,
             next_revision: latest.revision + 1,
             month,
             sendings: rows,

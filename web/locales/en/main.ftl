@@ -1060,3 +1060,4 @@ certificates-id-consent = I agree to the masked number being shown on the certif
 certificate-identity = ID
 error-id-number = The number should be 6 to 30 letters or digits.
 error-id-consent = To put a document on the certificate, please tick the consent box.
+sent-format-changed = Since it was sent, the report gained tables (no figure was corrected). Send it again in the new format if needed.

@@ -1060,3 +1060,4 @@ certificates-id-consent = 我同意在证明和公开核验页上显示打码后
 certificate-identity = 证件
 error-id-number = 证件号码应为 6 到 30 位字母或数字。
 error-id-consent = 要在证明上写明证件，请先勾选同意。
+sent-format-changed = 报送后，月报增加了新的表格（数据没有更正）。需要时可以按新格式重新报送。
