@@ -339,6 +339,31 @@ async fn refused_on_market(
     invalid(state, context, "pages/market", &page)
 }
 
+/// After a change on a market day: back to the day (at `anchor`) with a notice, or the
+/// day's page again with the reason.
+#[allow(clippy::too_many_arguments)]
+async fn after_market_change<T>(
+    state: &AppState,
+    context: &PageContext,
+    actor: &Actor,
+    jar: CookieJar,
+    market: Uuid,
+    anchor: &str,
+    notice: &'static str,
+    result: Result<T, EventError>,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(_) => {
+            let jar = jar.add(auth::flash_cookie(notice));
+            Ok((jar, Redirect::to(&format!("/markets/{market}{anchor}"))).into_response())
+        }
+        Err(EventError::Invalid(errors)) => {
+            refused_on_market(state, context, actor, market, &errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 async fn market_of_shift(state: &AppState, shift_id: Uuid) -> Result<Uuid, AppError> {
     let shift = stalls::find_shift(&state.db, shift_id).await?;
     Ok(stalls::find_stall(&state.db, shift.stall_id)
@@ -447,20 +472,18 @@ async fn cancel(
     Path(shift_id): Path<Uuid>,
 ) -> Result<Response, AppError> {
     let market = market_of_shift(&state, shift_id).await?;
-    match signups::cancel(&state.db, &actor, shift_id, Utc::now()).await {
-        Ok(()) => {
-            let jar = jar.add(auth::flash_cookie("notice-signup-cancelled"));
-            Ok((
-                jar,
-                Redirect::to(&format!("/markets/{market}#shift-{shift_id}")),
-            )
-                .into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            refused_on_market(&state, &context, &actor, market, &errors).await
-        }
-        Err(other) => Err(other.into()),
-    }
+    let result = signups::cancel(&state.db, &actor, shift_id, Utc::now()).await;
+    after_market_change(
+        &state,
+        &context,
+        &actor,
+        jar,
+        market,
+        &format!("#shift-{shift_id}"),
+        "notice-signup-cancelled",
+        result,
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -479,7 +502,7 @@ async fn add_stall(
     Path(id): Path<Uuid>,
     Form(input): Form<StallForm>,
 ) -> Result<Response, AppError> {
-    match stalls::add_stall(
+    let result = stalls::add_stall(
         &state.db,
         &actor,
         id,
@@ -487,17 +510,18 @@ async fn add_stall(
         &input.service,
         &input.description,
     )
+    .await;
+    after_market_change(
+        &state,
+        &context,
+        &actor,
+        jar,
+        id,
+        "",
+        "notice-stall-added",
+        result,
+    )
     .await
-    {
-        Ok(_) => {
-            let jar = jar.add(auth::flash_cookie("notice-stall-added"));
-            Ok((jar, Redirect::to(&format!("/markets/{id}"))).into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            refused_on_market(&state, &context, &actor, id, &errors).await
-        }
-        Err(other) => Err(other.into()),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -524,16 +548,18 @@ async fn add_shift(
         capacity: input.capacity,
         required_skill: input.required_skill,
     };
-    match stalls::add_shift(&state.db, &actor, stall_id, &shift).await {
-        Ok(_) => {
-            let jar = jar.add(auth::flash_cookie("notice-shift-added"));
-            Ok((jar, Redirect::to(&format!("/markets/{market}"))).into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            refused_on_market(&state, &context, &actor, market, &errors).await
-        }
-        Err(other) => Err(other.into()),
-    }
+    let result = stalls::add_shift(&state.db, &actor, stall_id, &shift).await;
+    after_market_change(
+        &state,
+        &context,
+        &actor,
+        jar,
+        market,
+        "",
+        "notice-shift-added",
+        result,
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -553,7 +579,7 @@ async fn edit_shift(
     Form(input): Form<ShiftEditForm>,
 ) -> Result<Response, AppError> {
     let market = market_of_shift(&state, shift_id).await?;
-    match stalls::edit_shift(
+    let result = stalls::edit_shift(
         &state.db,
         &actor,
         shift_id,
@@ -561,21 +587,18 @@ async fn edit_shift(
         &input.ends,
         &input.required_skill,
     )
+    .await;
+    after_market_change(
+        &state,
+        &context,
+        &actor,
+        jar,
+        market,
+        &format!("#shift-{shift_id}"),
+        "notice-shift-saved",
+        result,
+    )
     .await
-    {
-        Ok(_) => {
-            let jar = jar.add(auth::flash_cookie("notice-shift-saved"));
-            Ok((
-                jar,
-                Redirect::to(&format!("/markets/{market}#shift-{shift_id}")),
-            )
-                .into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            refused_on_market(&state, &context, &actor, market, &errors).await
-        }
-        Err(other) => Err(other.into()),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -594,28 +617,25 @@ async fn edit_stall(
     Form(input): Form<StallEditForm>,
 ) -> Result<Response, AppError> {
     let market = stalls::find_stall(&state.db, stall_id).await?.event_id;
-    match stalls::edit_stall(
+    let result = stalls::edit_stall(
         &state.db,
         &actor,
         stall_id,
         &input.service,
         &input.description,
     )
+    .await;
+    after_market_change(
+        &state,
+        &context,
+        &actor,
+        jar,
+        market,
+        &format!("#stall-{stall_id}"),
+        "notice-stall-saved",
+        result,
+    )
     .await
-    {
-        Ok(_) => {
-            let jar = jar.add(auth::flash_cookie("notice-stall-saved"));
-            Ok((
-                jar,
-                Redirect::to(&format!("/markets/{market}#stall-{stall_id}")),
-            )
-                .into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            refused_on_market(&state, &context, &actor, market, &errors).await
-        }
-        Err(other) => Err(other.into()),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -633,20 +653,18 @@ async fn set_capacity(
     Form(input): Form<CapacityForm>,
 ) -> Result<Response, AppError> {
     let market = market_of_shift(&state, shift_id).await?;
-    match stalls::set_capacity(&state.db, &actor, shift_id, &input.capacity).await {
-        Ok(_) => {
-            let jar = jar.add(auth::flash_cookie("notice-capacity-changed"));
-            Ok((
-                jar,
-                Redirect::to(&format!("/markets/{market}#shift-{shift_id}")),
-            )
-                .into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            refused_on_market(&state, &context, &actor, market, &errors).await
-        }
-        Err(other) => Err(other.into()),
-    }
+    let result = stalls::set_capacity(&state.db, &actor, shift_id, &input.capacity).await;
+    after_market_change(
+        &state,
+        &context,
+        &actor,
+        jar,
+        market,
+        &format!("#shift-{shift_id}"),
+        "notice-capacity-changed",
+        result,
+    )
+    .await
 }
 
 async fn publish(
@@ -656,16 +674,18 @@ async fn publish(
     jar: CookieJar,
     Path(id): Path<Uuid>,
 ) -> Result<Response, AppError> {
-    match schedule::publish(&state.db, &actor, id).await {
-        Ok(()) => {
-            let jar = jar.add(auth::flash_cookie("notice-market-published"));
-            Ok((jar, Redirect::to(&format!("/markets/{id}"))).into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            refused_on_market(&state, &context, &actor, id, &errors).await
-        }
-        Err(other) => Err(other.into()),
-    }
+    let result = schedule::publish(&state.db, &actor, id).await;
+    after_market_change(
+        &state,
+        &context,
+        &actor,
+        jar,
+        id,
+        "",
+        "notice-market-published",
+        result,
+    )
+    .await
 }
 
 #[derive(Serialize)]
@@ -787,16 +807,18 @@ async fn set_cutoff(
     Path(id): Path<Uuid>,
     Form(input): Form<CutoffForm>,
 ) -> Result<Response, AppError> {
-    match schedule::set_signup_cutoff(&state.db, &actor, id, &input.closes_at).await {
-        Ok(()) => {
-            let jar = jar.add(auth::flash_cookie("notice-cutoff-saved"));
-            Ok((jar, Redirect::to(&format!("/markets/{id}"))).into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            refused_on_market(&state, &context, &actor, id, &errors).await
-        }
-        Err(other) => Err(other.into()),
-    }
+    let result = schedule::set_signup_cutoff(&state.db, &actor, id, &input.closes_at).await;
+    after_market_change(
+        &state,
+        &context,
+        &actor,
+        jar,
+        id,
+        "",
+        "notice-cutoff-saved",
+        result,
+    )
+    .await
 }
 
 // ---- my shifts ------------------------------------------------------------------------------
