@@ -408,6 +408,9 @@ async fn show_dashboard(
     }
     let (from, until, period, period_error) = period_of(&query, default_day);
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
+    // Before this page's turn: it builds the month's report, which waits for a turn of its
+    // own, and a request holding two turns at once could wait for itself.
+    let sent = sent_status(&state, &actor, lang, default_day).await?;
     let _turn = state.report_turn().await;
     let stats = stats::stats(
         &state.db,
@@ -551,7 +554,7 @@ async fn show_dashboard(
         },
         shares: shares_chart(lang, &stats.by_service),
         this_month: default_day.format("%Y-%m").to_string(),
-        sent: sent_status(&state, &actor, lang, default_day).await?,
+        sent,
         period_export: match (from, until.and_then(|u| u.pred_opt())) {
             (Some(f), Some(l)) => Some(format!("from={f}&until={l}")),
             _ => None,

@@ -803,6 +803,22 @@ async fn a_month_sent_upward_is_frozen_and_a_correction_makes_a_revision_that_li
         page.contains("第 2 版") && page.contains("报送后数据没有变化"),
         "{page}"
     );
+    let dashboard = coordinator.get_text("/dashboard?period=all").await;
+    assert!(
+        dashboard.contains(&format!("{month} · 已报送第 2 版")),
+        "{dashboard}"
+    );
+    // A crowd of dashboards of a sent month all get their answer (each compares the month
+    // with what was sent, and reports take turns).
+    let mut crowd = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (client, url) = (coordinator.client.clone(), coordinator.url("/dashboard"));
+        crowd.spawn(async move { client.get(url).send().await.unwrap().status() });
+    }
+    let statuses = tokio::time::timeout(std::time::Duration::from_secs(60), crowd.join_all())
+        .await
+        .expect("no dashboard waits forever");
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 
     // The first sending's workbook is kept exactly as it went: 3.0 hours.
     let first = sent[0].id;
