@@ -504,11 +504,7 @@ async fn show_dashboard(
         ),
         months: {
             // Months sent upward say so, with their latest revision.
-            let mut sent: std::collections::HashMap<String, i32> = Default::default();
-            for report in event::sent_reports::all(&state.db, &actor).await? {
-                let latest = sent.entry(report.month).or_default();
-                *latest = (*latest).max(report.revision);
-            }
+            let sent = event::sent_reports::latest_revisions(&state.db, &actor).await?;
             stats
                 .by_month
                 .iter()

@@ -134,6 +134,30 @@ pub async fn all(
         .await?)
 }
 
+/// The latest revision of every month sent, without the workbooks: what the dashboard marks.
+pub async fn latest_revisions(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<std::collections::HashMap<String, i32>, EventError> {
+    use sea_orm::QuerySelect;
+    if !actor.is_staff() {
+        return Err(EventError::Forbidden);
+    }
+    let mut latest = std::collections::HashMap::new();
+    for (month, revision) in sent_report::Entity::find()
+        .select_only()
+        .column(sent_report::Column::Month)
+        .column(sent_report::Column::Revision)
+        .into_tuple::<(String, i32)>()
+        .all(db)
+        .await?
+    {
+        let highest: &mut i32 = latest.entry(month).or_default();
+        *highest = (*highest).max(revision);
+    }
+    Ok(latest)
+}
+
 /// The latest sending of a month, if it was sent.
 pub async fn latest_of(
     db: &impl ConnectionTrait,
