@@ -7,6 +7,7 @@ pub mod copy;
 pub mod db;
 pub mod demo;
 pub mod errors;
+pub mod files;
 pub mod i18n;
 pub mod jobs;
 pub mod metrics;

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::json::ApiJson;
 use crate::auth::SignedIn;
 use crate::errors::{AppError, ErrorBody};
-use crate::pages::{download, read_file};
+use crate::files::{download, read_file};
 use crate::state::AppState;
 use crate::views;
 
@@ -894,7 +894,7 @@ struct ExportQuery {
     security(("bearer" = []), ("session_cookie" = [])),
     params(("id" = Uuid, Path, description = "Organization id"), ExportQuery),
     responses(
-        (status = 200, description = "The roster file", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 200, description = "The roster file", content_type = crate::files::XLSX),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not a leader of it, nor staff", body = ErrorBody),
         (status = 422, description = "Unknown format", body = ErrorBody),
@@ -913,7 +913,7 @@ async fn export_roster(
             Ok(download(
                 &format!("{}-成员.csv", org.short_name),
                 "roster.csv",
-                "text/csv; charset=utf-8",
+                crate::files::CSV,
                 roster::to_csv(&rows)?,
             ))
         }
@@ -922,7 +922,7 @@ async fn export_roster(
             Ok(download(
                 &format!("{}-成员.xlsx", org.short_name),
                 "roster.xlsx",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                crate::files::XLSX,
                 roster::to_xlsx(&rows, &org.short_name)?,
             ))
         }

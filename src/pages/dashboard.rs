@@ -652,16 +652,16 @@ fn report_file(
     tables: &[crate::reports::Table],
 ) -> Result<Response, AppError> {
     Ok(match format {
-        "csv" => super::download(
+        "csv" => crate::files::download(
             name,
             fallback,
-            "text/csv; charset=utf-8",
+            crate::files::CSV,
             crate::reports::to_csv(heading, tables)?,
         ),
-        _ => super::download(
+        _ => crate::files::download(
             name,
             fallback,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            crate::files::XLSX,
             crate::reports::to_xlsx(heading, tables)?,
         ),
     })

@@ -4,7 +4,6 @@
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -498,32 +497,6 @@ async fn show_upload(
     Ok(super::render(&state, &context, "pages/import", &page)?.into_response())
 }
 
-/// The first file of a multipart form: its name and bytes. Handlers take the form as a
-/// `Result`, so that who may upload is checked before what was sent.
-pub(crate) async fn read_file(
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Option<(String, Vec<u8>)>, AppError> {
-    let mut multipart = multipart.map_err(|_| AppError::InvalidInput("error-import-unreadable"))?;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::InvalidInput("error-import-unreadable"))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("").to_owned();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::InvalidInput("error-import-unreadable"))?;
-            if name.is_empty() && bytes.is_empty() {
-                return Ok(None);
-            }
-            return Ok(Some((name, bytes.to_vec())));
-        }
-    }
-    Ok(None)
-}
-
 async fn upload(
     State(state): State<AppState>,
     context: PageContext,
@@ -532,7 +505,7 @@ async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
     require_manager(&actor, id)?;
-    let result = match read_file(multipart).await? {
+    let result = match crate::files::read_file(multipart).await? {
         Some((name, bytes)) => roster::upload(&state.db, &actor, id, &name, &bytes).await,
         None => Err(MemberError::field("file", "error-import-no-file")),
     };
@@ -675,10 +648,10 @@ async fn export_csv(
     let org = orgs::find(&state.db, id).await?;
     let rows = roster::export_rows(&state.db, &actor, id, "csv").await?;
     let body = roster::to_csv(&rows)?;
-    Ok(download(
+    Ok(crate::files::download(
         &format!("{}-成员.csv", org.short_name),
         "roster.csv",
-        "text/csv; charset=utf-8",
+        crate::files::CSV,
         body,
     ))
 }
@@ -691,45 +664,10 @@ async fn export_xlsx(
     let org = orgs::find(&state.db, id).await?;
     let rows = roster::export_rows(&state.db, &actor, id, "xlsx").await?;
     let body = roster::to_xlsx(&rows, &org.short_name)?;
-    Ok(download(
+    Ok(crate::files::download(
         &format!("{}-成员.xlsx", org.short_name),
         "roster.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        crate::files::XLSX,
         body,
     ))
-}
-
-/// A file to save, its name in UTF-8 (RFC 6266) with an ASCII fallback.
-///
-/// `fallback` is the name for browsers that do not read `filename*`: ASCII, saying what
-/// the file is (`weiyifang-report-2026-11.xlsx`), never another file's name.
-pub(crate) fn download(
-    file_name: &str,
-    fallback: &str,
-    content_type: &'static str,
-    body: Vec<u8>,
-) -> Response {
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let fallback: String = fallback
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || "-._".contains(*c))
-        .collect();
-    let disposition = format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}");
-    (
-        [
-            (CONTENT_TYPE, content_type.to_owned()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
-        .into_response()
 }

@@ -19,8 +19,6 @@ mod requests;
 mod scheduling;
 mod sent_reports;
 
-pub(crate) use members::{download, read_file};
-
 use axum::Router;
 use axum::response::Html;
 use serde::Serialize;

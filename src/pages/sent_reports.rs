@@ -151,13 +151,13 @@ async fn download(
     Path(id): Path<uuid::Uuid>,
 ) -> Result<Response, AppError> {
     let sent = sent_reports::find(&state.db, &actor, id).await?;
-    Ok(super::download(
+    Ok(crate::files::download(
         &format!("微益坊月报-{}-报送第{}版.xlsx", sent.month, sent.revision),
         &format!(
             "weiyifang-report-{}-sent-{}.xlsx",
             sent.month, sent.revision
         ),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        crate::files::XLSX,
         sent.workbook,
     ))
 }
