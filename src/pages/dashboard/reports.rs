@@ -1,0 +1,218 @@
+//! The reports upward: the month's and any period's, as a workbook or CSV, and whether the month shown was sent.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::{Datelike, NaiveDate, Utc};
+use serde::Deserialize;
+
+use crate::auth::SignedIn;
+use crate::errors::AppError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use crate::views;
+
+use super::SentStatus;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct MonthQuery {
+    /// `YYYY-MM`; this month when empty.
+    month: String,
+}
+
+pub(super) async fn monthly_xlsx(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    monthly_report(&state, &actor, &query, "xlsx").await
+}
+
+pub(super) async fn monthly_csv(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    monthly_report(&state, &actor, &query, "csv").await
+}
+
+/// A month's report as it stands now: its first day, its tables, and the heading that
+/// says when it was made. `typed` is `YYYY-MM`, or empty for this month.
+pub(in crate::pages) async fn month_report(
+    state: &AppState,
+    actor: &member::Actor,
+    typed: &str,
+) -> Result<
+    (
+        NaiveDate,
+        Vec<crate::reports::Table>,
+        crate::reports::Heading,
+    ),
+    AppError,
+> {
+    let today = views::today();
+    let first = match typed.trim() {
+        "" => today.with_day(1).unwrap_or(today),
+        typed => NaiveDate::parse_from_str(&format!("{typed}-01"), "%Y-%m-%d").map_err(|_| {
+            AppError::InvalidFields(vec![member::FieldError::new("month", "error-date-invalid")])
+        })?,
+    };
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(first);
+    let (tables, heading) = report_for(state, actor, "微益坊月报", first, next).await?;
+    Ok((first, tables, heading))
+}
+
+/// The report's tables for the days `[first, next)`, and its heading.
+pub(super) async fn report_for(
+    state: &AppState,
+    actor: &member::Actor,
+    title: &'static str,
+    first: NaiveDate,
+    next: NaiveDate,
+) -> Result<(Vec<crate::reports::Table>, crate::reports::Heading), AppError> {
+    let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
+    let _turn = state.report_turn().await;
+    let now = Utc::now();
+    let tables =
+        crate::reports::monthly_tables(&state.db, actor, start(first), start(next), now).await?;
+    let heading = crate::reports::Heading {
+        title,
+        period: format!(
+            "{} 至 {}",
+            first.format("%Y-%m-%d"),
+            next.pred_opt().unwrap_or(next).format("%Y-%m-%d")
+        ),
+        made_at: views::format_date_time(crate::i18n::Lang::ZhCn, now),
+    };
+    Ok((tables, heading))
+}
+
+/// A report as a file to save: the workbook, or the same tables in one CSV.
+pub(super) fn report_file(
+    name: &str,
+    fallback: &str,
+    format: &str,
+    heading: &crate::reports::Heading,
+    tables: &[crate::reports::Table],
+) -> Result<Response, AppError> {
+    Ok(match format {
+        "csv" => crate::files::download(
+            name,
+            fallback,
+            crate::files::CSV,
+            crate::reports::to_csv(heading, tables)?,
+        ),
+        _ => crate::files::download(
+            name,
+            fallback,
+            crate::files::XLSX,
+            crate::reports::to_xlsx(heading, tables)?,
+        ),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct RangeQuery {
+    from: String,
+    until: String,
+}
+
+/// The same report for any period of whole days (several months, a year).
+pub(super) async fn period_report(
+    state: &AppState,
+    actor: &member::Actor,
+    query: &RangeQuery,
+    format: &str,
+) -> Result<Response, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let parse = |field: &'static str, s: &str| {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| member::fields::plausible_date(*d))
+            .ok_or(member::FieldError::new(field, "error-date-invalid"))
+    };
+    let (first, last) = match (parse("from", &query.from), parse("until", &query.until)) {
+        (Ok(first), Ok(last)) if last >= first => (first, last),
+        (Ok(_), Ok(_)) => {
+            return Err(AppError::InvalidFields(vec![member::FieldError::new(
+                "until",
+                "error-end-before-start",
+            )]));
+        }
+        (from, until) => {
+            return Err(AppError::InvalidFields(
+                [from.err(), until.err()].into_iter().flatten().collect(),
+            ));
+        }
+    };
+    let next = last.succ_opt().unwrap_or(last);
+    let (tables, heading) = report_for(state, actor, "微益坊报表", first, next).await?;
+    let name = format!("微益坊报表-{first}至{last}.{format}");
+    let fallback = format!("weiyifang-report-{first}-{last}.{format}");
+    report_file(&name, &fallback, format, &heading, &tables)
+}
+
+pub(super) async fn period_xlsx(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<RangeQuery>,
+) -> Result<Response, AppError> {
+    period_report(&state, &actor, &query, "xlsx").await
+}
+
+pub(super) async fn period_csv(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<RangeQuery>,
+) -> Result<Response, AppError> {
+    period_report(&state, &actor, &query, "csv").await
+}
+
+/// "已报送第 2 版", and whether the month's figures changed since it was sent.
+pub(super) async fn sent_status(
+    state: &AppState,
+    actor: &member::Actor,
+    lang: Lang,
+    day: NaiveDate,
+) -> Result<Option<SentStatus>, AppError> {
+    let first = day.with_day(1).unwrap_or(day);
+    let Some(latest) = event::sent_reports::latest_of(&state.db, actor, first).await? else {
+        return Ok(None);
+    };
+    let (_, tables, _) = month_report(state, actor, &latest.month).await?;
+    let now = crate::reports::content(&tables)?;
+    Ok(Some(SentStatus {
+        text: views::t_with(
+            lang,
+            "sent-status",
+            &[
+                ("revision", latest.revision.to_string()),
+                ("at", views::format_date_time(lang, latest.sent_at)),
+            ],
+        ),
+        changed: latest.content != now,
+        format_changed: crate::reports::SinceSent::of(&latest.content, &now)
+            == crate::reports::SinceSent::FormatChanged,
+    }))
+}
+
+/// The month's report upward, as a workbook or the same tables in one CSV.
+pub(super) async fn monthly_report(
+    state: &AppState,
+    actor: &member::Actor,
+    query: &MonthQuery,
+    format: &str,
+) -> Result<Response, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let (first, tables, heading) = month_report(state, actor, &query.month).await?;
+    let name = format!("微益坊月报-{}.{format}", first.format("%Y-%m"));
+    let fallback = format!("weiyifang-report-{}.{format}", first.format("%Y-%m"));
+    report_file(&name, &fallback, format, &heading, &tables)
+}
