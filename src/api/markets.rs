@@ -217,9 +217,9 @@ async fn sign_up(
     SignedIn { actor, .. }: SignedIn,
     Path(id): Path<Uuid>,
 ) -> Result<Response, AppError> {
-    let result = signups::sign_up(&state.db, &actor, id, Utc::now()).await?;
-    state.metrics.signup(result.status.as_str());
-    Ok((StatusCode::CREATED, Json(standing(&result))).into_response())
+    let placed = signups::sign_up(&state.db, &actor, id, Utc::now()).await?;
+    state.metrics.signup(placed.standing.status.as_str());
+    Ok((StatusCode::CREATED, Json(standing(&placed.standing))).into_response())
 }
 
 /// Cancel one's place; a confirmed place goes to the first in line.

@@ -175,7 +175,7 @@ async fn a_volunteer_signs_up_and_cancels_on_a_phone_with_and_without_javascript
         let queued = signups::sign_up(&app.db, &waiting, shift, Utc::now())
             .await
             .unwrap();
-        assert_eq!(queued.position, Some(1));
+        assert_eq!(queued.standing.position, Some(1));
         browser.refresh().await.unwrap();
         let cancel = format!(r#"form[action="/shifts/{shift}/cancel"] button"#);
         browser

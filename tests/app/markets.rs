@@ -112,7 +112,8 @@ async fn sixty_simultaneous_sign_ups_for_five_places_confirm_exactly_five() {
         let standing = task
             .await
             .unwrap()
-            .expect("every sign-up is answered, none fails");
+            .expect("every sign-up is answered, none fails")
+            .standing;
         match standing.status {
             SignupStatus::Confirmed => confirmed += 1,
             SignupStatus::Waitlisted => positions.push(standing.position.unwrap()),
@@ -154,15 +155,22 @@ async fn cancelling_a_place_promotes_the_first_in_line() {
         signups::sign_up(&app.db, &a, shift_id, now)
             .await
             .unwrap()
+            .standing
             .status,
         SignupStatus::Confirmed
     );
-    let second = signups::sign_up(&app.db, &b, shift_id, now).await.unwrap();
+    let second = signups::sign_up(&app.db, &b, shift_id, now)
+        .await
+        .unwrap()
+        .standing;
     assert_eq!(
         (second.status, second.position),
         (SignupStatus::Waitlisted, Some(1))
     );
-    let third = signups::sign_up(&app.db, &c, shift_id, now).await.unwrap();
+    let third = signups::sign_up(&app.db, &c, shift_id, now)
+        .await
+        .unwrap()
+        .standing;
     assert_eq!(third.position, Some(2));
 
     signups::cancel(&app.db, &a, shift_id, now).await.unwrap();
@@ -194,7 +202,7 @@ async fn twice_overlapping_closed_and_unpublished_sign_ups_are_refused() {
     let a = volunteer(&app, 1).await;
     let now = Utc::now();
     signups::sign_up(&app.db, &a, shift_id, now).await.unwrap();
-    let reason = |r: Result<signups::Standing, event::EventError>| match r {
+    let reason = |r: Result<signups::Placed, event::EventError>| match r {
         Err(event::EventError::Invalid(errors)) => errors[0].reason,
         other => panic!("{other:?}"),
     };

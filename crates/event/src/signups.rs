@@ -50,6 +50,14 @@ pub struct Standing {
     pub position: Option<u64>,
 }
 
+/// A sign-up just placed: where it stands, and the market day or activity of its shift (where
+/// the volunteer is sent back to).
+#[derive(Clone, Debug)]
+pub struct Placed {
+    pub standing: Standing,
+    pub event_id: Uuid,
+}
+
 /// Why a shift cannot be signed up for right now, if it cannot.
 fn closed_reason(
     event: &event::Model,
@@ -107,7 +115,7 @@ async fn place(
     added_by: Option<Uuid>,
     shift_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Standing, EventError> {
+) -> Result<Placed, EventError> {
     let shift = find_shift(db, shift_id).await?;
     let stall = find_stall(db, shift.stall_id).await?;
     let event = schedule::find(db, stall.event_id).await?;
@@ -172,7 +180,10 @@ async fn place(
     .await?;
     let standing = standing_of(&txn, &created).await?;
     txn.commit().await?;
-    Ok(standing)
+    Ok(Placed {
+        standing,
+        event_id: event.id,
+    })
 }
 
 /// The atomic step: one more confirmed volunteer, if and only if a place is free.
@@ -190,13 +201,35 @@ async fn take_place(db: &impl ConnectionTrait, shift_id: Uuid) -> Result<bool, E
 }
 
 /// A volunteer signs themselves up.
+/// A volunteer signs themselves up.
 pub async fn sign_up(
     db: &DatabaseConnection,
     actor: &Actor,
     shift_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Standing, EventError> {
+) -> Result<Placed, EventError> {
     place(db, actor.person_id, None, shift_id, now).await
+}
+
+/// A leader puts one of their organization's members, found by the phone typed, on one of
+/// their stalls' shifts.
+pub async fn assign_by_phone(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    shift_id: Uuid,
+    phone: &str,
+    now: DateTime<Utc>,
+) -> Result<Placed, EventError> {
+    // Who may assign first, so that nobody else learns whose phone is known.
+    let stall = find_stall(db, find_shift(db, shift_id).await?.stall_id).await?;
+    if !actor.can_manage_org(stall.organization_id) {
+        return Err(EventError::Forbidden);
+    }
+    let phone = member::Phone::parse("phone", phone).map_err(|e| EventError::Invalid(vec![e]))?;
+    match member::memberships::find_person_by_phone(db, &phone).await? {
+        Some(person) => assign(db, actor, shift_id, person.id, now).await,
+        None => Err(EventError::field("phone", "error-not-a-member")),
+    }
 }
 
 /// A leader puts one of their organization's members on one of their stalls' shifts.
@@ -206,7 +239,7 @@ pub async fn assign(
     shift_id: Uuid,
     person_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Standing, EventError> {
+) -> Result<Placed, EventError> {
     let shift = find_shift(db, shift_id).await?;
     let stall = find_stall(db, shift.stall_id).await?;
     if !actor.can_manage_org(stall.organization_id) {

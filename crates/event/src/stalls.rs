@@ -161,6 +161,21 @@ pub async fn find_shift(
         .ok_or(EventError::NotFound)
 }
 
+/// The market day or activity a shift belongs to, in one query.
+pub async fn event_of_shift(db: &impl ConnectionTrait, shift_id: Uuid) -> Result<Uuid, EventError> {
+    let stall_of_shift = sea_orm::sea_query::Query::select()
+        .column(shift::Column::StallId)
+        .from(shift::Entity)
+        .and_where(shift::Column::Id.eq(shift_id))
+        .to_owned();
+    stall::Entity::find()
+        .filter(stall::Column::Id.in_subquery(stall_of_shift))
+        .one(db)
+        .await?
+        .map(|stall| stall.event_id)
+        .ok_or(EventError::NotFound)
+}
+
 /// A shift as typed: clock times on the market day.
 #[derive(Clone, Debug, Default)]
 pub struct ShiftInput {

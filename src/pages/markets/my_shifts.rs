@@ -1,0 +1,97 @@
+//! "My shifts": a volunteer's coming and past shifts, with where each stands.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use event::EventStatus;
+use event::signups::{self};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::SignedIn;
+use crate::errors::AppError;
+use crate::state::AppState;
+use crate::templates::PageContext;
+use crate::views;
+
+use super::{service_label, standing_words};
+
+#[derive(Serialize)]
+pub(super) struct MyShiftLine {
+    market_id: Uuid,
+    shift_id: Uuid,
+    title: String,
+    date: String,
+    clock: String,
+    place: String,
+    service: String,
+    standing: String,
+    standing_class: &'static str,
+    cancelled: Option<String>,
+    checked_in: Option<String>,
+    checked_out: Option<String>,
+    no_show: bool,
+}
+
+#[derive(Serialize)]
+pub(super) struct MyShiftsPage {
+    upcoming: Vec<MyShiftLine>,
+    past: Vec<MyShiftLine>,
+    services: u64,
+    hours: String,
+}
+
+pub(super) async fn show_my_shifts(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+) -> Result<Response, AppError> {
+    let lang = context.lang();
+    let now = Utc::now();
+    let mine = signups::my_shifts(&state.db, actor.person_id).await?;
+    let (mut upcoming, mut past) = (Vec::new(), Vec::new());
+    for item in mine {
+        let (standing, standing_class) = standing_words(lang, &item.standing);
+        let line = MyShiftLine {
+            market_id: item.event.id,
+            shift_id: item.shift.id,
+            title: item.event.title.clone(),
+            date: views::format_date(lang, item.shift.starts_at),
+            clock: views::format_clock_range(lang, item.shift.starts_at, item.shift.ends_at),
+            place: item.event.place.clone(),
+            service: service_label(lang, item.stall.service),
+            standing,
+            standing_class,
+            cancelled: (item.event.status == EventStatus::Cancelled)
+                .then(|| item.event.cancel_reason.clone().unwrap_or_default()),
+            checked_in: item
+                .record
+                .as_ref()
+                .and_then(|r| r.checked_in_at)
+                .map(views::clock),
+            checked_out: item
+                .record
+                .as_ref()
+                .and_then(|r| r.checked_out_at)
+                .map(views::clock),
+            no_show: item
+                .record
+                .as_ref()
+                .is_some_and(|r| r.attendance.as_deref() == Some("no_show")),
+        };
+        if item.shift.ends_at > now {
+            upcoming.push(line);
+        } else {
+            past.push(line);
+        }
+    }
+    past.reverse();
+    let (services, tenths) = event::records::confirmed_hours_of(&state.db, actor.person_id).await?;
+    let page = MyShiftsPage {
+        upcoming,
+        past,
+        services,
+        hours: event::records::format_hours(tenths),
+    };
+    Ok(crate::pages::render(&state, &context, "pages/my-shifts", &page)?.into_response())
+}
