@@ -59,6 +59,7 @@ pub struct Flash {
 }
 
 /// Middleware: finds out who is asking (and from where) before any handler runs.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn identify(
     State(state): State<AppState>,
     jar: CookieJar,

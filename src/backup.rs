@@ -83,6 +83,7 @@ async fn schema_version(db: &DatabaseConnection) -> Result<String, BackupError> 
 /// Restores a backup file into the (SQLite, migrated) database at `target_url`: the backup
 /// is checked first, the target must be empty (or `force`), and the result is checked
 /// again. Stop the server first.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn restore(target_url: &str, from: &Path, force: bool) -> Result<(), BackupError> {
     if !target_url.starts_with("sqlite:") {
         return Err(BackupError::NotSqlite);

@@ -146,6 +146,7 @@ trait TableAction {
 
 /// Runs `action` on every table of the platform, parents before children (the order the
 /// migrations create them in).
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 async fn every_table<A: TableAction>(
     action: &mut A,
 ) -> Result<Vec<(&'static str, A::Output)>, CopyError> {

@@ -251,6 +251,7 @@ struct ErrorPage {
 }
 
 /// Middleware: gives every error response its body, HTML or JSON by path.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn render_errors(
     State(state): State<AppState>,
     request: Request,

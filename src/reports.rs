@@ -83,6 +83,7 @@ pub struct Table {
 }
 
 /// The report's tables for events that started in `[from, until)` and had begun by `now`.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn monthly_tables(
     db: &DatabaseConnection,
     actor: &member::Actor,

@@ -360,6 +360,7 @@ fn shanghai_day_start(input: &str) -> Result<Option<chrono::DateTime<chrono::Utc
 
 /// The domain writes details in a fixed form ("role volunteer", "changed name, phone",
 /// "consent 2026-11-25"); the page says them in the reader's language.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 fn audit_detail(lang: crate::i18n::Lang, detail: &str) -> String {
     if let Some(role) = detail.strip_prefix("role ") {
         if let Some(role) = PlatformRole::parse(role) {
@@ -475,6 +476,7 @@ fn audit_detail(lang: crate::i18n::Lang, detail: &str) -> String {
     detail.to_owned()
 }
 
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 async fn show_audit(
     State(state): State<AppState>,
     context: PageContext,

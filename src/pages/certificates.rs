@@ -202,6 +202,7 @@ struct Certified {
 
 /// The certificate as it was issued: from its snapshot, or, for one issued before
 /// snapshots were stored, from the records as of the day of issue.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 async fn certified(
     state: &AppState,
     lang: crate::i18n::Lang,

@@ -2,6 +2,10 @@
 //! migrated database per test (SQLite by default; PostgreSQL when
 //! `WEIYIFANG_TEST_DATABASE_URL` names a server).
 
+#![allow(
+    clippy::too_many_lines,
+    reason = "a test is one person's walk through the month, read top to bottom"
+)]
 // A failed unwrap in a test is a failed test with its reason: that is what we want here.
 #![allow(clippy::unwrap_used)]
 

@@ -10,6 +10,11 @@
 //! monthly export, each next to the same run's baselines (a bare axum handler, a bare
 //! one-row insert transaction on the same database), and the server's peak memory.
 
+#![allow(
+    clippy::too_many_lines,
+    reason = "the benchmark is a script of measurements, kept in the order it reports them"
+)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

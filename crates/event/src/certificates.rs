@@ -306,6 +306,7 @@ pub async fn standing(
 /// confirmed by those who ran the stalls). Asking again for the same period gives the same
 /// certificate while nothing changed; after a correction it gives a new one, and the old
 /// one says which number replaces it.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn issue(
     db: &DatabaseConnection,
     actor: &Actor,

@@ -109,6 +109,7 @@ async fn lock_person(db: &impl ConnectionTrait, person_id: Uuid) -> Result<(), E
 }
 
 /// Signs `person_id` up for a shift: confirmed while a place is free, else waitlisted.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 async fn place(
     db: &DatabaseConnection,
     person_id: Uuid,
@@ -423,6 +424,7 @@ pub struct StallView {
 
 /// A market day with its stalls and shifts: free places, the waitlist's length, and
 /// where `viewer` stands. No volunteer names: residents see this page too.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn market_day(
     db: &impl ConnectionTrait,
     event_id: Uuid,
@@ -509,6 +511,7 @@ pub struct MyShift {
 }
 
 /// A person's live sign-ups, soonest first, and whether each is past.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn my_shifts(
     db: &impl ConnectionTrait,
     person_id: Uuid,

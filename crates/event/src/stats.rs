@@ -112,6 +112,7 @@ impl Tally {
 
 /// Events in `[from, until)` that have begun (not cancelled, not drafts): what is
 /// confirmed or reported on the day counts at once, not only after the day has ended.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn stats(
     db: &(impl ConnectionTrait + StreamTrait),
     from: Option<DateTime<Utc>>,

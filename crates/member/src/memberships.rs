@@ -315,6 +315,7 @@ pub enum Added {
 /// password yet) and a one-time code; someone already on the platform with an account of
 /// their own is invited instead (nobody becomes a member without consenting); a staff
 /// account is never enrolled by a leader.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn add_member(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -536,6 +537,7 @@ pub async fn waiting_invitations(
 
 /// The invited person accepts (becomes a member with the role and skills given) or
 /// declines. Only they can, and only once.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn answer_invitation(
     db: &DatabaseConnection,
     actor: &Actor,

@@ -173,6 +173,7 @@ struct GoodRow {
 }
 
 /// Checks every row against the file itself and the database as it is now.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 async fn check(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
@@ -354,6 +355,7 @@ pub struct Committed {
 /// Writes every good row in one transaction (checked again against the database as it
 /// is now), or nothing. An import is committed once; importing the same file again
 /// finds everyone already a member and adds no one twice.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn commit(
     db: &DatabaseConnection,
     actor: &Actor,

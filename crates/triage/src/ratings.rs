@@ -104,6 +104,7 @@ fn unique_violation_is_already_rated(err: DbErr) -> TriageError {
 
 /// The resident rates their resolved request. Satisfied (or basically) closes it; an
 /// unsatisfied resident may reopen it once, with a reason, and its deadline starts again.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn rate_request(
     db: &DatabaseConnection,
     policy: &Policy,
@@ -323,6 +324,7 @@ pub struct Satisfaction {
 
 /// Ratings given in `[from, until)` (either end open), counted every way the dashboards
 /// show them. Ratings are few (thousands a year): they are counted here, not in SQL.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn satisfaction(
     db: &impl ConnectionTrait,
     organization_id: Option<Uuid>,
