@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
+use crate::i18n::Lang;
 use crate::pages::forms::{Choice, Form as FormView};
 use crate::pages::invalid;
 use crate::state::AppState;
@@ -66,6 +67,44 @@ pub(super) struct Sent {
     text: String,
 }
 
+/// The request as it was reported and handled, in words.
+#[derive(Serialize)]
+pub(super) struct Described {
+    code: String,
+    description: String,
+    place: String,
+    contact_name: String,
+    contact_phone: Option<String>,
+    may_contact: bool,
+    channel: String,
+    class_reason: String,
+    department: String,
+    referred_on: Option<String>,
+    reference_no: String,
+    resolution: String,
+    public_summary: String,
+}
+
+impl Described {
+    fn of(lang: Lang, found: &triage::Request) -> Described {
+        Described {
+            code: found.tracking_code.clone(),
+            description: found.description.clone(),
+            place: found.place.clone(),
+            contact_name: found.contact_name.clone(),
+            contact_phone: found.contact_phone.as_deref().map(mask_phone),
+            may_contact: found.may_contact,
+            channel: label(lang, "request-channel", found.channel.as_str()),
+            class_reason: found.class_reason.clone(),
+            department: found.department.clone(),
+            referred_on: found.referred_on.map(|d| views::format_day(lang, d)),
+            reference_no: found.reference_no.clone(),
+            resolution: found.resolution.clone(),
+            public_summary: found.public_summary.clone(),
+        }
+    }
+}
+
 /// The classification form: its text fields, and the errors of its other fields.
 #[derive(Serialize)]
 pub(super) struct ClassifyView {
@@ -81,31 +120,16 @@ pub(super) struct ClassifyView {
 #[derive(Serialize)]
 pub(super) struct DetailPage {
     row: RequestRow,
-    code: String,
-    description: String,
-    place: String,
-    contact_name: String,
-    contact_phone: Option<String>,
-    may_contact: bool,
-    channel: String,
+    #[serde(flatten)]
+    described: Described,
     entered_by: Option<String>,
-    class_reason: String,
-    department: String,
-    referred_on: Option<String>,
-    reference_no: String,
     project: Option<String>,
-    resolution: String,
-    public_summary: String,
     timeline: Vec<TimelineLine>,
     is_staff: bool,
-    can_classify: bool,
     /// Unfolded before the first triage, or when it was sent back with errors.
     classify_open: bool,
-    can_accept: bool,
-    can_hand_back: bool,
-    can_note: bool,
-    can_resolve: bool,
-    can_close: bool,
+    /// The steps this person may take, as the triage crate decides.
+    steps: handling::Steps,
     classes: Vec<Choice>,
     organizations: Vec<Choice>,
     projects: Vec<Choice>,
@@ -117,7 +141,6 @@ pub(super) struct DetailPage {
     days: [i64; 3],
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub(super) async fn detail_page(
     state: &AppState,
     context: &PageContext,
@@ -132,25 +155,61 @@ pub(super) async fn detail_page(
     }
     let names = org_names(state, std::slice::from_ref(&found)).await?;
     let org_name = found.organization_id.and_then(|id| names.get(&id).cloned());
-    let is_staff = actor.is_staff();
     // What this person may do next is the triage crate's decision, as for the API.
     let steps = triage::handling::Steps::of(actor, &found);
-    let orgs = if is_staff {
-        member::orgs::all_by_name(&state.db)
-            .await?
-            .into_iter()
-            .filter(|o| matches!(o.stage, Stage::Incubating | Stage::Graduated))
-            .collect()
+    let (entered_by, project) = staff_and_project(state, &found).await?;
+    let classifying = sent.form == "classify";
+    let classify = if classifying {
+        sent.classify.clone()
     } else {
-        Vec::new()
+        StepForm::of(&found)
     };
-    let projects = if is_staff {
-        project::projects::all_by_title(&state.db).await?
+    let classify_form = classify_view(
+        lang,
+        &classify,
+        if classifying { &sent.errors } else { &[] },
+    );
+    let (organizations, projects) = if actor.is_staff() {
+        assignable(state, &classify).await?
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
-    let org_of: std::collections::HashMap<Uuid, &str> =
-        orgs.iter().map(|o| (o.id, o.name.as_str())).collect();
+    let class_values: Vec<&'static str> = Class::ALL.iter().map(|c| c.as_str()).collect();
+    let policy = state.settings.triage_policy();
+    Ok(DetailPage {
+        row: row(lang, &found, org_name.as_deref(), Utc::now()),
+        described: Described::of(lang, &found),
+        entered_by,
+        project,
+        timeline: timeline_lines(state, lang, found.id, true).await?,
+        is_staff: actor.is_staff(),
+        classify_open: found.class.is_none() || classifying,
+        steps,
+        classes: choices(lang, "request-class", &class_values, &classify.class),
+        organizations,
+        projects,
+        classify,
+        classify_form,
+        text_form: sent.form,
+        text_error: if classifying {
+            None
+        } else {
+            sent.errors.first().map(|e| lang.t(e.reason))
+        },
+        text: if classifying {
+            String::new()
+        } else {
+            sent.text
+        },
+        days: [policy.days_big, policy.days_small, policy.days_private],
+    })
+}
+
+/// Who entered the request for the resident (at the desk), and the project it went to.
+async fn staff_and_project(
+    state: &AppState,
+    found: &triage::Request,
+) -> Result<(Option<String>, Option<String>), AppError> {
     let entered_by = match found.entered_by {
         Some(person_id) => member::privacy::names(&state.db, [person_id])
             .await?
@@ -161,9 +220,12 @@ pub(super) async fn detail_page(
         Some(project_id) => Some(project::projects::find(&state.db, project_id).await?.title),
         None => None,
     };
-    let classify = if sent.form == "classify" {
-        sent.classify.clone()
-    } else {
+    Ok((entered_by, project))
+}
+
+impl StepForm {
+    /// The classification form as the request stands.
+    fn of(found: &triage::Request) -> StepForm {
         StepForm {
             class: found
                 .class
@@ -177,18 +239,15 @@ pub(super) async fn detail_page(
             reference_no: found.reference_no.clone(),
             ..StepForm::default()
         }
-    };
-    let class_values: Vec<&'static str> = Class::ALL.iter().map(|c| c.as_str()).collect();
-    let policy = state.settings.triage_policy();
-    let classify_errors: &[FieldError] = if sent.form == "classify" {
-        &sent.errors
-    } else {
-        &[]
-    };
-    let classify_reason = FormView::new(lang, classify_errors)
+    }
+}
+
+/// The classification form's fields, with the errors it was sent back with.
+fn classify_view(lang: Lang, classify: &StepForm, errors: &[FieldError]) -> ClassifyView {
+    let reason = FormView::new(lang, errors)
         .field("reason", "text", &classify.reason, "off")
         .hint("request-reason-hint");
-    let classify_big = FormView::new(lang, classify_errors)
+    let big = FormView::new(lang, errors)
         .field("department", "text", &classify.department, "off")
         // Required for a big matter only: the server checks it by class, so the browser
         // must not demand it when 小事 or 私事 is chosen.
@@ -198,76 +257,49 @@ pub(super) async fn detail_page(
         .hint("request-referred-on-hint")
         .field("reference_no", "text", &classify.reference_no, "off")
         .optional();
-    let classify_form = ClassifyView {
-        class_error: classify_reason.error_for("class"),
-        organization_error: classify_reason.error_for("organization_id"),
-        project_error: classify_reason.error_for("project_id"),
-        guidance_error: classify_reason.error_for("guidance"),
-        error_count: classify_errors.len(),
-        reason: classify_reason,
-        big: classify_big,
-    };
-    let text_error = if sent.form == "classify" {
-        None
-    } else {
-        sent.errors.first().map(|e| lang.t(e.reason))
-    };
-    Ok(DetailPage {
-        row: row(lang, &found, org_name.as_deref(), Utc::now()),
-        code: found.tracking_code.clone(),
-        description: found.description.clone(),
-        place: found.place.clone(),
-        contact_name: found.contact_name.clone(),
-        contact_phone: found.contact_phone.as_deref().map(mask_phone),
-        may_contact: found.may_contact,
-        channel: label(lang, "request-channel", found.channel.as_str()),
-        entered_by,
-        class_reason: found.class_reason.clone(),
-        department: found.department.clone(),
-        referred_on: found.referred_on.map(|d| views::format_day(lang, d)),
-        reference_no: found.reference_no.clone(),
-        project,
-        resolution: found.resolution.clone(),
-        public_summary: found.public_summary.clone(),
-        timeline: timeline_lines(state, lang, found.id, true).await?,
-        is_staff,
-        can_classify: steps.classify,
-        classify_open: found.class.is_none() || sent.form == "classify",
-        can_accept: steps.accept,
-        can_hand_back: steps.hand_back,
-        can_note: steps.note,
-        can_resolve: steps.resolve,
-        can_close: steps.close,
-        classes: choices(lang, "request-class", &class_values, &classify.class),
-        organizations: orgs
-            .iter()
-            .map(|o| Choice {
-                value: o.id.to_string(),
-                label: o.name.clone(),
-                selected: o.id.to_string() == classify.organization_id,
+    ClassifyView {
+        class_error: reason.error_for("class"),
+        organization_error: reason.error_for("organization_id"),
+        project_error: reason.error_for("project_id"),
+        guidance_error: reason.error_for("guidance"),
+        error_count: errors.len(),
+        reason,
+        big,
+    }
+}
+
+/// The organizations (incubating or graduated) and projects a small matter may be given to.
+async fn assignable(
+    state: &AppState,
+    classify: &StepForm,
+) -> Result<(Vec<Choice>, Vec<Choice>), AppError> {
+    let orgs: Vec<member::Organization> = member::orgs::all_by_name(&state.db)
+        .await?
+        .into_iter()
+        .filter(|o| matches!(o.stage, Stage::Incubating | Stage::Graduated))
+        .collect();
+    let org_of: std::collections::HashMap<Uuid, &str> =
+        orgs.iter().map(|o| (o.id, o.name.as_str())).collect();
+    let projects = project::projects::all_by_title(&state.db)
+        .await?
+        .iter()
+        .filter_map(|p| {
+            org_of.get(&p.organization_id).map(|org| Choice {
+                value: p.id.to_string(),
+                label: format!("{} · {org}", p.title),
+                selected: p.id.to_string() == classify.project_id,
             })
-            .collect(),
-        projects: projects
-            .iter()
-            .filter_map(|p| {
-                org_of.get(&p.organization_id).map(|org| Choice {
-                    value: p.id.to_string(),
-                    label: format!("{} · {org}", p.title),
-                    selected: p.id.to_string() == classify.project_id,
-                })
-            })
-            .collect(),
-        classify,
-        classify_form,
-        text_form: sent.form,
-        text: if sent.form == "classify" {
-            String::new()
-        } else {
-            sent.text
-        },
-        text_error,
-        days: [policy.days_big, policy.days_small, policy.days_private],
-    })
+        })
+        .collect();
+    let organizations = orgs
+        .iter()
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name.clone(),
+            selected: o.id.to_string() == classify.organization_id,
+        })
+        .collect();
+    Ok((organizations, projects))
 }
 
 pub(super) async fn show_detail(
