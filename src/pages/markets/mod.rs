@@ -184,7 +184,6 @@ struct MarketPage {
     ends_value: String,
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 async fn market_page(
     state: &AppState,
     context: &PageContext,
@@ -195,42 +194,25 @@ async fn market_page(
     let lang = context.lang();
     let (market, stalls) =
         signups::market_day(&state.db, id, actor.map(|a| a.person_id), Utc::now()).await?;
+    if !schedule::may_see(actor, &market) {
+        return Err(AppError::NotFound);
+    }
     let organizer = match market.organizer_id {
         Some(org) => Some(member::orgs::find(&state.db, org).await?.name),
         None => None,
     };
     // Publishing, editing and cancelling: staff, and an activity's own organizers.
     let is_staff = actor.is_some_and(|a| schedule::may_steer(a, &market));
-    if !schedule::may_see(actor, &market) {
-        return Err(AppError::NotFound);
-    }
     let open_for_changes = matches!(market.status, EventStatus::Draft | EventStatus::Published);
-    // Volunteers whose shifts now overlap (after the day or a shift was moved).
     let clashes = if is_staff && open_for_changes {
-        signups::clashes_in_event(&state.db, market.id)
-            .await?
-            .into_iter()
-            .map(|c| c.name)
-            .collect::<Vec<_>>()
-            .join("、")
+        clashes(state, market.id).await?
     } else {
         String::new()
     };
-    let stall_orgs = match actor {
-        Some(actor) => member::orgs::all_by_name(&state.db)
-            .await?
-            .into_iter()
-            .filter(|o| {
-                actor.can_manage_org(o.id)
-                    && matches!(o.stage, Stage::Incubating | Stage::Graduated)
-            })
-            .map(|o| Choice {
-                value: o.id.to_string(),
-                label: o.name,
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    let services = Service::ALL.iter().map(|s| Choice {
+        value: s.as_str().to_owned(),
+        label: service_label(lang, *s),
+    });
     Ok(MarketPage {
         clashes,
         starts_value: views::clock(market.starts_at),
@@ -241,70 +223,11 @@ async fn market_page(
         signed_in: actor.is_some(),
         stalls: stalls
             .into_iter()
-            .map(|view| {
-                let can_manage =
-                    actor.is_some_and(|a| a.can_manage_org(view.stall.organization_id));
-                StallLine {
-                    id: view.stall.id,
-                    service: service_label(lang, view.stall.service),
-                    service_code: view.stall.service.as_str(),
-                    organization: view.organization,
-                    description: view.stall.description,
-                    shifts: view
-                        .shifts
-                        .into_iter()
-                        .map(|shift| {
-                            let (mine, mine_class) = match &shift.mine {
-                                Some(standing) => {
-                                    let (words, class) = standing_words(lang, standing);
-                                    (Some(words), class)
-                                }
-                                None => (None, ""),
-                            };
-                            ShiftLine {
-                                id: shift.shift.id,
-                                clock: views::format_clock_range(
-                                    lang,
-                                    shift.shift.starts_at,
-                                    shift.shift.ends_at,
-                                ),
-                                capacity: shift.shift.capacity,
-                                free: shift.free,
-                                waiting: shift.waiting,
-                                skill: shift
-                                    .shift
-                                    .required_skill
-                                    .as_deref()
-                                    .map(|s| lang.t(&format!("skill-{}", s.replace('_', "-")))),
-                                signed_up: shift.mine.is_some(),
-                                mine,
-                                mine_class,
-                                closed: shift.closed.map(|key| lang.t(key)),
-                                can_manage,
-                                lacks_skill: shift.lacks_skill,
-                                starts: views::clock(shift.shift.starts_at),
-                                ends: views::clock(shift.shift.ends_at),
-                                required_skill: shift
-                                    .shift
-                                    .required_skill
-                                    .clone()
-                                    .unwrap_or_default(),
-                            }
-                        })
-                        .collect(),
-                    can_manage,
-                }
-            })
+            .map(|v| StallLine::of(lang, actor, v))
             .collect(),
         is_staff,
-        stall_orgs,
-        services: Service::ALL
-            .iter()
-            .map(|s| Choice {
-                value: s.as_str().to_owned(),
-                label: service_label(lang, *s),
-            })
-            .collect(),
+        stall_orgs: stall_orgs(state, actor).await?,
+        services: services.collect(),
         problem,
         open_for_changes,
         organizer,
@@ -312,13 +235,95 @@ async fn market_page(
         cutoff_value: market
             .signup_closes_at
             .map(|at| {
-                at.with_timezone(&schedule::shanghai())
-                    .format("%Y-%m-%dT%H:%M")
-                    .to_string()
+                let local = at.with_timezone(&schedule::shanghai());
+                local.format("%Y-%m-%dT%H:%M").to_string()
             })
             .unwrap_or_default(),
         market: summary(lang, &market),
     })
+}
+
+/// Names of volunteers whose shifts on the day now overlap (after the day or a shift was
+/// moved), for those who steer it.
+async fn clashes(state: &AppState, market: Uuid) -> Result<String, AppError> {
+    let clashes = signups::clashes_in_event(&state.db, market).await?;
+    let names: Vec<String> = clashes.into_iter().map(|c| c.name).collect();
+    Ok(names.join("、"))
+}
+
+/// Organizations the viewer may add a stall for: active ones they manage.
+async fn stall_orgs(state: &AppState, actor: Option<&Actor>) -> Result<Vec<Choice>, AppError> {
+    let Some(actor) = actor else {
+        return Ok(Vec::new());
+    };
+    Ok(member::orgs::all_by_name(&state.db)
+        .await?
+        .into_iter()
+        .filter(|o| {
+            actor.can_manage_org(o.id) && matches!(o.stage, Stage::Incubating | Stage::Graduated)
+        })
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name,
+        })
+        .collect())
+}
+
+impl StallLine {
+    fn of(lang: Lang, actor: Option<&Actor>, view: signups::StallView) -> StallLine {
+        let can_manage = actor.is_some_and(|a| a.can_manage_org(view.stall.organization_id));
+        StallLine {
+            id: view.stall.id,
+            service: service_label(lang, view.stall.service),
+            service_code: view.stall.service.as_str(),
+            organization: view.organization,
+            description: view.stall.description,
+            shifts: view
+                .shifts
+                .into_iter()
+                .map(|shift| ShiftLine::of(lang, can_manage, shift))
+                .collect(),
+            can_manage,
+        }
+    }
+}
+
+impl ShiftLine {
+    fn of(lang: Lang, can_manage: bool, view: signups::ShiftView) -> ShiftLine {
+        let (mine, mine_class) = match &view.mine {
+            Some(standing) => {
+                let (words, class) = standing_words(lang, standing);
+                (Some(words), class)
+            }
+            None => (None, ""),
+        };
+        let shift = view.shift;
+        ShiftLine {
+            id: shift.id,
+            clock: views::format_clock_range(lang, shift.starts_at, shift.ends_at),
+            capacity: shift.capacity,
+            free: view.free,
+            waiting: view.waiting,
+            skill: shift
+                .required_skill
+                .as_deref()
+                .map(|s| skill_label(lang, s)),
+            signed_up: view.mine.is_some(),
+            mine,
+            mine_class,
+            closed: view.closed.map(|key| lang.t(key)),
+            can_manage,
+            lacks_skill: view.lacks_skill,
+            starts: views::clock(shift.starts_at),
+            ends: views::clock(shift.ends_at),
+            required_skill: shift.required_skill.unwrap_or_default(),
+        }
+    }
+}
+
+/// The catalogue's word for a skill: `skill-first-aid`, …
+pub(super) fn skill_label(lang: Lang, skill: &str) -> String {
+    lang.t(&format!("skill-{}", skill.replace('_', "-")))
 }
 
 async fn show_market(

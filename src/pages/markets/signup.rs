@@ -20,7 +20,8 @@ use crate::templates::PageContext;
 use crate::views;
 
 use super::{
-    MarketSummary, after_market_change, refused_on_market, service_label, standing_words, summary,
+    MarketSummary, after_market_change, refused_on_market, service_label, skill_label,
+    standing_words, summary,
 };
 
 #[derive(Serialize)]
@@ -79,7 +80,7 @@ pub(super) async fn show_sign_up(
             .shift
             .required_skill
             .as_deref()
-            .map(|s| lang.t(&format!("skill-{}", s.replace('_', "-")))),
+            .map(|s| skill_label(lang, s)),
         lacks_skill: shift.lacks_skill,
         mine,
         mine_class,
