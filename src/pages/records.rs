@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::invalid;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
+use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::templates::PageContext;
 use crate::views;
@@ -275,7 +276,6 @@ fn clock(at: Option<chrono::DateTime<Utc>>) -> Option<String> {
     at.map(views::clock)
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 async fn attendance_page(
     state: &AppState,
     context: &PageContext,
@@ -298,111 +298,14 @@ async fn attendance_page(
             .map(|block| ShiftBlock {
                 id: block.shift.id,
                 clock: views::format_clock_range(lang, block.shift.starts_at, block.shift.ends_at),
-                volunteers: block
-                    .lines
-                    .into_iter()
-                    .map(|line| {
-                        let signup = line.signup.id;
-                        let record = line.record.as_ref().map(|r| r.id);
-                        let on_record =
-                            |field: &str| record.and_then(|r| sent.error(lang, r, field));
-                        let typed_hours = record.and_then(|r| sent.value(r, "hours"));
-                        VolunteerLine {
-                            in_value: sent.value(signup, "checked_in").unwrap_or_else(|| {
-                                clock(line.record.as_ref().and_then(|r| r.checked_in_at))
-                                    .unwrap_or_default()
-                            }),
-                            out_value: sent.value(signup, "checked_out").unwrap_or_else(|| {
-                                clock(line.record.as_ref().and_then(|r| r.checked_out_at))
-                                    .unwrap_or_default()
-                            }),
-                            no_show: sent.value(signup, "attended").map_or_else(
-                                || {
-                                    line.record.as_ref().and_then(|r| r.attendance.as_deref())
-                                        == Some("no_show")
-                                },
-                                |v| v == "no",
-                            ),
-                            hours_value: typed_hours.unwrap_or_else(|| {
-                                line.hours
-                                    .first()
-                                    .map(|h| h.tenths)
-                                    .or(line.served)
-                                    .map(format_hours)
-                                    .unwrap_or_default()
-                            }),
-                            reason_value: record
-                                .and_then(|r| sent.value(r, "reason"))
-                                .unwrap_or_default(),
-                            attendance_error: sent.error(lang, signup, "attendance"),
-                            in_error: sent.error(lang, signup, "checked_in"),
-                            out_error: sent.error(lang, signup, "checked_out"),
-                            hours_error: on_record("hours"),
-                            reason_error: on_record("reason"),
-                            signup_id: line.signup.id,
-                            record_id: line.record.as_ref().map(|r| r.id),
-                            name: line.name,
-                            checked_in: clock(line.record.as_ref().and_then(|r| r.checked_in_at)),
-                            checked_out: clock(line.record.as_ref().and_then(|r| r.checked_out_at)),
-                            attendance: line
-                                .record
-                                .as_ref()
-                                .and_then(|r| r.attendance.as_deref())
-                                .map(|a| lang.t(&format!("attendance-{}", a.replace('_', "-")))),
-                            served: line.served.map(format_hours),
-                            current: line.hours.first().map(|h| format_hours(h.tenths)),
-                            confirmed: !line.hours.is_empty(),
-                            history: line
-                                .hours
-                                .iter()
-                                .map(|h| HourLine {
-                                    hours: format_hours(h.tenths),
-                                    reason: h.reason.clone(),
-                                    at: views::format_date_time(lang, h.entered_at),
-                                })
-                                .collect(),
-                        }
-                    })
+                volunteers: (block.lines.into_iter())
+                    .map(|line| VolunteerLine::of(lang, sent, line))
                     .collect(),
             })
             .collect(),
-        beneficiaries: {
-            let value = |f: &str| sent.value(stall.id, f).unwrap_or_default();
-            let error = |f: &str| sent.error(lang, stall.id, f);
-            BeneficiaryFields {
-                total: value("total"),
-                elderly: value("elderly"),
-                children: value("children"),
-                disabled: value("disabled"),
-                other: value("other"),
-                reason: value("reason"),
-                total_error: error("total"),
-                elderly_error: error("elderly"),
-                children_error: error("children"),
-                disabled_error: error("disabled"),
-                other_error: error("other"),
-                reason_error: error("reason"),
-            }
-        },
+        beneficiaries: BeneficiaryFields::of(lang, sent, stall.id),
         reported: !reports.is_empty(),
-        reports: reports
-            .iter()
-            .map(|r| ReportLine {
-                total: r.total,
-                breakdown: [
-                    ("beneficiary-elderly", r.elderly),
-                    ("beneficiary-children", r.children),
-                    ("beneficiary-disabled", r.disabled),
-                    ("beneficiary-other", r.other),
-                ]
-                .iter()
-                .filter_map(|(key, n)| n.map(|n| format!("{} {n}", lang.t(key))))
-                .collect::<Vec<_>>()
-                .join("，"),
-                reason: r.reason.clone(),
-                at: views::format_date_time(lang, r.entered_at),
-            })
-            .collect(),
+        reports: reports.iter().map(|r| ReportLine::of(lang, r)).collect(),
         // A refusal that belongs to no field (e.g. the day is not open) goes on top.
         problem: sent
             .errors
@@ -410,6 +313,98 @@ async fn attendance_page(
             .find(|e| !KNOWN_FIELDS.contains(&e.field))
             .map(|e| lang.t(e.reason)),
     })
+}
+
+impl VolunteerLine {
+    /// One volunteer's line: as recorded, or as typed when the form came back refused.
+    fn of(lang: Lang, sent: &Sent, line: records::AttendanceLine) -> VolunteerLine {
+        let signup = line.signup.id;
+        let record = line.record.as_ref();
+        let record_id = record.map(|r| r.id);
+        let on_record = |field: &str| record_id.and_then(|r| sent.error(lang, r, field));
+        let checked_in = clock(record.and_then(|r| r.checked_in_at));
+        let checked_out = clock(record.and_then(|r| r.checked_out_at));
+        let attendance = record.and_then(|r| r.attendance.as_deref());
+        let current = line.hours.first().map(|h| h.tenths);
+        VolunteerLine {
+            in_value: (sent.value(signup, "checked_in"))
+                .unwrap_or_else(|| checked_in.clone().unwrap_or_default()),
+            out_value: (sent.value(signup, "checked_out"))
+                .unwrap_or_else(|| checked_out.clone().unwrap_or_default()),
+            no_show: (sent.value(signup, "attended"))
+                .map_or_else(|| attendance == Some("no_show"), |v| v == "no"),
+            hours_value: (record_id.and_then(|r| sent.value(r, "hours"))).unwrap_or_else(|| {
+                current
+                    .or(line.served)
+                    .map(format_hours)
+                    .unwrap_or_default()
+            }),
+            reason_value: (record_id.and_then(|r| sent.value(r, "reason"))).unwrap_or_default(),
+            attendance_error: sent.error(lang, signup, "attendance"),
+            in_error: sent.error(lang, signup, "checked_in"),
+            out_error: sent.error(lang, signup, "checked_out"),
+            hours_error: on_record("hours"),
+            reason_error: on_record("reason"),
+            signup_id: signup,
+            record_id,
+            name: line.name,
+            checked_in,
+            checked_out,
+            attendance: attendance.map(|a| lang.t(&format!("attendance-{}", a.replace('_', "-")))),
+            served: line.served.map(format_hours),
+            current: current.map(format_hours),
+            confirmed: !line.hours.is_empty(),
+            history: (line.hours.iter())
+                .map(|h| HourLine {
+                    hours: format_hours(h.tenths),
+                    reason: h.reason.clone(),
+                    at: views::format_date_time(lang, h.entered_at),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl BeneficiaryFields {
+    /// Empty, or as typed with the reasons when it came back refused.
+    fn of(lang: Lang, sent: &Sent, stall_id: Uuid) -> BeneficiaryFields {
+        let value = |f: &str| sent.value(stall_id, f).unwrap_or_default();
+        let error = |f: &str| sent.error(lang, stall_id, f);
+        BeneficiaryFields {
+            total: value("total"),
+            elderly: value("elderly"),
+            children: value("children"),
+            disabled: value("disabled"),
+            other: value("other"),
+            reason: value("reason"),
+            total_error: error("total"),
+            elderly_error: error("elderly"),
+            children_error: error("children"),
+            disabled_error: error("disabled"),
+            other_error: error("other"),
+            reason_error: error("reason"),
+        }
+    }
+}
+
+impl ReportLine {
+    fn of(lang: Lang, r: &event::BeneficiaryReport) -> ReportLine {
+        let parts = [
+            ("beneficiary-elderly", r.elderly),
+            ("beneficiary-children", r.children),
+            ("beneficiary-disabled", r.disabled),
+            ("beneficiary-other", r.other),
+        ];
+        let breakdown: Vec<String> = (parts.iter())
+            .filter_map(|(key, n)| n.map(|n| format!("{} {n}", lang.t(key))))
+            .collect();
+        ReportLine {
+            total: r.total,
+            breakdown: breakdown.join("，"),
+            reason: r.reason.clone(),
+            at: views::format_date_time(lang, r.entered_at),
+        }
+    }
 }
 
 /// The fields the attendance page draws, each with its own place for a refusal.

@@ -15,6 +15,7 @@ pub mod signups;
 pub mod stalls;
 pub mod stats;
 
+pub use entities::beneficiary_report::Model as BeneficiaryReport;
 pub use entities::certificate::Model as Certificate;
 pub use entities::event::{EventKind, EventStatus, Model as Event};
 pub use entities::sent_report::Model as SentReport;
