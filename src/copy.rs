@@ -144,9 +144,16 @@ trait TableAction {
         E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send;
 }
 
+/// `(table, action.run::<Entity>(table))` for each table named, in the order given.
+macro_rules! run_on {
+    ($action:ident; $($table:literal => $entity:ty,)*) => {
+        vec![$(($table, $action.run::<$entity>($table).await?)),*]
+    };
+}
+
 /// Runs `action` on every table of the platform, parents before children (the order the
 /// migrations create them in).
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+
 async fn every_table<A: TableAction>(
     action: &mut A,
 ) -> Result<Vec<(&'static str, A::Output)>, CopyError> {
@@ -154,148 +161,38 @@ async fn every_table<A: TableAction>(
     use member::entities as mb;
     use project::entities as pr;
     use triage::entities as tr;
-    Ok(vec![
-        ("events", action.run::<ev::event::Entity>("events").await?),
-        ("people", action.run::<mb::person::Entity>("people").await?),
-        (
-            "accounts",
-            action.run::<mb::account::Entity>("accounts").await?,
-        ),
-        (
-            "sessions",
-            action.run::<mb::session::Entity>("sessions").await?,
-        ),
-        (
-            "api_tokens",
-            action.run::<mb::api_token::Entity>("api_tokens").await?,
-        ),
-        (
-            "reset_codes",
-            action.run::<mb::reset_code::Entity>("reset_codes").await?,
-        ),
-        (
-            "login_failures",
-            action
-                .run::<mb::login_failure::Entity>("login_failures")
-                .await?,
-        ),
-        (
-            "audit_log",
-            action.run::<mb::audit_entry::Entity>("audit_log").await?,
-        ),
-        (
-            "organizations",
-            action
-                .run::<mb::organization::Entity>("organizations")
-                .await?,
-        ),
-        (
-            "organization_stage_changes",
-            action
-                .run::<mb::stage_change::Entity>("organization_stage_changes")
-                .await?,
-        ),
-        (
-            "memberships",
-            action.run::<mb::membership::Entity>("memberships").await?,
-        ),
-        (
-            "invitations",
-            action.run::<mb::invitation::Entity>("invitations").await?,
-        ),
-        (
-            "person_skills",
-            action
-                .run::<mb::person_skill::Entity>("person_skills")
-                .await?,
-        ),
-        (
-            "roster_imports",
-            action
-                .run::<mb::roster_import::Entity>("roster_imports")
-                .await?,
-        ),
-        (
-            "organization_logos",
-            action
-                .run::<mb::organization_logo::Entity>("organization_logos")
-                .await?,
-        ),
-        (
-            "projects",
-            action.run::<pr::project::Entity>("projects").await?,
-        ),
-        (
-            "project_partners",
-            action
-                .run::<pr::partner::Entity>("project_partners")
-                .await?,
-        ),
-        (
-            "funding_entries",
-            action
-                .run::<pr::funding_entry::Entity>("funding_entries")
-                .await?,
-        ),
-        ("stalls", action.run::<ev::stall::Entity>("stalls").await?),
-        ("shifts", action.run::<ev::shift::Entity>("shifts").await?),
-        (
-            "signups",
-            action.run::<ev::signup::Entity>("signups").await?,
-        ),
-        (
-            "calendar_feeds",
-            action
-                .run::<ev::calendar_feed::Entity>("calendar_feeds")
-                .await?,
-        ),
-        (
-            "service_records",
-            action
-                .run::<ev::service_record::Entity>("service_records")
-                .await?,
-        ),
-        (
-            "hour_entries",
-            action.run::<ev::hour_entry::Entity>("hour_entries").await?,
-        ),
-        (
-            "beneficiary_reports",
-            action
-                .run::<ev::beneficiary_report::Entity>("beneficiary_reports")
-                .await?,
-        ),
-        (
-            "certificates",
-            action
-                .run::<ev::certificate::Entity>("certificates")
-                .await?,
-        ),
-        (
-            "sent_reports",
-            action
-                .run::<ev::sent_report::Entity>("sent_reports")
-                .await?,
-        ),
-        (
-            "resident_requests",
-            action
-                .run::<tr::request::Entity>("resident_requests")
-                .await?,
-        ),
-        (
-            "request_updates",
-            action
-                .run::<tr::request_update::Entity>("request_updates")
-                .await?,
-        ),
-        (
-            "satisfaction_ratings",
-            action
-                .run::<tr::rating::Entity>("satisfaction_ratings")
-                .await?,
-        ),
-    ])
+    Ok(run_on! { action;
+        "events" => ev::event::Entity,
+        "people" => mb::person::Entity,
+        "accounts" => mb::account::Entity,
+        "sessions" => mb::session::Entity,
+        "api_tokens" => mb::api_token::Entity,
+        "reset_codes" => mb::reset_code::Entity,
+        "login_failures" => mb::login_failure::Entity,
+        "audit_log" => mb::audit_entry::Entity,
+        "organizations" => mb::organization::Entity,
+        "organization_stage_changes" => mb::stage_change::Entity,
+        "memberships" => mb::membership::Entity,
+        "invitations" => mb::invitation::Entity,
+        "person_skills" => mb::person_skill::Entity,
+        "roster_imports" => mb::roster_import::Entity,
+        "organization_logos" => mb::organization_logo::Entity,
+        "projects" => pr::project::Entity,
+        "project_partners" => pr::partner::Entity,
+        "funding_entries" => pr::funding_entry::Entity,
+        "stalls" => ev::stall::Entity,
+        "shifts" => ev::shift::Entity,
+        "signups" => ev::signup::Entity,
+        "calendar_feeds" => ev::calendar_feed::Entity,
+        "service_records" => ev::service_record::Entity,
+        "hour_entries" => ev::hour_entry::Entity,
+        "beneficiary_reports" => ev::beneficiary_report::Entity,
+        "certificates" => ev::certificate::Entity,
+        "sent_reports" => ev::sent_report::Entity,
+        "resident_requests" => tr::request::Entity,
+        "request_updates" => tr::request_update::Entity,
+        "satisfaction_ratings" => tr::rating::Entity,
+    })
 }
 
 struct Summing<'a, C>(&'a C);
