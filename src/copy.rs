@@ -153,7 +153,6 @@ macro_rules! run_on {
 
 /// Runs `action` on every table of the platform, parents before children (the order the
 /// migrations create them in).
-
 async fn every_table<A: TableAction>(
     action: &mut A,
 ) -> Result<Vec<(&'static str, A::Output)>, CopyError> {

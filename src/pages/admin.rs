@@ -19,9 +19,11 @@ use uuid::Uuid;
 use super::forms::Form as FormView;
 use super::invalid;
 use super::me::{action_label, role_label};
+use super::orgs::stage_label;
 use super::pager::Pager;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
+use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::templates::PageContext;
 use crate::views;
@@ -359,121 +361,129 @@ fn shanghai_day_start(input: &str) -> Result<Option<chrono::DateTime<chrono::Utc
 }
 
 /// The domain writes details in a fixed form ("role volunteer", "changed name, phone",
-/// "consent 2026-11-25"); the page says them in the reader's language.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
-fn audit_detail(lang: crate::i18n::Lang, detail: &str) -> String {
+/// "consent 2026-11-25"); the page says them in the reader's language. A detail no reader
+/// below knows is shown as written.
+fn audit_detail(lang: Lang, detail: &str) -> String {
+    let readers: [fn(Lang, &str) -> Option<String>; 5] = [
+        person_detail,
+        transition_detail,
+        count_detail,
+        word_detail,
+        money_detail,
+    ];
+    readers
+        .iter()
+        .find_map(|read| read(lang, detail))
+        .unwrap_or_else(|| detail.to_owned())
+}
+
+/// "role volunteer", "changed name, phone", "consent 2026-11-25".
+fn person_detail(lang: Lang, detail: &str) -> Option<String> {
     if let Some(role) = detail.strip_prefix("role ") {
         if let Some(role) = PlatformRole::parse(role) {
-            return role_label(lang, role);
+            return Some(role_label(lang, role));
         }
         if let Some(role) = member::memberships::MemberRole::parse(role) {
-            return lang.t(&format!("member-role-{}", role.as_str()));
+            return Some(lang.t(&format!("member-role-{}", role.as_str())));
         }
     }
-    if let Some((from, to)) = detail.split_once(" -> ")
-        && let (Some(from), Some(to)) = (Stage::parse(from), Stage::parse(to))
-    {
-        return format!(
-            "{} → {}",
-            super::orgs::stage_label(lang, from),
-            super::orgs::stage_label(lang, to)
-        );
-    }
     if let Some(fields) = detail.strip_prefix("changed ") {
-        let separator = if lang == crate::i18n::Lang::ZhCn {
-            "、"
-        } else {
-            ", "
-        };
+        let separator = if lang == Lang::ZhCn { "、" } else { ", " };
         let labels: Vec<String> = fields
             .split(", ")
             .map(|field| lang.t(&format!("field-{}", field.replace('_', "-"))))
             .collect();
-        return views::t_text(
+        let fields = labels.join(separator);
+        return Some(views::t_text(
             lang,
             "audit-detail-changed",
             "fields",
-            &labels.join(separator),
-        );
+            &fields,
+        ));
     }
-    // "added 3, new people 2, skipped 6" (roster import)
-    let numbers: Vec<&str> = detail
+    let version = detail.strip_prefix("consent ")?;
+    Some(views::t_text(
+        lang,
+        "audit-detail-consent",
+        "version",
+        version,
+    ))
+}
+
+/// "incubating -> graduated" (an organization's stage), "planned -> active" (a project's).
+fn transition_detail(lang: Lang, detail: &str) -> Option<String> {
+    let (from, to) = detail.split_once(" -> ")?;
+    if let (Some(from), Some(to)) = (Stage::parse(from), Stage::parse(to)) {
+        let (from, to) = (stage_label(lang, from), stage_label(lang, to));
+        return Some(format!("{from} → {to}"));
+    }
+    let status = |s: &str| project::projects::Status::parse(s);
+    let (from, to) = (status(from)?, status(to)?);
+    let label = |s: project::projects::Status| lang.t(&format!("project-status-{}", s.as_str()));
+    Some(format!("{} → {}", label(from), label(to)))
+}
+
+/// Counts: "added 3, new people 2, skipped 6" (roster import), "xlsx, 120 rows" (roster
+/// export), "total 25" (residents served), "capacity 5" (places on a shift), "created 2,
+/// skipped 1" (monthly scheduler).
+fn count_detail(lang: Lang, detail: &str) -> Option<String> {
+    let numbers: Vec<String> = detail
         .split(|c: char| !c.is_ascii_digit())
         .filter(|n| !n.is_empty())
+        .map(str::to_owned)
         .collect();
+    let number = |i: usize| numbers.get(i).cloned().unwrap_or_else(|| "0".to_owned());
     if detail.starts_with("added ") && (3..=4).contains(&numbers.len()) {
         let args = [
-            ("added", numbers[0].to_owned()),
-            ("new", numbers[1].to_owned()),
-            ("skipped", numbers[2].to_owned()),
-            ("invited", numbers.get(3).copied().unwrap_or("0").to_owned()),
+            ("added", number(0)),
+            ("new", number(1)),
+            ("skipped", number(2)),
+            ("invited", number(3)),
         ];
-        return views::t_with(lang, "audit-detail-import", &args);
+        return Some(views::t_with(lang, "audit-detail-import", &args));
     }
-    // "xlsx, 120 rows" (roster export)
+    if detail.starts_with("created ") && numbers.len() == 2 {
+        let args = [("created", number(0)), ("skipped", number(1))];
+        return Some(views::t_with(lang, "audit-detail-scheduled", &args));
+    }
     if let Some((format, rows)) = detail.split_once(", ")
         && let Some(rows) = rows.strip_suffix(" rows")
     {
         let args = [("format", format.to_owned()), ("rows", rows.to_owned())];
-        return views::t_with(lang, "audit-detail-export", &args);
+        return Some(views::t_with(lang, "audit-detail-export", &args));
     }
-    if let Some(version) = detail.strip_prefix("consent ") {
-        return views::t_text(lang, "audit-detail-consent", "version", version);
-    }
-    // Single words the domain records: a sign-up's standing, attendance, an activity.
-    let word = match detail {
-        "confirmed" => Some("audit-detail-confirmed"),
-        "waitlisted" => Some("audit-detail-waitlisted"),
-        "attended" => Some("attendance-attended"),
-        "no_show" => Some("attendance-no-show"),
-        "activity" => Some("event-kind-activity"),
-        _ => None,
-    };
-    if let Some(key) = word {
-        return lang.t(key);
-    }
-    // "total 25" (residents served), "capacity 5" (places on a shift)
-    for (prefix, key) in [
+    [
         ("total ", "audit-detail-total"),
         ("capacity ", "audit-detail-capacity"),
-    ] {
-        if let Some(n) = detail.strip_prefix(prefix)
-            && n.bytes().all(|b| b.is_ascii_digit())
-        {
-            return views::t_text(lang, key, "count", n);
-        }
-    }
-    // "created 2, skipped 1" (monthly scheduler)
-    if detail.starts_with("created ") && numbers.len() == 2 {
-        let args = [
-            ("created", numbers[0].to_owned()),
-            ("skipped", numbers[1].to_owned()),
-        ];
-        return views::t_with(lang, "audit-detail-scheduled", &args);
-    }
-    // "planned -> active" (a project's status)
-    if let Some((from, to)) = detail.split_once(" -> ")
-        && let (Some(from), Some(to)) = (
-            project::projects::Status::parse(from),
-            project::projects::Status::parse(to),
-        )
-    {
-        return format!(
-            "{} → {}",
-            lang.t(&format!("project-status-{}", from.as_str())),
-            lang.t(&format!("project-status-{}", to.as_str()))
-        );
-    }
-    // "crowdfunding 250000.00" (a ledger entry or its reversal)
-    if let Some((source, amount)) = detail.split_once(' ')
-        && let Some(source) = project::ledger::Source::parse(source)
-    {
-        return format!(
-            "{} ¥{amount}",
-            lang.t(&format!("source-{}", source.as_str().replace('_', "-")))
-        );
-    }
-    detail.to_owned()
+    ]
+    .into_iter()
+    .find_map(|(prefix, key)| {
+        let n = detail.strip_prefix(prefix)?;
+        n.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| views::t_text(lang, key, "count", n))
+    })
+}
+
+/// Single words the domain records: a sign-up's standing, attendance, an activity.
+fn word_detail(lang: Lang, detail: &str) -> Option<String> {
+    let key = match detail {
+        "confirmed" => "audit-detail-confirmed",
+        "waitlisted" => "audit-detail-waitlisted",
+        "attended" => "attendance-attended",
+        "no_show" => "attendance-no-show",
+        "activity" => "event-kind-activity",
+        _ => return None,
+    };
+    Some(lang.t(key))
+}
+
+/// "crowdfunding 250000.00" (a ledger entry or its reversal).
+fn money_detail(lang: Lang, detail: &str) -> Option<String> {
+    let (source, amount) = detail.split_once(' ')?;
+    let source = project::ledger::Source::parse(source)?;
+    let key = format!("source-{}", source.as_str().replace('_', "-"));
+    Some(format!("{} ¥{amount}", lang.t(&key)))
 }
 
 #[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
@@ -551,4 +561,42 @@ async fn show_audit(
         filter_error,
     };
     Ok(super::render(&state, &context, "pages/admin-audit", &page)?.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_of_audit_detail_is_said_in_words_and_an_unknown_one_as_written() {
+        let zh = Lang::ZhCn;
+        let said = |detail: &str| audit_detail(zh, detail);
+        assert_eq!(said("role volunteer"), role_label(zh, PlatformRole::Volunteer));
+        assert_eq!(
+            said("incubating -> graduated"),
+            format!(
+                "{} → {}",
+                stage_label(zh, Stage::Incubating),
+                stage_label(zh, Stage::Graduated)
+            )
+        );
+        for (detail, figures) in [
+            ("added 3, new people 2, skipped 6", &["3", "2", "6"][..]),
+            ("created 2, skipped 1", &["2", "1"]),
+            ("xlsx, 120 rows", &["xlsx", "120"]),
+            ("total 25", &["25"]),
+            ("capacity 5", &["5"]),
+            ("crowdfunding 2500.00", &["¥2500.00"]),
+            ("consent 2026-11-25", &["2026-11-25"]),
+        ] {
+            let words = said(detail);
+            assert_ne!(words, detail, "{detail} is said in words");
+            for figure in figures {
+                assert!(words.contains(figure), "{detail} → {words} keeps {figure}");
+            }
+        }
+        assert_eq!(said("confirmed"), zh.t("audit-detail-confirmed"));
+        assert_eq!(said("planned -> active").matches('→').count(), 1);
+        assert_eq!(said("something new"), "something new");
+    }
 }
