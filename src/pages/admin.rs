@@ -486,7 +486,30 @@ fn money_detail(lang: Lang, detail: &str) -> Option<String> {
     Some(format!("{} ¥{amount}", lang.t(&key)))
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl AuditLine {
+    fn of(lang: Lang, row: audit::AuditRow) -> AuditLine {
+        let name_or = |name: Option<String>, none: String| match name {
+            Some(name) if name.is_empty() => lang.t("person-erased"),
+            Some(name) => name,
+            None => none,
+        };
+        // Someone acting on their own record is named once.
+        let on_themselves =
+            row.entry.actor_id.is_some() && row.entry.actor_id == row.entry.subject_id;
+        AuditLine {
+            at: views::format_date_time(lang, row.entry.at),
+            actor: name_or(row.actor_name, lang.t("audit-actor-cli")),
+            action: action_label(lang, &row.entry.action),
+            subject: if on_themselves {
+                String::new()
+            } else {
+                name_or(row.subject_name, String::new())
+            },
+            detail: audit_detail(lang, &row.entry.detail),
+        }
+    }
+}
+
 async fn show_audit(
     State(state): State<AppState>,
     context: PageContext,
@@ -511,28 +534,10 @@ async fn show_audit(
     };
     let page = crate::views::page_number(query.page);
     let listing = audit::list(&state.db, &actor, &filter, page, PER_PAGE).await?;
-    let erased = lang.t("person-erased");
-    let cli = lang.t("audit-actor-cli");
-    let name_or = |name: Option<String>, none: &str| match name {
-        Some(name) if name.is_empty() => erased.clone(),
-        Some(name) => name,
-        None => none.to_owned(),
-    };
     let rows = listing
         .rows
         .into_iter()
-        .map(|row| AuditLine {
-            at: views::format_date_time(lang, row.entry.at),
-            actor: name_or(row.actor_name.clone(), &cli),
-            action: action_label(lang, &row.entry.action),
-            // Someone acting on their own record is named once.
-            subject: if row.entry.actor_id.is_some() && row.entry.actor_id == row.entry.subject_id {
-                String::new()
-            } else {
-                name_or(row.subject_name, "")
-            },
-            detail: audit_detail(lang, &row.entry.detail),
-        })
+        .map(|row| AuditLine::of(lang, row))
         .collect();
     let page = AuditPage {
         pager: Pager::new(
@@ -571,7 +576,10 @@ mod tests {
     fn each_kind_of_audit_detail_is_said_in_words_and_an_unknown_one_as_written() {
         let zh = Lang::ZhCn;
         let said = |detail: &str| audit_detail(zh, detail);
-        assert_eq!(said("role volunteer"), role_label(zh, PlatformRole::Volunteer));
+        assert_eq!(
+            said("role volunteer"),
+            role_label(zh, PlatformRole::Volunteer)
+        );
         assert_eq!(
             said("incubating -> graduated"),
             format!(
