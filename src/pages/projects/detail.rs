@@ -94,7 +94,47 @@ pub(super) fn source_totals(lang: Lang, totals: &Totals) -> Vec<SourceTotal> {
         .collect()
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// The form for money received, as typed (today's date by default).
+fn entry_form(lang: Lang, input: &EntryForm, errors: &[FieldError]) -> FormView {
+    let today = views::today().format("%Y-%m-%d").to_string();
+    let received_on = if input.received_on.is_empty() {
+        &today
+    } else {
+        &input.received_on
+    };
+    FormView::new(lang, errors)
+        .field("amount", "text", &input.amount, "off")
+        .hint("field-amount-hint")
+        .field("received_on", "date", received_on, "off")
+        .field("contributor", "text", &input.contributor, "off")
+        .hint("field-contributor-hint")
+        .field(
+            "contributor_count",
+            "number",
+            &input.contributor_count,
+            "off",
+        )
+        .optional()
+}
+
+impl LedgerLine {
+    fn of(lang: Lang, line: ledger::LedgerLine) -> LedgerLine {
+        LedgerLine {
+            id: line.entry.id,
+            date: views::format_day(lang, line.entry.received_on),
+            source: source_label(lang, line.entry.source),
+            amount: format_yuan(line.entry.amount_fen),
+            negative: line.entry.amount_fen < 0,
+            contributor: line.entry.contributor,
+            contributor_count: line.entry.contributor_count,
+            note: line.entry.note,
+            reversal: line.entry.reverses_id.is_some(),
+            reversed: line.reversed_by.is_some(),
+            recorded_by: line.recorded_by_name,
+        }
+    }
+}
+
 pub(super) async fn detail_page(
     state: &AppState,
     context: &PageContext,
@@ -116,29 +156,7 @@ pub(super) async fn detail_page(
     let totals = ledger::totals(&lines);
     let found = detail.project;
     let can_manage = actor.is_some_and(|a| a.can_manage_org(found.organization_id));
-    let today = views::today().format("%Y-%m-%d").to_string();
-    let form = FormView::new(lang, errors)
-        .field("amount", "text", &input.amount, "off")
-        .hint("field-amount-hint")
-        .field(
-            "received_on",
-            "date",
-            if input.received_on.is_empty() {
-                &today
-            } else {
-                &input.received_on
-            },
-            "off",
-        )
-        .field("contributor", "text", &input.contributor, "off")
-        .hint("field-contributor-hint")
-        .field(
-            "contributor_count",
-            "number",
-            &input.contributor_count,
-            "off",
-        )
-        .optional();
+    let form = entry_form(lang, input, errors);
     Ok(DetailPage {
         id: found.id,
         title: found.title,
@@ -157,19 +175,7 @@ pub(super) async fn detail_page(
         by_source: source_totals(lang, &totals),
         ledger: lines
             .into_iter()
-            .map(|line| LedgerLine {
-                id: line.entry.id,
-                date: views::format_day(lang, line.entry.received_on),
-                source: source_label(lang, line.entry.source),
-                amount: format_yuan(line.entry.amount_fen),
-                negative: line.entry.amount_fen < 0,
-                contributor: line.entry.contributor,
-                contributor_count: line.entry.contributor_count,
-                note: line.entry.note,
-                reversal: line.entry.reverses_id.is_some(),
-                reversed: line.reversed_by.is_some(),
-                recorded_by: line.recorded_by_name,
-            })
+            .map(|line| LedgerLine::of(lang, line))
             .collect(),
         can_manage,
         next_statuses: found
