@@ -30,6 +30,26 @@ pub struct Choice {
     pub selected: bool,
 }
 
+impl Choice {
+    /// The options of a select over a vocabulary: each value with its label, the one chosen
+    /// marked.
+    pub fn all<T: Copy + PartialEq>(
+        values: &[T],
+        code: impl Fn(T) -> &'static str,
+        label: impl Fn(T) -> String,
+        chosen: Option<T>,
+    ) -> Vec<Choice> {
+        values
+            .iter()
+            .map(|v| Choice {
+                value: code(*v).to_owned(),
+                label: label(*v),
+                selected: chosen == Some(*v),
+            })
+            .collect()
+    }
+}
+
 /// The fields of one form, in order.
 #[derive(Debug, Serialize)]
 pub struct Form {

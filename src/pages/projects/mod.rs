@@ -122,7 +122,20 @@ fn period(lang: Lang, starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> Strin
     }
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl ProjectCard {
+    fn of(lang: Lang, row: projects::ProjectRow) -> ProjectCard {
+        ProjectCard {
+            id: row.project.id,
+            title: row.project.title,
+            organization: row.organization_name,
+            theme: theme_label(lang, row.project.theme),
+            status: row.project.status.as_str(),
+            status_label: status_label(lang, row.project.status),
+            when: period(lang, row.project.starts_on, row.project.ends_on),
+        }
+    }
+}
+
 async fn show_list(
     State(state): State<AppState>,
     context: PageContext,
@@ -144,32 +157,20 @@ async fn show_list(
         rows: listing
             .rows
             .into_iter()
-            .map(|row| ProjectCard {
-                id: row.project.id,
-                title: row.project.title,
-                organization: row.organization_name,
-                theme: theme_label(lang, row.project.theme),
-                status: row.project.status.as_str(),
-                status_label: status_label(lang, row.project.status),
-                when: period(lang, row.project.starts_on, row.project.ends_on),
-            })
+            .map(|row| ProjectCard::of(lang, row))
             .collect(),
-        themes: Theme::ALL
-            .iter()
-            .map(|t| Choice {
-                value: t.as_str().to_owned(),
-                label: theme_label(lang, *t),
-                selected: filter.theme == Some(*t),
-            })
-            .collect(),
-        statuses: Status::ALL
-            .iter()
-            .map(|s| Choice {
-                value: s.as_str().to_owned(),
-                label: status_label(lang, *s),
-                selected: filter.status == Some(*s),
-            })
-            .collect(),
+        themes: Choice::all(
+            Theme::ALL,
+            Theme::as_str,
+            |t| theme_label(lang, t),
+            filter.theme,
+        ),
+        statuses: Choice::all(
+            Status::ALL,
+            Status::as_str,
+            |s| status_label(lang, s),
+            filter.status,
+        ),
         organizations: orgs
             .iter()
             .filter(|o| o.stage.is_public() || actor.is_some_and(Actor::is_staff))
