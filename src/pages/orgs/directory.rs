@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::SignedIn;
 use crate::errors::AppError;
+use crate::i18n::Lang;
 use crate::pages::forms::Choice;
 use crate::pages::pager::Pager;
 use crate::state::AppState;
@@ -59,7 +60,54 @@ pub(super) struct DirectoryPage {
     filtered: bool,
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl DirectoryQuery {
+    fn filter(&self) -> DirectoryFilter {
+        DirectoryFilter {
+            stage: Stage::parse(&self.stage),
+            theme: Theme::parse(&self.theme),
+            community: Some(self.community.clone()).filter(|c| !c.is_empty()),
+            search: Some(self.q.clone()).filter(|q| !q.trim().is_empty()),
+        }
+    }
+
+    /// The filters as the pager's links keep them.
+    fn params(&self) -> [(&'static str, String); 4] {
+        [
+            ("stage", self.stage.clone()),
+            ("theme", self.theme.clone()),
+            ("community", self.community.clone()),
+            ("q", self.q.clone()),
+        ]
+    }
+}
+
+impl OrgCard {
+    fn of(lang: Lang, row: orgs::DirectoryRow) -> OrgCard {
+        OrgCard {
+            id: row.org.id,
+            name: row.org.name,
+            theme: theme_label(lang, row.org.theme),
+            stage: row.org.stage.as_str(),
+            stage_label: stage_label(lang, row.org.stage),
+            community: row.org.community,
+            member_count: row.member_count,
+        }
+    }
+}
+
+impl StageCount {
+    /// A stage's tab: its count, and whether it is the one shown.
+    fn of(lang: Lang, stage: Stage, count: u64, shown: Option<Stage>) -> StageCount {
+        StageCount {
+            stage: stage.as_str(),
+            label: stage_label(lang, stage),
+            count,
+            href: Pager::href("/orgs", &[("stage", stage.as_str().to_owned())]),
+            current: shown == Some(stage),
+        }
+    }
+}
+
 pub(super) async fn show_directory(
     State(state): State<AppState>,
     context: PageContext,
@@ -68,40 +116,20 @@ pub(super) async fn show_directory(
 ) -> Result<Response, AppError> {
     let lang = context.lang();
     let actor = viewer.as_ref().map(|s| &s.actor);
-    let filter = DirectoryFilter {
-        stage: Stage::parse(&query.stage),
-        theme: Theme::parse(&query.theme),
-        community: Some(query.community.clone()).filter(|c| !c.is_empty()),
-        search: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
-    };
+    let filter = query.filter();
     let page = crate::views::page_number(query.page);
     let directory = orgs::directory(&state.db, actor, &filter, page, PER_PAGE).await?;
-    let filters = [
-        ("theme", query.theme.clone()),
-        ("community", query.community.clone()),
-        ("q", query.q.clone()),
-    ];
-    let stage_counts = directory
-        .stage_counts
-        .iter()
-        .map(|(stage, count)| StageCount {
-            stage: stage.as_str(),
-            label: stage_label(lang, *stage),
-            count: *count,
-            href: Pager::href("/orgs", &[("stage", stage.as_str().to_owned())]),
-            current: filter.stage == Some(*stage),
-        })
+    let stage_counts = (directory.stage_counts.iter())
+        .map(|(stage, count)| StageCount::of(lang, *stage, *count, filter.stage))
         .collect();
     let page_data = DirectoryPage {
         stage_counts,
-        themes: Theme::ALL
-            .iter()
-            .map(|t| Choice {
-                value: t.as_str().to_owned(),
-                label: theme_label(lang, *t),
-                selected: filter.theme == Some(*t),
-            })
-            .collect(),
+        themes: Choice::all(
+            Theme::ALL,
+            Theme::as_str,
+            |t| theme_label(lang, t),
+            filter.theme,
+        ),
         stages: directory
             .stage_counts
             .iter()
@@ -124,30 +152,11 @@ pub(super) async fn show_directory(
         rows: directory
             .rows
             .into_iter()
-            .map(|row| OrgCard {
-                id: row.org.id,
-                name: row.org.name,
-                theme: theme_label(lang, row.org.theme),
-                stage: row.org.stage.as_str(),
-                stage_label: stage_label(lang, row.org.stage),
-                community: row.org.community,
-                member_count: row.member_count,
-            })
+            .map(|row| OrgCard::of(lang, row))
             .collect(),
-        pager: Pager::new(
-            page,
-            directory.total,
-            PER_PAGE,
-            "/orgs",
-            &[
-                ("stage", query.stage.clone()),
-                ("theme", query.theme.clone()),
-                ("community", query.community.clone()),
-                ("q", query.q.clone()),
-            ],
-        ),
+        pager: Pager::new(page, directory.total, PER_PAGE, "/orgs", &query.params()),
         can_register: actor.is_some_and(|a| a.can_steer_incubation()),
-        filtered: filter.stage.is_some() || filters.iter().any(|(_, v)| !v.is_empty()),
+        filtered: filter.stage.is_some() || query.params()[1..].iter().any(|(_, v)| !v.is_empty()),
         q: query.q,
     };
     Ok(crate::pages::render(&state, &context, "pages/orgs", &page_data)?.into_response())

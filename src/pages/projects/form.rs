@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
+use crate::i18n::Lang;
 use crate::pages::forms::{Choice, Form as FormView};
 use crate::pages::invalid;
 use crate::pages::orgs::theme_label;
@@ -73,7 +74,29 @@ pub(super) struct ProjectFormPage {
     partners: Vec<Choice>,
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl ProjectForm {
+    /// The text fields as typed, each with its refusal.
+    fn fields(&self, lang: Lang, errors: &[FieldError]) -> FormView {
+        FormView::new(lang, errors)
+            .field("title", "text", &self.title, "off")
+            .field("community", "text", &self.community, "off")
+            .hint("field-community-hint")
+            .field("starts_on", "date", &self.starts_on, "off")
+            .field("ends_on", "date", &self.ends_on, "off")
+            .optional()
+            .field(
+                "goal_beneficiaries",
+                "number",
+                &self.goal_beneficiaries,
+                "off",
+            )
+            .optional()
+            .hint("field-goal-beneficiaries-hint")
+            .field("goal_text", "text", &self.goal_text, "off")
+            .optional()
+    }
+}
+
 pub(super) async fn project_form_page(
     state: &AppState,
     context: &PageContext,
@@ -83,23 +106,7 @@ pub(super) async fn project_form_page(
     errors: &[FieldError],
 ) -> Result<ProjectFormPage, AppError> {
     let lang = context.lang();
-    let form = FormView::new(lang, errors)
-        .field("title", "text", &input.title, "off")
-        .field("community", "text", &input.community, "off")
-        .hint("field-community-hint")
-        .field("starts_on", "date", &input.starts_on, "off")
-        .field("ends_on", "date", &input.ends_on, "off")
-        .optional()
-        .field(
-            "goal_beneficiaries",
-            "number",
-            &input.goal_beneficiaries,
-            "off",
-        )
-        .optional()
-        .hint("field-goal-beneficiaries-hint")
-        .field("goal_text", "text", &input.goal_text, "off")
-        .optional();
+    let form = input.fields(lang, errors);
     let all_orgs = member::orgs::all_by_name(&state.db).await?;
     let organizations = match editing {
         Some(_) => Vec::new(),
@@ -114,32 +121,21 @@ pub(super) async fn project_form_page(
             .collect(),
     };
     Ok(ProjectFormPage {
-        title: lang.t(if editing.is_some() {
-            "project-edit-title"
-        } else {
-            "project-new-title"
+        title: lang.t(editing.map_or("project-new-title", |_| "project-edit-title")),
+        action: editing.map_or("/projects/new".to_owned(), |id| {
+            format!("/projects/{id}/edit")
         }),
-        action: match editing {
-            Some(id) => format!("/projects/{id}/edit"),
-            None => "/projects/new".to_owned(),
-        },
-        submit: lang.t(if editing.is_some() {
-            "save"
-        } else {
-            "project-new-submit"
-        }),
+        submit: lang.t(editing.map_or("project-new-submit", |_| "save")),
         cancel: lang.t("cancel-back"),
         organization_error: form.error_for("organization_id"),
         theme_error: form.error_for("theme"),
         organizations,
-        themes: Theme::ALL
-            .iter()
-            .map(|t| Choice {
-                value: t.as_str().to_owned(),
-                label: theme_label(lang, *t),
-                selected: t.as_str() == input.theme,
-            })
-            .collect(),
+        themes: Choice::all(
+            Theme::ALL,
+            Theme::as_str,
+            |t| theme_label(lang, t),
+            Theme::parse(&input.theme),
+        ),
         description: input.description.clone(),
         partners: all_orgs
             .iter()
