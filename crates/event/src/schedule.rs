@@ -457,8 +457,11 @@ pub fn may_see(actor: Option<&Actor>, event: &event::Model) -> bool {
 
 /// An organization's activities: the coming ones soonest first, then the latest `past`
 /// ones that have begun, newest first (their records stay one tap away).
+///
+/// Only what `viewer` may see: drafts stay with those who steer them.
 pub async fn organized_by(
     db: &impl ConnectionTrait,
+    viewer: Option<&Actor>,
     organization_id: Uuid,
     now: DateTime<Utc>,
     past: u64,
@@ -476,7 +479,10 @@ pub async fn organized_by(
         .paginate(db, past.max(1))
         .fetch_page(0)
         .await?;
-    Ok((coming, begun))
+    let visible = |list: Vec<event::Model>| -> Vec<event::Model> {
+        list.into_iter().filter(|e| may_see(viewer, e)).collect()
+    };
+    Ok((visible(coming), visible(begun)))
 }
 
 pub async fn find(db: &impl ConnectionTrait, event_id: Uuid) -> Result<event::Model, EventError> {

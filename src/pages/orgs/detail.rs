@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::auth::SignedIn;
 use crate::errors::AppError;
+use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::templates::PageContext;
 use crate::views;
@@ -63,7 +64,53 @@ pub(super) struct ProjectLink {
     status: String,
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl HistoryLine {
+    fn of(lang: Lang, step: orgs::StageStep) -> HistoryLine {
+        HistoryLine {
+            date: views::format_day(lang, step.change.on_date),
+            from: step.change.from_stage.map(|s| stage_label(lang, s)),
+            to: stage_label(lang, step.change.to_stage),
+            by: step.by_name.unwrap_or_default(),
+            reason: step.change.reason,
+        }
+    }
+}
+
+/// The organization's activities, each with its day and time.
+fn activity_links(lang: Lang, list: &[event::Event]) -> Vec<ProjectLink> {
+    list.iter()
+        .map(|e| ProjectLink {
+            id: e.id,
+            status: format!(
+                "{} {}",
+                views::format_date(lang, e.starts_at),
+                views::format_clock_range(lang, e.starts_at, e.ends_at)
+            ),
+            title: e.title.clone(),
+        })
+        .collect()
+}
+
+/// The organization's projects (the first 50), each with its status.
+async fn project_links(
+    state: &AppState,
+    lang: Lang,
+    org_id: Uuid,
+) -> Result<Vec<ProjectLink>, AppError> {
+    let filter = project::projects::ProjectFilter {
+        organization_id: Some(org_id),
+        ..Default::default()
+    };
+    let listing = project::projects::list(&state.db, &filter, 1, 50).await?;
+    Ok((listing.rows.into_iter())
+        .map(|row| ProjectLink {
+            id: row.project.id,
+            title: row.project.title,
+            status: lang.t(&format!("project-status-{}", row.project.status.as_str())),
+        })
+        .collect())
+}
+
 pub(super) async fn show_detail(
     State(state): State<AppState>,
     context: PageContext,
@@ -74,28 +121,8 @@ pub(super) async fn show_detail(
     let actor = viewer.as_ref().map(|s| &s.actor);
     let detail = orgs::detail(&state.db, actor, id).await?;
     let org = detail.org;
-    let (coming, begun) =
-        event::schedule::organized_by(&state.db, org.id, chrono::Utc::now(), 20).await?;
-    // Drafts only for those who may see them (the rule lives in the event domain).
-    let visible = |list: Vec<event::Event>| -> Vec<event::Event> {
-        list.into_iter()
-            .filter(|e| event::schedule::may_see(actor, e))
-            .collect()
-    };
-    let activity_links = |list: &[event::Event]| -> Vec<ProjectLink> {
-        list.iter()
-            .map(|e| ProjectLink {
-                id: e.id,
-                status: format!(
-                    "{} {}",
-                    views::format_date(lang, e.starts_at),
-                    views::format_clock_range(lang, e.starts_at, e.ends_at)
-                ),
-                title: e.title.clone(),
-            })
-            .collect()
-    };
-    let activities = (visible(coming), visible(begun));
+    let now = chrono::Utc::now();
+    let (coming, begun) = event::schedule::organized_by(&state.db, actor, org.id, now, 20).await?;
     let page = DetailPage {
         id: org.id,
         short_name: org.short_name,
@@ -117,41 +144,15 @@ pub(super) async fn show_detail(
                 name: p.name,
             })
             .collect(),
-        history: detail
-            .history
-            .into_iter()
-            .rev()
-            .map(|step| HistoryLine {
-                date: views::format_day(lang, step.change.on_date),
-                from: step.change.from_stage.map(|s| stage_label(lang, s)),
-                to: stage_label(lang, step.change.to_stage),
-                by: step.by_name.unwrap_or_default(),
-                reason: step.change.reason,
-            })
+        history: (detail.history.into_iter().rev())
+            .map(|step| HistoryLine::of(lang, step))
             .collect(),
         can_manage: actor.is_some_and(|a| a.can_manage_org(org.id)),
         can_steer: actor.is_some_and(|a| a.can_steer_incubation()),
         has_logo: detail.has_logo,
-        projects: project::projects::list(
-            &state.db,
-            &project::projects::ProjectFilter {
-                organization_id: Some(org.id),
-                ..Default::default()
-            },
-            1,
-            50,
-        )
-        .await?
-        .rows
-        .into_iter()
-        .map(|row| ProjectLink {
-            id: row.project.id,
-            title: row.project.title,
-            status: lang.t(&format!("project-status-{}", row.project.status.as_str())),
-        })
-        .collect(),
-        activities: activity_links(&activities.0),
-        past_activities: activity_links(&activities.1),
+        projects: project_links(&state, lang, org.id).await?,
+        activities: activity_links(lang, &coming),
+        past_activities: activity_links(lang, &begun),
         name: org.name,
     };
     Ok(crate::pages::render(&state, &context, "pages/org", &page)?.into_response())
