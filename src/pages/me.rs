@@ -104,7 +104,38 @@ async fn show_me(
     Ok(super::render(&state, &context, "pages/me", &page)?.into_response())
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl InvitationLine {
+    fn of(lang: Lang, view: member::memberships::InvitationView) -> InvitationLine {
+        InvitationLine {
+            id: view.invitation.id,
+            organization: view.organization,
+            role: member_role_label(lang, view.invitation.role),
+            since: views::format_date(lang, view.invitation.created_at),
+        }
+    }
+}
+
+impl HistoryLine {
+    fn of(lang: Lang, e: &member::privacy::AuditRecord) -> HistoryLine {
+        HistoryLine {
+            at: views::format_date_time(lang, e.at),
+            action: action_label(lang, &e.action),
+            by_self: e.by_self,
+        }
+    }
+}
+
+/// When the privacy notice was agreed to, and which version.
+fn consent_of(lang: Lang, person: &member::privacy::PersonRecord) -> Option<String> {
+    let at = views::format_date_time(lang, person.consented_at?);
+    let version = person.privacy_notice_version.clone().unwrap_or_default();
+    Some(format!("{at} · {version}"))
+}
+
+fn member_role_label(lang: Lang, role: member::memberships::MemberRole) -> String {
+    lang.t(&format!("member-role-{}", role.as_str()))
+}
+
 async fn me_page(
     state: &AppState,
     context: &PageContext,
@@ -116,15 +147,12 @@ async fn me_page(
     let invitations = member::memberships::my_invitations(&state.db, &signed_in.actor)
         .await?
         .into_iter()
-        .map(|view| InvitationLine {
-            id: view.invitation.id,
-            organization: view.organization,
-            role: lang.t(&format!("member-role-{}", view.invitation.role.as_str())),
-            since: crate::views::format_date(lang, view.invitation.created_at),
-        })
+        .map(|view| InvitationLine::of(lang, view))
         .collect();
+    let consent = consent_of(lang, &data.person);
     Ok(MePage {
         invitations,
+        consent,
         memberships: data
             .memberships
             .iter()
@@ -132,17 +160,13 @@ async fn me_page(
             .map(|m| MembershipLine {
                 organization_id: m.organization_id,
                 organization: m.organization.clone(),
-                role: lang.t(&format!("member-role-{}", m.role.as_str())),
+                role: member_role_label(lang, m.role),
                 joined: views::format_day(lang, m.joined_on),
                 left: m.left_on.map(|d| views::format_day(lang, d)),
             })
             .collect(),
         skill_words: super::members::skill_words(&data.skills),
-        skill_list: member::memberships::SKILLS
-            .iter()
-            .map(|(_, word)| *word)
-            .collect::<Vec<_>>()
-            .join("、"),
+        skill_list: super::members::skill_list(),
         skills_error,
         name: data.person.name,
         phone: data.person.phone.unwrap_or_default(),
@@ -151,21 +175,9 @@ async fn me_page(
             .birth_date
             .map(|d| d.format("%Y-%m-%d").to_string()),
         role: role_label(lang, data.account.role),
-        consent: data
-            .person
-            .consented_at
-            .map(|at| views::format_date_time(lang, at))
-            .map(|at| {
-                format!(
-                    "{at} · {}",
-                    data.person.privacy_notice_version.unwrap_or_default()
-                )
-            }),
         created_at: views::format_date_time(lang, data.account.created_at),
         password_changed_at: views::format_date_time(lang, data.account.password_changed_at),
-        sessions: data
-            .sessions
-            .iter()
+        sessions: (data.sessions.iter())
             .map(|s| SessionLine {
                 created_at: views::format_date_time(lang, s.created_at),
                 last_seen_at: views::format_date_time(lang, s.last_seen_at),
@@ -177,11 +189,7 @@ async fn me_page(
             .iter()
             .rev()
             .take(50)
-            .map(|e| HistoryLine {
-                at: views::format_date_time(lang, e.at),
-                action: action_label(lang, &e.action),
-                by_self: e.by_self,
-            })
+            .map(|e| HistoryLine::of(lang, e))
             .collect(),
     })
 }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
-use member::memberships::{self, MemberRole, NewMember, SKILLS};
+use member::memberships::{self, MemberRole, MemberRow, NewMember, SKILLS};
 use member::{Actor, FieldError, MemberError, accounts, orgs, roster};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -135,7 +135,64 @@ struct InvitedLine {
     since: String,
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl MembersQuery {
+    /// The rows whose name or phone has the term typed, the page asked for of them; with
+    /// how many matched and the page number.
+    fn search_and_page(&self, rows: Vec<MemberRow>) -> (Vec<MemberRow>, usize, u64) {
+        let term = self.q.trim();
+        let rows: Vec<MemberRow> = rows
+            .into_iter()
+            .filter(|r| {
+                term.is_empty()
+                    || r.person.name.contains(term)
+                    || r.person.phone.as_deref().is_some_and(|p| p.contains(term))
+            })
+            .collect();
+        let matching = rows.len();
+        let page = crate::views::page_number(self.page);
+        let skip = usize::try_from(page - 1)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(PER_PAGE);
+        let rows = rows.into_iter().skip(skip).take(PER_PAGE).collect();
+        (rows, matching, page)
+    }
+}
+
+impl AddForm {
+    fn fields(&self, lang: Lang, errors: &[FieldError]) -> FormView {
+        FormView::new(lang, errors)
+            .field("phone", "tel", &self.phone, "off")
+            .field("name", "text", &self.name, "off")
+            .optional()
+            .hint("field-member-name-hint")
+            .field("skills", "text", &self.skills, "off")
+            .optional()
+    }
+}
+
+impl MemberLine {
+    fn of(lang: Lang, row: MemberRow) -> MemberLine {
+        MemberLine {
+            id: row.membership.id,
+            name: row.person.name.clone(),
+            phone: row.phone_masked,
+            role: role_label(lang, row.membership.role),
+            is_leader: row.membership.role == MemberRole::Leader,
+            joined: views::format_day(lang, row.membership.joined_on),
+            left: row.membership.left_on.map(|d| views::format_day(lang, d)),
+            skills: skill_labels(lang, &row.skills),
+            skill_words: skill_words(&row.skills),
+            has_account: row.has_account,
+        }
+    }
+}
+
+/// Every skill's word, as the hint beside a skills field lists them.
+pub(super) fn skill_list() -> String {
+    let words: Vec<&str> = SKILLS.iter().map(|(_, word)| *word).collect();
+    words.join("、")
+}
+
 async fn members_page(
     state: &AppState,
     context: &PageContext,
@@ -154,21 +211,7 @@ async fn members_page(
         .iter()
         .filter(|r| r.membership.left_on.is_none())
         .count();
-    let term = query.q.trim();
-    let rows: Vec<_> = rows
-        .into_iter()
-        .filter(|r| {
-            term.is_empty()
-                || r.person.name.contains(term)
-                || r.person.phone.as_deref().is_some_and(|p| p.contains(term))
-        })
-        .collect();
-    let matching = rows.len();
-    let page = crate::views::page_number(query.page);
-    let skip = usize::try_from(page - 1)
-        .unwrap_or(usize::MAX)
-        .saturating_mul(PER_PAGE);
-    let rows: Vec<_> = rows.into_iter().skip(skip).take(PER_PAGE).collect();
+    let (rows, matching, page) = query.search_and_page(rows);
     let pager = Pager::new(
         page,
         u64::try_from(matching).unwrap_or(u64::MAX),
@@ -179,13 +222,7 @@ async fn members_page(
             ("former", query.former.clone().unwrap_or_default()),
         ],
     );
-    let form = FormView::new(lang, errors)
-        .field("phone", "tel", &input.phone, "off")
-        .field("name", "text", &input.name, "off")
-        .optional()
-        .hint("field-member-name-hint")
-        .field("skills", "text", &input.skills, "off")
-        .optional();
+    let form = input.fields(lang, errors);
     let chosen = MemberRole::parse(&input.role).unwrap_or(MemberRole::Member);
     Ok(MembersPage {
         id: org.id,
@@ -196,18 +233,7 @@ async fn members_page(
         q: query.q.clone(),
         rows: rows
             .into_iter()
-            .map(|row| MemberLine {
-                id: row.membership.id,
-                name: row.person.name.clone(),
-                phone: row.phone_masked,
-                role: role_label(lang, row.membership.role),
-                is_leader: row.membership.role == MemberRole::Leader,
-                joined: views::format_day(lang, row.membership.joined_on),
-                left: row.membership.left_on.map(|d| views::format_day(lang, d)),
-                skills: skill_labels(lang, &row.skills),
-                skill_words: skill_words(&row.skills),
-                has_account: row.has_account,
-            })
+            .map(|row| MemberLine::of(lang, row))
             .collect(),
         former,
         problem,
@@ -228,11 +254,7 @@ async fn members_page(
                 since: views::format_date(lang, invitation.created_at),
             })
             .collect(),
-        skill_list: SKILLS
-            .iter()
-            .map(|(_, word)| *word)
-            .collect::<Vec<_>>()
-            .join("、"),
+        skill_list: skill_list(),
         form,
     })
 }
