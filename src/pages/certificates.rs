@@ -202,46 +202,12 @@ struct Certified {
 
 /// The certificate as it was issued: from its snapshot, or, for one issued before
 /// snapshots were stored, from the records as of the day of issue.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 async fn certified(
     state: &AppState,
     lang: crate::i18n::Lang,
     found: &event::Certificate,
 ) -> Result<Certified, AppError> {
-    let snapshot = match certificates::Snapshot::of(found) {
-        Some(snapshot) => snapshot,
-        None => {
-            let lines = certificates::services_of(
-                &state.db,
-                found.person_id,
-                found.period_from,
-                found.period_until,
-                found.issued_at,
-            )
-            .await?;
-            let (holder, _) = member::privacy::name_and_phone(&state.db, found.person_id).await?;
-            certificates::Snapshot {
-                holder: member::fields::mask_name(&holder),
-                organizations: Vec::new(),
-                services: lines
-                    .into_iter()
-                    .map(|l| certificates::CertifiedService {
-                        date: l.date(),
-                        event: l.event.title,
-                        service: l.stall.service.as_str().to_owned(),
-                        organization_id: l.stall.organization_id,
-                        organization: String::new(),
-                        tenths: l.tenths,
-                    })
-                    .collect(),
-                issuer: certificates::Issuer {
-                    name: found.issuer.clone(),
-                    ..Default::default()
-                },
-                identity: None,
-            }
-        }
-    };
+    let snapshot = certificates::Snapshot::or_recorded(&state.db, found).await?;
     let standing = certificates::standing(&state.db, found, Utc::now()).await?;
     Ok(Certified {
         number: found.number.clone(),

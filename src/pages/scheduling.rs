@@ -98,23 +98,14 @@ fn parse_month(input: &str) -> Option<(i32, u32)> {
     Some((first.year(), first.month()))
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
-async fn show_admin(
-    State(state): State<AppState>,
-    context: PageContext,
-    SignedIn { actor, .. }: SignedIn,
-    Query(query): Query<AdminQuery>,
-) -> Result<Response, AppError> {
-    let lang = context.lang();
-    let filter = StaffFilter {
-        month: parse_month(&query.month),
-        status: parse_status(&query.status),
-    };
-    let page = views::page_number(query.page.trim().parse().ok());
-    let (markets, total) = schedule::for_staff(&state.db, &actor, &filter, page, PER_PAGE).await?;
-    let now = Utc::now();
-    let mut rows = Vec::new();
-    for m in &markets {
+impl AdminMarket {
+    /// A line of the list: once a day has begun, its stalls lead to their attendance.
+    async fn of(
+        state: &AppState,
+        lang: Lang,
+        m: &event::Event,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<AdminMarket, AppError> {
         let begun = m.starts_at <= now && m.status != EventStatus::Cancelled;
         let stalls = if begun {
             event::stalls::stalls_of(&state.db, m.id)
@@ -132,7 +123,7 @@ async fn show_admin(
         } else {
             Vec::new()
         };
-        rows.push(AdminMarket {
+        Ok(AdminMarket {
             summary: summary(lang, m),
             status: status_label(lang, m.status),
             kind: lang.t(match m.kind {
@@ -143,33 +134,56 @@ async fn show_admin(
             cancellable: matches!(m.status, EventStatus::Draft | EventStatus::Published) && !begun,
             begun,
             stalls,
-        });
+        })
+    }
+}
+
+/// The status filter: all, or one status.
+fn status_choices(lang: Lang, chosen: Option<EventStatus>) -> Vec<super::forms::Choice> {
+    let all = super::forms::Choice {
+        value: String::new(),
+        label: lang.t("filter-all-statuses"),
+        selected: chosen.is_none(),
+    };
+    let statuses = [
+        EventStatus::Draft,
+        EventStatus::Published,
+        EventStatus::Held,
+        EventStatus::Reported,
+        EventStatus::Cancelled,
+    ];
+    let each = super::forms::Choice::all(
+        &statuses,
+        EventStatus::as_str,
+        |s| status_label(lang, s),
+        chosen,
+    );
+    std::iter::once(all).chain(each).collect()
+}
+
+async fn show_admin(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<AdminQuery>,
+) -> Result<Response, AppError> {
+    let lang = context.lang();
+    let filter = StaffFilter {
+        month: parse_month(&query.month),
+        status: parse_status(&query.status),
+    };
+    let page = views::page_number(query.page.trim().parse().ok());
+    let (markets, total) = schedule::for_staff(&state.db, &actor, &filter, page, PER_PAGE).await?;
+    let now = Utc::now();
+    let mut rows = Vec::new();
+    for m in &markets {
+        rows.push(AdminMarket::of(&state, lang, m, now).await?);
     }
     let filters = [
         ("month", query.month.clone()),
         ("status", query.status.clone()),
     ];
-    let statuses = std::iter::once(super::forms::Choice {
-        value: String::new(),
-        label: lang.t("filter-all-statuses"),
-        selected: filter.status.is_none(),
-    })
-    .chain(
-        [
-            EventStatus::Draft,
-            EventStatus::Published,
-            EventStatus::Held,
-            EventStatus::Reported,
-            EventStatus::Cancelled,
-        ]
-        .into_iter()
-        .map(|s| super::forms::Choice {
-            value: s.as_str().to_owned(),
-            label: status_label(lang, s),
-            selected: filter.status == Some(s),
-        }),
-    )
-    .collect();
+    let statuses = status_choices(lang, filter.status);
     let page = AdminPage {
         markets: rows,
         month: filter

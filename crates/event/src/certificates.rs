@@ -218,6 +218,41 @@ impl Snapshot {
     pub fn of(found: &certificate::Model) -> Option<Snapshot> {
         serde_json::from_str(&found.content).ok()
     }
+
+    /// What a certificate says: its stored snapshot, or for one issued before snapshots
+    /// were kept, its services as recorded when it was issued.
+    pub async fn or_recorded(
+        db: &impl ConnectionTrait,
+        found: &certificate::Model,
+    ) -> Result<Snapshot, EventError> {
+        if let Some(snapshot) = Snapshot::of(found) {
+            return Ok(snapshot);
+        }
+        let (from, until) = (found.period_from, found.period_until);
+        let lines = services_of(db, found.person_id, from, until, found.issued_at).await?;
+        let (holder, _) = member::privacy::name_and_phone(db, found.person_id).await?;
+        let services = lines
+            .into_iter()
+            .map(|l| CertifiedService {
+                date: l.date(),
+                event: l.event.title,
+                service: l.stall.service.as_str().to_owned(),
+                organization_id: l.stall.organization_id,
+                organization: String::new(),
+                tenths: l.tenths,
+            })
+            .collect();
+        Ok(Snapshot {
+            holder: member::fields::mask_name(&holder),
+            organizations: Vec::new(),
+            services,
+            issuer: Issuer {
+                name: found.issuer.clone(),
+                ..Default::default()
+            },
+            identity: None,
+        })
+    }
 }
 
 /// Whether what a certificate says still holds.

@@ -95,7 +95,30 @@ pub(super) struct ManagePage {
     pager: Pager,
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl ManageQuery {
+    fn filter(&self) -> RequestFilter {
+        RequestFilter {
+            class: Class::parse(&self.class),
+            unclassified: self.class == "none",
+            status: Status::parse(&self.status),
+            community: Some(self.community.trim().to_owned()).filter(|c| !c.is_empty()),
+            category: Category::parse(&self.category),
+            overdue: self.overdue.is_some(),
+        }
+    }
+
+    /// The filters as the pager's links keep them.
+    fn params(&self) -> [(&'static str, String); 5] {
+        [
+            ("class", self.class.clone()),
+            ("status", self.status.clone()),
+            ("community", self.community.clone()),
+            ("category", self.category.clone()),
+            ("overdue", self.overdue.clone().unwrap_or_default()),
+        ]
+    }
+}
+
 pub(super) async fn show_manage(
     State(state): State<AppState>,
     context: PageContext,
@@ -106,14 +129,7 @@ pub(super) async fn show_manage(
         return Err(AppError::Forbidden);
     }
     let lang = context.lang();
-    let filter = RequestFilter {
-        class: Class::parse(&query.class),
-        unclassified: query.class == "none",
-        status: Status::parse(&query.status),
-        community: Some(query.community.trim().to_owned()).filter(|c| !c.is_empty()),
-        category: Category::parse(&query.category),
-        overdue: query.overdue.is_some(),
-    };
+    let filter = query.filter();
     let page = crate::views::page_number(query.page);
     let now = Utc::now();
     let listing = requests::list(&state.db, &actor, &filter, now, page, PER_PAGE).await?;
@@ -127,11 +143,8 @@ pub(super) async fn show_manage(
             .rows
             .iter()
             .map(|r| {
-                let org = r
-                    .organization_id
-                    .and_then(|id| names.get(&id))
-                    .map(String::as_str);
-                row(lang, r, org, now)
+                let org = r.organization_id.and_then(|id| names.get(&id));
+                row(lang, r, org.map(String::as_str), now)
             })
             .collect(),
         total: listing.total,
@@ -149,24 +162,8 @@ pub(super) async fn show_manage(
         categories: category_choices(lang, &query.category),
         overdue_only: filter.overdue,
         is_staff: actor.is_staff(),
-        filtered: !(query.class.is_empty()
-            && query.status.is_empty()
-            && query.community.is_empty()
-            && query.category.is_empty()
-            && query.overdue.is_none()),
-        pager: Pager::new(
-            page,
-            listing.total,
-            PER_PAGE,
-            "/requests",
-            &[
-                ("class", query.class.clone()),
-                ("status", query.status.clone()),
-                ("community", query.community.clone()),
-                ("category", query.category.clone()),
-                ("overdue", query.overdue.clone().unwrap_or_default()),
-            ],
-        ),
+        filtered: filter.overdue || query.params().iter().any(|(_, v)| !v.is_empty()),
+        pager: Pager::new(page, listing.total, PER_PAGE, "/requests", &query.params()),
     };
     Ok(crate::pages::render(&state, &context, "pages/requests", &page_data)?.into_response())
 }
