@@ -1,5 +1,7 @@
 //! Charts drawn as SVG on the server (no script); their numbers are also in the tables below them.
 
+use std::collections::BTreeMap;
+
 use event::stats::Figures;
 
 use crate::i18n::Lang;
@@ -7,13 +9,13 @@ use crate::i18n::Lang;
 /// Bars of hours per month, scaled to the tallest, drawn about one unit a pixel on a
 /// phone: a title, both axes labelled, labels of 12 px at least (every month's up to a
 /// year, fewer beyond), and the numbers in the table below.
-pub(super) fn hours_chart(lang: Lang, months: &[((i32, u32), Figures)]) -> String {
+pub(super) fn hours_chart(lang: Lang, months: &BTreeMap<(i32, u32), Figures>) -> String {
     if months.is_empty() {
         return String::new();
     }
     let max = months
-        .iter()
-        .map(|(_, f)| f.hours_tenths)
+        .values()
+        .map(|f| f.hours_tenths)
         .max()
         .unwrap_or(0)
         .max(1);

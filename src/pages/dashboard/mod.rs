@@ -202,7 +202,6 @@ struct Shown {
 /// What both dashboards show for the period the query asks (or the month of `default_day`):
 /// figures, per-month and per-service tables, charts and satisfaction. `sent_marks` are the
 /// months sent upward, marked in the month table with their revision.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 async fn shown(
     state: &AppState,
     lang: Lang,
@@ -215,24 +214,13 @@ async fn shown(
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
     let _turn = state.report_turn().await;
     let org_id = scope.map(|o| o.id);
-    let stats = stats::stats(
-        &state.db,
-        from.map(start),
-        until.map(start),
-        org_id,
-        Utc::now(),
-    );
-    let stats = stats.await?;
+    let (from_at, until_at) = (from.map(start), until.map(start));
+    let stats = stats::stats(&state.db, from_at, until_at, org_id, Utc::now()).await?;
     let names = match scope {
         Some(org) => HashMap::from([(org.id, org.name.clone())]),
         None => member::orgs::names(&state.db, stats.by_organization.keys().copied()).await?,
     };
     let census = member::orgs::census(&state.db, as_of(until), org_id).await?;
-    let months: Vec<((i32, u32), Figures)> = stats
-        .by_month
-        .iter()
-        .map(|(k, v)| (*k, v.clone()))
-        .collect();
     let page = DashboardPage {
         heading: heading(lang, from, until),
         figures: std::iter::once(count(lang, "dashboard-members", census.members))
@@ -240,15 +228,12 @@ async fn shown(
             .collect(),
         stages: Vec::new(),
         funding: Vec::new(),
-        chart: hours_chart(lang, &months),
-        months: months
-            .iter()
+        chart: hours_chart(lang, &stats.by_month),
+        months: (stats.by_month.iter())
             .map(|((y, m), f)| row(month_label(lang, *y, *m, sent_marks), f))
             .collect(),
         organizations: Vec::new(),
-        services: stats
-            .by_service
-            .iter()
+        services: (stats.by_service.iter())
             .map(|(key, f)| row(lang.t(&format!("service-{}", key.replace('_', "-"))), f))
             .collect(),
         projects: Vec::new(),
@@ -357,23 +342,14 @@ async fn default_day(
     ))
 }
 
-/// The coordinators' dashboard: street-wide, with organizations, funding and the report.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
-async fn show_dashboard(
-    State(state): State<AppState>,
-    context: PageContext,
-    SignedIn { actor, .. }: SignedIn,
-    Query(query): Query<PeriodQuery>,
-) -> Result<Response, AppError> {
-    if !actor.is_staff() {
-        return Err(AppError::Forbidden);
-    }
-    let lang = context.lang();
-    let (default_day, shown_instead) = default_day(&state, lang, &query).await?;
-    // Before the figures' turn: it builds the month's report, which waits for a turn of its
-    // own, and a request holding two turns at once could wait for itself.
-    let sent = sent_status(&state, &actor, lang, default_day).await?;
-    let sent_marks = event::sent_reports::latest_revisions(&state.db, &actor).await?;
+/// What only the street-wide dashboard shows: organizations (by stage, and a table of
+/// each), funding (by source), and a table of each project.
+async fn street_wide(
+    state: &AppState,
+    actor: &member::Actor,
+    lang: Lang,
+    shown: Shown,
+) -> Result<DashboardPage, AppError> {
     let Shown {
         mut page,
         stats,
@@ -381,9 +357,9 @@ async fn show_dashboard(
         census,
         from,
         until,
-    } = shown(&state, lang, query, default_day, None, &sent_marks).await?;
+    } = shown;
     let last_day = until.and_then(|u| u.pred_opt());
-    let overview = ledger::overview(&state.db, &actor, from, last_day).await?;
+    let overview = ledger::overview(&state.db, actor, from, last_day).await?;
     page.figures
         .insert(0, count(lang, "dashboard-organizations", census.incubated));
     let funding = format_yuan(overview.all.total);
@@ -403,9 +379,7 @@ async fn show_dashboard(
             count(lang, &key, format_yuan(fen))
         })
         .collect();
-    page.organizations = stats
-        .by_organization
-        .iter()
+    page.organizations = (stats.by_organization.iter())
         .map(|(id, f)| row(names.get(id).cloned().unwrap_or_default(), f))
         .collect();
     let titles: HashMap<Uuid, String> = project::projects::all_by_title(&state.db)
@@ -413,11 +387,31 @@ async fn show_dashboard(
         .into_iter()
         .map(|p| (p.id, p.title))
         .collect();
-    page.projects = stats
-        .by_project
-        .iter()
+    page.projects = (stats.by_project.iter())
         .map(|(id, f)| row(titles.get(id).cloned().unwrap_or_default(), f))
         .collect();
+    Ok(page)
+}
+
+/// The coordinators' dashboard: street-wide, with organizations, funding and the report.
+async fn show_dashboard(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let lang = context.lang();
+    let (default_day, shown_instead) = default_day(&state, lang, &query).await?;
+    // Before the figures' turn: it builds the month's report, which waits for a turn of its
+    // own, and a request holding two turns at once could wait for itself.
+    let sent = sent_status(&state, &actor, lang, default_day).await?;
+    let sent_marks = event::sent_reports::latest_revisions(&state.db, &actor).await?;
+    let shown = shown(&state, lang, query, default_day, None, &sent_marks).await?;
+    let (from, last_day) = (shown.from, shown.until.and_then(|u| u.pred_opt()));
+    let mut page = street_wide(&state, &actor, lang, shown).await?;
     page.this_month = default_day.format("%Y-%m").to_string();
     page.shown_instead = shown_instead;
     page.sent = sent;
