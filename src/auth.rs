@@ -58,8 +58,39 @@ pub struct Flash {
     pub count: Option<u64>,
 }
 
+impl Flash {
+    /// The notice a redirect left for the next page, if it is one of ours.
+    fn of(jar: &CookieJar) -> Option<Flash> {
+        let value = jar.get(FLASH_COOKIE)?.value();
+        if !value.starts_with("notice-") || value.len() >= 64 {
+            return None;
+        }
+        let (key, count) = match value.split_once(':') {
+            Some((key, count)) => (key, count.parse().ok()),
+            None => (value, None),
+        };
+        Some(Flash {
+            key: key.to_owned(),
+            count,
+        })
+    }
+}
+
+/// A bearer token (apps), else the session cookie (browsers).
+fn credential_of(request: &Request, jar: &CookieJar) -> Option<OwnedCredential> {
+    let bearer = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| OwnedCredential::ApiToken(t.trim().to_owned()));
+    let cookie = jar
+        .get(SESSION_COOKIE)
+        .map(|c| OwnedCredential::Session(c.value().to_owned()));
+    bearer.or(cookie)
+}
+
 /// Middleware: finds out who is asking (and from where) before any handler runs.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn identify(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -79,16 +110,7 @@ pub async fn identify(
         .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
     request.extensions_mut().insert(RequestTarget(target));
 
-    let bearer = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| OwnedCredential::ApiToken(t.trim().to_owned()));
-    let cookie = jar
-        .get(SESSION_COOKIE)
-        .map(|c| OwnedCredential::Session(c.value().to_owned()));
-    let credential = bearer.or(cookie);
+    let credential = credential_of(&request, &jar);
     let mut stale_cookie = false;
     if let Some(credential) = credential {
         match resolve(&state, &credential).await {
@@ -103,19 +125,9 @@ pub async fn identify(
             Err(err) => tracing::error!(error = %err, "cannot look up the session"),
         }
     }
-    let flash = jar
-        .get(FLASH_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|value| value.starts_with("notice-") && value.len() < 64);
-    if let Some(value) = &flash {
-        let (key, count) = match value.split_once(':') {
-            Some((key, count)) => (key, count.parse().ok()),
-            None => (value.as_str(), None),
-        };
-        request.extensions_mut().insert(Flash {
-            key: key.to_owned(),
-            count,
-        });
+    let flash = Flash::of(&jar);
+    if let Some(flash) = &flash {
+        request.extensions_mut().insert(flash.clone());
     }
 
     let mut response = next.run(request).await;

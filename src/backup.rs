@@ -80,10 +80,39 @@ async fn schema_version(db: &DatabaseConnection) -> Result<String, BackupError> 
         .unwrap_or_default())
 }
 
+/// A backup that is whole and of the schema this version migrates to.
+async fn check_backup(from: &Path) -> Result<(), BackupError> {
+    let source = Database::connect(format!("sqlite://{}?mode=ro", from.display())).await?;
+    check(&source).await?;
+    let found = schema_version(&source).await?;
+    let expected = Migrator::migrations()
+        .last()
+        .map(|m| m.name().to_owned())
+        .unwrap_or_default();
+    source.close().await.ok();
+    if found != expected {
+        return Err(BackupError::SchemaMismatch { found, expected });
+    }
+    Ok(())
+}
+
+/// Whether the target already holds anyone (a restore would overwrite them).
+async fn has_people(target: &DatabaseConnection) -> bool {
+    target
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Sqlite,
+            "SELECT COUNT(*) FROM people",
+        ))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|row| row.try_get_by_index::<i64>(0).ok())
+        .is_some_and(|people| people > 0)
+}
+
 /// Restores a backup file into the (SQLite, migrated) database at `target_url`: the backup
 /// is checked first, the target must be empty (or `force`), and the result is checked
 /// again. Stop the server first.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn restore(target_url: &str, from: &Path, force: bool) -> Result<(), BackupError> {
     if !target_url.starts_with("sqlite:") {
         return Err(BackupError::NotSqlite);
@@ -95,29 +124,8 @@ pub async fn restore(target_url: &str, from: &Path, force: bool) -> Result<(), B
         .min_connections(1)
         .sqlx_logging(false);
     let target = &Database::connect(options).await?;
-    let source = Database::connect(format!("sqlite://{}?mode=ro", from.display())).await?;
-    check(&source).await?;
-    let found = schema_version(&source).await?;
-    let expected = Migrator::migrations()
-        .last()
-        .map(|m| m.name().to_owned())
-        .unwrap_or_default();
-    if found != expected {
-        return Err(BackupError::SchemaMismatch { found, expected });
-    }
-    source.close().await.ok();
-
-    let people = target
-        .query_one_raw(Statement::from_string(
-            DatabaseBackend::Sqlite,
-            "SELECT COUNT(*) FROM people",
-        ))
-        .await
-        .ok()
-        .flatten()
-        .and_then(|row| row.try_get_by_index::<i64>(0).ok())
-        .unwrap_or(0);
-    if people > 0 && !force {
+    check_backup(from).await?;
+    if !force && has_people(target).await {
         return Err(BackupError::TargetNotEmpty);
     }
     // Copy every table of the backup over the target's, in one transaction.

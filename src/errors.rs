@@ -250,8 +250,39 @@ struct ErrorPage {
     request_id: String,
 }
 
+impl ErrorBody {
+    /// The API's error body: the code, the message, and each refused field's reason.
+    fn of(
+        lang: crate::i18n::Lang,
+        report: ErrorReport,
+        message: String,
+        fields: Option<&InvalidFields>,
+        request_id: String,
+    ) -> ErrorBody {
+        let fields = fields
+            .map(|InvalidFields(fields)| {
+                fields
+                    .iter()
+                    .map(|f| FieldMessage {
+                        field: f.field.to_owned(),
+                        reason: f.reason.to_owned(),
+                        message: lang.t(f.reason),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        ErrorBody {
+            error: ErrorDetail {
+                code: report.code.to_owned(),
+                message,
+                fields,
+                request_id,
+            },
+        }
+    }
+}
+
 /// Middleware: gives every error response its body, HTML or JSON by path.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn render_errors(
     State(state): State<AppState>,
     request: Request,
@@ -279,32 +310,10 @@ pub async fn render_errors(
 
     let message = locale.lang.t(report.message_key);
     let (content_type, body) = if is_api {
-        let fields = response
-            .extensions()
-            .get::<InvalidFields>()
-            .map(|InvalidFields(fields)| {
-                fields
-                    .iter()
-                    .map(|f| FieldMessage {
-                        field: f.field.to_owned(),
-                        reason: f.reason.to_owned(),
-                        message: locale.lang.t(f.reason),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: report.code.to_owned(),
-                message,
-                fields,
-                request_id,
-            },
-        };
-        (
-            "application/json",
-            serde_json::to_string(&body).unwrap_or_default(),
-        )
+        let fields = response.extensions().get::<InvalidFields>();
+        let body = ErrorBody::of(locale.lang, report, message, fields, request_id);
+        let json = serde_json::to_string(&body).unwrap_or_default();
+        ("application/json", json)
     } else {
         let page = ErrorPage {
             status: report.status.as_u16(),
