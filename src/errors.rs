@@ -91,6 +91,19 @@ impl From<event::EventError> for AppError {
     }
 }
 
+impl From<report::ReportError> for AppError {
+    fn from(err: report::ReportError) -> Self {
+        use report::ReportError;
+        match err {
+            ReportError::Member(err) => err.into(),
+            ReportError::Project(err) => err.into(),
+            ReportError::Event(err) => err.into(),
+            ReportError::Triage(err) => err.into(),
+            ReportError::File(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
 impl From<triage::TriageError> for AppError {
     fn from(err: triage::TriageError) -> Self {
         use triage::TriageError;

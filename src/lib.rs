@@ -11,7 +11,6 @@ pub mod files;
 pub mod i18n;
 pub mod jobs;
 pub mod metrics;
-pub mod reports;
 pub mod settings;
 pub mod state;
 pub mod templates;

@@ -47,8 +47,8 @@ async fn send(
         return Err(AppError::Forbidden);
     }
     let (first, tables, heading) = month_report(&state, &actor, &input.month).await?;
-    let content = crate::reports::content(&tables)?;
-    let workbook = crate::reports::to_xlsx(&heading, &tables)?;
+    let content = report::content(&tables)?;
+    let workbook = report::to_xlsx(&heading, &tables)?;
     match sent_reports::send(&state.db, &actor, first, &content, workbook, Utc::now()).await {
         Ok(_) => {
             let jar = jar.add(auth::flash_cookie("notice-report-sent"));
@@ -107,7 +107,7 @@ async fn sent_page(
     // Newest month first; within it, newest revision first (as `all` gives them).
     for (month, sendings) in by_month.into_iter().rev() {
         let (_, tables, _) = month_report(state, actor, &month).await?;
-        let now = crate::reports::content(&tables)?;
+        let now = report::content(&tables)?;
         let latest = &sendings[0];
         let mut rows = Vec::new();
         for sent in &sendings {
@@ -125,8 +125,8 @@ async fn sent_page(
         }
         months.push(SentMonth {
             changed: latest.content != now,
-            format_changed: crate::reports::SinceSent::of(&latest.content, &now)
-                == crate::reports::SinceSent::FormatChanged,
+            format_changed: report::SinceSent::of(&latest.content, &now)
+                == report::SinceSent::FormatChanged,
             next_revision: latest.revision + 1,
             month,
             sendings: rows,

@@ -42,14 +42,7 @@ pub(in crate::pages) async fn month_report(
     state: &AppState,
     actor: &member::Actor,
     typed: &str,
-) -> Result<
-    (
-        NaiveDate,
-        Vec<crate::reports::Table>,
-        crate::reports::Heading,
-    ),
-    AppError,
-> {
+) -> Result<(NaiveDate, Vec<report::Table>, report::Heading), AppError> {
     let today = views::today();
     let first = match typed.trim() {
         "" => today.with_day(1).unwrap_or(today),
@@ -71,13 +64,16 @@ pub(super) async fn report_for(
     title: &'static str,
     first: NaiveDate,
     next: NaiveDate,
-) -> Result<(Vec<crate::reports::Table>, crate::reports::Heading), AppError> {
+) -> Result<(Vec<report::Table>, report::Heading), AppError> {
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
     let _turn = state.report_turn().await;
     let now = Utc::now();
     let tables =
-        crate::reports::monthly_tables(&state.db, actor, start(first), start(next), now).await?;
-    let heading = crate::reports::Heading {
+        report::monthly_tables(&state.db, actor, (start(first), start(next)), now, &|key| {
+            crate::i18n::Lang::ZhCn.t(key)
+        })
+        .await?;
+    let heading = report::Heading {
         title,
         period: format!(
             "{} 至 {}",
@@ -94,21 +90,21 @@ pub(super) fn report_file(
     name: &str,
     fallback: &str,
     format: &str,
-    heading: &crate::reports::Heading,
-    tables: &[crate::reports::Table],
+    heading: &report::Heading,
+    tables: &[report::Table],
 ) -> Result<Response, AppError> {
     Ok(match format {
         "csv" => crate::files::download(
             name,
             fallback,
             crate::files::CSV,
-            crate::reports::to_csv(heading, tables)?,
+            report::to_csv(heading, tables)?,
         ),
         _ => crate::files::download(
             name,
             fallback,
             crate::files::XLSX,
-            crate::reports::to_xlsx(heading, tables)?,
+            report::to_xlsx(heading, tables)?,
         ),
     })
 }
@@ -185,7 +181,7 @@ pub(super) async fn sent_status(
         return Ok(None);
     };
     let (_, tables, _) = month_report(state, actor, &latest.month).await?;
-    let now = crate::reports::content(&tables)?;
+    let now = report::content(&tables)?;
     Ok(Some(SentStatus {
         text: views::t_with(
             lang,
@@ -196,8 +192,8 @@ pub(super) async fn sent_status(
             ],
         ),
         changed: latest.content != now,
-        format_changed: crate::reports::SinceSent::of(&latest.content, &now)
-            == crate::reports::SinceSent::FormatChanged,
+        format_changed: report::SinceSent::of(&latest.content, &now)
+            == report::SinceSent::FormatChanged,
     }))
 }
 
