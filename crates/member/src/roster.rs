@@ -172,110 +172,133 @@ struct GoodRow {
     existing: Option<Uuid>,
 }
 
+/// What the database already knows of a roster's people.
+struct Known {
+    /// People by phone.
+    people: HashMap<String, Uuid>,
+    /// Staff accounts are never enrolled from a roster.
+    staff: HashSet<Uuid>,
+    /// The organization's current members.
+    members: HashSet<Uuid>,
+}
+
+impl Known {
+    async fn of(
+        db: &impl ConnectionTrait,
+        organization_id: Uuid,
+        rows: &[RosterRow],
+    ) -> Result<Known, MemberError> {
+        let phones: Vec<String> = rows
+            .iter()
+            .filter_map(|r| Phone::parse("phone", &r.phone).ok())
+            .map(|p| p.as_str().to_owned())
+            .collect();
+        let mut people: HashMap<String, Uuid> = HashMap::new();
+        for chunk in phones.chunks(500) {
+            let found = person::Entity::find()
+                .filter(person::Column::Phone.is_in(chunk.to_vec()))
+                .all(db)
+                .await?;
+            people.extend(found.into_iter().filter_map(|p| Some((p.phone?, p.id))));
+        }
+        let known_ids: Vec<Uuid> = people.values().copied().collect();
+        let mut staff: HashSet<Uuid> = HashSet::new();
+        for chunk in known_ids.chunks(500) {
+            let found = account::Entity::find()
+                .filter(account::Column::PersonId.is_in(chunk.to_vec()))
+                .filter(account::Column::Role.ne(crate::PlatformRole::Volunteer))
+                .all(db)
+                .await?;
+            staff.extend(found.into_iter().map(|a| a.person_id));
+        }
+        let members: HashSet<Uuid> = membership::Entity::find()
+            .filter(membership::Column::OrganizationId.eq(organization_id))
+            .filter(membership::Column::LeftOn.is_null())
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.person_id)
+            .collect();
+        Ok(Known {
+            people,
+            staff,
+            members,
+        })
+    }
+}
+
 /// Checks every row against the file itself and the database as it is now.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 async fn check(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
     rows: &[RosterRow],
 ) -> Result<(Vec<PreviewRow>, Vec<GoodRow>), MemberError> {
-    let phones: Vec<String> = rows
-        .iter()
-        .filter_map(|r| Phone::parse("phone", &r.phone).ok())
-        .map(|p| p.as_str().to_owned())
-        .collect();
-    let mut known: HashMap<String, Uuid> = HashMap::new();
-    for chunk in phones.chunks(500) {
-        for person in person::Entity::find()
-            .filter(person::Column::Phone.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            if let Some(phone) = person.phone {
-                known.insert(phone, person.id);
-            }
-        }
-    }
-    // Staff accounts are never enrolled from a roster.
-    let known_ids: Vec<Uuid> = known.values().copied().collect();
-    let mut staff: HashSet<Uuid> = HashSet::new();
-    for chunk in known_ids.chunks(500) {
-        for account in account::Entity::find()
-            .filter(account::Column::PersonId.is_in(chunk.to_vec()))
-            .filter(account::Column::Role.ne(crate::PlatformRole::Volunteer))
-            .all(db)
-            .await?
-        {
-            staff.insert(account.person_id);
-        }
-    }
-    let members: HashSet<Uuid> = membership::Entity::find()
-        .filter(membership::Column::OrganizationId.eq(organization_id))
-        .filter(membership::Column::LeftOn.is_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.person_id)
-        .collect();
-
+    let known = Known::of(db, organization_id, rows).await?;
     let mut seen: HashSet<String> = HashSet::new();
     let mut preview = Vec::with_capacity(rows.len());
     let mut good = Vec::new();
     for row in rows {
-        let phone = Phone::parse("phone", &row.phone);
-        let existing = phone
-            .as_ref()
-            .ok()
-            .and_then(|p| known.get(p.as_str()).copied());
-        let name = PersonName::parse("name", &row.name);
-        let skills = parse_skills("skills", &row.skills);
-        let role = MemberRole::parse(&row.role);
-        let problem = if row.name.trim().is_empty() && existing.is_none() {
-            Some("error-import-name-missing")
-        } else if let Err(e) = &phone {
-            Some(e.reason)
-        } else if let (Err(e), None) = (&name, existing) {
-            Some(e.reason)
-        } else if let Ok(phone) = &phone
-            && !seen.insert(phone.as_str().to_owned())
-        {
-            Some("error-import-duplicate")
-        } else if existing.is_some_and(|id| members.contains(&id)) {
-            Some("error-import-already-member")
-        } else if existing.is_some_and(|id| staff.contains(&id)) {
-            Some("error-staff-not-enrollable")
-        } else if let Err(e) = &skills {
-            Some(e.reason)
-        } else if role.is_none() {
-            Some("error-import-role")
-        } else {
-            None
-        };
-        preview.push(PreviewRow {
-            line: row.line,
-            name: row.name.trim().to_owned(),
-            phone: phone
-                .as_ref()
-                .map(|p| mask_phone(p.as_str()))
-                .unwrap_or_else(|_| row.phone.clone()),
-            skills: skills.clone().unwrap_or_default(),
-            role,
-            existing: existing.is_some(),
-            problem,
-        });
-        if problem.is_none()
-            && let (Ok(phone), Ok(skills), Some(role)) = (phone, skills, role)
-        {
-            good.push(GoodRow {
-                name: name.ok(),
-                phone,
-                skills,
-                role,
-                existing,
-            });
-        }
+        let (line, ok) = check_row(row, &known, &mut seen);
+        preview.push(line);
+        good.extend(ok);
     }
     Ok((preview, good))
+}
+
+/// One row as the preview shows it, and as it will be enrolled when nothing is wrong.
+fn check_row(
+    row: &RosterRow,
+    known: &Known,
+    seen: &mut HashSet<String>,
+) -> (PreviewRow, Option<GoodRow>) {
+    let phone = Phone::parse("phone", &row.phone);
+    let existing = (phone.as_ref().ok()).and_then(|p| known.people.get(p.as_str()).copied());
+    let name = PersonName::parse("name", &row.name);
+    let skills = parse_skills("skills", &row.skills);
+    let role = MemberRole::parse(&row.role);
+    let problem = if row.name.trim().is_empty() && existing.is_none() {
+        Some("error-import-name-missing")
+    } else if let Err(e) = &phone {
+        Some(e.reason)
+    } else if let (Err(e), None) = (&name, existing) {
+        Some(e.reason)
+    } else if let Ok(phone) = &phone
+        && !seen.insert(phone.as_str().to_owned())
+    {
+        Some("error-import-duplicate")
+    } else if existing.is_some_and(|id| known.members.contains(&id)) {
+        Some("error-import-already-member")
+    } else if existing.is_some_and(|id| known.staff.contains(&id)) {
+        Some("error-staff-not-enrollable")
+    } else if let Err(e) = &skills {
+        Some(e.reason)
+    } else if role.is_none() {
+        Some("error-import-role")
+    } else {
+        None
+    };
+    let preview = PreviewRow {
+        line: row.line,
+        name: row.name.trim().to_owned(),
+        phone: (phone.as_ref())
+            .map(|p| mask_phone(p.as_str()))
+            .unwrap_or_else(|_| row.phone.clone()),
+        skills: skills.clone().unwrap_or_default(),
+        role,
+        existing: existing.is_some(),
+        problem,
+    };
+    let good = match (problem, phone, skills, role) {
+        (None, Ok(phone), Ok(skills), Some(role)) => Some(GoodRow {
+            name: name.ok(),
+            phone,
+            skills,
+            role,
+            existing,
+        }),
+        _ => None,
+    };
+    (preview, good)
 }
 
 fn require_manager(actor: &Actor, organization_id: Uuid) -> Result<(), MemberError> {
