@@ -378,7 +378,6 @@ pub struct Committed {
 /// Writes every good row in one transaction (checked again against the database as it
 /// is now), or nothing. An import is committed once; importing the same file again
 /// finds everyone already a member and adds no one twice.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn commit(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -405,132 +404,17 @@ pub async fn commit(
     }
     let (_, rows) = load_import(&txn, organization_id, import_id).await?;
     let (preview, good) = check(&txn, organization_id, &rows).await?;
-    let now = Utc::now();
-
-    // Someone with an account of their own is invited, not enrolled: they join when they
-    // accept (as when a leader adds them by phone).
-    let existing_ids: Vec<Uuid> = good.iter().filter_map(|r| r.existing).collect();
-    let mut with_account: HashSet<Uuid> = HashSet::new();
-    let mut invited_before: HashMap<Uuid, invitation::Model> = HashMap::new();
-    for chunk in existing_ids.chunks(500) {
-        for account in account::Entity::find()
-            .filter(account::Column::PersonId.is_in(chunk.to_vec()))
-            .all(&txn)
-            .await?
-        {
-            with_account.insert(account.person_id);
-        }
-        for found in invitation::Entity::find()
-            .filter(invitation::Column::OrganizationId.eq(organization_id))
-            .filter(invitation::Column::PersonId.is_in(chunk.to_vec()))
-            .all(&txn)
-            .await?
-        {
-            invited_before.insert(found.person_id, found);
-        }
-    }
-    let mut invitations = Vec::new();
-    let mut people = Vec::new();
-    let mut memberships_new = Vec::new();
-    let mut skills = Vec::new();
-    let mut new_people = 0;
+    let mut plan = Plan::new(actor, organization_id, today);
+    let invited = Invited::of(&txn, organization_id, &good).await?;
     for row in &good {
-        if let Some(id) = row.existing.filter(|id| with_account.contains(id)) {
-            match invited_before.get(&id) {
-                Some(found) if found.status == "pending" => continue,
-                Some(found) => {
-                    invitation::Entity::delete_by_id(found.id)
-                        .exec(&txn)
-                        .await?;
-                }
-                None => {}
-            }
-            invitations.push(invitation::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                organization_id: Set(organization_id),
-                person_id: Set(id),
-                role: Set(row.role),
-                skills: Set(row.skills.join(",")),
-                invited_by: Set(actor.person_id),
-                created_at: Set(now),
-                status: Set("pending".to_owned()),
-                decided_at: Set(None),
-            });
-            continue;
-        }
-        let person_id = match row.existing {
-            Some(id) => id,
-            None => {
-                let Some(name) = &row.name else { continue };
-                let id = Uuid::now_v7();
-                new_people += 1;
-                people.push(person::ActiveModel {
-                    id: Set(id),
-                    name: Set(name.as_str().to_owned()),
-                    phone: Set(Some(row.phone.as_str().to_owned())),
-                    birth_date: Set(None),
-                    consent_version: Set(None),
-                    consent_at: Set(None),
-                    erased_at: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                });
-                id
-            }
-        };
-        memberships_new.push(membership::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(organization_id),
-            person_id: Set(person_id),
-            role: Set(row.role),
-            joined_on: Set(today),
-            left_on: Set(None),
-            created_at: Set(now),
-        });
-        for skill in &row.skills {
-            skills.push((person_id, *skill));
-        }
+        plan.add(&txn, row, &invited).await?;
     }
-    // Batches keep each statement under the databases' parameter limits.
-    for batch in people.chunks(500) {
-        person::Entity::insert_many(batch.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    for batch in invitations.chunks(500) {
-        invitation::Entity::insert_many(batch.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    for batch in memberships_new.chunks(500) {
-        membership::Entity::insert_many(batch.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    let existing_skills =
-        memberships::skills_of(&txn, &skills.iter().map(|(p, _)| *p).collect::<Vec<_>>()).await?;
-    let new_skills: Vec<person_skill::ActiveModel> = skills
-        .into_iter()
-        .filter(|(person, skill)| {
-            !existing_skills
-                .get(person)
-                .is_some_and(|have| have.iter().any(|s| s == skill))
-        })
-        .map(|(person_id, skill)| person_skill::ActiveModel {
-            person_id: Set(person_id),
-            skill: Set(skill.to_owned()),
-        })
-        .collect();
-    for batch in new_skills.chunks(500) {
-        person_skill::Entity::insert_many(batch.to_vec())
-            .exec(&txn)
-            .await?;
-    }
+    plan.write(&txn).await?;
     let committed = Committed {
-        added: memberships_new.len(),
-        new_people,
+        added: plan.memberships.len(),
+        new_people: plan.people.len(),
         skipped: preview.len() - good.len(),
-        invited: invitations.len(),
+        invited: plan.invitations.len(),
     };
     audit::record(
         &txn,
@@ -546,6 +430,170 @@ pub async fn commit(
     .await?;
     txn.commit().await?;
     Ok(committed)
+}
+
+/// Of the people a roster names who are known already: who has an account of their own
+/// (they are invited, not enrolled: they join when they accept, as when a leader adds
+/// them by phone), and who was invited to this organization before.
+struct Invited {
+    with_account: HashSet<Uuid>,
+    before: HashMap<Uuid, invitation::Model>,
+}
+
+impl Invited {
+    async fn of(
+        db: &impl ConnectionTrait,
+        organization_id: Uuid,
+        good: &[GoodRow],
+    ) -> Result<Invited, MemberError> {
+        let existing_ids: Vec<Uuid> = good.iter().filter_map(|r| r.existing).collect();
+        let mut with_account: HashSet<Uuid> = HashSet::new();
+        let mut before: HashMap<Uuid, invitation::Model> = HashMap::new();
+        for chunk in existing_ids.chunks(500) {
+            let accounts = account::Entity::find()
+                .filter(account::Column::PersonId.is_in(chunk.to_vec()))
+                .all(db)
+                .await?;
+            with_account.extend(accounts.into_iter().map(|a| a.person_id));
+            let invitations = invitation::Entity::find()
+                .filter(invitation::Column::OrganizationId.eq(organization_id))
+                .filter(invitation::Column::PersonId.is_in(chunk.to_vec()))
+                .all(db)
+                .await?;
+            before.extend(invitations.into_iter().map(|i| (i.person_id, i)));
+        }
+        Ok(Invited {
+            with_account,
+            before,
+        })
+    }
+}
+
+/// The rows an import writes, gathered first and written in batches.
+struct Plan {
+    organization_id: Uuid,
+    invited_by: Uuid,
+    today: NaiveDate,
+    now: chrono::DateTime<Utc>,
+    invitations: Vec<invitation::ActiveModel>,
+    people: Vec<person::ActiveModel>,
+    memberships: Vec<membership::ActiveModel>,
+    skills: Vec<(Uuid, &'static str)>,
+}
+
+impl Plan {
+    fn new(actor: &Actor, organization_id: Uuid, today: NaiveDate) -> Plan {
+        Plan {
+            organization_id,
+            invited_by: actor.person_id,
+            today,
+            now: Utc::now(),
+            invitations: Vec::new(),
+            people: Vec::new(),
+            memberships: Vec::new(),
+            skills: Vec::new(),
+        }
+    }
+
+    /// A row: an invitation for someone with an account (unless one is waiting: an
+    /// answered one is replaced), else a membership, and a new person for a new phone.
+    async fn add(
+        &mut self,
+        db: &impl ConnectionTrait,
+        row: &GoodRow,
+        invited: &Invited,
+    ) -> Result<(), MemberError> {
+        if let Some(id) = row.existing.filter(|id| invited.with_account.contains(id)) {
+            match invited.before.get(&id) {
+                Some(found) if found.status == "pending" => return Ok(()),
+                Some(found) => {
+                    invitation::Entity::delete_by_id(found.id).exec(db).await?;
+                }
+                None => {}
+            }
+            self.invitations.push(invitation::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(self.organization_id),
+                person_id: Set(id),
+                role: Set(row.role),
+                skills: Set(row.skills.join(",")),
+                invited_by: Set(self.invited_by),
+                created_at: Set(self.now),
+                status: Set("pending".to_owned()),
+                decided_at: Set(None),
+            });
+            return Ok(());
+        }
+        let person_id = match (row.existing, &row.name) {
+            (Some(id), _) => id,
+            (None, Some(name)) => self.new_person(name, &row.phone),
+            (None, None) => return Ok(()),
+        };
+        self.memberships.push(membership::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(self.organization_id),
+            person_id: Set(person_id),
+            role: Set(row.role),
+            joined_on: Set(self.today),
+            left_on: Set(None),
+            created_at: Set(self.now),
+        });
+        self.skills
+            .extend(row.skills.iter().map(|skill| (person_id, *skill)));
+        Ok(())
+    }
+
+    fn new_person(&mut self, name: &PersonName, phone: &Phone) -> Uuid {
+        let id = Uuid::now_v7();
+        self.people.push(person::ActiveModel {
+            id: Set(id),
+            name: Set(name.as_str().to_owned()),
+            phone: Set(Some(phone.as_str().to_owned())),
+            birth_date: Set(None),
+            consent_version: Set(None),
+            consent_at: Set(None),
+            erased_at: Set(None),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+        });
+        id
+    }
+
+    /// Batches keep each statement under the databases' parameter limits.
+    async fn write(&self, db: &impl ConnectionTrait) -> Result<(), MemberError> {
+        for batch in self.people.chunks(500) {
+            person::Entity::insert_many(batch.to_vec()).exec(db).await?;
+        }
+        for batch in self.invitations.chunks(500) {
+            invitation::Entity::insert_many(batch.to_vec())
+                .exec(db)
+                .await?;
+        }
+        for batch in self.memberships.chunks(500) {
+            membership::Entity::insert_many(batch.to_vec())
+                .exec(db)
+                .await?;
+        }
+        let people: Vec<Uuid> = self.skills.iter().map(|(p, _)| *p).collect();
+        let existing = memberships::skills_of(db, &people).await?;
+        let new_skills: Vec<person_skill::ActiveModel> = (self.skills.iter())
+            .filter(|(person, skill)| {
+                !existing
+                    .get(person)
+                    .is_some_and(|have| have.iter().any(|s| s == skill))
+            })
+            .map(|(person_id, skill)| person_skill::ActiveModel {
+                person_id: Set(*person_id),
+                skill: Set((*skill).to_owned()),
+            })
+            .collect();
+        for batch in new_skills.chunks(500) {
+            person_skill::Entity::insert_many(batch.to_vec())
+                .exec(db)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// One line of an exported roster.
