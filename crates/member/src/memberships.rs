@@ -315,7 +315,90 @@ pub enum Added {
 /// password yet) and a one-time code; someone already on the platform with an account of
 /// their own is invited instead (nobody becomes a member without consenting); a staff
 /// account is never enrolled by a leader.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// A new member as typed, every field checked; the person if the phone is known.
+struct NewMemberChecked {
+    phone: Phone,
+    role: MemberRole,
+    skills: Vec<&'static str>,
+    existing: Option<person::Model>,
+    /// Needed only for someone new.
+    name: Option<PersonName>,
+}
+
+impl NewMemberChecked {
+    async fn of(
+        db: &impl ConnectionTrait,
+        input: &NewMember,
+    ) -> Result<NewMemberChecked, MemberError> {
+        let mut errors = Vec::new();
+        let phone = Phone::parse("phone", &input.phone)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let role = MemberRole::parse(&input.role);
+        if role.is_none() {
+            errors.push(FieldError::new("role", "error-choose-one"));
+        }
+        let skills = parse_skills("skills", &input.skills)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let existing = match &phone {
+            Some(phone) => find_person_by_phone(db, phone).await?,
+            None => None,
+        };
+        let name = match (&existing, input.name.trim()) {
+            (Some(_), "") => None,
+            _ => PersonName::parse("name", &input.name)
+                .map_err(|e| errors.push(e))
+                .ok(),
+        };
+        match (phone, role, skills, errors.is_empty()) {
+            (Some(phone), Some(role), Some(skills), true) => Ok(NewMemberChecked {
+                phone,
+                role,
+                skills,
+                existing,
+                name,
+            }),
+            _ => Err(MemberError::Invalid(errors)),
+        }
+    }
+}
+
+async fn account_of(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<Option<account::Model>, MemberError> {
+    Ok(account::Entity::find()
+        .filter(account::Column::PersonId.eq(person_id))
+        .one(db)
+        .await?)
+}
+
+/// Someone new added by a leader: a person with a volunteer account and no password yet,
+/// and the one-time code the leader hands over to set one.
+async fn new_volunteer(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    name: &PersonName,
+    phone: &Phone,
+    now: chrono::DateTime<Utc>,
+) -> Result<(person::Model, String), MemberError> {
+    let person = insert_person(txn, name, phone, None, false, now).await?;
+    let account = insert_account(txn, person.id, NO_PASSWORD, PlatformRole::Volunteer, now).await?;
+    let code = store_reset_code(txn, actor, &account, now).await?;
+    let by = Some(actor.person_id);
+    audit::record(
+        txn,
+        by,
+        "account.create",
+        "person",
+        Some(person.id),
+        "role volunteer",
+    )
+    .await?;
+    Ok((person, code))
+}
+
 pub async fn add_member(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -324,40 +407,16 @@ pub async fn add_member(
     today: NaiveDate,
 ) -> Result<Added, MemberError> {
     require_manager(actor, organization_id)?;
-    let mut errors = Vec::new();
-    let phone = Phone::parse("phone", &input.phone)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let role = MemberRole::parse(&input.role);
-    if role.is_none() {
-        errors.push(FieldError::new("role", "error-choose-one"));
-    }
-    let skills = parse_skills("skills", &input.skills)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let existing = match &phone {
-        Some(phone) => find_person_by_phone(db, phone).await?,
-        None => None,
-    };
-    // The name is needed only for someone new.
-    let name = match (&existing, input.name.trim()) {
-        (Some(_), "") => None,
-        _ => PersonName::parse("name", &input.name)
-            .map_err(|e| errors.push(e))
-            .ok(),
-    };
-    let (Some(phone), Some(role), Some(skills), true) = (phone, role, skills, errors.is_empty())
-    else {
-        return Err(MemberError::Invalid(errors));
-    };
+    let NewMemberChecked {
+        phone,
+        role,
+        skills,
+        existing,
+        name,
+    } = NewMemberChecked::of(db, input).await?;
 
     let own_account = match &existing {
-        Some(person) => {
-            account::Entity::find()
-                .filter(account::Column::PersonId.eq(person.id))
-                .one(db)
-                .await?
-        }
+        Some(person) => account_of(db, person.id).await?,
         None => None,
     };
     if let (Some(person), Some(account)) = (&existing, &own_account) {
@@ -376,19 +435,7 @@ pub async fn add_member(
             let Some(name) = name else {
                 return Err(MemberError::field("name", "error-name-required"));
             };
-            let person = insert_person(&txn, &name, &phone, None, false, now).await?;
-            let account =
-                insert_account(&txn, person.id, NO_PASSWORD, PlatformRole::Volunteer, now).await?;
-            let code = store_reset_code(&txn, actor, &account, now).await?;
-            audit::record(
-                &txn,
-                Some(actor.person_id),
-                "account.create",
-                "person",
-                Some(person.id),
-                "role volunteer",
-            )
-            .await?;
+            let (person, code) = new_volunteer(&txn, actor, &name, &phone, now).await?;
             (person, Some(code))
         }
     };
@@ -537,7 +584,34 @@ pub async fn waiting_invitations(
 
 /// The invited person accepts (becomes a member with the role and skills given) or
 /// declines. Only they can, and only once.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// Accepting: a member with the role and skills the invitation offered (once: someone
+/// already a member keeps their membership).
+async fn join_as_invited(
+    txn: &impl ConnectionTrait,
+    found: &invitation::Model,
+    today: NaiveDate,
+) -> Result<(), MemberError> {
+    let member_now = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(found.organization_id))
+        .filter(membership::Column::PersonId.eq(found.person_id))
+        .filter(membership::Column::LeftOn.is_null())
+        .one(txn)
+        .await?
+        .is_some();
+    if !member_now {
+        insert(
+            txn,
+            found.organization_id,
+            found.person_id,
+            found.role,
+            today,
+        )
+        .await?;
+    }
+    let skills: Vec<&str> = found.skills.split(',').filter(|s| !s.is_empty()).collect();
+    add_skills(txn, found.person_id, &skills).await
+}
+
 pub async fn answer_invitation(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -569,25 +643,7 @@ pub async fn answer_invitation(
         ));
     }
     if accept {
-        let member_now = membership::Entity::find()
-            .filter(membership::Column::OrganizationId.eq(found.organization_id))
-            .filter(membership::Column::PersonId.eq(actor.person_id))
-            .filter(membership::Column::LeftOn.is_null())
-            .one(&txn)
-            .await?
-            .is_some();
-        if !member_now {
-            insert(
-                &txn,
-                found.organization_id,
-                actor.person_id,
-                found.role,
-                today,
-            )
-            .await?;
-        }
-        let skills: Vec<&str> = found.skills.split(',').filter(|s| !s.is_empty()).collect();
-        add_skills(&txn, actor.person_id, &skills).await?;
+        join_as_invited(&txn, &found, today).await?;
     }
     audit::record(
         &txn,
