@@ -114,7 +114,36 @@ fn check_confirmation(errors: &mut Errors, password: &str, confirm: &str) {
 /// learn from it who is registered: the caller sends her to log in either way. A phone
 /// that already has an account keeps it untouched (the attempt is in the audit log); the
 /// password is hashed in both cases, so the time taken does not tell either.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl Registration {
+    /// Every field checked, each refusal beside its field.
+    fn checked(
+        &self,
+        today: NaiveDate,
+    ) -> Result<(PersonName, Phone, BirthDate, Password), MemberError> {
+        let mut errors = Errors::default();
+        let name = errors.take(PersonName::parse("name", &self.name));
+        let phone = errors.take(Phone::parse("phone", &self.phone));
+        let birth_date = errors.take(BirthDate::parse(
+            "birth_date",
+            &self.birth_date,
+            today,
+            MIN_SELF_REGISTRATION_AGE,
+        ));
+        let password = errors.take(Password::parse("password", &self.password, phone.as_ref()));
+        check_confirmation(&mut errors, &self.password, &self.password_confirm);
+        if !self.consent {
+            errors.push("consent", "error-consent-required");
+        }
+        errors.finish()?;
+        match (name, phone, birth_date, password) {
+            (Some(name), Some(phone), Some(birth_date), Some(password)) => {
+                Ok((name, phone, birth_date, password))
+            }
+            _ => Err(MemberError::Internal("a field unchecked".into())),
+        }
+    }
+}
+
 pub async fn register_volunteer(
     db: &DatabaseConnection,
     policy: &ThrottlePolicy,
@@ -125,26 +154,7 @@ pub async fn register_volunteer(
     let now = Utc::now();
     throttle::check_registration(db, policy, address, now).await?;
     throttle::record_registration(db, address, now).await?;
-    let mut errors = Errors::default();
-    let name = errors.take(PersonName::parse("name", &input.name));
-    let phone = errors.take(Phone::parse("phone", &input.phone));
-    let birth_date = errors.take(BirthDate::parse(
-        "birth_date",
-        &input.birth_date,
-        today,
-        MIN_SELF_REGISTRATION_AGE,
-    ));
-    let password = errors.take(Password::parse("password", &input.password, phone.as_ref()));
-    check_confirmation(&mut errors, &input.password, &input.password_confirm);
-    if !input.consent {
-        errors.push("consent", "error-consent-required");
-    }
-    errors.finish()?;
-    let (Some(name), Some(phone), Some(birth_date), Some(password)) =
-        (name, phone, birth_date, password)
-    else {
-        unreachable!("every field parsed when there are no errors");
-    };
+    let (name, phone, birth_date, password) = input.checked(today)?;
 
     let hash = hash_password(&password).await?;
     let txn = tx::begin_write(db).await?;

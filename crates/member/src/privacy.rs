@@ -80,58 +80,61 @@ pub struct AuditRecord {
 
 /// Everything about the signed-in person. `audited` records that it left the platform
 /// (a download), as opposed to being looked at on the "my data" page.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
-pub async fn my_data(
+async fn sessions_of(
     db: &impl ConnectionTrait,
-    actor: &Actor,
-    audited: bool,
-) -> Result<PersonalData, MemberError> {
-    let (person, account) = load(db, actor.account_id).await?;
-    let sessions = session::Entity::find()
-        .filter(session::Column::AccountId.eq(account.id))
+    account_id: uuid::Uuid,
+) -> Result<Vec<SessionRecord>, MemberError> {
+    let found = session::Entity::find()
+        .filter(session::Column::AccountId.eq(account_id))
         .order_by_desc(session::Column::LastSeenAt)
         .all(db)
-        .await?
-        .into_iter()
+        .await?;
+    Ok((found.into_iter())
         .map(|s| SessionRecord {
             created_at: s.created_at,
             last_seen_at: s.last_seen_at,
             expires_at: s.expires_at,
         })
-        .collect();
-    let api_tokens = api_token::Entity::find()
-        .filter(api_token::Column::AccountId.eq(account.id))
+        .collect())
+}
+
+async fn tokens_of(
+    db: &impl ConnectionTrait,
+    account_id: uuid::Uuid,
+) -> Result<Vec<ApiTokenRecord>, MemberError> {
+    let found = api_token::Entity::find()
+        .filter(api_token::Column::AccountId.eq(account_id))
         .order_by_desc(api_token::Column::CreatedAt)
         .all(db)
-        .await?
-        .into_iter()
+        .await?;
+    Ok((found.into_iter())
         .map(|t| ApiTokenRecord {
             created_at: t.created_at,
             last_used_at: t.last_used_at,
             revoked_at: t.revoked_at,
         })
-        .collect();
+        .collect())
+}
+
+/// Every membership, past ones too, oldest first, with the organization's name.
+async fn memberships_of(
+    db: &impl ConnectionTrait,
+    person_id: uuid::Uuid,
+) -> Result<Vec<MembershipRecord>, MemberError> {
     let memberships = membership::Entity::find()
-        .filter(membership::Column::PersonId.eq(person.id))
+        .filter(membership::Column::PersonId.eq(person_id))
         .order_by_asc(membership::Column::JoinedOn)
         .all(db)
         .await?;
+    let ids: Vec<uuid::Uuid> = memberships.iter().map(|m| m.organization_id).collect();
     let org_names: std::collections::HashMap<uuid::Uuid, String> = organization::Entity::find()
-        .filter(
-            organization::Column::Id.is_in(
-                memberships
-                    .iter()
-                    .map(|m| m.organization_id)
-                    .collect::<Vec<_>>(),
-            ),
-        )
+        .filter(organization::Column::Id.is_in(ids))
         .all(db)
         .await?
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    let memberships = memberships
-        .into_iter()
+    Ok((memberships.into_iter())
         .map(|m| MembershipRecord {
             organization: org_names
                 .get(&m.organization_id)
@@ -142,7 +145,18 @@ pub async fn my_data(
             joined_on: m.joined_on,
             left_on: m.left_on,
         })
-        .collect();
+        .collect())
+}
+
+pub async fn my_data(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    audited: bool,
+) -> Result<PersonalData, MemberError> {
+    let (person, account) = load(db, actor.account_id).await?;
+    let sessions = sessions_of(db, account.id).await?;
+    let api_tokens = tokens_of(db, account.id).await?;
+    let memberships = memberships_of(db, person.id).await?;
     if audited {
         audit::record(
             db,
