@@ -467,24 +467,19 @@ pub async fn find(
 /// Staff move an organization to another stage, with the date and a reason. Admitting
 /// an application makes its applicant the leader. Of two moves at the same moment,
 /// only the first counts: the second finds the stage changed and is refused.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
-pub async fn transition(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    organization_id: Uuid,
+/// A stage change as typed: a stage this one may move to, a day not in the future (today
+/// when empty), and the reason.
+fn checked_move(
+    from: Stage,
     to: &str,
     on_date: &str,
     reason: &str,
     today: NaiveDate,
-) -> Result<organization::Model, MemberError> {
-    if !actor.can_steer_incubation() {
-        return Err(MemberError::Forbidden);
-    }
-    let org = find(db, organization_id).await?;
+) -> Result<(Stage, NaiveDate, String), MemberError> {
     let mut errors = Vec::new();
     let to = Stage::parse(to);
     match to {
-        Some(to) if org.stage.can_move_to(to) => {}
+        Some(to) if from.can_move_to(to) => {}
         Some(_) => errors.push(FieldError::new("to", "error-stage-not-allowed")),
         None => errors.push(FieldError::new("to", "error-choose-one")),
     }
@@ -499,9 +494,42 @@ pub async fn transition(
         },
     };
     let reason = text(&mut errors, "reason", reason, 500, true);
-    let (Some(to), Some(on_date), true) = (to, on_date, errors.is_empty()) else {
-        return Err(MemberError::Invalid(errors));
-    };
+    match (to, on_date, errors.is_empty()) {
+        (Some(to), Some(on_date), true) => Ok((to, on_date, reason)),
+        _ => Err(MemberError::Invalid(errors)),
+    }
+}
+
+/// An application admitted to incubation: the one who applied leads it.
+async fn applicant_leads(
+    txn: &impl ConnectionTrait,
+    org: &organization::Model,
+    on_date: NaiveDate,
+) -> Result<(), MemberError> {
+    if let Some(applicant) = org.applicant_id
+        && memberships::current(txn, org.id, applicant)
+            .await?
+            .is_none()
+    {
+        memberships::insert(txn, org.id, applicant, MemberRole::Leader, on_date).await?;
+    }
+    Ok(())
+}
+
+pub async fn transition(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    organization_id: Uuid,
+    to: &str,
+    on_date: &str,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<organization::Model, MemberError> {
+    if !actor.can_steer_incubation() {
+        return Err(MemberError::Forbidden);
+    }
+    let org = find(db, organization_id).await?;
+    let (to, on_date, reason) = checked_move(org.stage, to, on_date, reason, today)?;
 
     let txn = tx::begin_write(db).await?;
     let moved = organization::Entity::update_many()
@@ -524,14 +552,8 @@ pub async fn transition(
         &reason,
     )
     .await?;
-    if org.stage == Stage::Applied
-        && to == Stage::Incubating
-        && let Some(applicant) = org.applicant_id
-        && memberships::current(&txn, org.id, applicant)
-            .await?
-            .is_none()
-    {
-        memberships::insert(&txn, org.id, applicant, MemberRole::Leader, on_date).await?;
+    if org.stage == Stage::Applied && to == Stage::Incubating {
+        applicant_leads(&txn, &org, on_date).await?;
     }
     audit::record(
         &txn,
@@ -741,7 +763,21 @@ struct MemberCount {
 
 /// The directory: everyone sees organizations past the application stage; staff see
 /// applications too.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// Applications (pending or declined) are for staff's eyes only.
+fn visible(
+    query: sea_orm::Select<organization::Entity>,
+    staff: bool,
+) -> sea_orm::Select<organization::Entity> {
+    if staff {
+        query
+    } else {
+        query.filter(
+            organization::Column::Stage
+                .is_not_in([Stage::Applied.as_str(), Stage::Declined.as_str()]),
+        )
+    }
+}
+
 pub async fn directory(
     db: &impl ConnectionTrait,
     viewer: Option<&Actor>,
@@ -750,17 +786,7 @@ pub async fn directory(
     per_page: u64,
 ) -> Result<Directory, MemberError> {
     let staff = viewer.is_some_and(Actor::is_staff);
-    let visible = |query: sea_orm::Select<organization::Entity>| {
-        if staff {
-            query
-        } else {
-            query.filter(
-                organization::Column::Stage
-                    .is_not_in([Stage::Applied.as_str(), Stage::Declined.as_str()]),
-            )
-        }
-    };
-    let counts: HashMap<Stage, u64> = visible(organization::Entity::find())
+    let counts: HashMap<Stage, u64> = visible(organization::Entity::find(), staff)
         .select_only()
         .column(organization::Column::Stage)
         .column_as(organization::Column::Id.count(), "count")
@@ -776,7 +802,7 @@ pub async fn directory(
         .filter(|stage| staff || stage.is_public())
         .map(|stage| (*stage, counts.get(stage).copied().unwrap_or(0)))
         .collect();
-    let communities: Vec<String> = visible(organization::Entity::find())
+    let communities: Vec<String> = visible(organization::Entity::find(), staff)
         .select_only()
         .column(organization::Column::Community)
         .distinct()
@@ -784,29 +810,7 @@ pub async fn directory(
         .into_tuple()
         .all(db)
         .await?;
-
-    let mut query = visible(organization::Entity::find());
-    if let Some(stage) = filter.stage {
-        query = query.filter(organization::Column::Stage.eq(stage.as_str()));
-    }
-    if let Some(theme) = filter.theme {
-        query = query.filter(organization::Column::Theme.eq(theme.as_str()));
-    }
-    if let Some(community) = filter.community.as_deref().filter(|c| !c.is_empty()) {
-        query = query.filter(organization::Column::Community.eq(community));
-    }
-    if let Some(term) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        query = query.filter(
-            Condition::any()
-                .add(organization::Column::Name.contains(term))
-                .add(organization::Column::ShortName.contains(term)),
-        );
-    }
+    let query = filter.apply(visible(organization::Entity::find(), staff));
     let total = query.clone().count(db).await?;
     let orgs = query
         .order_by_asc(organization::Column::Name)
@@ -814,20 +818,7 @@ pub async fn directory(
         .limit(per_page)
         .all(db)
         .await?;
-    let ids: Vec<Uuid> = orgs.iter().map(|o| o.id).collect();
-    let member_counts: HashMap<Uuid, u64> = membership::Entity::find()
-        .select_only()
-        .column(membership::Column::OrganizationId)
-        .column_as(membership::Column::Id.count(), "count")
-        .filter(membership::Column::OrganizationId.is_in(ids))
-        .filter(membership::Column::LeftOn.is_null())
-        .group_by(membership::Column::OrganizationId)
-        .into_model::<MemberCount>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.organization_id, u64::try_from(c.count).unwrap_or(0)))
-        .collect();
+    let member_counts = member_counts(db, orgs.iter().map(|o| o.id).collect()).await?;
     let rows = orgs
         .into_iter()
         .map(|org| DirectoryRow {
@@ -841,6 +832,56 @@ pub async fn directory(
         stage_counts,
         communities,
     })
+}
+
+impl DirectoryFilter {
+    fn apply(
+        &self,
+        mut query: sea_orm::Select<organization::Entity>,
+    ) -> sea_orm::Select<organization::Entity> {
+        if let Some(stage) = self.stage {
+            query = query.filter(organization::Column::Stage.eq(stage.as_str()));
+        }
+        if let Some(theme) = self.theme {
+            query = query.filter(organization::Column::Theme.eq(theme.as_str()));
+        }
+        if let Some(community) = self.community.as_deref().filter(|c| !c.is_empty()) {
+            query = query.filter(organization::Column::Community.eq(community));
+        }
+        let term = self
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        if let Some(term) = term {
+            query = query.filter(
+                Condition::any()
+                    .add(organization::Column::Name.contains(term))
+                    .add(organization::Column::ShortName.contains(term)),
+            );
+        }
+        query
+    }
+}
+
+/// Current members of each organization named.
+async fn member_counts(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, u64>, MemberError> {
+    Ok(membership::Entity::find()
+        .select_only()
+        .column(membership::Column::OrganizationId)
+        .column_as(membership::Column::Id.count(), "count")
+        .filter(membership::Column::OrganizationId.is_in(ids))
+        .filter(membership::Column::LeftOn.is_null())
+        .group_by(membership::Column::OrganizationId)
+        .into_model::<MemberCount>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.organization_id, u64::try_from(c.count).unwrap_or(0)))
+        .collect())
 }
 
 /// Organizations and members as they stood at the end of a day: what a period's figures
@@ -862,51 +903,72 @@ pub struct Census {
 
 /// The census at the end of `as_of` (a Shanghai date), of all organizations or of one.
 /// For one organization its members count whatever its stage.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn census(
     db: &impl ConnectionTrait,
     as_of: NaiveDate,
     organization: Option<Uuid>,
 ) -> Result<Census, MemberError> {
-    let mut changes = stage_change::Entity::find().filter(stage_change::Column::OnDate.lte(as_of));
-    if let Some(org) = organization {
-        changes = changes.filter(stage_change::Column::OrganizationId.eq(org));
-    }
-    // The last change on or before the day is the stage that day.
-    let mut stage_of: HashMap<Uuid, (NaiveDate, chrono::DateTime<Utc>, Stage)> = HashMap::new();
-    for change in changes.all(db).await? {
-        let key = (change.on_date, change.recorded_at);
-        let later = stage_of
-            .get(&change.organization_id)
-            .is_none_or(|(on, at, _)| key >= (*on, *at));
-        if later {
-            stage_of.insert(change.organization_id, (key.0, key.1, change.to_stage));
-        }
-    }
+    let stage_of = stages_on(db, as_of, organization).await?;
     let mut census = Census::default();
-    for (_, _, stage) in stage_of.values() {
+    for stage in stage_of.values() {
         *census.by_stage.entry(stage.as_str()).or_default() += 1;
         if stage.is_public() {
             census.incubated += 1;
         }
     }
-    let incubated: Vec<Uuid> = stage_of
-        .iter()
-        .filter(|(_, (_, _, stage))| stage.is_public())
+    let incubated: Vec<Uuid> = (stage_of.iter())
+        .filter(|(_, stage)| stage.is_public())
         .map(|(id, _)| *id)
         .collect();
     for chunk in incubated.chunks(500) {
-        for org in organization::Entity::find()
+        let found = organization::Entity::find()
             .filter(organization::Column::Id.is_in(chunk.to_vec()))
             .all(db)
-            .await?
-        {
+            .await?;
+        for org in found {
             *census
                 .by_registration
                 .entry(org.registration.as_str())
                 .or_default() += 1;
         }
     }
+    census.members = members_on(db, as_of, organization, &stage_of).await?;
+    Ok(census)
+}
+
+/// Each organization's stage on the day: the last change on or before it.
+async fn stages_on(
+    db: &impl ConnectionTrait,
+    as_of: NaiveDate,
+    organization: Option<Uuid>,
+) -> Result<HashMap<Uuid, Stage>, MemberError> {
+    let mut changes = stage_change::Entity::find().filter(stage_change::Column::OnDate.lte(as_of));
+    if let Some(org) = organization {
+        changes = changes.filter(stage_change::Column::OrganizationId.eq(org));
+    }
+    let mut latest: HashMap<Uuid, (NaiveDate, chrono::DateTime<Utc>, Stage)> = HashMap::new();
+    for change in changes.all(db).await? {
+        let key = (change.on_date, change.recorded_at);
+        let later =
+            (latest.get(&change.organization_id)).is_none_or(|(on, at, _)| key >= (*on, *at));
+        if later {
+            latest.insert(change.organization_id, (key.0, key.1, change.to_stage));
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(id, (_, _, stage))| (id, stage))
+        .collect())
+}
+
+/// People who were members on the day of an organization current then (incubating or
+/// graduated), or of the one organization asked about; each counted once.
+async fn members_on(
+    db: &impl ConnectionTrait,
+    as_of: NaiveDate,
+    organization: Option<Uuid>,
+    stage_of: &HashMap<Uuid, Stage>,
+) -> Result<u64, MemberError> {
     let mut memberships = membership::Entity::find()
         .select_only()
         .column(membership::Column::OrganizationId)
@@ -922,9 +984,8 @@ pub async fn census(
     }
     let current = |org: &Uuid| {
         organization.is_some()
-            || stage_of
-                .get(org)
-                .is_some_and(|(_, _, s)| matches!(s, Stage::Incubating | Stage::Graduated))
+            || (stage_of.get(org))
+                .is_some_and(|s| matches!(s, Stage::Incubating | Stage::Graduated))
     };
     let people: std::collections::HashSet<Uuid> = memberships
         .into_tuple::<(Uuid, Uuid)>()
@@ -934,8 +995,7 @@ pub async fn census(
         .filter(|(org, _)| current(org))
         .map(|(_, person)| person)
         .collect();
-    census.members = people.len() as u64;
-    Ok(census)
+    Ok(people.len() as u64)
 }
 
 /// Every organization, by name (for choosing one in a form).
