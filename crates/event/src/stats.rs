@@ -112,7 +112,6 @@ impl Tally {
 
 /// Events in `[from, until)` that have begun (not cancelled, not drafts): what is
 /// confirmed or reported on the day counts at once, not only after the day has ended.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
 pub async fn stats(
     db: &(impl ConnectionTrait + StreamTrait),
     from: Option<DateTime<Utc>>,
@@ -120,97 +119,127 @@ pub async fn stats(
     organization: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Stats, EventError> {
-    let mut query = event::Entity::find()
-        .filter(event::Column::Status.is_in([
-            EventStatus::Published,
-            EventStatus::Held,
-            EventStatus::Reported,
-        ]))
-        .filter(event::Column::StartsAt.lte(now));
-    if let Some(from) = from {
-        query = query.filter(event::Column::StartsAt.gte(from));
-    }
-    if let Some(until) = until {
-        query = query.filter(event::Column::StartsAt.lt(until));
-    }
-    let events: HashMap<Uuid, event::Model> = query
-        .order_by_asc(event::Column::StartsAt)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    let mut stall_query = stall::Entity::find()
-        .filter(stall::Column::EventId.is_in(events.keys().copied().collect::<Vec<_>>()));
-    if let Some(org) = organization {
-        stall_query = stall_query.filter(stall::Column::OrganizationId.eq(org));
-    }
-    let stalls: HashMap<Uuid, stall::Model> = stall_query
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let shifts: HashMap<Uuid, shift::Model> = shift::Entity::find()
-        .filter(shift::Column::StallId.is_in(stalls.keys().copied().collect::<Vec<_>>()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    // The current (newest) report of each stall.
-    let mut residents: HashMap<Uuid, (DateTime<Utc>, Uuid, i32, Breakdown)> = HashMap::new();
-    for report in beneficiary_report::Entity::find()
-        .filter(
-            beneficiary_report::Column::StallId.is_in(stalls.keys().copied().collect::<Vec<_>>()),
-        )
-        .all(db)
-        .await?
-    {
-        let newer = residents
-            .get(&report.stall_id)
-            .is_none_or(|(at, id, _, _)| (report.entered_at, report.id) > (*at, *id));
-        if newer {
-            residents.insert(
-                report.stall_id,
-                (
-                    report.entered_at,
-                    report.id,
-                    report.total,
-                    Breakdown::of(&report),
-                ),
-            );
-        }
-    }
-
+    let counted = Counted::of(db, (from, until), organization, now).await?;
+    let residents = current_reports(db, counted.stalls.keys().copied().collect()).await?;
     let mut groups = Groups::default();
-    // A person's own figures need no sets: (services, hours in tenths).
-    let mut by_person: HashMap<Uuid, (u64, i64)> = HashMap::new();
     // Without an organization filter, every day held counts, stalls or not.
     if organization.is_none() {
-        for event in events.values() {
+        for event in counted.events.values() {
             groups.each_of_event(event, |tally| tally.count_event(event));
         }
     }
-    for stall in stalls.values() {
-        let Some(event) = events.get(&stall.event_id) else {
+    for stall in counted.stalls.values() {
+        let Some(event) = counted.events.get(&stall.event_id) else {
             continue;
         };
-        let (served, breakdown) = residents
-            .get(&stall.id)
-            .map_or((0, Breakdown::default()), |(_, _, n, b)| {
-                (i64::from(*n), *b)
-            });
+        let (served, breakdown) = residents.get(&stall.id).copied().unwrap_or_default();
         groups.each_of_stall(event, stall, |tally| {
             tally.count_event(event);
             tally.residents += served;
             tally.breakdown.add(&breakdown);
         });
     }
-    // The current hours of every record, one small row each, streamed into the tallies
-    // (a year is about a hundred thousand rows: never held at once), in batches of shifts
-    // to keep the parameter list short.
-    let shift_ids: Vec<Uuid> = shifts.keys().copied().collect();
+    let by_person = add_hours(db, &counted, &mut groups).await?;
+    Ok(Stats {
+        all: groups.all.figures(),
+        by_month: figures(groups.by_month),
+        by_organization: figures(groups.by_org),
+        by_service: figures(groups.by_service),
+        by_event: figures(groups.by_event),
+        by_project: figures(groups.by_project),
+        by_stall: figures(groups.by_stall),
+        by_person,
+        events: {
+            let mut list: Vec<event::Model> = counted.events.into_values().collect();
+            list.sort_by_key(|e| e.starts_at);
+            list
+        },
+        stalls: counted.stalls.into_values().collect(),
+    })
+}
+
+/// The events, stalls (of one organization, if asked) and shifts that count.
+struct Counted {
+    events: HashMap<Uuid, event::Model>,
+    stalls: HashMap<Uuid, stall::Model>,
+    shifts: HashMap<Uuid, shift::Model>,
+}
+
+impl Counted {
+    async fn of(
+        db: &impl ConnectionTrait,
+        (from, until): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+        organization: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<Counted, EventError> {
+        let mut query = event::Entity::find()
+            .filter(event::Column::Status.is_in([
+                EventStatus::Published,
+                EventStatus::Held,
+                EventStatus::Reported,
+            ]))
+            .filter(event::Column::StartsAt.lte(now));
+        if let Some(from) = from {
+            query = query.filter(event::Column::StartsAt.gte(from));
+        }
+        if let Some(until) = until {
+            query = query.filter(event::Column::StartsAt.lt(until));
+        }
+        let events = query.order_by_asc(event::Column::StartsAt).all(db).await?;
+        let events: HashMap<Uuid, event::Model> = events.into_iter().map(|e| (e.id, e)).collect();
+        let mut stall_query = stall::Entity::find()
+            .filter(stall::Column::EventId.is_in(events.keys().copied().collect::<Vec<_>>()));
+        if let Some(org) = organization {
+            stall_query = stall_query.filter(stall::Column::OrganizationId.eq(org));
+        }
+        let stalls = stall_query.all(db).await?;
+        let stalls: HashMap<Uuid, stall::Model> = stalls.into_iter().map(|s| (s.id, s)).collect();
+        let shifts = shift::Entity::find()
+            .filter(shift::Column::StallId.is_in(stalls.keys().copied().collect::<Vec<_>>()))
+            .all(db)
+            .await?;
+        let shifts = shifts.into_iter().map(|s| (s.id, s)).collect();
+        Ok(Counted {
+            events,
+            stalls,
+            shifts,
+        })
+    }
+}
+
+/// Each stall's current (newest) report of residents served: the total and breakdown.
+async fn current_reports(
+    db: &impl ConnectionTrait,
+    stall_ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, (i64, Breakdown)>, EventError> {
+    let mut newest: HashMap<Uuid, beneficiary_report::Model> = HashMap::new();
+    let reports = beneficiary_report::Entity::find()
+        .filter(beneficiary_report::Column::StallId.is_in(stall_ids))
+        .all(db)
+        .await?;
+    for report in reports {
+        let newer = (newest.get(&report.stall_id))
+            .is_none_or(|seen| (report.entered_at, report.id) > (seen.entered_at, seen.id));
+        if newer {
+            newest.insert(report.stall_id, report);
+        }
+    }
+    Ok((newest.into_iter())
+        .map(|(stall, r)| (stall, (i64::from(r.total), Breakdown::of(&r))))
+        .collect())
+}
+
+/// The current hours of every record, one small row each, streamed into the tallies (a
+/// year is about a hundred thousand rows: never held at once), in batches of shifts to
+/// keep the parameter list short. Returns each person's own figures.
+async fn add_hours(
+    db: &(impl ConnectionTrait + StreamTrait),
+    counted: &Counted,
+    groups: &mut Groups,
+) -> Result<BTreeMap<Uuid, Figures>, EventError> {
+    // A person's own figures need no sets: (services, hours in tenths).
+    let mut by_person: HashMap<Uuid, (u64, i64)> = HashMap::new();
+    let shift_ids: Vec<Uuid> = counted.shifts.keys().copied().collect();
     for chunk in shift_ids.chunks(1000) {
         let mut worked = counted_hour_entries()
             .select_only()
@@ -222,10 +251,11 @@ pub async fn stats(
             .stream(db)
             .await?;
         while let Some((tenths, shift_id, person_id)) = worked.try_next().await? {
-            let Some(stall) = shifts.get(&shift_id).and_then(|s| stalls.get(&s.stall_id)) else {
-                continue;
-            };
-            let Some(event) = events.get(&stall.event_id) else {
+            let stall =
+                (counted.shifts.get(&shift_id)).and_then(|s| counted.stalls.get(&s.stall_id));
+            let Some((stall, event)) =
+                stall.and_then(|stall| Some((stall, counted.events.get(&stall.event_id)?)))
+            else {
                 continue;
             };
             let person = by_person.entry(person_id).or_default();
@@ -238,33 +268,17 @@ pub async fn stats(
             });
         }
     }
-    Ok(Stats {
-        all: groups.all.figures(),
-        by_month: figures(groups.by_month),
-        by_organization: figures(groups.by_org),
-        by_service: figures(groups.by_service),
-        by_event: figures(groups.by_event),
-        by_project: figures(groups.by_project),
-        by_stall: figures(groups.by_stall),
-        by_person: by_person
-            .into_iter()
-            .map(|(person, (services, hours_tenths))| {
-                let figures = Figures {
-                    services,
-                    volunteers: 1,
-                    hours_tenths,
-                    ..Figures::default()
-                };
-                (person, figures)
-            })
-            .collect(),
-        events: {
-            let mut list: Vec<event::Model> = events.into_values().collect();
-            list.sort_by_key(|e| e.starts_at);
-            list
-        },
-        stalls: stalls.into_values().collect(),
-    })
+    Ok((by_person.into_iter())
+        .map(|(person, (services, hours_tenths))| {
+            let figures = Figures {
+                services,
+                volunteers: 1,
+                hours_tenths,
+                ..Figures::default()
+            };
+            (person, figures)
+        })
+        .collect())
 }
 
 /// The start of the newest event that has begun by `now` (not a draft, not cancelled): the
