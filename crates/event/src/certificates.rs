@@ -341,7 +341,87 @@ pub async fn standing(
 /// confirmed by those who ran the stalls). Asking again for the same period gives the same
 /// certificate while nothing changed; after a correction it gives a new one, and the old
 /// one says which number replaces it.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// The period typed: two dates, the end not before the start nor after today.
+fn checked_period(
+    errors: &mut Vec<FieldError>,
+    from: &str,
+    until: &str,
+    now: DateTime<Utc>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let mut date = |field: &'static str, s: &str| {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| errors.push(FieldError::new(field, "error-date-invalid")))
+            .ok()
+    };
+    let (from, until) = (date("from", from), date("until", until));
+    let today = now.with_timezone(&crate::schedule::shanghai()).date_naive();
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        errors.push(FieldError::new("until", "error-end-before-start"));
+    }
+    if until.is_some_and(|u| u > today) {
+        errors.push(FieldError::new("until", "error-period-in-future"));
+    }
+    Some((from?, until?))
+}
+
+impl Snapshot {
+    /// What a new certificate will say: the holder's masked name, the organizations served
+    /// with (in order of first service), the services, the issuer, the identity shown.
+    async fn new(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        services: Vec<CertifiedService>,
+        issuer: &Issuer,
+        identity: Option<String>,
+    ) -> Result<Snapshot, EventError> {
+        let holder = member::entities::person::Entity::find_by_id(actor.person_id)
+            .one(db)
+            .await?
+            .map(|p| member::fields::mask_name(&p.name))
+            .unwrap_or_default();
+        let mut organizations: Vec<String> = Vec::new();
+        for service in &services {
+            if !organizations.contains(&service.organization) {
+                organizations.push(service.organization.clone());
+            }
+        }
+        Ok(Snapshot {
+            holder,
+            organizations,
+            services,
+            issuer: Issuer {
+                name: issuer.name.chars().take(100).collect(),
+                leader: issuer.leader.chars().take(50).collect(),
+                clerk: issuer.clerk.chars().take(50).collect(),
+                contact: issuer.contact.chars().take(50).collect(),
+            },
+            identity,
+        })
+    }
+}
+
+/// The earlier certificates of the period now say less than the truth: each points to the
+/// one that replaces it.
+async fn supersede(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    earlier: Vec<certificate::Model>,
+    number: &str,
+) -> Result<(), EventError> {
+    for old in earlier {
+        let replaced_number = old.number.clone();
+        let mut replaced: certificate::ActiveModel = old.into();
+        replaced.superseded_by = Set(Some(number.to_owned()));
+        replaced.update(txn).await?;
+        let by = Some(actor.person_id);
+        let detail = format!("{replaced_number} → {number}");
+        audit::record(txn, by, "certificate.supersede", "person", by, detail).await?;
+    }
+    Ok(())
+}
+
 pub async fn issue(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -353,52 +433,15 @@ pub async fn issue(
 ) -> Result<certificate::Model, EventError> {
     let mut errors = Vec::new();
     let identity = identity.masked(&mut errors);
-    let mut date = |field: &'static str, s: &str| {
-        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map_err(|_| errors.push(FieldError::new(field, "error-date-invalid")))
-            .ok()
-    };
-    let from = date("from", from);
-    let until = date("until", until);
-    let today = now.with_timezone(&crate::schedule::shanghai()).date_naive();
-    if let (Some(f), Some(u)) = (from, until)
-        && u < f
-    {
-        errors.push(FieldError::new("until", "error-end-before-start"));
-    }
-    if until.is_some_and(|u| u > today) {
-        errors.push(FieldError::new("until", "error-period-in-future"));
-    }
-    let (Some(from), Some(until), true) = (from, until, errors.is_empty()) else {
+    let period = checked_period(&mut errors, from, until, now);
+    let (Some((from, until)), true) = (period, errors.is_empty()) else {
         return Err(EventError::Invalid(errors));
     };
     let services = certifiable(db, actor.person_id, from, until, now).await?;
     if services.is_empty() {
         return Err(EventError::field("from", "error-no-service-in-period"));
     }
-    let holder = member::entities::person::Entity::find_by_id(actor.person_id)
-        .one(db)
-        .await?
-        .map(|p| member::fields::mask_name(&p.name))
-        .unwrap_or_default();
-    let mut organizations: Vec<String> = Vec::new();
-    for service in &services {
-        if !organizations.contains(&service.organization) {
-            organizations.push(service.organization.clone());
-        }
-    }
-    let snapshot = Snapshot {
-        holder,
-        organizations,
-        services,
-        issuer: Issuer {
-            name: issuer.name.chars().take(100).collect(),
-            leader: issuer.leader.chars().take(50).collect(),
-            clerk: issuer.clerk.chars().take(50).collect(),
-            contact: issuer.contact.chars().take(50).collect(),
-        },
-        identity,
-    };
+    let snapshot = Snapshot::new(db, actor, services, issuer, identity).await?;
     let content = serde_json::to_string(&snapshot)
         .map_err(|e| EventError::Database(DbErr::Custom(format!("certificate content: {e}"))))?;
     let txn = tx::begin_write(db).await?;
@@ -434,21 +477,7 @@ pub async fn issue(
     }
     .insert(&txn)
     .await?;
-    for old in earlier {
-        let number = old.number.clone();
-        let mut replaced: certificate::ActiveModel = old.into();
-        replaced.superseded_by = Set(Some(issued.number.clone()));
-        replaced.update(&txn).await?;
-        audit::record(
-            &txn,
-            Some(actor.person_id),
-            "certificate.supersede",
-            "person",
-            Some(actor.person_id),
-            format!("{number} → {}", issued.number),
-        )
-        .await?;
-    }
+    supersede(&txn, actor, earlier, &issued.number).await?;
     audit::record(
         &txn,
         Some(actor.person_id),
