@@ -109,7 +109,31 @@ async fn lock_person(db: &impl ConnectionTrait, person_id: Uuid) -> Result<(), E
 }
 
 /// Signs `person_id` up for a shift: confirmed while a place is free, else waitlisted.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// A person has one place on a shift, and no two shifts at once.
+async fn not_twice_nor_overlapping(
+    txn: &impl ConnectionTrait,
+    person_id: Uuid,
+    shift: &shift::Model,
+) -> Result<(), EventError> {
+    let live: Vec<(signup::Model, Option<shift::Model>)> = signup::Entity::find()
+        .filter(signup::Column::PersonId.eq(person_id))
+        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
+        .find_also_related(shift::Entity)
+        .all(txn)
+        .await?;
+    if live.iter().any(|(s, _)| s.shift_id == shift.id) {
+        return Err(EventError::field("shift", "error-already-signed-up"));
+    }
+    let overlaps = |o: &shift::Model| o.starts_at < shift.ends_at && shift.starts_at < o.ends_at;
+    if live
+        .iter()
+        .any(|(_, other)| other.as_ref().is_some_and(overlaps))
+    {
+        return Err(EventError::field("shift", "error-overlapping-shift"));
+    }
+    Ok(())
+}
+
 async fn place(
     db: &DatabaseConnection,
     person_id: Uuid,
@@ -130,22 +154,7 @@ async fn place(
     // line told to each volunteer is exact.
     lock_shift(&txn, shift.id).await?;
     lock_person(&txn, person_id).await?;
-    let live: Vec<(signup::Model, Option<shift::Model>)> = signup::Entity::find()
-        .filter(signup::Column::PersonId.eq(person_id))
-        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
-        .find_also_related(shift::Entity)
-        .all(&txn)
-        .await?;
-    if live.iter().any(|(s, _)| s.shift_id == shift.id) {
-        return Err(EventError::field("shift", "error-already-signed-up"));
-    }
-    if live.iter().any(|(_, other)| {
-        other
-            .as_ref()
-            .is_some_and(|o| o.starts_at < shift.ends_at && shift.starts_at < o.ends_at)
-    }) {
-        return Err(EventError::field("shift", "error-overlapping-shift"));
-    }
+    not_twice_nor_overlapping(&txn, person_id, &shift).await?;
     let taken = take_place(&txn, shift.id).await?;
     let status = if taken {
         SignupStatus::Confirmed
@@ -424,7 +433,49 @@ pub struct StallView {
 
 /// A market day with its stalls and shifts: free places, the waitlist's length, and
 /// where `viewer` stands. No volunteer names: residents see this page too.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// How many wait on each shift.
+async fn waiting_on(
+    db: &impl ConnectionTrait,
+    shift_ids: Vec<Uuid>,
+) -> Result<std::collections::HashMap<Uuid, i64>, EventError> {
+    Ok(signup::Entity::find()
+        .select_only()
+        .column(signup::Column::ShiftId)
+        // COUNT(*), not COUNT(id): the index alone answers it, no row is read.
+        .column_as(Expr::col(sea_orm::sea_query::Asterisk).count(), "waiting")
+        .filter(signup::Column::ShiftId.is_in(shift_ids))
+        .filter(signup::Column::Status.eq(SignupStatus::Waitlisted))
+        .group_by(signup::Column::ShiftId)
+        .into_tuple::<(Uuid, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Where the viewer stands on each of the shifts, and their skills.
+async fn viewer_on(
+    db: &impl ConnectionTrait,
+    person: Uuid,
+    shift_ids: Vec<Uuid>,
+) -> Result<(std::collections::HashMap<Uuid, Standing>, Vec<String>), EventError> {
+    let skills = member::memberships::skills_of(db, &[person])
+        .await?
+        .remove(&person)
+        .unwrap_or_default();
+    let signups = signup::Entity::find()
+        .filter(signup::Column::ShiftId.is_in(shift_ids))
+        .filter(signup::Column::PersonId.eq(person))
+        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
+        .all(db)
+        .await?;
+    let mut mine = std::collections::HashMap::new();
+    for signup in signups {
+        mine.insert(signup.shift_id, standing_of(db, &signup).await?);
+    }
+    Ok((mine, skills))
+}
+
 pub async fn market_day(
     db: &impl ConnectionTrait,
     event_id: Uuid,
@@ -439,38 +490,11 @@ pub async fn market_day(
         .collect();
     // The page only needs counts, and where the viewer stands: a day of popular shifts
     // can have thousands of sign-ups, which are never loaded here.
-    let waiting: std::collections::HashMap<Uuid, i64> = signup::Entity::find()
-        .select_only()
-        .column(signup::Column::ShiftId)
-        // COUNT(*), not COUNT(id): the index alone answers it, no row is read.
-        .column_as(Expr::col(sea_orm::sea_query::Asterisk).count(), "waiting")
-        .filter(signup::Column::ShiftId.is_in(shift_ids.clone()))
-        .filter(signup::Column::Status.eq(SignupStatus::Waitlisted))
-        .group_by(signup::Column::ShiftId)
-        .into_tuple::<(Uuid, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let mut mine = std::collections::HashMap::new();
-    let viewer_skills = match viewer {
-        Some(person) => member::memberships::skills_of(db, &[person])
-            .await?
-            .remove(&person)
-            .unwrap_or_default(),
-        None => Vec::new(),
+    let waiting = waiting_on(db, shift_ids.clone()).await?;
+    let (mine, viewer_skills) = match viewer {
+        Some(person) => viewer_on(db, person, shift_ids).await?,
+        None => Default::default(),
     };
-    if let Some(person) = viewer {
-        for signup in signup::Entity::find()
-            .filter(signup::Column::ShiftId.is_in(shift_ids))
-            .filter(signup::Column::PersonId.eq(person))
-            .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
-            .all(db)
-            .await?
-        {
-            mine.insert(signup.shift_id, standing_of(db, &signup).await?);
-        }
-    }
     let mut views = Vec::new();
     for stall in stalls {
         let shifts = stall
@@ -511,7 +535,34 @@ pub struct MyShift {
 }
 
 /// A person's live sign-ups, soonest first, and whether each is past.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+type ById<T> = std::collections::HashMap<Uuid, T>;
+
+/// The shifts, stalls and events of some sign-ups, in three queries however many there are.
+async fn shifts_stalls_events(
+    db: &impl ConnectionTrait,
+    signups: &[signup::Model],
+) -> Result<(ById<shift::Model>, ById<stall::Model>, ById<event::Model>), EventError> {
+    let shift_ids: Vec<Uuid> = signups.iter().map(|s| s.shift_id).collect();
+    let shifts = shift::Entity::find()
+        .filter(shift::Column::Id.is_in(shift_ids))
+        .all(db)
+        .await?;
+    let shifts: ById<shift::Model> = shifts.into_iter().map(|s| (s.id, s)).collect();
+    let stall_ids: Vec<Uuid> = shifts.values().map(|s| s.stall_id).collect();
+    let stalls = stall::Entity::find()
+        .filter(stall::Column::Id.is_in(stall_ids))
+        .all(db)
+        .await?;
+    let stalls: ById<stall::Model> = stalls.into_iter().map(|s| (s.id, s)).collect();
+    let event_ids: Vec<Uuid> = stalls.values().map(|s| s.event_id).collect();
+    let events = event::Entity::find()
+        .filter(event::Column::Id.is_in(event_ids))
+        .all(db)
+        .await?;
+    let events = events.into_iter().map(|e| (e.id, e)).collect();
+    Ok((shifts, stalls, events))
+}
+
 pub async fn my_shifts(
     db: &impl ConnectionTrait,
     person_id: Uuid,
@@ -521,28 +572,7 @@ pub async fn my_shifts(
         .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
         .all(db)
         .await?;
-    // Shifts, stalls and events in three queries, however many sign-ups.
-    let shifts: std::collections::HashMap<Uuid, shift::Model> = shift::Entity::find()
-        .filter(shift::Column::Id.is_in(mine.iter().map(|s| s.shift_id).collect::<Vec<_>>()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let stalls: std::collections::HashMap<Uuid, stall::Model> = stall::Entity::find()
-        .filter(stall::Column::Id.is_in(shifts.values().map(|s| s.stall_id).collect::<Vec<_>>()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let events: std::collections::HashMap<Uuid, event::Model> = event::Entity::find()
-        .filter(event::Column::Id.is_in(stalls.values().map(|s| s.event_id).collect::<Vec<_>>()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
+    let (shifts, stalls, events) = shifts_stalls_events(db, &mine).await?;
     let mut records: std::collections::HashMap<Uuid, service_record::Model> =
         service_record::Entity::find()
             .filter(service_record::Column::PersonId.eq(person_id))
