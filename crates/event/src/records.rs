@@ -254,7 +254,67 @@ pub const NO_SHOW_REASON: &str = "标记为未到岗";
 
 /// A leader marks by hand whether a confirmed volunteer came, and may set the times
 /// (`HH:MM` on the day; e.g. to close a missing check-out).
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// Check-in and check-out times typed as `HH:MM` on the shift's day (each may be empty),
+/// out after in.
+fn checked_times(
+    shift: &shift::Model,
+    checked_in: &str,
+    checked_out: &str,
+) -> Result<[Option<DateTime<Utc>>; 2], EventError> {
+    let day = shift.starts_at.with_timezone(&shanghai()).date_naive();
+    let mut errors = Vec::new();
+    let mut time = |field: &'static str, input: &str| match input.trim() {
+        "" => None,
+        typed => match NaiveTime::parse_from_str(typed, "%H:%M") {
+            Ok(t) => Some(at(day, t)),
+            Err(_) => {
+                errors.push(FieldError::new(field, "error-time-invalid"));
+                None
+            }
+        },
+    };
+    let checked_in = time("checked_in", checked_in);
+    let checked_out = time("checked_out", checked_out);
+    if let (Some(i), Some(o)) = (checked_in, checked_out)
+        && o <= i
+    {
+        errors.push(FieldError::new("checked_out", "error-time-order"));
+    }
+    if errors.is_empty() {
+        Ok([checked_in, checked_out])
+    } else {
+        Err(EventError::Invalid(errors))
+    }
+}
+
+/// A no-show served no time: hours confirmed before are ended with a new entry of 0 (the
+/// history keeps what was there).
+async fn no_time_served(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    record_id: Uuid,
+) -> Result<(), EventError> {
+    let current = hour_entry::Entity::find()
+        .filter(hour_entry::Column::RecordId.eq(record_id))
+        .order_by_desc(hour_entry::Column::EnteredAt)
+        .order_by_desc(hour_entry::Column::Id)
+        .one(txn)
+        .await?;
+    if current.is_some_and(|entry| entry.tenths > 0) {
+        hour_entry::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            record_id: Set(record_id),
+            tenths: Set(0),
+            reason: Set(NO_SHOW_REASON.to_owned()),
+            entered_by: Set(actor.person_id),
+            entered_at: Set(Utc::now()),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn mark_attendance(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -276,28 +336,7 @@ pub async fn mark_attendance(
     if now < found.starts_at {
         return Err(EventError::field("attendance", "error-shift-not-started"));
     }
-    let day = found.starts_at.with_timezone(&shanghai()).date_naive();
-    let mut errors = Vec::new();
-    let mut time = |field: &'static str, input: &str| match input.trim() {
-        "" => None,
-        typed => match NaiveTime::parse_from_str(typed, "%H:%M") {
-            Ok(t) => Some(at(day, t)),
-            Err(_) => {
-                errors.push(FieldError::new(field, "error-time-invalid"));
-                None
-            }
-        },
-    };
-    let checked_in = time("checked_in", checked_in);
-    let checked_out = time("checked_out", checked_out);
-    if let (Some(i), Some(o)) = (checked_in, checked_out)
-        && o <= i
-    {
-        errors.push(FieldError::new("checked_out", "error-time-order"));
-    }
-    if !errors.is_empty() {
-        return Err(EventError::Invalid(errors));
-    }
+    let [checked_in, checked_out] = checked_times(&found, checked_in, checked_out)?;
     let txn = tx::begin_write(db).await?;
     let record = record_for(&txn, &signup).await?;
     let mut active: service_record::ActiveModel = record.into();
@@ -315,27 +354,8 @@ pub async fn mark_attendance(
         active.checked_out_at = Set(checked_out);
     }
     let updated = active.update(&txn).await?;
-    // A no-show served no time: hours confirmed before end with a new entry of 0 (the
-    // history keeps what was there).
     if !attended {
-        let current = hour_entry::Entity::find()
-            .filter(hour_entry::Column::RecordId.eq(updated.id))
-            .order_by_desc(hour_entry::Column::EnteredAt)
-            .order_by_desc(hour_entry::Column::Id)
-            .one(&txn)
-            .await?;
-        if current.is_some_and(|entry| entry.tenths > 0) {
-            hour_entry::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                record_id: Set(updated.id),
-                tenths: Set(0),
-                reason: Set(NO_SHOW_REASON.to_owned()),
-                entered_by: Set(actor.person_id),
-                entered_at: Set(Utc::now()),
-            }
-            .insert(&txn)
-            .await?;
-        }
+        no_time_served(&txn, actor, updated.id).await?;
     }
     audit::record(
         &txn,
@@ -352,7 +372,37 @@ pub async fn mark_attendance(
 
 /// A leader confirms a record's hours, or corrects confirmed hours with a reason. Every
 /// value is a new entry; the newest is current.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// Hours typed for a shift: no more than the shift lasted; a correction says why.
+fn checked_hours(
+    shift: &shift::Model,
+    hours: &str,
+    reason: &str,
+    correcting: bool,
+) -> Result<i32, EventError> {
+    let mut errors = Vec::new();
+    let tenths = match parse_hours(hours) {
+        Ok(t) if t > shift_tenths(shift) => {
+            errors.push(FieldError::new("hours", "error-hours-over-shift"));
+            None
+        }
+        Ok(t) => Some(t),
+        Err(reason) => {
+            errors.push(FieldError::new("hours", reason));
+            None
+        }
+    };
+    if correcting && reason.is_empty() {
+        errors.push(FieldError::new("reason", "error-correction-reason"));
+    }
+    if reason.chars().count() > 500 {
+        errors.push(FieldError::new("reason", "error-too-long"));
+    }
+    match (tenths, errors.is_empty()) {
+        (Some(tenths), true) => Ok(tenths),
+        _ => Err(EventError::Invalid(errors)),
+    }
+}
+
 pub async fn enter_hours(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -371,32 +421,12 @@ pub async fn enter_hours(
     if now < found.starts_at {
         return Err(EventError::field("hours", "error-shift-not-started"));
     }
-    let mut errors = Vec::new();
-    let tenths = match parse_hours(hours) {
-        Ok(t) if t > shift_tenths(&found) => {
-            errors.push(FieldError::new("hours", "error-hours-over-shift"));
-            None
-        }
-        Ok(t) => Some(t),
-        Err(reason) => {
-            errors.push(FieldError::new("hours", reason));
-            None
-        }
-    };
     let earlier = hour_entry::Entity::find()
         .filter(hour_entry::Column::RecordId.eq(record.id))
         .count(db)
         .await?;
     let reason = reason.trim();
-    if earlier > 0 && reason.is_empty() {
-        errors.push(FieldError::new("reason", "error-correction-reason"));
-    }
-    if reason.chars().count() > 500 {
-        errors.push(FieldError::new("reason", "error-too-long"));
-    }
-    let (Some(tenths), true) = (tenths, errors.is_empty()) else {
-        return Err(EventError::Invalid(errors));
-    };
+    let tenths = checked_hours(&found, hours, reason, earlier > 0)?;
     let txn = tx::begin_write(db).await?;
     let entry = hour_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -588,7 +618,75 @@ pub struct BeneficiaryInput {
 /// The leader or a coordinator reports (or corrects, with a reason) how many residents a
 /// stall served. The breakdown, if given, adds up to the total. When every stall of the
 /// day has a report, the day is `reported`.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl BeneficiaryInput {
+    /// The total and its breakdown as typed: counts from 0 to 100,000, the parts (when
+    /// any is given) adding up to the total; a correction says why.
+    fn checked(&self, correcting: bool) -> Result<(i32, [Option<i32>; 4]), EventError> {
+        let mut errors = Vec::new();
+        let mut count = |field: &'static str, typed: &str, required: bool| match typed.trim() {
+            "" if !required => None,
+            "" => {
+                errors.push(FieldError::new(field, "error-required"));
+                None
+            }
+            typed => match typed.parse::<i32>() {
+                Ok(n) if (0..=100_000).contains(&n) => Some(n),
+                _ => {
+                    errors.push(FieldError::new(field, "error-count-not-negative"));
+                    None
+                }
+            },
+        };
+        let total = count("total", &self.total, true);
+        let parts = [
+            count("elderly", &self.elderly, false),
+            count("children", &self.children, false),
+            count("disabled", &self.disabled, false),
+            count("other", &self.other, false),
+        ];
+        if let Some(total) = total
+            && parts.iter().any(Option::is_some)
+            && parts.iter().flatten().sum::<i32>() != total
+        {
+            errors.push(FieldError::new("total", "error-breakdown-sum"));
+        }
+        if correcting && self.reason.trim().is_empty() {
+            errors.push(FieldError::new("reason", "error-correction-reason"));
+        }
+        match (total, errors.is_empty()) {
+            (Some(total), true) => Ok((total, parts)),
+            _ => Err(EventError::Invalid(errors)),
+        }
+    }
+}
+
+/// Every stall of the day reported: the day is reported.
+async fn mark_reported_when_all_are(
+    txn: &impl ConnectionTrait,
+    event_id: Uuid,
+) -> Result<(), EventError> {
+    let stalls = stall::Entity::find()
+        .filter(stall::Column::EventId.eq(event_id))
+        .all(txn)
+        .await?;
+    for found in &stalls {
+        let reported = beneficiary_report::Entity::find()
+            .filter(beneficiary_report::Column::StallId.eq(found.id))
+            .count(txn)
+            .await?;
+        if reported == 0 {
+            return Ok(());
+        }
+    }
+    event::Entity::update_many()
+        .col_expr(event::Column::Status, Expr::value(EventStatus::Reported))
+        .filter(event::Column::Id.eq(event_id))
+        .filter(event::Column::Status.is_in([EventStatus::Published, EventStatus::Held]))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 pub async fn report_beneficiaries(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -597,44 +695,12 @@ pub async fn report_beneficiaries(
 ) -> Result<beneficiary_report::Model, EventError> {
     let stall = find_stall(db, stall_id).await?;
     require_manager(actor, &stall)?;
-    let mut errors = Vec::new();
-    let mut count = |field: &'static str, typed: &str, required: bool| match typed.trim() {
-        "" if !required => None,
-        "" => {
-            errors.push(FieldError::new(field, "error-required"));
-            None
-        }
-        typed => match typed.parse::<i32>() {
-            Ok(n) if (0..=100_000).contains(&n) => Some(n),
-            _ => {
-                errors.push(FieldError::new(field, "error-count-not-negative"));
-                None
-            }
-        },
-    };
-    let total = count("total", &input.total, true);
-    let elderly = count("elderly", &input.elderly, false);
-    let children = count("children", &input.children, false);
-    let disabled = count("disabled", &input.disabled, false);
-    let other = count("other", &input.other, false);
-    let parts = [elderly, children, disabled, other];
-    if let Some(total) = total
-        && parts.iter().any(Option::is_some)
-        && parts.iter().flatten().sum::<i32>() != total
-    {
-        errors.push(FieldError::new("total", "error-breakdown-sum"));
-    }
     let earlier = beneficiary_report::Entity::find()
         .filter(beneficiary_report::Column::StallId.eq(stall.id))
         .count(db)
         .await?;
     let reason = input.reason.trim();
-    if earlier > 0 && reason.is_empty() {
-        errors.push(FieldError::new("reason", "error-correction-reason"));
-    }
-    let (Some(total), true) = (total, errors.is_empty()) else {
-        return Err(EventError::Invalid(errors));
-    };
+    let (total, [elderly, children, disabled, other]) = input.checked(earlier > 0)?;
     let txn = tx::begin_write(db).await?;
     let report = beneficiary_report::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -650,31 +716,7 @@ pub async fn report_beneficiaries(
     }
     .insert(&txn)
     .await?;
-    // Every stall of the day reported: the day is reported.
-    let stalls: Vec<Uuid> = stall::Entity::find()
-        .filter(stall::Column::EventId.eq(stall.event_id))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
-    let mut all_reported = true;
-    for id in &stalls {
-        let has = beneficiary_report::Entity::find()
-            .filter(beneficiary_report::Column::StallId.eq(*id))
-            .count(&txn)
-            .await?
-            > 0;
-        all_reported &= has;
-    }
-    if all_reported {
-        event::Entity::update_many()
-            .col_expr(event::Column::Status, Expr::value(EventStatus::Reported))
-            .filter(event::Column::Id.eq(stall.event_id))
-            .filter(event::Column::Status.is_in([EventStatus::Published, EventStatus::Held]))
-            .exec(&txn)
-            .await?;
-    }
+    mark_reported_when_all_are(&txn, stall.event_id).await?;
     let action = if earlier == 0 {
         "service.beneficiaries_report"
     } else {
