@@ -722,7 +722,54 @@ pub struct Clash {
 /// whoever may publish it). Moving the date moves its shifts with it; the volunteers keep
 /// their places and see the new time on "my shifts". Returns the volunteers whose shifts
 /// now overlap one of their other shifts.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// The fields an edit changes, by name, for the audit log: none means nothing to do.
+fn what_changed(
+    found: &event::Model,
+    valid: &ValidMarket,
+    moved_by: Duration,
+    (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    if valid.title != found.title {
+        changed.push("title");
+    }
+    if valid.place != found.place {
+        changed.push("place");
+    }
+    if valid.description != found.description {
+        changed.push("description");
+    }
+    if moved_by != Duration::zero() {
+        changed.push("date");
+    }
+    if starts_at - moved_by != found.starts_at || ends_at - moved_by != found.ends_at {
+        changed.push("time");
+    }
+    changed
+}
+
+/// The day's shifts move with it; returns the volunteers whose shifts now overlap.
+async fn move_shifts(
+    txn: &impl ConnectionTrait,
+    shifts: &[crate::entities::shift::Model],
+    moved_by: Duration,
+) -> Result<Vec<Clash>, EventError> {
+    use crate::entities::shift;
+    for found in shifts {
+        shift::Entity::update_many()
+            .col_expr(
+                shift::Column::StartsAt,
+                Expr::value(found.starts_at + moved_by),
+            )
+            .col_expr(shift::Column::EndsAt, Expr::value(found.ends_at + moved_by))
+            .filter(shift::Column::Id.eq(found.id))
+            .exec(txn)
+            .await?;
+    }
+    let ids: Vec<Uuid> = shifts.iter().map(|s| s.id).collect();
+    crate::signups::clashes_on(txn, &ids).await
+}
+
 pub async fn edit_event(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -743,76 +790,42 @@ pub async fn edit_event(
     let (Some(valid), Some(day), true) = (valid, day, errors.is_empty()) else {
         return Err(EventError::Invalid(errors));
     };
-    let old_day = found.starts_at.with_timezone(&shanghai()).date_naive();
-    let moved_by = day - old_day;
-    let mut changed = Vec::new();
-    if valid.title != found.title {
-        changed.push("title");
-    }
-    if valid.place != found.place {
-        changed.push("place");
-    }
-    if valid.description != found.description {
-        changed.push("description");
-    }
-    if moved_by != Duration::zero() {
-        changed.push("date");
-    }
+    let moved_by = day - found.starts_at.with_timezone(&shanghai()).date_naive();
     let (starts_at, ends_at) = (at(day, valid.starts), at(day, valid.ends));
-    if starts_at - moved_by != found.starts_at || ends_at - moved_by != found.ends_at {
-        changed.push("time");
-    }
+    let changed = what_changed(&found, &valid, moved_by, (starts_at, ends_at));
     if changed.is_empty() {
         return Ok(Vec::new());
     }
     let txn = tx::begin_write(db).await?;
     // The day's shifts, read once inside the write: new hours must still hold them (moved
     // with the day); they are changed first, on the day's page, when the hours shrink.
-    let shifts: Vec<crate::entities::shift::Model> = crate::stalls::stalls_of(&txn, found.id)
-        .await?
-        .into_iter()
-        .flat_map(|s| s.shifts)
-        .collect();
-    if shifts
-        .iter()
-        .any(|shift| shift.starts_at + moved_by < starts_at || shift.ends_at + moved_by > ends_at)
-    {
+    let stalls = crate::stalls::stalls_of(&txn, found.id).await?;
+    let shifts: Vec<_> = stalls.into_iter().flat_map(|s| s.shifts).collect();
+    let outside = |shift: &crate::entities::shift::Model| {
+        shift.starts_at + moved_by < starts_at || shift.ends_at + moved_by > ends_at
+    };
+    if shifts.iter().any(outside) {
         return Err(EventError::field(
             "starts",
             "error-event-hours-exclude-shifts",
         ));
     }
-    let mut active: event::ActiveModel = found.clone().into();
-    active.title = Set(valid.title.clone());
-    active.place = Set(valid.place.clone());
-    active.description = Set(valid.description.clone());
-    active.starts_at = Set(starts_at);
-    active.ends_at = Set(ends_at);
     // A cut-off moves with the day; a day moved to today stays open until it starts.
-    active.signup_closes_at = Set(match found.signup_closes_at {
+    let cutoff = match found.signup_closes_at {
         Some(cutoff) => Some((cutoff + moved_by).min(starts_at)),
         None => born_cutoff(day, valid.starts, Utc::now()),
-    });
+    };
+    let mut active: event::ActiveModel = found.clone().into();
+    (active.title, active.place) = (Set(valid.title.clone()), Set(valid.place.clone()));
+    active.description = Set(valid.description.clone());
+    (active.starts_at, active.ends_at) = (Set(starts_at), Set(ends_at));
+    active.signup_closes_at = Set(cutoff);
     active.update(&txn).await?;
-    let mut clashes = Vec::new();
-    if moved_by != Duration::zero() {
-        for shift in &shifts {
-            crate::entities::shift::Entity::update_many()
-                .col_expr(
-                    crate::entities::shift::Column::StartsAt,
-                    Expr::value(shift.starts_at + moved_by),
-                )
-                .col_expr(
-                    crate::entities::shift::Column::EndsAt,
-                    Expr::value(shift.ends_at + moved_by),
-                )
-                .filter(crate::entities::shift::Column::Id.eq(shift.id))
-                .exec(&txn)
-                .await?;
-        }
-        let ids: Vec<Uuid> = shifts.iter().map(|s| s.id).collect();
-        clashes = crate::signups::clashes_on(&txn, &ids).await?;
-    }
+    let clashes = if moved_by == Duration::zero() {
+        Vec::new()
+    } else {
+        move_shifts(&txn, &shifts, moved_by).await?
+    };
     audit::record(
         &txn,
         Some(actor.person_id),
