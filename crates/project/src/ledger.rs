@@ -101,7 +101,75 @@ fn require_manager(actor: &Actor, project: &project::Model) -> Result<(), Projec
 }
 
 /// Records money a project received.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// Money received as typed, every field checked.
+struct Checked {
+    source: Source,
+    amount: i64,
+    received_on: NaiveDate,
+    contributor: String,
+    contributor_count: Option<i32>,
+}
+
+impl EntryInput {
+    /// A source, an amount in yuan, a day not in the future, who gave it (and how many
+    /// they were), a short note.
+    fn checked(&self, today: NaiveDate) -> Result<Checked, ProjectError> {
+        let mut errors = Vec::new();
+        let source = Source::parse(&self.source);
+        if source.is_none() {
+            errors.push(FieldError::new("source", "error-choose-one"));
+        }
+        let amount = money::parse_yuan(&self.amount)
+            .map_err(|reason| errors.push(FieldError::new("amount", reason)))
+            .ok();
+        let received_on = match NaiveDate::parse_from_str(self.received_on.trim(), "%Y-%m-%d") {
+            Ok(date) if date <= today && date.year() >= 2000 => Some(date),
+            _ if self.received_on.trim().is_empty() => {
+                errors.push(FieldError::new("received_on", "error-required"));
+                None
+            }
+            _ => {
+                errors.push(FieldError::new("received_on", "error-date-invalid"));
+                None
+            }
+        };
+        let contributor = self.contributor.trim();
+        if contributor.is_empty() {
+            errors.push(FieldError::new("contributor", "error-required"));
+        } else if contributor.chars().count() > 100 {
+            errors.push(FieldError::new("contributor", "error-too-long"));
+        }
+        let contributor_count = match self
+            .contributor_count
+            .trim()
+            .replace([',', '，'], "")
+            .as_str()
+        {
+            "" => None,
+            typed => match typed.parse::<i32>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    errors.push(FieldError::new("contributor_count", "error-count-invalid"));
+                    None
+                }
+            },
+        };
+        if self.note.chars().count() > 500 {
+            errors.push(FieldError::new("note", "error-too-long"));
+        }
+        match (source, amount, received_on, errors.is_empty()) {
+            (Some(source), Some(amount), Some(received_on), true) => Ok(Checked {
+                source,
+                amount,
+                received_on,
+                contributor: contributor.to_owned(),
+                contributor_count,
+            }),
+            _ => Err(ProjectError::Invalid(errors)),
+        }
+    }
+}
+
 pub async fn record(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -111,54 +179,13 @@ pub async fn record(
 ) -> Result<funding_entry::Model, ProjectError> {
     let found = projects::find(db, project_id).await?;
     require_manager(actor, &found)?;
-    let mut errors = Vec::new();
-    let source = Source::parse(&input.source);
-    if source.is_none() {
-        errors.push(FieldError::new("source", "error-choose-one"));
-    }
-    let amount = money::parse_yuan(&input.amount)
-        .map_err(|reason| errors.push(FieldError::new("amount", reason)))
-        .ok();
-    let received_on = match NaiveDate::parse_from_str(input.received_on.trim(), "%Y-%m-%d") {
-        Ok(date) if date <= today && date.year() >= 2000 => Some(date),
-        _ if input.received_on.trim().is_empty() => {
-            errors.push(FieldError::new("received_on", "error-required"));
-            None
-        }
-        _ => {
-            errors.push(FieldError::new("received_on", "error-date-invalid"));
-            None
-        }
-    };
-    let contributor = input.contributor.trim();
-    if contributor.is_empty() {
-        errors.push(FieldError::new("contributor", "error-required"));
-    } else if contributor.chars().count() > 100 {
-        errors.push(FieldError::new("contributor", "error-too-long"));
-    }
-    let contributor_count = match input
-        .contributor_count
-        .trim()
-        .replace([',', '，'], "")
-        .as_str()
-    {
-        "" => None,
-        typed => match typed.parse::<i32>() {
-            Ok(n) if n > 0 => Some(n),
-            _ => {
-                errors.push(FieldError::new("contributor_count", "error-count-invalid"));
-                None
-            }
-        },
-    };
-    if input.note.chars().count() > 500 {
-        errors.push(FieldError::new("note", "error-too-long"));
-    }
-    let (Some(source), Some(amount), Some(received_on), true) =
-        (source, amount, received_on, errors.is_empty())
-    else {
-        return Err(ProjectError::Invalid(errors));
-    };
+    let Checked {
+        source,
+        amount,
+        received_on,
+        contributor,
+        contributor_count,
+    } = input.checked(today)?;
     let txn = tx::begin_write(db).await?;
     let entry = funding_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -166,7 +193,7 @@ pub async fn record(
         source: Set(source),
         amount_fen: Set(amount),
         received_on: Set(received_on),
-        contributor: Set(contributor.to_owned()),
+        contributor: Set(contributor),
         contributor_count: Set(contributor_count),
         note: Set(input.note.trim().to_owned()),
         reverses_id: Set(None),
@@ -447,7 +474,38 @@ const FEN_COLUMN: u16 = 5;
 
 /// The ledger for a period: all projects for staff, or one project for its managers.
 /// Logged.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl ExportRow {
+    /// An entry as a line of the export; a reversal names the entry it reverses by the
+    /// first eight characters of its id.
+    fn of(
+        line: LedgerLine,
+        project: Option<&project::Model>,
+        organization: Option<&String>,
+        short_ids: &HashMap<Uuid, String>,
+    ) -> ExportRow {
+        let entry = line.entry;
+        let reverses = entry.reverses_id.map(|id| {
+            short_ids
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| id.to_string())
+        });
+        ExportRow {
+            received_on: entry.received_on,
+            project: project.map(|p| p.title.clone()).unwrap_or_default(),
+            organization: organization.cloned().unwrap_or_default(),
+            source: entry.source.label(),
+            amount: plain_yuan(entry.amount_fen),
+            amount_fen: entry.amount_fen,
+            contributor: entry.contributor,
+            contributor_count: entry.contributor_count,
+            note: entry.note,
+            reverses: reverses.unwrap_or_default(),
+            recorded_by: line.recorded_by_name,
+        }
+    }
+}
+
 pub async fn export_rows(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -474,37 +532,15 @@ pub async fn export_rows(
         .iter()
         .map(|e| (e.id, e.id.simple().to_string()[..8].to_owned()))
         .collect();
-    let rows = lines(db, entries)
+    let rows: Vec<ExportRow> = lines(db, entries)
         .await?
         .into_iter()
         .map(|line| {
             let project = projects.get(&line.entry.project_id);
-            ExportRow {
-                received_on: line.entry.received_on,
-                project: project.map(|p| p.title.clone()).unwrap_or_default(),
-                organization: project
-                    .and_then(|p| org_names.get(&p.organization_id).cloned())
-                    .unwrap_or_default(),
-                source: line.entry.source.label(),
-                amount: plain_yuan(line.entry.amount_fen),
-                amount_fen: line.entry.amount_fen,
-                contributor: line.entry.contributor.clone(),
-                contributor_count: line.entry.contributor_count,
-                note: line.entry.note.clone(),
-                reverses: line
-                    .entry
-                    .reverses_id
-                    .map(|id| {
-                        short_ids
-                            .get(&id)
-                            .cloned()
-                            .unwrap_or_else(|| id.to_string())
-                    })
-                    .unwrap_or_default(),
-                recorded_by: line.recorded_by_name,
-            }
+            let organization = project.and_then(|p| org_names.get(&p.organization_id));
+            ExportRow::of(line, project, organization, &short_ids)
         })
-        .collect::<Vec<_>>();
+        .collect();
     audit::record(
         db,
         Some(actor.person_id),
