@@ -104,7 +104,52 @@ fn unique_violation_is_already_rated(err: DbErr) -> TriageError {
 
 /// The resident rates their resolved request. Satisfied (or basically) closes it; an
 /// unsatisfied resident may reopen it once, with a reason, and its deadline starts again.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// Once per round of handling; a request is reopened once at most.
+async fn may_rate(
+    txn: &impl ConnectionTrait,
+    found: &request::Model,
+    reopening: bool,
+) -> Result<(), TriageError> {
+    let existing = rating::Entity::find()
+        .filter(rating::Column::RequestId.eq(found.id))
+        .filter(rating::Column::Round.eq(found.round))
+        .count(txn)
+        .await?;
+    if existing > 0 {
+        return Err(already_rated());
+    }
+    if reopening && found.round > 0 {
+        return Err(TriageError::field("reopen", "error-reopen-once"));
+    }
+    Ok(())
+}
+
+/// After a rating: reopened (with a new deadline) if the resident asked, closed if they
+/// are satisfied with a resolved request.
+async fn after_rating(
+    txn: &impl ConnectionTrait,
+    policy: &Policy,
+    found: request::Model,
+    valid: &ValidRating,
+    now: DateTime<Utc>,
+) -> Result<request::Model, TriageError> {
+    let (id, class, round, status) = (found.id, found.class, found.round, found.status);
+    let mut active = found.into_active_model();
+    active.updated_at = Set(now);
+    if let Some(reason) = &valid.reopen_reason {
+        active.status = Set(Status::Reopened);
+        active.round = Set(round + 1);
+        active.clock_from = Set(now);
+        active.due_at = Set(class.map(|c| now + Duration::days(policy.days_for(c))));
+        active.resolved_at = Set(None);
+        add_update(txn, id, None, UpdateKind::Reopened, reason, now).await?;
+    } else if valid.level.is_satisfied() && status == Status::Resolved {
+        active.status = Set(Status::Closed);
+        add_update(txn, id, None, UpdateKind::Closed, "", now).await?;
+    }
+    Ok(active.update(txn).await?)
+}
+
 pub async fn rate_request(
     db: &DatabaseConnection,
     policy: &Policy,
@@ -123,24 +168,14 @@ pub async fn rate_request(
     if !matches!(found.status, Status::Resolved | Status::Closed) {
         return Err(TriageError::field("level", "error-rating-not-resolved"));
     }
-    let existing = rating::Entity::find()
-        .filter(rating::Column::RequestId.eq(found.id))
-        .filter(rating::Column::Round.eq(found.round))
-        .count(&txn)
-        .await?;
-    if existing > 0 {
-        return Err(already_rated());
-    }
-    if valid.reopen_reason.is_some() && found.round > 0 {
-        return Err(TriageError::field("reopen", "error-reopen-once"));
-    }
+    may_rate(&txn, &found, valid.reopen_reason.is_some()).await?;
     rating::ActiveModel {
         id: Set(Uuid::now_v7()),
         request_id: Set(Some(found.id)),
         round: Set(found.round),
         stall_id: Set(None),
         level: Set(valid.level),
-        comment: Set(valid.comment),
+        comment: Set(valid.comment.clone()),
         class: Set(found.class),
         organization_id: Set(found.organization_id),
         service: Set(None),
@@ -160,21 +195,7 @@ pub async fn rate_request(
         now,
     )
     .await?;
-    let class = found.class;
-    let mut active = found.clone().into_active_model();
-    active.updated_at = Set(now);
-    if let Some(reason) = valid.reopen_reason {
-        active.status = Set(Status::Reopened);
-        active.round = Set(found.round + 1);
-        active.clock_from = Set(now);
-        active.due_at = Set(class.map(|c| now + Duration::days(policy.days_for(c))));
-        active.resolved_at = Set(None);
-        add_update(&txn, found.id, None, UpdateKind::Reopened, reason, now).await?;
-    } else if valid.level.is_satisfied() && found.status == Status::Resolved {
-        active.status = Set(Status::Closed);
-        add_update(&txn, found.id, None, UpdateKind::Closed, "", now).await?;
-    }
-    let updated = active.update(&txn).await?;
+    let updated = after_rating(&txn, policy, found, &valid, now).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -324,16 +345,11 @@ pub struct Satisfaction {
 
 /// Ratings given in `[from, until)` (either end open), counted every way the dashboards
 /// show them. Ratings are few (thousands a year): they are counted here, not in SQL.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
-pub async fn satisfaction(
-    db: &impl ConnectionTrait,
-    organization_id: Option<Uuid>,
-    from: Option<DateTime<Utc>>,
-    until: Option<DateTime<Utc>>,
-) -> Result<Satisfaction, TriageError> {
+/// Ratings of a stall whose day was cancelled leave the rate with the day: the stalls of
+/// cancelled days.
+fn stalls_of_cancelled_days() -> sea_orm::sea_query::SelectStatement {
     use sea_orm::sea_query::ExprTrait;
-    // Ratings of a stall whose day was cancelled leave the rate with the day.
-    let cancelled_stalls = sea_orm::sea_query::Query::select()
+    sea_orm::sea_query::Query::select()
         .column((
             event::entities::stall::Entity,
             event::entities::stall::Column::Id,
@@ -350,7 +366,47 @@ pub async fn satisfaction(
             Expr::col((event_entity::Entity, event_entity::Column::Status))
                 .eq(EventStatus::Cancelled.as_str()),
         )
-        .to_owned();
+        .to_owned()
+}
+
+impl Satisfaction {
+    /// One rating, in every tally it belongs to.
+    fn add(&mut self, row: &rating::Model) {
+        let shanghai = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+        let local = row.created_at.with_timezone(&shanghai);
+        self.all.add(row.level);
+        let month = self.by_month.entry((local.year(), local.month()));
+        month.or_default().add(row.level);
+        if row.request_id.is_some() {
+            self.requests.add(row.level);
+        } else {
+            self.stalls.add(row.level);
+        }
+        if let Some(class) = row.class {
+            let tally = self
+                .by_class
+                .entry(class.as_str())
+                .or_insert((class, Tally::default()));
+            tally.1.add(row.level);
+        }
+        if let Some(org) = row.organization_id {
+            self.by_organization.entry(org).or_default().add(row.level);
+        }
+        if let Some(service) = row.service {
+            let tally =
+                (self.by_service.entry(service.as_str())).or_insert((service, Tally::default()));
+            tally.1.add(row.level);
+        }
+    }
+}
+
+pub async fn satisfaction(
+    db: &impl ConnectionTrait,
+    organization_id: Option<Uuid>,
+    from: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<Satisfaction, TriageError> {
+    let cancelled_stalls = stalls_of_cancelled_days();
     let mut query = rating::Entity::find().filter(
         sea_orm::Condition::any()
             .add(rating::Column::StallId.is_null())
@@ -365,44 +421,9 @@ pub async fn satisfaction(
     if let Some(until) = until {
         query = query.filter(rating::Column::CreatedAt.lt(until));
     }
-    let shanghai = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     let mut result = Satisfaction::default();
     for row in query.all(db).await? {
-        result.all.add(row.level);
-        let local = row.created_at.with_timezone(&shanghai);
-        result
-            .by_month
-            .entry((local.year(), local.month()))
-            .or_default()
-            .add(row.level);
-        if row.request_id.is_some() {
-            result.requests.add(row.level);
-        } else {
-            result.stalls.add(row.level);
-        }
-        if let Some(class) = row.class {
-            result
-                .by_class
-                .entry(class.as_str())
-                .or_insert((class, Tally::default()))
-                .1
-                .add(row.level);
-        }
-        if let Some(org) = row.organization_id {
-            result
-                .by_organization
-                .entry(org)
-                .or_default()
-                .add(row.level);
-        }
-        if let Some(service) = row.service {
-            result
-                .by_service
-                .entry(service.as_str())
-                .or_insert((service, Tally::default()))
-                .1
-                .add(row.level);
-        }
+        result.add(&row);
     }
     Ok(result)
 }
