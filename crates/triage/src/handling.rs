@@ -129,7 +129,74 @@ enum Handling {
     },
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+/// A big matter goes to a department: which, on which day, under which reference.
+fn big_matter(
+    errors: &mut Vec<FieldError>,
+    input: &ClassifyInput,
+    today: NaiveDate,
+) -> Option<Handling> {
+    let department = text(errors, "department", &input.department, 100, true);
+    let reference_no = text(errors, "reference_no", &input.reference_no, 50, false);
+    let referred_on = match input.referred_on.trim() {
+        "" => Some(today),
+        typed => match NaiveDate::parse_from_str(typed, "%Y-%m-%d") {
+            Ok(day) if day <= today => Some(day),
+            Ok(_) => {
+                errors.push(FieldError::new("referred_on", "error-date-in-future"));
+                None
+            }
+            Err(_) => {
+                errors.push(FieldError::new("referred_on", "error-date-invalid"));
+                None
+            }
+        },
+    };
+    referred_on.map(|referred_on| Handling::Big {
+        department,
+        referred_on,
+        reference_no,
+    })
+}
+
+/// A small matter goes to an organization (incubating or graduated), perhaps under one of
+/// its projects.
+async fn small_matter(
+    db: &impl ConnectionTrait,
+    errors: &mut Vec<FieldError>,
+    input: &ClassifyInput,
+) -> Result<Option<Handling>, TriageError> {
+    let organization = match input.organization_id.trim().parse::<Uuid>() {
+        Ok(id) => organization::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .filter(|o| matches!(o.stage, Stage::Incubating | Stage::Graduated)),
+        Err(_) => None,
+    };
+    if organization.is_none() {
+        errors.push(FieldError::new("organization_id", "error-choose-one"));
+    }
+    let project_id = match input.project_id.trim() {
+        "" => None,
+        typed => {
+            let found = match typed.parse::<Uuid>() {
+                Ok(id) => project_entity::Entity::find_by_id(id).one(db).await?,
+                Err(_) => None,
+            };
+            match (found, &organization) {
+                (Some(p), Some(o)) if p.organization_id == o.id => Some(p.id),
+                _ => {
+                    errors.push(FieldError::new("project_id", "error-project-not-of-org"));
+                    None
+                }
+            }
+        }
+    };
+    Ok(organization.map(|organization| Handling::Small {
+        organization,
+        project_id,
+    }))
+}
+
 async fn validate_classification(
     db: &impl ConnectionTrait,
     input: &ClassifyInput,
@@ -142,61 +209,8 @@ async fn validate_classification(
     }
     let reason = text(&mut errors, "reason", &input.reason, 200, true);
     let handling = match class {
-        Some(Class::Big) => {
-            let department = text(&mut errors, "department", &input.department, 100, true);
-            let reference_no = text(&mut errors, "reference_no", &input.reference_no, 50, false);
-            let referred_on = match input.referred_on.trim() {
-                "" => Some(today),
-                typed => match NaiveDate::parse_from_str(typed, "%Y-%m-%d") {
-                    Ok(day) if day <= today => Some(day),
-                    Ok(_) => {
-                        errors.push(FieldError::new("referred_on", "error-date-in-future"));
-                        None
-                    }
-                    Err(_) => {
-                        errors.push(FieldError::new("referred_on", "error-date-invalid"));
-                        None
-                    }
-                },
-            };
-            referred_on.map(|referred_on| Handling::Big {
-                department,
-                referred_on,
-                reference_no,
-            })
-        }
-        Some(Class::Small) => {
-            let organization = match input.organization_id.trim().parse::<Uuid>() {
-                Ok(id) => organization::Entity::find_by_id(id)
-                    .one(db)
-                    .await?
-                    .filter(|o| matches!(o.stage, Stage::Incubating | Stage::Graduated)),
-                Err(_) => None,
-            };
-            if organization.is_none() {
-                errors.push(FieldError::new("organization_id", "error-choose-one"));
-            }
-            let project_id = match input.project_id.trim() {
-                "" => None,
-                typed => {
-                    let found = match typed.parse::<Uuid>() {
-                        Ok(id) => project_entity::Entity::find_by_id(id).one(db).await?,
-                        Err(_) => None,
-                    };
-                    match (found, &organization) {
-                        (Some(p), Some(o)) if p.organization_id == o.id => Some(p.id),
-                        _ => {
-                            errors.push(FieldError::new("project_id", "error-project-not-of-org"));
-                            None
-                        }
-                    }
-                }
-            };
-            organization.map(|organization| Handling::Small {
-                organization,
-                project_id,
-            })
-        }
+        Some(Class::Big) => big_matter(&mut errors, input, today),
+        Some(Class::Small) => small_matter(db, &mut errors, input).await?,
         Some(Class::Private) => Some(Handling::Private {
             guidance: text(&mut errors, "guidance", &input.guidance, 2000, true),
         }),
@@ -211,7 +225,46 @@ async fn validate_classification(
 /// Classifies (or reclassifies) a request and starts its handling: a big matter is
 /// referred and in progress, a small one waits for its organization to accept, a private
 /// one is resolved with the guidance given. Staff only.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 16)")]
+impl Handling {
+    /// The request handled as its class asks; the step for its timeline and what it says.
+    fn apply(self, active: &mut request::ActiveModel, now: DateTime<Utc>) -> (UpdateKind, String) {
+        match self {
+            Handling::Big {
+                department,
+                referred_on,
+                reference_no,
+            } => {
+                let step_note = if reference_no.is_empty() {
+                    format!("{department}（{referred_on}）")
+                } else {
+                    format!("{department}（{referred_on}，{reference_no}）")
+                };
+                active.department = Set(department);
+                active.referred_on = Set(Some(referred_on));
+                active.reference_no = Set(reference_no);
+                active.status = Set(Status::InProgress);
+                (UpdateKind::Referred, step_note)
+            }
+            Handling::Small {
+                organization,
+                project_id,
+            } => {
+                active.organization_id = Set(Some(organization.id));
+                active.project_id = Set(project_id);
+                active.status = Set(Status::Triaged);
+                (UpdateKind::Assigned, organization.name)
+            }
+            Handling::Private { guidance } => {
+                active.guidance = Set(guidance.clone());
+                active.resolution = Set(guidance.clone());
+                active.status = Set(Status::Resolved);
+                active.resolved_at = Set(Some(now));
+                (UpdateKind::Guided, guidance)
+            }
+        }
+    }
+}
+
 pub async fn classify(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -247,40 +300,7 @@ pub async fn classify(
     active.referred_on = Set(None);
     active.reference_no = Set(String::new());
     active.guidance = Set(String::new());
-    let (step, step_note) = match handling {
-        Handling::Big {
-            department,
-            referred_on,
-            reference_no,
-        } => {
-            let step_note = if reference_no.is_empty() {
-                format!("{department}（{referred_on}）")
-            } else {
-                format!("{department}（{referred_on}，{reference_no}）")
-            };
-            active.department = Set(department);
-            active.referred_on = Set(Some(referred_on));
-            active.reference_no = Set(reference_no);
-            active.status = Set(Status::InProgress);
-            (UpdateKind::Referred, step_note)
-        }
-        Handling::Small {
-            organization,
-            project_id,
-        } => {
-            active.organization_id = Set(Some(organization.id));
-            active.project_id = Set(project_id);
-            active.status = Set(Status::Triaged);
-            (UpdateKind::Assigned, organization.name)
-        }
-        Handling::Private { guidance } => {
-            active.guidance = Set(guidance.clone());
-            active.resolution = Set(guidance.clone());
-            active.status = Set(Status::Resolved);
-            active.resolved_at = Set(Some(now));
-            (UpdateKind::Guided, guidance)
-        }
-    };
+    let (step, step_note) = handling.apply(&mut active, now);
     let updated = active.update(&txn).await?;
     add_update_with_class(
         &txn,
