@@ -1,9 +1,7 @@
 //! Market days: one at a time or on a recurring schedule ("every month on the second
 //! Saturday, 9:00–11:30"), published, or cancelled with a reason.
 
-use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc, Weekday,
-};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use member::{Actor, FieldError, audit, tx};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
@@ -11,6 +9,12 @@ use sea_orm::{DatabaseConnection, PaginatorTrait, QueryOrder, Set};
 
 use crate::EventError;
 use crate::entities::event::{self, EventKind, EventStatus};
+
+mod editing;
+pub use editing::{Clash, EventEdit, edit_event, set_signup_cutoff};
+
+mod monthly;
+pub use monthly::{PlannedDay, ScheduleInput, Scheduled, nth_weekday, preview_schedule, schedule};
 
 /// China Standard Time: what every date and clock time typed here means.
 pub fn shanghai() -> FixedOffset {
@@ -116,217 +120,12 @@ fn new_market(valid: &ValidMarket, day: NaiveDate) -> event::ActiveModel {
     }
 }
 
-/// The `nth` (1–5) `weekday` of a month, if the month has one.
-pub fn nth_weekday(year: i32, month: u32, weekday: Weekday, nth: u8) -> Option<NaiveDate> {
-    NaiveDate::from_weekday_of_month_opt(year, month, weekday, nth)
-}
-
-/// A recurring schedule: "every month on the `nth` `weekday`".
-#[derive(Clone, Debug, Default)]
-pub struct ScheduleInput {
-    pub market: MarketInput,
-    /// `1`–`5`.
-    pub nth: String,
-    /// `mon` … `sun`.
-    pub weekday: String,
-    /// How many months ahead, starting with the current one (1–24).
-    pub months: String,
-}
-
-fn parse_weekday(input: &str) -> Option<Weekday> {
-    match input.trim() {
-        "mon" => Some(Weekday::Mon),
-        "tue" => Some(Weekday::Tue),
-        "wed" => Some(Weekday::Wed),
-        "thu" => Some(Weekday::Thu),
-        "fri" => Some(Weekday::Fri),
-        "sat" => Some(Weekday::Sat),
-        "sun" => Some(Weekday::Sun),
-        _ => None,
-    }
-}
-
 fn require_staff(actor: &Actor) -> Result<(), EventError> {
     if actor.is_staff() {
         Ok(())
     } else {
         Err(EventError::Forbidden)
     }
-}
-
-/// What a schedule would do with one date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PlannedDay {
-    /// A draft is (or would be) created.
-    Create(NaiveDate),
-    /// A market day is already on this date.
-    Taken(NaiveDate),
-    /// The date has passed (or is today: a schedule plans ahead).
-    Past(NaiveDate),
-}
-
-impl PlannedDay {
-    pub fn date(self) -> NaiveDate {
-        match self {
-            PlannedDay::Create(d) | PlannedDay::Taken(d) | PlannedDay::Past(d) => d,
-        }
-    }
-}
-
-/// What a schedule did or would do, date by date; `created` says whether it was carried out.
-#[derive(Debug, Default)]
-pub struct Scheduled {
-    pub days: Vec<PlannedDay>,
-    pub created: bool,
-}
-
-impl Scheduled {
-    pub fn to_create(&self) -> usize {
-        self.days
-            .iter()
-            .filter(|d| matches!(d, PlannedDay::Create(_)))
-            .count()
-    }
-
-    /// Why nothing would be created, when nothing would: the words' key.
-    pub fn why_nothing(&self) -> Option<&'static str> {
-        if self.to_create() > 0 {
-            return None;
-        }
-        let past = self.days.iter().all(|d| matches!(d, PlannedDay::Past(_)));
-        let taken = self.days.iter().all(|d| matches!(d, PlannedDay::Taken(_)));
-        Some(if self.days.is_empty() {
-            "schedule-none-no-dates"
-        } else if past {
-            "schedule-none-past"
-        } else if taken {
-            "schedule-none-taken"
-        } else {
-            "schedule-none-past-or-taken"
-        })
-    }
-}
-
-/// The dates a schedule names and what would happen to each, or the form's errors.
-async fn plan(
-    db: &impl ConnectionTrait,
-    input: &ScheduleInput,
-    today: NaiveDate,
-) -> Result<(ValidMarket, Vec<PlannedDay>), EventError> {
-    let mut errors = Vec::new();
-    let valid = input.market.validate(&mut errors);
-    let nth = input
-        .nth
-        .trim()
-        .parse::<u8>()
-        .ok()
-        .filter(|n| (1..=5).contains(n));
-    if nth.is_none() {
-        errors.push(FieldError::new("nth", "error-choose-one"));
-    }
-    let weekday = parse_weekday(&input.weekday);
-    if weekday.is_none() {
-        errors.push(FieldError::new("weekday", "error-choose-one"));
-    }
-    let months = input
-        .months
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|n| (1..=24).contains(n));
-    if months.is_none() {
-        errors.push(FieldError::new("months", "error-months-invalid"));
-    }
-    let (Some(valid), Some(nth), Some(weekday), Some(months), true) =
-        (valid, nth, weekday, months, errors.is_empty())
-    else {
-        return Err(EventError::Invalid(errors));
-    };
-    let mut days = Vec::new();
-    let (mut year, mut month) = (today.year(), today.month());
-    for _ in 0..months {
-        if let Some(day) = nth_weekday(year, month, weekday, nth) {
-            days.push(if day <= today {
-                PlannedDay::Past(day)
-            } else if market_on(db, day).await? {
-                PlannedDay::Taken(day)
-            } else {
-                PlannedDay::Create(day)
-            });
-        }
-        (year, month) = if month == 12 {
-            (year + 1, 1)
-        } else {
-            (year, month + 1)
-        };
-    }
-    Ok((valid, days))
-}
-
-/// Whether a (not cancelled) market day is already on that date.
-async fn market_on(db: &impl ConnectionTrait, day: NaiveDate) -> Result<bool, EventError> {
-    let start = at(day, NaiveTime::MIN);
-    Ok(event::Entity::find()
-        .filter(event::Column::Kind.eq(EventKind::Market))
-        .filter(event::Column::StartsAt.gte(start))
-        .filter(event::Column::StartsAt.lt(start + Duration::days(1)))
-        .filter(event::Column::Status.ne(EventStatus::Cancelled))
-        .one(db)
-        .await?
-        .is_some())
-}
-
-/// What `schedule` would do, without doing it.
-pub async fn preview_schedule(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    input: &ScheduleInput,
-    today: NaiveDate,
-) -> Result<Scheduled, EventError> {
-    require_staff(actor)?;
-    let (_, days) = plan(db, input, today).await?;
-    Ok(Scheduled {
-        days,
-        created: false,
-    })
-}
-
-/// Creates draft market days for the next months on the chosen weekday, skipping dates
-/// in the past and dates that already have a market day.
-pub async fn schedule(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    input: &ScheduleInput,
-    today: NaiveDate,
-) -> Result<Scheduled, EventError> {
-    require_staff(actor)?;
-    let txn = tx::begin_write(db).await?;
-    // Planned inside the write transaction, so two coordinators cannot both take a date.
-    let (valid, days) = plan(&txn, input, today).await?;
-    for day in &days {
-        if let PlannedDay::Create(date) = day {
-            new_market(&valid, *date).insert(&txn).await?;
-        }
-    }
-    let done = Scheduled {
-        days,
-        created: true,
-    };
-    audit::record(
-        &txn,
-        Some(actor.person_id),
-        "market.schedule",
-        "event",
-        None,
-        format!(
-            "created {}, skipped {}",
-            done.to_create(),
-            done.days.len() - done.to_create()
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(done)
 }
 
 /// The day an event is set for: today or later, and at most five years ahead.
@@ -617,50 +416,6 @@ async fn move_status(
     Ok(())
 }
 
-/// Staff (and an activity's own leaders) set when sign-up closes (`YYYY-MM-DDTHH:MM` in
-/// Shanghai), or empty for the default, the day before. It must be before the event starts.
-pub async fn set_signup_cutoff(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    event_id: Uuid,
-    input: &str,
-) -> Result<(), EventError> {
-    let found = find(db, event_id).await?;
-    if !may_steer(actor, &found) {
-        return Err(EventError::Forbidden);
-    }
-    let closes_at = match input.trim() {
-        "" => None,
-        typed => match chrono::NaiveDateTime::parse_from_str(typed, "%Y-%m-%dT%H:%M") {
-            Ok(local) => {
-                let at = at(local.date(), local.time());
-                if at > found.starts_at {
-                    return Err(EventError::field("closes_at", "error-cutoff-after-start"));
-                }
-                Some(at)
-            }
-            Err(_) => return Err(EventError::field("closes_at", "error-date-invalid")),
-        },
-    };
-    let txn = tx::begin_write(db).await?;
-    event::Entity::update_many()
-        .col_expr(event::Column::SignupClosesAt, Expr::value(closes_at))
-        .filter(event::Column::Id.eq(found.id))
-        .exec(&txn)
-        .await?;
-    audit::record(
-        &txn,
-        Some(actor.person_id),
-        "market.cutoff_change",
-        "event",
-        Some(found.id),
-        "",
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
-}
-
 /// Which events the coordinators' list shows.
 #[derive(Clone, Debug, Default)]
 pub struct StaffFilter {
@@ -702,146 +457,10 @@ pub async fn for_staff(
     Ok((rows, total))
 }
 
-/// An event's details as edited: the same fields as at creation, and the date.
-#[derive(Clone, Debug, Default)]
-pub struct EventEdit {
-    pub details: MarketInput,
-    /// `YYYY-MM-DD`.
-    pub date: String,
-}
-
-/// A volunteer whose confirmed shifts now overlap after an edit, for the coordinator to
-/// sort out with them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Clash {
-    pub person_id: Uuid,
-    pub name: String,
-}
-
-/// Changes an event's title, place, description, date and times, also once published (by
-/// whoever may publish it). Moving the date moves its shifts with it; the volunteers keep
-/// their places and see the new time on "my shifts". Returns the volunteers whose shifts
-/// now overlap one of their other shifts.
-/// The fields an edit changes, by name, for the audit log: none means nothing to do.
-fn what_changed(
-    found: &event::Model,
-    valid: &ValidMarket,
-    moved_by: Duration,
-    (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
-) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    if valid.title != found.title {
-        changed.push("title");
-    }
-    if valid.place != found.place {
-        changed.push("place");
-    }
-    if valid.description != found.description {
-        changed.push("description");
-    }
-    if moved_by != Duration::zero() {
-        changed.push("date");
-    }
-    if starts_at - moved_by != found.starts_at || ends_at - moved_by != found.ends_at {
-        changed.push("time");
-    }
-    changed
-}
-
-/// The day's shifts move with it; returns the volunteers whose shifts now overlap.
-async fn move_shifts(
-    txn: &impl ConnectionTrait,
-    shifts: &[crate::entities::shift::Model],
-    moved_by: Duration,
-) -> Result<Vec<Clash>, EventError> {
-    use crate::entities::shift;
-    for found in shifts {
-        shift::Entity::update_many()
-            .col_expr(
-                shift::Column::StartsAt,
-                Expr::value(found.starts_at + moved_by),
-            )
-            .col_expr(shift::Column::EndsAt, Expr::value(found.ends_at + moved_by))
-            .filter(shift::Column::Id.eq(found.id))
-            .exec(txn)
-            .await?;
-    }
-    let ids: Vec<Uuid> = shifts.iter().map(|s| s.id).collect();
-    crate::signups::clashes_on(txn, &ids).await
-}
-
-pub async fn edit_event(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    event_id: Uuid,
-    input: &EventEdit,
-    today: NaiveDate,
-) -> Result<Vec<Clash>, EventError> {
-    let found = find(db, event_id).await?;
-    if !may_steer(actor, &found) {
-        return Err(EventError::Forbidden);
-    }
-    let mut errors = Vec::new();
-    if !matches!(found.status, EventStatus::Draft | EventStatus::Published) {
-        errors.push(FieldError::new("date", "error-event-not-open"));
-    }
-    let valid = input.details.validate(&mut errors);
-    let day = event_day(&mut errors, &input.date, today);
-    let (Some(valid), Some(day), true) = (valid, day, errors.is_empty()) else {
-        return Err(EventError::Invalid(errors));
-    };
-    let moved_by = day - found.starts_at.with_timezone(&shanghai()).date_naive();
-    let (starts_at, ends_at) = (at(day, valid.starts), at(day, valid.ends));
-    let changed = what_changed(&found, &valid, moved_by, (starts_at, ends_at));
-    if changed.is_empty() {
-        return Ok(Vec::new());
-    }
-    let txn = tx::begin_write(db).await?;
-    // The day's shifts, read once inside the write: new hours must still hold them (moved
-    // with the day); they are changed first, on the day's page, when the hours shrink.
-    let stalls = crate::stalls::stalls_of(&txn, found.id).await?;
-    let shifts: Vec<_> = stalls.into_iter().flat_map(|s| s.shifts).collect();
-    let outside = |shift: &crate::entities::shift::Model| {
-        shift.starts_at + moved_by < starts_at || shift.ends_at + moved_by > ends_at
-    };
-    if shifts.iter().any(outside) {
-        return Err(EventError::field(
-            "starts",
-            "error-event-hours-exclude-shifts",
-        ));
-    }
-    // A cut-off moves with the day; a day moved to today stays open until it starts.
-    let cutoff = match found.signup_closes_at {
-        Some(cutoff) => Some((cutoff + moved_by).min(starts_at)),
-        None => born_cutoff(day, valid.starts, Utc::now()),
-    };
-    let mut active: event::ActiveModel = found.clone().into();
-    (active.title, active.place) = (Set(valid.title.clone()), Set(valid.place.clone()));
-    active.description = Set(valid.description.clone());
-    (active.starts_at, active.ends_at) = (Set(starts_at), Set(ends_at));
-    active.signup_closes_at = Set(cutoff);
-    active.update(&txn).await?;
-    let clashes = if moved_by == Duration::zero() {
-        Vec::new()
-    } else {
-        move_shifts(&txn, &shifts, moved_by).await?
-    };
-    audit::record(
-        &txn,
-        Some(actor.person_id),
-        "market.edit",
-        "event",
-        Some(found.id),
-        format!("changed {}", changed.join(", ")),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(clashes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Weekday;
 
     #[test]
     fn the_second_saturday() {
