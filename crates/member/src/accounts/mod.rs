@@ -6,19 +6,26 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set, SqlErr,
 };
 use uuid::Uuid;
 
-use crate::entities::{account, person, reset_code};
+use crate::entities::{account, person};
 use crate::fields::{BirthDate, Password, PersonName, Phone};
-use crate::secrets::{digest, new_code};
 use crate::sessions::{self, Credential};
 use crate::throttle::{self, ThrottlePolicy};
 use crate::{Actor, FieldError, MemberError, PlatformRole, audit, tx};
+
+mod staff;
+pub use staff::{
+    AccountListing, AccountPage, account_for_staff, list_accounts, reveal_phone, set_disabled,
+};
+
+mod resets;
+pub(crate) use resets::store_reset_code;
+pub use resets::{issue_reset_code, reset_password};
 
 /// How long a one-time reset code works.
 pub const RESET_CODE_VALID_FOR: Duration = Duration::hours(24);
@@ -536,243 +543,6 @@ async fn load_by_person(
     Ok((person, account.ok_or(MemberError::NotFound)?))
 }
 
-pub(crate) async fn store_reset_code(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    account: &account::Model,
-    now: DateTime<Utc>,
-) -> Result<String, MemberError> {
-    // Only the newest code works.
-    reset_code::Entity::update_many()
-        .col_expr(reset_code::Column::UsedAt, Expr::value(now))
-        .filter(reset_code::Column::AccountId.eq(account.id))
-        .filter(reset_code::Column::UsedAt.is_null())
-        .exec(db)
-        .await?;
-    let code = new_code();
-    reset_code::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        account_id: Set(account.id),
-        code_hash: Set(digest(&code)),
-        issued_by: Set(Some(actor.person_id)),
-        created_at: Set(now),
-        expires_at: Set(now + RESET_CODE_VALID_FOR),
-        used_at: Set(None),
-    }
-    .insert(db)
-    .await?;
-    Ok(code)
-}
-
-/// Staff issue a one-time code with which the person sets a new password.
-pub async fn issue_reset_code(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    person_id: Uuid,
-) -> Result<(person::Model, String), MemberError> {
-    if !actor.can_manage_accounts() {
-        return Err(MemberError::Forbidden);
-    }
-    let (person, account) = load_by_person(db, person_id).await?;
-    if !actor.can_grant_role(account.role) && account.person_id != actor.person_id {
-        return Err(MemberError::Forbidden);
-    }
-    let txn = tx::begin_write(db).await?;
-    let code = store_reset_code(&txn, actor, &account, Utc::now()).await?;
-    audit::record(
-        &txn,
-        Some(actor.person_id),
-        "account.reset_code_issue",
-        "person",
-        Some(person.id),
-        "",
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((person, code))
-}
-
-/// Phone + one-time code + new password. Wrong codes count as failed logins.
-#[allow(clippy::too_many_arguments)]
-pub async fn reset_password(
-    db: &DatabaseConnection,
-    policy: &ThrottlePolicy,
-    phone_input: &str,
-    code: &str,
-    new: &str,
-    confirm: &str,
-    address: &str,
-    now: DateTime<Utc>,
-) -> Result<(), MemberError> {
-    throttle::check(db, policy, phone_input, address, now).await?;
-    let mut errors = Errors::default();
-    let phone = errors.take(Phone::parse("phone", phone_input));
-    let password = errors.take(Password::parse("password", new, phone.as_ref()));
-    check_confirmation(&mut errors, new, confirm);
-    errors.finish()?;
-    let (Some(phone), Some(password)) = (phone, password) else {
-        unreachable!("every field parsed when there are no errors");
-    };
-
-    let found = find_account_by_phone(db, &phone).await?;
-    let valid_code = match &found {
-        Some((_, account)) => {
-            reset_code::Entity::find()
-                .filter(reset_code::Column::AccountId.eq(account.id))
-                .filter(reset_code::Column::CodeHash.eq(digest(code.trim())))
-                .filter(reset_code::Column::UsedAt.is_null())
-                .filter(reset_code::Column::ExpiresAt.gt(now))
-                .one(db)
-                .await?
-        }
-        None => None,
-    };
-    let (Some((person, account)), Some(valid_code)) = (found, valid_code) else {
-        throttle::record_failure(db, phone_input, address, now).await?;
-        return Err(MemberError::field("code", "error-reset-code-invalid"));
-    };
-
-    let hash = hash_password(&password).await?;
-    let txn = tx::begin_write(db).await?;
-    // Spend the code first: of two requests with the same code, one wins.
-    let spent = reset_code::Entity::update_many()
-        .col_expr(reset_code::Column::UsedAt, Expr::value(now))
-        .filter(reset_code::Column::Id.eq(valid_code.id))
-        .filter(reset_code::Column::UsedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if spent.rows_affected != 1 {
-        return Err(MemberError::field("code", "error-reset-code-invalid"));
-    }
-    set_password_hash(&txn, &account, hash).await?;
-    sessions::end_all_for_account(&txn, account.id, None).await?;
-    audit::record(
-        &txn,
-        Some(person.id),
-        "account.password_reset",
-        "person",
-        Some(person.id),
-        "",
-    )
-    .await?;
-    txn.commit().await?;
-    throttle::clear_phone(db, phone_input, address, now, policy).await?;
-    Ok(())
-}
-
-/// Staff disable an account (its sessions and tokens end at once) or enable it again.
-pub async fn set_disabled(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    person_id: Uuid,
-    disabled: bool,
-) -> Result<person::Model, MemberError> {
-    if !actor.can_manage_accounts() || actor.person_id == person_id {
-        return Err(MemberError::Forbidden);
-    }
-    let (person, account) = load_by_person(db, person_id).await?;
-    if !actor.can_grant_role(account.role) {
-        return Err(MemberError::Forbidden);
-    }
-    let txn = tx::begin_write(db).await?;
-    let mut active: account::ActiveModel = account.clone().into();
-    active.disabled_at = Set(disabled.then(Utc::now));
-    active.update(&txn).await?;
-    if disabled {
-        sessions::end_all_for_account(&txn, account.id, None).await?;
-    }
-    let action = if disabled {
-        "account.disable"
-    } else {
-        "account.enable"
-    };
-    audit::record(
-        &txn,
-        Some(actor.person_id),
-        action,
-        "person",
-        Some(person.id),
-        "",
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(person)
-}
-
-/// One line of the staff's account list.
-pub struct AccountListing {
-    pub person: person::Model,
-    pub account: account::Model,
-}
-
-pub struct AccountPage {
-    pub rows: Vec<AccountListing>,
-    pub total: u64,
-}
-
-/// Accounts for staff, newest first, optionally matching a name or phone fragment.
-pub async fn list_accounts(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    search: Option<&str>,
-    page: u64,
-    per_page: u64,
-) -> Result<AccountPage, MemberError> {
-    if !actor.can_manage_accounts() {
-        return Err(MemberError::Forbidden);
-    }
-    let mut query = person::Entity::find()
-        .find_also_related(account::Entity)
-        .filter(account::Column::Id.is_not_null())
-        .filter(person::Column::ErasedAt.is_null());
-    if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
-        query = query.filter(
-            Condition::any()
-                .add(person::Column::Name.contains(term))
-                .add(person::Column::Phone.contains(term)),
-        );
-    }
-    let total = query.clone().count(db).await?;
-    let rows = query
-        .order_by_desc(person::Column::CreatedAt)
-        .offset(page.saturating_sub(1) * per_page)
-        .limit(per_page)
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|(person, account)| account.map(|account| AccountListing { person, account }))
-        .collect();
-    Ok(AccountPage { rows, total })
-}
-
-/// Staff (and leaders, for their members) see a person's whole phone number; every
-/// reveal is logged.
-pub async fn reveal_phone(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    person_id: Uuid,
-) -> Result<(person::Model, String), MemberError> {
-    let orgs = crate::memberships::current_organizations_of(db, person_id).await?;
-    if !actor.can_see_phone_of(person_id, &orgs) {
-        return Err(MemberError::Forbidden);
-    }
-    let person = person::Entity::find_by_id(person_id)
-        .one(db)
-        .await?
-        .ok_or(MemberError::NotFound)?;
-    let phone = person.phone.clone().ok_or(MemberError::NotFound)?;
-    audit::record(
-        db,
-        Some(actor.person_id),
-        "person.phone_reveal",
-        "person",
-        Some(person.id),
-        "",
-    )
-    .await?;
-    Ok((person, phone))
-}
-
 /// Whether any account exists: a fresh platform offers the first-login instructions.
 pub async fn any_account_exists(db: &impl ConnectionTrait) -> Result<bool, MemberError> {
     Ok(account::Entity::find()
@@ -802,16 +572,4 @@ pub async fn registered_volunteers(
 /// one-time code is used).
 pub fn has_password(account: &account::Model) -> bool {
     account.password_hash != NO_PASSWORD
-}
-
-/// One person's account, for staff.
-pub async fn account_for_staff(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    person_id: Uuid,
-) -> Result<(person::Model, account::Model), MemberError> {
-    if !actor.can_manage_accounts() {
-        return Err(MemberError::Forbidden);
-    }
-    load_by_person(db, person_id).await
 }

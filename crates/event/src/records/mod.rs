@@ -2,7 +2,7 @@
 //! code, leaders mark attendance and confirm hours (corrections are new entries, never
 //! edits), and each stall reports the residents it served.
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use member::entities::person;
 use member::{Actor, FieldError, audit, tx};
 use sea_orm::entity::prelude::*;
@@ -12,14 +12,19 @@ use sea_orm::{
 };
 
 use crate::EventError;
-use crate::entities::event::{self, EventStatus};
-use crate::entities::{beneficiary_report, hour_entry, service_record, shift, signup, stall};
-use crate::schedule::{self, at, shanghai};
+use crate::entities::{hour_entry, service_record, shift, signup, stall};
+use crate::schedule::{at, shanghai};
 use crate::signups::SignupStatus;
 use crate::stalls::{find_shift, find_stall};
 
-/// Check-in opens this long before a shift starts.
-pub const CHECKIN_OPENS_BEFORE: Duration = Duration::minutes(30);
+mod residents;
+pub use residents::{BeneficiaryInput, beneficiary_history, report_beneficiaries};
+
+mod checkin;
+pub use checkin::{
+    CHECKIN_OPENS_BEFORE, Scan, ScanStep, checkin_token, scan, scan_standing, scan_step,
+    shift_for_token,
+};
 
 fn require_manager(actor: &Actor, stall: &stall::Model) -> Result<(), EventError> {
     if actor.can_manage_org(stall.organization_id) {
@@ -27,67 +32,6 @@ fn require_manager(actor: &Actor, stall: &stall::Model) -> Result<(), EventError
     } else {
         Err(EventError::Forbidden)
     }
-}
-
-/// The secret of a shift's check-in QR code, made on first use (for its stall's leaders
-/// and staff).
-pub async fn checkin_token(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    shift_id: Uuid,
-) -> Result<String, EventError> {
-    let found = find_shift(db, shift_id).await?;
-    require_manager(actor, &find_stall(db, found.stall_id).await?)?;
-    if let Some(token) = found.checkin_token {
-        return Ok(token);
-    }
-    let token = member::secrets::new_token();
-    shift::Entity::update_many()
-        .col_expr(shift::Column::CheckinToken, Expr::value(token.clone()))
-        .filter(shift::Column::Id.eq(found.id))
-        .filter(shift::Column::CheckinToken.is_null())
-        .exec(db)
-        .await?;
-    // Of two first views at once, the token that was stored is the one.
-    Ok(find_shift(db, shift_id)
-        .await?
-        .checkin_token
-        .unwrap_or(token))
-}
-
-/// The shift, stall and event behind a scanned code.
-pub async fn shift_for_token(
-    db: &impl ConnectionTrait,
-    token: &str,
-) -> Result<(shift::Model, stall::Model, event::Model), EventError> {
-    let found = shift::Entity::find()
-        .filter(shift::Column::CheckinToken.eq(token))
-        .one(db)
-        .await?
-        .ok_or(EventError::NotFound)?;
-    let stall = find_stall(db, found.stall_id).await?;
-    let event = schedule::find(db, stall.event_id).await?;
-    Ok((found, stall, event))
-}
-
-/// What a scan did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scan {
-    CheckedIn(DateTime<Utc>),
-    CheckedOut(DateTime<Utc>),
-}
-
-async fn confirmed_signup(
-    db: &impl ConnectionTrait,
-    shift_id: Uuid,
-    person_id: Uuid,
-) -> Result<Option<signup::Model>, EventError> {
-    Ok(signup::Entity::find()
-        .filter(signup::Column::ShiftId.eq(shift_id))
-        .filter(signup::Column::PersonId.eq(person_id))
-        .filter(signup::Column::Status.eq(SignupStatus::Confirmed))
-        .one(db)
-        .await?)
 }
 
 async fn record_for(
@@ -113,90 +57,6 @@ async fn record_for(
     }
     .insert(db)
     .await?)
-}
-
-/// Which way a scan goes: the page says it explicitly; a bare scan takes the next step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScanStep {
-    In,
-    Out,
-    Next,
-}
-
-/// A signed-in volunteer scans their shift's code: the first scan checks in (from 30
-/// minutes before the start until the end), the second checks out. Only volunteers
-/// confirmed on that shift, with their own login, can.
-pub async fn scan(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<Scan, EventError> {
-    scan_step(db, actor, token, ScanStep::Next, now).await
-}
-
-/// A scan in the stated direction; checking in twice, or out before in, is refused.
-pub async fn scan_step(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    token: &str,
-    step: ScanStep,
-    now: DateTime<Utc>,
-) -> Result<Scan, EventError> {
-    let (found, _, event) = shift_for_token(db, token).await?;
-    if event.status == EventStatus::Cancelled {
-        return Err(EventError::field("scan", "error-event-cancelled"));
-    }
-    let txn = tx::begin_write(db).await?;
-    let Some(signup) = confirmed_signup(&txn, found.id, actor.person_id).await? else {
-        return Err(EventError::field("scan", "error-not-confirmed"));
-    };
-    let record = record_for(&txn, &signup).await?;
-    let result = match (record.checked_in_at, record.checked_out_at, step) {
-        (None, _, ScanStep::Out) => return Err(EventError::field("scan", "error-not-checked-in")),
-        (None, _, _) => {
-            if now < found.starts_at - CHECKIN_OPENS_BEFORE || now > found.ends_at {
-                return Err(EventError::field("scan", "error-checkin-window"));
-            }
-            let mut active: service_record::ActiveModel = record.into();
-            active.checked_in_at = Set(Some(now));
-            active.attendance = Set(Some("attended".to_owned()));
-            active.update(&txn).await?;
-            Scan::CheckedIn(now)
-        }
-        (Some(_), None, ScanStep::In) => {
-            return Err(EventError::field("scan", "error-already-checked-in"));
-        }
-        (Some(_), None, _) => {
-            let mut active: service_record::ActiveModel = record.into();
-            active.checked_out_at = Set(Some(now));
-            active.update(&txn).await?;
-            Scan::CheckedOut(now)
-        }
-        (Some(_), Some(_), _) => {
-            return Err(EventError::field("scan", "error-already-checked-out"));
-        }
-    };
-    txn.commit().await?;
-    Ok(result)
-}
-
-/// Where a volunteer stands on the shift behind a code: confirmed or not, and the
-/// check-in and check-out so far.
-pub async fn scan_standing(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    token: &str,
-) -> Result<(bool, Option<service_record::Model>), EventError> {
-    let (found, _, _) = shift_for_token(db, token).await?;
-    let Some(signup) = confirmed_signup(db, found.id, actor.person_id).await? else {
-        return Ok((false, None));
-    };
-    let record = service_record::Entity::find()
-        .filter(service_record::Column::SignupId.eq(signup.id))
-        .one(db)
-        .await?;
-    Ok((true, record))
 }
 
 /// Time served within the shift, in tenths of an hour (rounded to the nearest tenth).
@@ -602,150 +462,6 @@ pub(crate) fn current_hour_entries() -> Select<hour_entry::Entity> {
     hour_entry::Entity::find()
         .join(JoinType::InnerJoin, of_record)
         .filter(Expr::exists(newer_entry).not())
-}
-
-/// A stall's count of residents served, as typed.
-#[derive(Clone, Debug, Default)]
-pub struct BeneficiaryInput {
-    pub total: String,
-    pub elderly: String,
-    pub children: String,
-    pub disabled: String,
-    pub other: String,
-    pub reason: String,
-}
-
-/// The leader or a coordinator reports (or corrects, with a reason) how many residents a
-/// stall served. The breakdown, if given, adds up to the total. When every stall of the
-/// day has a report, the day is `reported`.
-impl BeneficiaryInput {
-    /// The total and its breakdown as typed: counts from 0 to 100,000, the parts (when
-    /// any is given) adding up to the total; a correction says why.
-    fn checked(&self, correcting: bool) -> Result<(i32, [Option<i32>; 4]), EventError> {
-        let mut errors = Vec::new();
-        let mut count = |field: &'static str, typed: &str, required: bool| match typed.trim() {
-            "" if !required => None,
-            "" => {
-                errors.push(FieldError::new(field, "error-required"));
-                None
-            }
-            typed => match typed.parse::<i32>() {
-                Ok(n) if (0..=100_000).contains(&n) => Some(n),
-                _ => {
-                    errors.push(FieldError::new(field, "error-count-not-negative"));
-                    None
-                }
-            },
-        };
-        let total = count("total", &self.total, true);
-        let parts = [
-            count("elderly", &self.elderly, false),
-            count("children", &self.children, false),
-            count("disabled", &self.disabled, false),
-            count("other", &self.other, false),
-        ];
-        if let Some(total) = total
-            && parts.iter().any(Option::is_some)
-            && parts.iter().flatten().sum::<i32>() != total
-        {
-            errors.push(FieldError::new("total", "error-breakdown-sum"));
-        }
-        if correcting && self.reason.trim().is_empty() {
-            errors.push(FieldError::new("reason", "error-correction-reason"));
-        }
-        match (total, errors.is_empty()) {
-            (Some(total), true) => Ok((total, parts)),
-            _ => Err(EventError::Invalid(errors)),
-        }
-    }
-}
-
-/// Every stall of the day reported: the day is reported.
-async fn mark_reported_when_all_are(
-    txn: &impl ConnectionTrait,
-    event_id: Uuid,
-) -> Result<(), EventError> {
-    let stalls = stall::Entity::find()
-        .filter(stall::Column::EventId.eq(event_id))
-        .all(txn)
-        .await?;
-    for found in &stalls {
-        let reported = beneficiary_report::Entity::find()
-            .filter(beneficiary_report::Column::StallId.eq(found.id))
-            .count(txn)
-            .await?;
-        if reported == 0 {
-            return Ok(());
-        }
-    }
-    event::Entity::update_many()
-        .col_expr(event::Column::Status, Expr::value(EventStatus::Reported))
-        .filter(event::Column::Id.eq(event_id))
-        .filter(event::Column::Status.is_in([EventStatus::Published, EventStatus::Held]))
-        .exec(txn)
-        .await?;
-    Ok(())
-}
-
-pub async fn report_beneficiaries(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    stall_id: Uuid,
-    input: &BeneficiaryInput,
-) -> Result<beneficiary_report::Model, EventError> {
-    let stall = find_stall(db, stall_id).await?;
-    require_manager(actor, &stall)?;
-    let earlier = beneficiary_report::Entity::find()
-        .filter(beneficiary_report::Column::StallId.eq(stall.id))
-        .count(db)
-        .await?;
-    let reason = input.reason.trim();
-    let (total, [elderly, children, disabled, other]) = input.checked(earlier > 0)?;
-    let txn = tx::begin_write(db).await?;
-    let report = beneficiary_report::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        stall_id: Set(stall.id),
-        total: Set(total),
-        elderly: Set(elderly),
-        children: Set(children),
-        disabled: Set(disabled),
-        other: Set(other),
-        reason: Set(reason.to_owned()),
-        entered_by: Set(actor.person_id),
-        entered_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    mark_reported_when_all_are(&txn, stall.event_id).await?;
-    let action = if earlier == 0 {
-        "service.beneficiaries_report"
-    } else {
-        "service.beneficiaries_correct"
-    };
-    audit::record(
-        &txn,
-        Some(actor.person_id),
-        action,
-        "event",
-        Some(stall.event_id),
-        format!("total {total}"),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(report)
-}
-
-/// A stall's reports, newest (current) first.
-pub async fn beneficiary_history(
-    db: &impl ConnectionTrait,
-    stall_id: Uuid,
-) -> Result<Vec<beneficiary_report::Model>, EventError> {
-    Ok(beneficiary_report::Entity::find()
-        .filter(beneficiary_report::Column::StallId.eq(stall_id))
-        .order_by_desc(beneficiary_report::Column::EnteredAt)
-        .order_by_desc(beneficiary_report::Column::Id)
-        .all(db)
-        .await?)
 }
 
 /// The stall a sign-up is for (the attendance page it belongs to).
