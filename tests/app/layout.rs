@@ -40,3 +40,26 @@ fn pages_and_the_api_hold_no_database_code() {
         offences.join("\n")
     );
 }
+
+#[test]
+fn no_source_file_is_over_700_lines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut long = Vec::new();
+    for folder in ["src", "crates", "migrations", "tests"] {
+        for (path, text) in sources(&root.join(folder)) {
+            // The benchmark is one script of measurements, read in the order it reports.
+            if path.contains("crates/bench/") || path.contains("/target/") {
+                continue;
+            }
+            let lines = text.lines().count();
+            if lines > 700 {
+                long.push(format!("{path}: {lines} lines"));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "split these by feature (one module a part):\n{}",
+        long.join("\n")
+    );
+}

@@ -288,22 +288,7 @@ pub async fn cancel(
     else {
         return Err(EventError::field("shift", "error-not-signed-up"));
     };
-    let was_confirmed = mine.status == SignupStatus::Confirmed;
-    let mut active: signup::ActiveModel = mine.into();
-    active.status = Set(SignupStatus::Cancelled);
-    active.cancelled_at = Set(Some(Utc::now()));
-    active.update(&txn).await?;
-    if was_confirmed {
-        shift::Entity::update_many()
-            .col_expr(
-                shift::Column::ConfirmedCount,
-                Expr::col(shift::Column::ConfirmedCount).sub(1),
-            )
-            .filter(shift::Column::Id.eq(shift.id))
-            .exec(&txn)
-            .await?;
-        promote_waitlist(&txn, shift.id).await?;
-    }
+    give_up(&txn, mine, now).await?;
     audit::record(
         &txn,
         Some(actor.person_id),
@@ -331,25 +316,34 @@ pub(crate) async fn release_all(
         .all(txn)
         .await?;
     for (mine, found) in live {
-        let Some(found) = found.filter(|s| s.starts_at > now) else {
-            continue;
-        };
-        let was_confirmed = mine.status == SignupStatus::Confirmed;
-        let mut active: signup::ActiveModel = mine.into();
-        active.status = Set(SignupStatus::Cancelled);
-        active.cancelled_at = Set(Some(now));
-        active.update(txn).await?;
-        if was_confirmed {
-            shift::Entity::update_many()
-                .col_expr(
-                    shift::Column::ConfirmedCount,
-                    Expr::col(shift::Column::ConfirmedCount).sub(1),
-                )
-                .filter(shift::Column::Id.eq(found.id))
-                .exec(txn)
-                .await?;
-            promote_waitlist(txn, found.id).await?;
+        if found.is_some_and(|s| s.starts_at > now) {
+            give_up(txn, mine, now).await?;
         }
+    }
+    Ok(())
+}
+
+/// One place given up: cancelled at `now`, and a confirmed place goes to the first in line.
+async fn give_up(
+    txn: &impl ConnectionTrait,
+    mine: signup::Model,
+    now: DateTime<Utc>,
+) -> Result<(), EventError> {
+    let (shift_id, was_confirmed) = (mine.shift_id, mine.status == SignupStatus::Confirmed);
+    let mut active: signup::ActiveModel = mine.into();
+    active.status = Set(SignupStatus::Cancelled);
+    active.cancelled_at = Set(Some(now));
+    active.update(txn).await?;
+    if was_confirmed {
+        shift::Entity::update_many()
+            .col_expr(
+                shift::Column::ConfirmedCount,
+                Expr::col(shift::Column::ConfirmedCount).sub(1),
+            )
+            .filter(shift::Column::Id.eq(shift_id))
+            .exec(txn)
+            .await?;
+        promote_waitlist(txn, shift_id).await?;
     }
     Ok(())
 }
