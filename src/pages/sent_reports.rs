@@ -14,7 +14,7 @@ use event::EventError;
 use event::sent_reports::{self, Changes};
 use serde::{Deserialize, Serialize};
 
-use super::dashboard::month_report;
+use super::dashboard::{month_report, since_sent};
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
 use crate::state::AppState;
@@ -106,9 +106,8 @@ async fn sent_page(
     let mut months = Vec::new();
     // Newest month first; within it, newest revision first (as `all` gives them).
     for (month, sendings) in by_month.into_iter().rev() {
-        let (_, tables, _) = month_report(state, actor, &month).await?;
-        let now = report::content(&tables)?;
         let latest = &sendings[0];
+        let since = since_sent(state, actor, latest).await?;
         let mut rows = Vec::new();
         for sent in &sendings {
             let changes = Changes::of(sent);
@@ -124,9 +123,8 @@ async fn sent_page(
             });
         }
         months.push(SentMonth {
-            changed: latest.content != now,
-            format_changed: report::SinceSent::of(&latest.content, &now)
-                == report::SinceSent::FormatChanged,
+            changed: since != report::SinceSent::Unchanged,
+            format_changed: since == report::SinceSent::FormatChanged,
             next_revision: latest.revision + 1,
             month,
             sendings: rows,

@@ -180,8 +180,7 @@ pub(super) async fn sent_status(
     let Some(latest) = event::sent_reports::latest_of(&state.db, actor, first).await? else {
         return Ok(None);
     };
-    let (_, tables, _) = month_report(state, actor, &latest.month).await?;
-    let now = report::content(&tables)?;
+    let since = since_sent(state, actor, &latest).await?;
     Ok(Some(SentStatus {
         text: views::t_with(
             lang,
@@ -191,10 +190,20 @@ pub(super) async fn sent_status(
                 ("at", views::format_date_time(lang, latest.sent_at)),
             ],
         ),
-        changed: latest.content != now,
-        format_changed: report::SinceSent::of(&latest.content, &now)
-            == report::SinceSent::FormatChanged,
+        changed: since != report::SinceSent::Unchanged,
+        format_changed: since == report::SinceSent::FormatChanged,
     }))
+}
+
+/// How the month's report now compares with what was sent upward.
+pub(in crate::pages) async fn since_sent(
+    state: &AppState,
+    actor: &member::Actor,
+    sent: &event::SentReport,
+) -> Result<report::SinceSent, AppError> {
+    let (_, tables, _) = month_report(state, actor, &sent.month).await?;
+    let now = report::content(&tables)?;
+    Ok(report::SinceSent::of(&sent.content, &now))
 }
 
 /// The month's report upward, as a workbook or the same tables in one CSV.
