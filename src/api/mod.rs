@@ -4,11 +4,13 @@
 //! the router and to the document in one step, so the two cannot drift apart.
 
 mod account;
+mod days;
 mod json;
 mod markets;
 mod orgs;
 mod projects;
 mod requests;
+mod service;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -32,7 +34,8 @@ use crate::state::AppState;
         (name = "audit", description = "审计日志 The audit log, for staff"),
         (name = "organizations", description = "社会组织 Organizations, incubation, members and rosters"),
         (name = "projects", description = "公益项目 Projects and their funding ledger (integer fen)"),
-        (name = "markets", description = "公益集市 market days"),
+        (name = "markets", description = "公益集市 Market days: setting them up, publishing, signing up"),
+        (name = "records", description = "服务记录 The day's records: check-in, hours, residents served, figures, certificates"),
         (name = "requests", description = "三事分流 Residents' requests (big, small, private matters) and satisfaction"),
     )
 )]
@@ -64,6 +67,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(orgs::routes())
             .merge(projects::routes())
             .merge(markets::routes())
+            .merge(days::routes())
+            .merge(service::routes())
             .merge(requests::routes()),
     )
 }

@@ -336,7 +336,12 @@ impl TestApp {
     /// Moves a day and its shifts by whole days (the clock of a test moving on: a day set
     /// ahead, signed up for, then taken place), keeping its times of day.
     pub async fn move_day(&self, event_id: Uuid, days: i64) {
-        let by = chrono::Duration::days(days);
+        self.move_day_by(event_id, chrono::Duration::days(days))
+            .await;
+    }
+
+    /// Moves a day and its shifts by any time (a day set ahead, signed up for, then begun).
+    pub async fn move_day_by(&self, event_id: Uuid, by: chrono::Duration) {
         let found = event_entity::Entity::find_by_id(event_id)
             .one(&self.db)
             .await

@@ -14,6 +14,7 @@ mod helpers;
 mod accounts;
 mod accounts_staff;
 mod api;
+mod api_month;
 mod backup;
 mod binary;
 mod browser;

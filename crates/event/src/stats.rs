@@ -3,6 +3,7 @@
 //! volunteers, hours, residents served — for a period, and per month, organization and
 //! service type. Every total is the sum of its parts (a test checks it).
 
+use member::Actor;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Utc};
@@ -279,6 +280,22 @@ async fn add_hours(
             (person, figures)
         })
         .collect())
+}
+
+/// A period's figures, `[from, until)`, for someone allowed to see them: staff street-wide
+/// or for any organization, a leader for their own.
+pub async fn figures_for(
+    db: &(impl ConnectionTrait + StreamTrait),
+    actor: &Actor,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
+    organization: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Stats, EventError> {
+    let allowed = actor.is_staff() || organization.is_some_and(|org| actor.can_manage_org(org));
+    if !allowed {
+        return Err(EventError::Forbidden);
+    }
+    stats(db, Some(from), Some(until), organization, now).await
 }
 
 /// The start of the newest event that has begun by `now` (not a draft, not cancelled): the

@@ -1,0 +1,484 @@
+//! The day's records over the API, as the pages keep them: checking in and out with the
+//! shift's code, hours confirmed or corrected, residents served; then a period's figures
+//! and the certificates that follow. The same domain functions as the pages.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use event::records::{self, BeneficiaryInput, Scan, ScanStep};
+use event::stats::Figures;
+use member::FieldError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::json::ApiJson;
+use crate::auth::SignedIn;
+use crate::errors::{AppError, ErrorBody};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(check_in_or_out))
+        .routes(routes!(attendance))
+        .routes(routes!(enter_hours))
+        .routes(routes!(report_residents))
+        .routes(routes!(figures))
+        .routes(routes!(issue_certificate))
+        .routes(routes!(verify_certificate))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ScanRequest {
+    /// `in` or `out`; without it, the next step (in, then out).
+    #[schema(example = "in")]
+    step: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ScanBody {
+    /// `checked_in` or `checked_out`.
+    #[schema(example = "checked_in")]
+    done: &'static str,
+    /// When, in UTC.
+    at: DateTime<Utc>,
+}
+
+/// Check in or out with the shift's code (the one its QR poster carries): a volunteer
+/// confirmed on that shift, from 30 minutes before it starts.
+#[utoipa::path(
+    post,
+    path = "/checkin/{token}",
+    tag = "records",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("token" = String, Path, description = "The shift's check-in code")),
+    request_body = ScanRequest,
+    responses(
+        (status = 200, description = "Checked in or out", body = ScanBody),
+        (status = 422, description = "Not confirmed on the shift, too early, twice, or the day is cancelled", body = ErrorBody),
+    )
+)]
+async fn check_in_or_out(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(token): Path<String>,
+    ApiJson(request): ApiJson<ScanRequest>,
+) -> Result<Json<ScanBody>, AppError> {
+    let step = match request.step.as_deref() {
+        None => ScanStep::Next,
+        Some("in") => ScanStep::In,
+        Some("out") => ScanStep::Out,
+        Some(_) => {
+            let refused = FieldError::new("step", "error-choose-one");
+            return Err(AppError::InvalidFields(vec![refused]));
+        }
+    };
+    let scan = records::scan_step(&state.db, &actor, &token, step, Utc::now()).await?;
+    Ok(Json(match scan {
+        Scan::CheckedIn(at) => ScanBody {
+            done: "checked_in",
+            at,
+        },
+        Scan::CheckedOut(at) => ScanBody {
+            done: "checked_out",
+            at,
+        },
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct HourEntryBody {
+    #[schema(example = "2.5")]
+    hours: String,
+    reason: String,
+    entered_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct VolunteerBody {
+    signup_id: Uuid,
+    /// Once checked in or marked by hand: where hours are entered.
+    record_id: Option<Uuid>,
+    name: String,
+    checked_in_at: Option<DateTime<Utc>>,
+    checked_out_at: Option<DateTime<Utc>>,
+    /// `attended` or `no_show`, once marked.
+    attendance: Option<String>,
+    /// What check-in and check-out say, as hours.
+    served: Option<String>,
+    /// The hours that count (the newest entry), once confirmed.
+    hours: Option<String>,
+    /// Every entry, newest first.
+    history: Vec<HourEntryBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ShiftAttendanceBody {
+    shift_id: Uuid,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    volunteers: Vec<VolunteerBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct AttendanceBody {
+    stall_id: Uuid,
+    shifts: Vec<ShiftAttendanceBody>,
+}
+
+impl From<records::AttendanceLine> for VolunteerBody {
+    fn from(line: records::AttendanceLine) -> Self {
+        let record = line.record.as_ref();
+        VolunteerBody {
+            signup_id: line.signup.id,
+            record_id: record.map(|r| r.id),
+            name: line.name,
+            checked_in_at: record.and_then(|r| r.checked_in_at),
+            checked_out_at: record.and_then(|r| r.checked_out_at),
+            attendance: record.and_then(|r| r.attendance.clone()),
+            served: line.served.map(records::format_hours),
+            hours: line.hours.first().map(|h| records::format_hours(h.tenths)),
+            history: (line.hours.into_iter())
+                .map(|h| HourEntryBody {
+                    hours: records::format_hours(h.tenths),
+                    reason: h.reason,
+                    entered_at: h.entered_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A stall's confirmed volunteers per shift, with their records and hours: what its
+/// leaders and staff confirm on the day.
+#[utoipa::path(
+    get,
+    path = "/stalls/{id}/attendance",
+    tag = "records",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Stall id")),
+    responses(
+        (status = 200, description = "The stall's attendance", body = AttendanceBody),
+        (status = 403, description = "Neither staff nor a leader of the stall's organization", body = ErrorBody),
+    )
+)]
+async fn attendance(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Json<AttendanceBody>, AppError> {
+    let (stall, shifts) = records::attendance(&state.db, &actor, id).await?;
+    let shifts = (shifts.into_iter())
+        .map(|block| ShiftAttendanceBody {
+            shift_id: block.shift.id,
+            starts_at: block.shift.starts_at,
+            ends_at: block.shift.ends_at,
+            volunteers: block.lines.into_iter().map(VolunteerBody::from).collect(),
+        })
+        .collect();
+    Ok(Json(AttendanceBody {
+        stall_id: stall.id,
+        shifts,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct HoursRequest {
+    /// Hours served, to one decimal, no more than the shift lasted.
+    #[schema(example = 2.5)]
+    hours: f64,
+    /// Why, when correcting hours confirmed before (the history keeps both).
+    reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct HoursBody {
+    record_id: Uuid,
+    #[schema(example = "2.5")]
+    hours: String,
+    reason: String,
+    entered_at: DateTime<Utc>,
+}
+
+/// Confirm a volunteer's hours on a service record, or correct them with a reason.
+#[utoipa::path(
+    put,
+    path = "/records/{id}/hours",
+    tag = "records",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Service record id")),
+    request_body = HoursRequest,
+    responses(
+        (status = 200, description = "The entry that now counts", body = HoursBody),
+        (status = 403, description = "Neither staff nor a leader of the stall's organization", body = ErrorBody),
+        (status = 422, description = "Invalid hours, before the shift began, or a correction without a reason", body = ErrorBody),
+    )
+)]
+async fn enter_hours(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<HoursRequest>,
+) -> Result<Json<HoursBody>, AppError> {
+    // The form's words for the same number: the domain checks range and decimals.
+    let hours = request.hours.to_string();
+    let reason = request.reason.unwrap_or_default();
+    let entry = records::enter_hours(&state.db, &actor, id, &hours, &reason, Utc::now()).await?;
+    Ok(Json(HoursBody {
+        record_id: entry.record_id,
+        hours: records::format_hours(entry.tenths),
+        reason: entry.reason,
+        entered_at: entry.entered_at,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ResidentsRequest {
+    #[schema(example = 25)]
+    total: u32,
+    /// The breakdown, if counted: when any is given, they add up to the total.
+    elderly: Option<u32>,
+    children: Option<u32>,
+    disabled: Option<u32>,
+    other: Option<u32>,
+    /// Why, when correcting an earlier report.
+    reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ResidentsBody {
+    stall_id: Uuid,
+    total: i32,
+    elderly: Option<i32>,
+    children: Option<i32>,
+    disabled: Option<i32>,
+    other: Option<i32>,
+    reason: String,
+    entered_at: DateTime<Utc>,
+}
+
+/// Report the residents a stall served (a new report corrects the last, with a reason).
+#[utoipa::path(
+    post,
+    path = "/stalls/{id}/residents",
+    tag = "records",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Stall id")),
+    request_body = ResidentsRequest,
+    responses(
+        (status = 201, description = "The report that now counts", body = ResidentsBody),
+        (status = 403, description = "Neither staff nor a leader of the stall's organization", body = ErrorBody),
+        (status = 422, description = "Invalid counts, a breakdown that does not add up, or a correction without a reason", body = ErrorBody),
+    )
+)]
+async fn report_residents(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<ResidentsRequest>,
+) -> Result<Response, AppError> {
+    let typed = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    let input = BeneficiaryInput {
+        total: request.total.to_string(),
+        elderly: typed(request.elderly),
+        children: typed(request.children),
+        disabled: typed(request.disabled),
+        other: typed(request.other),
+        reason: request.reason.unwrap_or_default(),
+    };
+    let report = records::report_beneficiaries(&state.db, &actor, id, &input).await?;
+    let body = ResidentsBody {
+        stall_id: report.stall_id,
+        total: report.total,
+        elderly: report.elderly,
+        children: report.children,
+        disabled: report.disabled,
+        other: report.other,
+        reason: report.reason,
+        entered_at: report.entered_at,
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct FiguresQuery {
+    /// The first day, `YYYY-MM-DD` in Shanghai.
+    #[param(example = "2026-11-01")]
+    from: String,
+    /// The last day, included.
+    #[param(example = "2026-11-30")]
+    until: String,
+    /// One organization's figures (its leaders may ask); street-wide without (staff).
+    organization_id: Option<Uuid>,
+}
+
+/// A period's figures, counted as the dashboard and the monthly report count them.
+#[derive(Serialize, ToSchema)]
+struct FiguresBody {
+    market_days: u64,
+    activities: u64,
+    /// Service records with confirmed hours.
+    services: u64,
+    volunteers: u64,
+    #[schema(example = "42.5")]
+    hours: String,
+    residents: i64,
+    elderly: i64,
+    children: i64,
+    disabled: i64,
+    other: i64,
+}
+
+impl From<&Figures> for FiguresBody {
+    fn from(f: &Figures) -> Self {
+        FiguresBody {
+            market_days: f.market_days,
+            activities: f.activities,
+            services: f.services,
+            volunteers: f.volunteers,
+            hours: records::format_hours(f.hours_tenths),
+            residents: f.residents,
+            elderly: f.breakdown.elderly,
+            children: f.breakdown.children,
+            disabled: f.breakdown.disabled,
+            other: f.breakdown.other,
+        }
+    }
+}
+
+/// The figures of a period: street-wide for staff, or one organization's for its leaders.
+#[utoipa::path(
+    get,
+    path = "/figures",
+    tag = "records",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(FiguresQuery),
+    responses(
+        (status = 200, description = "The period's figures", body = FiguresBody),
+        (status = 403, description = "Not staff, nor a leader of the organization asked for", body = ErrorBody),
+        (status = 422, description = "A date typed wrong, or the end before the start", body = ErrorBody),
+    )
+)]
+async fn figures(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<FiguresQuery>,
+) -> Result<Json<FiguresBody>, AppError> {
+    let day = |field: &'static str, typed: &str| {
+        NaiveDate::parse_from_str(typed.trim(), "%Y-%m-%d")
+            .map_err(|_| FieldError::new(field, "error-date-invalid"))
+    };
+    let (from, until) = match (day("from", &query.from), day("until", &query.until)) {
+        (Ok(from), Ok(until)) if until >= from => (from, until),
+        (Ok(_), Ok(_)) => {
+            let refused = FieldError::new("until", "error-end-before-start");
+            return Err(AppError::InvalidFields(vec![refused]));
+        }
+        (from, until) => {
+            let refused = [from.err(), until.err()].into_iter().flatten().collect();
+            return Err(AppError::InvalidFields(refused));
+        }
+    };
+    let start = |d: NaiveDate| event::schedule::at(d, NaiveTime::MIN);
+    let period = (start(from), start(until.succ_opt().unwrap_or(until)));
+    let org = query.organization_id;
+    let stats = event::stats::figures_for(&state.db, &actor, period, org, Utc::now()).await?;
+    Ok(Json(FiguresBody::from(&stats.all)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CertificateRequest {
+    /// `YYYY-MM-DD`: the period's first day.
+    #[schema(example = "2026-01-01")]
+    from: String,
+    /// `YYYY-MM-DD`: its last, not in the future.
+    #[schema(example = "2026-11-30")]
+    until: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CertificateBody {
+    /// Anyone can check it at `/certificates/{number}` (page) or through the API.
+    #[schema(example = "WYF-2026-ABCD2345")]
+    number: String,
+    period_from: NaiveDate,
+    period_until: NaiveDate,
+    services: i32,
+    #[schema(example = "12.5")]
+    hours: String,
+    issuer: String,
+    issued_at: DateTime<Utc>,
+    /// Set when a correction made a later certificate replace this one.
+    superseded_by: Option<String>,
+}
+
+impl From<event::Certificate> for CertificateBody {
+    fn from(c: event::Certificate) -> Self {
+        CertificateBody {
+            number: c.number,
+            period_from: c.period_from,
+            period_until: c.period_until,
+            services: c.services,
+            hours: records::format_hours(c.hours_tenths),
+            issuer: c.issuer,
+            issued_at: c.issued_at,
+            superseded_by: c.superseded_by,
+        }
+    }
+}
+
+/// A certificate of my service in a period (the same one again while nothing changed).
+#[utoipa::path(
+    post,
+    path = "/me/certificates",
+    tag = "records",
+    security(("bearer" = []), ("session_cookie" = [])),
+    request_body = CertificateRequest,
+    responses(
+        (status = 201, description = "Issued", body = CertificateBody),
+        (status = 422, description = "A date typed wrong, a period in the future, or no service in it", body = ErrorBody),
+    )
+)]
+async fn issue_certificate(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    ApiJson(request): ApiJson<CertificateRequest>,
+) -> Result<Response, AppError> {
+    let identity = event::certificates::IdentityInput::default();
+    let issuer = state.settings.issuer();
+    let (from, until) = (&request.from, &request.until);
+    let now = Utc::now();
+    let issued =
+        event::certificates::issue(&state.db, &actor, from, until, &identity, &issuer, now).await?;
+    Ok((StatusCode::CREATED, Json(CertificateBody::from(issued))).into_response())
+}
+
+/// Check a certificate by its number: anyone, without logging in.
+#[utoipa::path(
+    get,
+    path = "/certificates/{number}",
+    tag = "records",
+    params(("number" = String, Path, description = "The number printed on it")),
+    responses(
+        (status = 200, description = "Genuine", body = CertificateBody),
+        (status = 404, description = "No certificate has this number", body = ErrorBody),
+    )
+)]
+async fn verify_certificate(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> Result<Json<CertificateBody>, AppError> {
+    match event::certificates::verify(&state.db, &number).await? {
+        event::certificates::Verdict::Genuine(found) => Ok(Json(found.into())),
+        _ => Err(AppError::NotFound),
+    }
+}
