@@ -9,6 +9,7 @@ mod json;
 mod markets;
 mod orgs;
 mod projects;
+mod request_steps;
 mod requests;
 mod service;
 
@@ -69,7 +70,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(markets::routes())
             .merge(days::routes())
             .merge(service::routes())
-            .merge(requests::routes()),
+            .merge(requests::routes())
+            .merge(request_steps::routes()),
     )
 }
 

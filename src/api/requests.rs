@@ -82,7 +82,7 @@ struct UpdateBody {
 
 /// A request as staff (or the assigned organization's leader) see it; the phone masked.
 #[derive(Serialize, ToSchema)]
-struct RequestBody {
+pub(super) struct RequestBody {
     id: Uuid,
     tracking_code: String,
     category: String,
@@ -122,7 +122,11 @@ struct StepsBody {
     close: bool,
 }
 
-fn request_body(actor: &member::Actor, found: &triage::Request, now: DateTime<Utc>) -> RequestBody {
+pub(super) fn request_body(
+    actor: &member::Actor,
+    found: &triage::Request,
+    now: DateTime<Utc>,
+) -> RequestBody {
     let steps = handling::Steps::of(actor, found);
     RequestBody {
         id: found.id,

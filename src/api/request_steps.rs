@@ -1,0 +1,201 @@
+//! The handling steps of a resident's request over the API, as the detail page offers them:
+//! accept (the assigned organization's leader), hand back with a reason, add a note,
+//! resolve with what was done, close, publish the public summary (staff). Triage itself
+//! (refer a big matter, assign a small one, guide a private one) is `classify`. Each answers
+//! the request as it now stands, with the steps open next; who may take which step is the
+//! triage crate's rule, the same the page shows.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::Utc;
+use serde::Deserialize;
+use triage::handling;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::json::ApiJson;
+use super::requests::{RequestBody, request_body};
+use crate::auth::SignedIn;
+use crate::errors::{AppError, ErrorBody};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(accept_request))
+        .routes(routes!(hand_back_request))
+        .routes(routes!(add_note))
+        .routes(routes!(resolve_request))
+        .routes(routes!(close_request))
+        .routes(routes!(publish_summary))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ReasonRequest {
+    #[schema(example = "不属于本组织服务范围")]
+    reason: String,
+}
+
+/// A note on the timeline, or (to resolve) what was done.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct NoteRequest {
+    #[schema(example = "组织志愿者上门处理，已解决")]
+    note: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct SummaryRequest {
+    /// Up to 300 characters; empty takes it off the board.
+    #[schema(example = "路灯已修复")]
+    summary: String,
+}
+
+/// The assigned organization takes the small matter on.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/accept",
+    tag = "requests",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "The request")),
+    responses(
+        (status = 200, description = "Accepted", body = RequestBody),
+        (status = 403, description = "Not a leader of the assigned organization, nor staff", body = ErrorBody),
+        (status = 422, description = "Not waiting to be accepted", body = ErrorBody),
+    )
+)]
+async fn accept_request(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Json<RequestBody>, AppError> {
+    let now = Utc::now();
+    let updated = handling::accept(&state.db, &actor, id, now).await?;
+    Ok(Json(request_body(&actor, &updated, now)))
+}
+
+/// The organization gives a small matter back to the coordinators, saying why.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/hand-back",
+    tag = "requests",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "The request")),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "Handed back", body = RequestBody),
+        (status = 403, description = "Not a leader of the assigned organization, nor staff", body = ErrorBody),
+        (status = 422, description = "No reason, or not the organization's to give back", body = ErrorBody),
+    )
+)]
+async fn hand_back_request(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<ReasonRequest>,
+) -> Result<Json<RequestBody>, AppError> {
+    let now = Utc::now();
+    let updated = handling::hand_back(&state.db, &actor, id, &request.reason, now).await?;
+    Ok(Json(request_body(&actor, &updated, now)))
+}
+
+/// A note on the request's timeline (what was done so far).
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/notes",
+    tag = "requests",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "The request")),
+    request_body = NoteRequest,
+    responses(
+        (status = 200, description = "Noted", body = RequestBody),
+        (status = 403, description = "Not someone handling it", body = ErrorBody),
+        (status = 422, description = "An empty note, or the request is closed", body = ErrorBody),
+    )
+)]
+async fn add_note(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<NoteRequest>,
+) -> Result<Json<RequestBody>, AppError> {
+    let now = Utc::now();
+    let updated = handling::add_note(&state.db, &actor, id, &request.note, now).await?;
+    Ok(Json(request_body(&actor, &updated, now)))
+}
+
+/// Resolved: what was done, for the resident to see and rate.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/resolve",
+    tag = "requests",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "The request")),
+    request_body = NoteRequest,
+    responses(
+        (status = 200, description = "Resolved", body = RequestBody),
+        (status = 403, description = "Not someone handling it", body = ErrorBody),
+        (status = 422, description = "No resolution, or not open to resolve", body = ErrorBody),
+    )
+)]
+async fn resolve_request(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<NoteRequest>,
+) -> Result<Json<RequestBody>, AppError> {
+    let now = Utc::now();
+    let updated = handling::resolve(&state.db, &actor, id, &request.note, now).await?;
+    Ok(Json(request_body(&actor, &updated, now)))
+}
+
+/// Close a resolved request (staff), when the resident has not rated it.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/close",
+    tag = "requests",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "The request")),
+    responses(
+        (status = 200, description = "Closed", body = RequestBody),
+        (status = 403, description = "Not staff", body = ErrorBody),
+        (status = 422, description = "Not resolved", body = ErrorBody),
+    )
+)]
+async fn close_request(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Json<RequestBody>, AppError> {
+    let now = Utc::now();
+    let updated = handling::close(&state.db, &actor, id, now).await?;
+    Ok(Json(request_body(&actor, &updated, now)))
+}
+
+/// The summary the public board shows (staff): nothing personal.
+#[utoipa::path(
+    put,
+    path = "/requests/{id}/summary",
+    tag = "requests",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "The request")),
+    request_body = SummaryRequest,
+    responses(
+        (status = 200, description = "Published", body = RequestBody),
+        (status = 403, description = "Not staff", body = ErrorBody),
+        (status = 422, description = "Too long", body = ErrorBody),
+    )
+)]
+async fn publish_summary(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<SummaryRequest>,
+) -> Result<Json<RequestBody>, AppError> {
+    let now = Utc::now();
+    let updated = handling::publish_summary(&state.db, &actor, id, &request.summary, now).await?;
+    Ok(Json(request_body(&actor, &updated, now)))
+}
