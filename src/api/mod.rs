@@ -11,6 +11,7 @@ mod orgs;
 mod projects;
 mod request_steps;
 mod requests;
+mod scheduling;
 mod service;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
@@ -69,6 +70,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(projects::routes())
             .merge(markets::routes())
             .merge(days::routes())
+            .merge(scheduling::routes())
             .merge(service::routes())
             .merge(requests::routes())
             .merge(request_steps::routes()),

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::Utc;
 use event::EventStatus;
 use event::schedule::{self, EventEdit, MarketInput, PlannedDay, ScheduleInput, StaffFilter};
 use event::{EventError, EventKind};
@@ -81,23 +81,6 @@ struct AdminPage {
     pager: Pager,
 }
 
-fn parse_status(input: &str) -> Option<EventStatus> {
-    [
-        EventStatus::Draft,
-        EventStatus::Published,
-        EventStatus::Held,
-        EventStatus::Reported,
-        EventStatus::Cancelled,
-    ]
-    .into_iter()
-    .find(|s| s.as_str() == input)
-}
-
-fn parse_month(input: &str) -> Option<(i32, u32)> {
-    let first = NaiveDate::parse_from_str(&format!("{}-01", input.trim()), "%Y-%m-%d").ok()?;
-    Some((first.year(), first.month()))
-}
-
 impl AdminMarket {
     /// A line of the list: once a day has begun, its stalls lead to their attendance.
     async fn of(
@@ -145,15 +128,8 @@ fn status_choices(lang: Lang, chosen: Option<EventStatus>) -> Vec<super::forms::
         label: lang.t("filter-all-statuses"),
         selected: chosen.is_none(),
     };
-    let statuses = [
-        EventStatus::Draft,
-        EventStatus::Published,
-        EventStatus::Held,
-        EventStatus::Reported,
-        EventStatus::Cancelled,
-    ];
     let each = super::forms::Choice::all(
-        &statuses,
+        &EventStatus::ALL,
         EventStatus::as_str,
         |s| status_label(lang, s),
         chosen,
@@ -169,8 +145,8 @@ async fn show_admin(
 ) -> Result<Response, AppError> {
     let lang = context.lang();
     let filter = StaffFilter {
-        month: parse_month(&query.month),
-        status: parse_status(&query.status),
+        month: schedule::parse_month(&query.month),
+        status: EventStatus::parse(&query.status),
     };
     let page = views::page_number(query.page.trim().parse().ok());
     let (markets, total) = schedule::for_staff(&state.db, &actor, &filter, page, PER_PAGE).await?;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::helpers::{PASSWORD, TestApp};
 
 /// One API call: the status and the JSON body (`null` when there is none).
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -36,7 +36,7 @@ async fn call(
 }
 
 /// The refused field of a 422, or the error code of another refusal.
-fn refusal(body: &Value) -> String {
+pub(crate) fn refusal(body: &Value) -> String {
     let error = &body["error"];
     match error["fields"].get(0) {
         Some(field) => field["field"].as_str().unwrap_or_default().to_owned(),
@@ -44,7 +44,7 @@ fn refusal(body: &Value) -> String {
     }
 }
 
-fn day(days_ahead: i64) -> String {
+pub(crate) fn day(days_ahead: i64) -> String {
     (weiyifang::views::today() + Duration::days(days_ahead))
         .format("%Y-%m-%d")
         .to_string()
@@ -370,143 +370,4 @@ async fn a_client_with_only_the_api_runs_a_whole_month() {
         .await
         .unwrap();
     assert_eq!(cancelled.status, event::EventStatus::Cancelled);
-}
-
-/// A resident's request, submitted and triaged as a small matter for `org`: its id.
-async fn small_matter(app: &TestApp, coordinator: Option<&str>, org: Uuid) -> String {
-    let submitted = json!({"category": "facilities", "description": "小区路灯坏了好几盏",
-                           "community": "南湖社区", "may_contact": false});
-    let (status, body) = call(app, Method::POST, "/requests", None, Some(submitted)).await;
-    assert_eq!(status, 201, "{body}");
-    let (_, list) = call(app, Method::GET, "/requests?class=none", coordinator, None).await;
-    let id = list["requests"][0]["id"].as_str().unwrap().to_owned();
-    let triage = json!({"class": "small", "reason": "停车劝导队可以协调", "organization_id": org});
-    let classify = format!("/requests/{id}/classify");
-    let (status, body) = call(app, Method::POST, &classify, coordinator, Some(triage)).await;
-    assert_eq!(
-        (status, &body["status"]),
-        (200, &json!("triaged")),
-        "{body}"
-    );
-    id
-}
-
-#[tokio::test]
-async fn every_handling_step_of_a_request_is_in_the_api_as_on_the_page() {
-    let app = TestApp::new().await;
-    let crate::requests::Cast { org, .. } = crate::requests::cast(&app).await;
-    app.add_account(PlatformRole::Volunteer, "路人", "13911110009")
-        .await;
-    let coordinator = app.api_token("13600000001", PASSWORD).await;
-    let leader = app.api_token("13911110001", PASSWORD).await;
-    let stranger = app.api_token("13911110009", PASSWORD).await;
-    let (coordinator, leader, stranger) = (
-        Some(coordinator.as_str()),
-        Some(leader.as_str()),
-        Some(stranger.as_str()),
-    );
-
-    // Accepted by the organization's leader only; then the steps open to them are the
-    // ones the answer says.
-    let id = small_matter(&app, coordinator, org).await;
-    let step = |name: &str| format!("/requests/{id}/{name}");
-    assert_eq!(
-        call(&app, Method::POST, &step("accept"), stranger, None)
-            .await
-            .0,
-        403
-    );
-    let (status, body) = call(&app, Method::POST, &step("accept"), leader, None).await;
-    assert_eq!(
-        (status, &body["status"]),
-        (200, &json!("in_progress")),
-        "{body}"
-    );
-    assert_eq!(body["next_steps"]["resolve"], true);
-    assert_eq!(body["next_steps"]["classify"], false);
-
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        &step("notes"),
-        leader,
-        Some(json!({"note": " "})),
-    )
-    .await;
-    assert_eq!((status, refusal(&body).as_str()), (422, "note"));
-    let noted = json!({"note": "已联系物业"});
-    assert_eq!(
-        call(&app, Method::POST, &step("notes"), leader, Some(noted))
-            .await
-            .0,
-        200
-    );
-    let done = json!({"note": "组织志愿者更换了灯泡"});
-    let (status, body) = call(&app, Method::POST, &step("resolve"), leader, Some(done)).await;
-    assert_eq!(
-        (status, &body["status"], &body["resolution"]),
-        (200, &json!("resolved"), &json!("组织志愿者更换了灯泡"))
-    );
-
-    // Staff publish the public summary and close it.
-    let summary = json!({"summary": "路灯已修复"});
-    assert_eq!(
-        call(
-            &app,
-            Method::PUT,
-            &step("summary"),
-            leader,
-            Some(summary.clone())
-        )
-        .await
-        .0,
-        403
-    );
-    let (status, body) = call(
-        &app,
-        Method::PUT,
-        &step("summary"),
-        coordinator,
-        Some(summary),
-    )
-    .await;
-    assert_eq!(
-        (status, &body["public_summary"]),
-        (200, &json!("路灯已修复"))
-    );
-    assert_eq!(
-        call(&app, Method::POST, &step("close"), leader, None)
-            .await
-            .0,
-        403
-    );
-    let (status, body) = call(&app, Method::POST, &step("close"), coordinator, None).await;
-    assert_eq!((status, &body["status"]), (200, &json!("closed")));
-
-    // Another is handed back with a reason: the coordinators have it again.
-    let other = small_matter(&app, coordinator, org).await;
-    let hand_back = format!("/requests/{other}/hand-back");
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        &hand_back,
-        leader,
-        Some(json!({"reason": ""})),
-    )
-    .await;
-    assert_eq!((status, refusal(&body).as_str()), (422, "reason"));
-    let reason = json!({"reason": "不属于本队服务范围"});
-    let (status, body) = call(&app, Method::POST, &hand_back, leader, Some(reason)).await;
-    assert_eq!(
-        (status, &body["status"]),
-        (200, &json!("received")),
-        "{body}"
-    );
-    let found = triage::requests::find(&app.db, other.parse().unwrap())
-        .await
-        .unwrap();
-    assert_eq!(
-        (found.organization_id, found.status),
-        (None, triage::Status::Received)
-    );
 }

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use member::entities::{membership, person};
-use member::{Actor, audit, tx};
+use member::{Actor, FieldError, audit, tx};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -237,7 +237,22 @@ pub async fn assign_by_phone(
     }
     let phone = member::Phone::parse("phone", phone).map_err(|e| EventError::Invalid(vec![e]))?;
     match member::memberships::find_person_by_phone(db, &phone).await? {
-        Some(person) => assign(db, actor, shift_id, person.id, now).await,
+        // Someone known who is not a member is refused on the phone typed.
+        Some(person) => {
+            assign(db, actor, shift_id, person.id, now)
+                .await
+                .map_err(|err| match err {
+                    EventError::Invalid(errors) => EventError::Invalid(
+                        (errors.into_iter())
+                            .map(|e| match e.field {
+                                "person" => FieldError::new("phone", e.reason),
+                                _ => e,
+                            })
+                            .collect(),
+                    ),
+                    other => other,
+                })
+        }
         None => Err(EventError::field("phone", "error-not-a-member")),
     }
 }

@@ -53,6 +53,19 @@ pub enum EventStatus {
 }
 
 impl EventStatus {
+    pub const ALL: [EventStatus; 5] = [
+        EventStatus::Draft,
+        EventStatus::Published,
+        EventStatus::Held,
+        EventStatus::Reported,
+        EventStatus::Cancelled,
+    ];
+
+    /// The code a filter or a client sends: `draft`, `published`, ….
+    pub fn parse(input: &str) -> Option<EventStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == input.trim())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EventStatus::Draft => "draft",

@@ -416,6 +416,15 @@ async fn move_status(
     Ok(())
 }
 
+/// A month as typed, `YYYY-MM`: `(year, month)`.
+pub fn parse_month(input: &str) -> Option<(i32, u32)> {
+    let first = NaiveDate::parse_from_str(&format!("{}-01", input.trim()), "%Y-%m-%d").ok()?;
+    Some((
+        chrono::Datelike::year(&first),
+        chrono::Datelike::month(&first),
+    ))
+}
+
 /// Which events the coordinators' list shows.
 #[derive(Clone, Debug, Default)]
 pub struct StaffFilter {
