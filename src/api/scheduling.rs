@@ -26,6 +26,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_days))
         .routes(routes!(schedule_monthly))
         .routes(routes!(edit_day))
+        .routes(routes!(edit_stall))
+        .routes(routes!(edit_shift))
+        .routes(routes!(set_capacity))
         .routes(routes!(mark_attendance))
         .routes(routes!(assign_member))
 }
@@ -286,13 +289,132 @@ async fn edit_day(
         date: request.date,
     };
     let clashes = schedule::edit_event(&state.db, &actor, id, &edit, views::today()).await?;
-    Ok(Json(EditedBody {
+    Ok(edited(clashes))
+}
+
+fn edited(clashes: Vec<schedule::Clash>) -> Json<EditedBody> {
+    Json(EditedBody {
         clashes: (clashes.into_iter())
             .map(|c| ClashBody {
                 person_id: c.person_id,
                 name: c.name,
             })
             .collect(),
+    })
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct StallEditRequest {
+    /// `haircut`, `clinic`, `consultation`, `legal_aid`, `repair`, `tutoring`, `other`.
+    #[schema(example = "clinic")]
+    service: String,
+    description: Option<String>,
+}
+
+/// Change what a stall offers while its day is ahead.
+#[utoipa::path(
+    put,
+    path = "/stalls/{id}",
+    tag = "markets",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Stall id")),
+    request_body = StallEditRequest,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 403, description = "Neither staff nor a leader of the stall's organization", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or the day is over or cancelled", body = ErrorBody),
+    )
+)]
+async fn edit_stall(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<StallEditRequest>,
+) -> Result<axum::http::StatusCode, AppError> {
+    let description = request.description.unwrap_or_default();
+    event::stalls::edit_stall(&state.db, &actor, id, &request.service, &description).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ShiftEditRequest {
+    /// `HH:MM`, within the day's hours.
+    #[schema(example = "09:30")]
+    starts: String,
+    #[schema(example = "11:30")]
+    ends: String,
+    /// A skill the shift asks for, or none.
+    required_skill: Option<String>,
+}
+
+/// Change a shift's times or the skill it asks for while its day is ahead; the volunteers
+/// keep their places, and those whose shifts now overlap are named.
+#[utoipa::path(
+    put,
+    path = "/shifts/{id}",
+    tag = "markets",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Shift id")),
+    request_body = ShiftEditRequest,
+    responses(
+        (status = 200, description = "Changed", body = EditedBody),
+        (status = 403, description = "Neither staff nor a leader of the stall's organization", body = ErrorBody),
+        (status = 422, description = "Invalid times, outside the day's hours, or the day is over", body = ErrorBody),
+    )
+)]
+async fn edit_shift(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<ShiftEditRequest>,
+) -> Result<Json<EditedBody>, AppError> {
+    let skill = request.required_skill.unwrap_or_default();
+    let (starts, ends) = (&request.starts, &request.ends);
+    let clashes = event::stalls::edit_shift(&state.db, &actor, id, starts, ends, &skill).await?;
+    Ok(edited(clashes))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CapacityRequest {
+    /// Places, 1 to 200: never fewer than the volunteers confirmed.
+    #[schema(example = 6)]
+    capacity: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CapacityBody {
+    capacity: i32,
+    confirmed: i32,
+}
+
+/// Change how many places a shift has: more promote the waitlist.
+#[utoipa::path(
+    put,
+    path = "/shifts/{id}/capacity",
+    tag = "markets",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Shift id")),
+    request_body = CapacityRequest,
+    responses(
+        (status = 200, description = "Changed", body = CapacityBody),
+        (status = 403, description = "Neither staff nor a leader of the stall's organization", body = ErrorBody),
+        (status = 422, description = "Out of range, or below the volunteers confirmed", body = ErrorBody),
+    )
+)]
+async fn set_capacity(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<CapacityRequest>,
+) -> Result<Json<CapacityBody>, AppError> {
+    let capacity = request.capacity.to_string();
+    let shift = event::stalls::set_capacity(&state.db, &actor, id, &capacity).await?;
+    Ok(Json(CapacityBody {
+        capacity: shift.capacity,
+        confirmed: shift.confirmed_count,
     }))
 }
 

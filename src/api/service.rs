@@ -28,7 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(enter_hours))
         .routes(routes!(report_residents))
         .routes(routes!(figures))
-        .routes(routes!(issue_certificate))
+        .routes(routes!(my_certificates, issue_certificate))
         .routes(routes!(verify_certificate))
 }
 
@@ -354,6 +354,51 @@ impl From<&Figures> for FiguresBody {
     }
 }
 
+/// One group's figures: a service (`haircut`, …), a project, an organization (ids) or a
+/// month (`2026-11`).
+#[derive(Serialize, ToSchema)]
+struct GroupFigures {
+    key: String,
+    figures: FiguresBody,
+}
+
+/// A period's figures, in all and by group, as the dashboard's tables give them.
+#[derive(Serialize, ToSchema)]
+struct PeriodFigures {
+    all: FiguresBody,
+    by_month: Vec<GroupFigures>,
+    by_service: Vec<GroupFigures>,
+    by_organization: Vec<GroupFigures>,
+    by_project: Vec<GroupFigures>,
+}
+
+fn groups<K: ToString>(map: &std::collections::BTreeMap<K, Figures>) -> Vec<GroupFigures> {
+    (map.iter())
+        .map(|(key, f)| GroupFigures {
+            key: key.to_string(),
+            figures: FiguresBody::from(f),
+        })
+        .collect()
+}
+
+impl From<&event::stats::Stats> for PeriodFigures {
+    fn from(stats: &event::stats::Stats) -> Self {
+        let by_month = (stats.by_month.iter())
+            .map(|((y, m), f)| GroupFigures {
+                key: format!("{y}-{m:02}"),
+                figures: FiguresBody::from(f),
+            })
+            .collect();
+        PeriodFigures {
+            all: FiguresBody::from(&stats.all),
+            by_month,
+            by_service: groups(&stats.by_service),
+            by_organization: groups(&stats.by_organization),
+            by_project: groups(&stats.by_project),
+        }
+    }
+}
+
 /// The figures of a period: street-wide for staff, or one organization's for its leaders.
 #[utoipa::path(
     get,
@@ -362,7 +407,7 @@ impl From<&Figures> for FiguresBody {
     security(("bearer" = []), ("session_cookie" = [])),
     params(FiguresQuery),
     responses(
-        (status = 200, description = "The period's figures", body = FiguresBody),
+        (status = 200, description = "The period's figures", body = PeriodFigures),
         (status = 403, description = "Not staff, nor a leader of the organization asked for", body = ErrorBody),
         (status = 422, description = "A date typed wrong, or the end before the start", body = ErrorBody),
     )
@@ -371,7 +416,7 @@ async fn figures(
     State(state): State<AppState>,
     SignedIn { actor, .. }: SignedIn,
     Query(query): Query<FiguresQuery>,
-) -> Result<Json<FiguresBody>, AppError> {
+) -> Result<Json<PeriodFigures>, AppError> {
     let day = |field: &'static str, typed: &str| {
         NaiveDate::parse_from_str(typed.trim(), "%Y-%m-%d")
             .map_err(|_| FieldError::new(field, "error-date-invalid"))
@@ -391,7 +436,7 @@ async fn figures(
     let period = (start(from), start(until.succ_opt().unwrap_or(until)));
     let org = query.organization_id;
     let stats = event::stats::figures_for(&state.db, &actor, period, org, Utc::now()).await?;
-    Ok(Json(FiguresBody::from(&stats.all)))
+    Ok(Json(PeriodFigures::from(&stats)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -460,6 +505,31 @@ async fn issue_certificate(
     let issued =
         event::certificates::issue(&state.db, &actor, from, until, &identity, &issuer, now).await?;
     Ok((StatusCode::CREATED, Json(CertificateBody::from(issued))).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+struct CertificatesBody {
+    certificates: Vec<CertificateBody>,
+}
+
+/// My certificates, newest first (replaced ones say by which).
+#[utoipa::path(
+    get,
+    path = "/me/certificates",
+    tag = "records",
+    security(("bearer" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Mine", body = CertificatesBody),
+    )
+)]
+async fn my_certificates(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+) -> Result<Json<CertificatesBody>, AppError> {
+    let mine = event::certificates::of_person(&state.db, actor.person_id).await?;
+    Ok(Json(CertificatesBody {
+        certificates: mine.into_iter().map(CertificateBody::from).collect(),
+    }))
 }
 
 /// Check a certificate by its number: anyone, without logging in.

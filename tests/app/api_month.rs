@@ -253,17 +253,28 @@ async fn a_client_with_only_the_api_runs_a_whole_month() {
     let (status, body) = call(&app, Method::GET, &figures, coordinator, None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
-        (&body["market_days"], &body["services"], &body["volunteers"]),
+        (
+            &body["all"]["market_days"],
+            &body["all"]["services"],
+            &body["all"]["volunteers"]
+        ),
         (&json!(1), &json!(1), &json!(1))
     );
+    assert_eq!(body["by_service"][0]["key"], "haircut");
+    assert_eq!(body["by_service"][0]["figures"]["hours"], "2.0");
+    assert_eq!(body["by_organization"][0]["key"], org.to_string());
     assert_eq!(
-        (&body["hours"], &body["residents"], &body["elderly"]),
+        (
+            &body["all"]["hours"],
+            &body["all"]["residents"],
+            &body["all"]["elderly"]
+        ),
         (&json!("2.0"), &json!(30), &json!(20))
     );
     let own = format!("/figures?{period}&organization_id={org}");
     let (status, own) = call(&app, Method::GET, &own, leader, None).await;
     assert_eq!(
-        (status, &own["hours"], &own["residents"]),
+        (status, &own["all"]["hours"], &own["all"]["residents"]),
         (200, &json!("2.0"), &json!(30))
     );
     let (status, body) = call(
@@ -307,6 +318,11 @@ async fn a_client_with_only_the_api_runs_a_whole_month() {
         "{body}"
     );
     let number = body["number"].as_str().unwrap().to_owned();
+    let (status, mine) = call(&app, Method::GET, "/me/certificates", volunteer, None).await;
+    assert_eq!(
+        (status, &mine["certificates"][0]["number"]),
+        (200, &json!(number))
+    );
     let (status, checked) = call(
         &app,
         Method::GET,

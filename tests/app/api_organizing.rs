@@ -301,6 +301,57 @@ async fn coordinators_schedule_and_edit_days_and_leaders_place_members_through_t
     )
     .await;
     let shift = shift["id"].as_str().unwrap().to_owned();
+    // While the day is ahead, the stall and the shift can be changed.
+    let stall_path = format!("/stalls/{stall}");
+    let clinic = json!({"service": "clinic"});
+    assert_eq!(
+        call(
+            &app,
+            Method::PUT,
+            &stall_path,
+            volunteer,
+            Some(clinic.clone())
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        call(&app, Method::PUT, &stall_path, leader, Some(clinic))
+            .await
+            .0,
+        204
+    );
+    let shift_path = format!("/shifts/{shift}");
+    let later = json!({"starts": "09:30", "ends": "11:30"});
+    let (status, body) = call(&app, Method::PUT, &shift_path, leader, Some(later)).await;
+    assert_eq!((status, &body["clashes"]), (200, &json!([])), "{body}");
+    let outside = json!({"starts": "08:00", "ends": "11:30"});
+    let (status, _) = call(&app, Method::PUT, &shift_path, leader, Some(outside)).await;
+    assert_eq!(status, 422, "outside the day's hours");
+    let capacity = format!("{shift_path}/capacity");
+    let (status, body) = call(
+        &app,
+        Method::PUT,
+        &capacity,
+        leader,
+        Some(json!({"capacity": 0})),
+    )
+    .await;
+    assert_eq!((status, refusal(&body).as_str()), (422, "capacity"));
+    let (status, body) = call(
+        &app,
+        Method::PUT,
+        &capacity,
+        leader,
+        Some(json!({"capacity": 3})),
+    )
+    .await;
+    assert_eq!((status, &body["capacity"]), (200, &json!(3)));
+    let stalls = event::stalls::stalls_of(&app.db, day_id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(stalls[0].stall.service, event::stalls::Service::Clinic);
     assert_eq!(
         call(
             &app,
@@ -345,13 +396,14 @@ async fn coordinators_schedule_and_edit_days_and_leaders_place_members_through_t
         "{body}"
     );
 
-    // On the day, the leader marks them absent by hand.
+    // On the day (the shift, half an hour into it, began ten minutes ago), the leader marks
+    // them absent by hand.
     let found = schedule::find(&app.db, day_id.parse().unwrap())
         .await
         .unwrap();
     app.move_day_by(
         found.id,
-        (Utc::now() - Duration::minutes(10)) - found.starts_at,
+        (Utc::now() - Duration::minutes(40)) - found.starts_at,
     )
     .await;
     let (_, attendance) = call(
