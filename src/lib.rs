@@ -11,6 +11,7 @@ pub mod files;
 pub mod i18n;
 pub mod jobs;
 pub mod metrics;
+pub mod reporting;
 pub mod settings;
 pub mod state;
 pub mod templates;

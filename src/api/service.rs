@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(enter_hours))
         .routes(routes!(report_residents))
         .routes(routes!(figures))
+        .routes(routes!(monthly_report))
         .routes(routes!(my_certificates, issue_certificate))
         .routes(routes!(verify_certificate))
 }
@@ -437,6 +438,46 @@ async fn figures(
     let org = query.organization_id;
     let stats = event::stats::figures_for(&state.db, &actor, period, org, Utc::now()).await?;
     Ok(Json(PeriodFigures::from(&stats)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ReportQuery {
+    /// `YYYY-MM`; this month when absent.
+    #[param(example = "2026-11")]
+    month: Option<String>,
+    /// `xlsx` (default) or `csv`.
+    format: Option<String>,
+}
+
+/// The month's report upward (staff): the workbook the sub-district receives, or the same
+/// tables in one CSV, built from the same figures as `/figures`.
+#[utoipa::path(
+    get,
+    path = "/reports/monthly",
+    tag = "records",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "The report file", content_type = crate::files::XLSX),
+        (status = 403, description = "Not staff", body = ErrorBody),
+        (status = 422, description = "A month typed wrong, or an unknown format", body = ErrorBody),
+    )
+)]
+async fn monthly_report(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, AppError> {
+    let format = match query.format.as_deref().unwrap_or("xlsx") {
+        format @ ("xlsx" | "csv") => format,
+        _ => {
+            let refused = FieldError::new("format", "error-choose-one");
+            return Err(AppError::InvalidFields(vec![refused]));
+        }
+    };
+    let month = query.month.unwrap_or_default();
+    crate::reporting::monthly_download(&state, &actor, &month, format).await
 }
 
 #[derive(Deserialize, ToSchema)]

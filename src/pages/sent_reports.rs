@@ -14,9 +14,10 @@ use event::EventError;
 use event::sent_reports::{self, Changes};
 use serde::{Deserialize, Serialize};
 
-use super::dashboard::{month_report, since_sent};
+use super::dashboard::since_sent;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
+use crate::reporting::month_report;
 use crate::state::AppState;
 use crate::templates::PageContext;
 use crate::views;

@@ -302,6 +302,33 @@ async fn a_client_with_only_the_api_runs_a_whole_month() {
     );
     assert!(report.contains("服务居民人次,30"), "{report}");
 
+    // The month's report through the API: for staff only, the same figures.
+    let began = schedule::find(&app.db, market).await.unwrap().starts_at;
+    let month = began
+        .with_timezone(&schedule::shanghai())
+        .format("%Y-%m")
+        .to_string();
+    let monthly = format!("/reports/monthly?month={month}&format=csv");
+    assert_eq!(call(&app, Method::GET, &monthly, leader, None).await.0, 403);
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        "/reports/monthly?format=pdf",
+        coordinator,
+        None,
+    )
+    .await;
+    assert_eq!((status, refusal(&body).as_str()), (422, "format"));
+    let csv = app
+        .client
+        .get(app.url(&format!("/api/v1{monthly}")))
+        .bearer_auth(coordinator.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.text().await.unwrap().contains("服务居民人次,30"));
+
     // The volunteer's certificate, which anyone can check by its number.
     let certificate = json!({"from": from, "until": until});
     let (status, body) = call(

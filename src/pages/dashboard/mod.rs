@@ -28,7 +28,7 @@ mod reports;
 mod satisfaction;
 
 use charts::{hours_chart, shares_chart};
-pub(super) use reports::{month_report, since_sent};
+pub(super) use reports::since_sent;
 use reports::{monthly_csv, monthly_xlsx, period_csv, period_xlsx, sent_status};
 use satisfaction::{SatisfactionView, satisfaction_view};
 

@@ -2,12 +2,13 @@
 
 use axum::extract::{Query, State};
 use axum::response::Response;
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use crate::auth::SignedIn;
 use crate::errors::AppError;
 use crate::i18n::Lang;
+use crate::reporting::{month_report, report_file, report_for};
 use crate::state::AppState;
 use crate::views;
 
@@ -25,7 +26,7 @@ pub(super) async fn monthly_xlsx(
     SignedIn { actor, .. }: SignedIn,
     Query(query): Query<MonthQuery>,
 ) -> Result<Response, AppError> {
-    monthly_report(&state, &actor, &query, "xlsx").await
+    crate::reporting::monthly_download(&state, &actor, &query.month, "xlsx").await
 }
 
 pub(super) async fn monthly_csv(
@@ -33,80 +34,7 @@ pub(super) async fn monthly_csv(
     SignedIn { actor, .. }: SignedIn,
     Query(query): Query<MonthQuery>,
 ) -> Result<Response, AppError> {
-    monthly_report(&state, &actor, &query, "csv").await
-}
-
-/// A month's report as it stands now: its first day, its tables, and the heading that
-/// says when it was made. `typed` is `YYYY-MM`, or empty for this month.
-pub(in crate::pages) async fn month_report(
-    state: &AppState,
-    actor: &member::Actor,
-    typed: &str,
-) -> Result<(NaiveDate, Vec<report::Table>, report::Heading), AppError> {
-    let today = views::today();
-    let first = match typed.trim() {
-        "" => today.with_day(1).unwrap_or(today),
-        typed => NaiveDate::parse_from_str(&format!("{typed}-01"), "%Y-%m-%d").map_err(|_| {
-            AppError::InvalidFields(vec![member::FieldError::new("month", "error-date-invalid")])
-        })?,
-    };
-    let next = first
-        .checked_add_months(chrono::Months::new(1))
-        .unwrap_or(first);
-    let (tables, heading) = report_for(state, actor, "微益坊月报", first, next).await?;
-    Ok((first, tables, heading))
-}
-
-/// The report's tables for the days `[first, next)`, and its heading.
-pub(super) async fn report_for(
-    state: &AppState,
-    actor: &member::Actor,
-    title: &'static str,
-    first: NaiveDate,
-    next: NaiveDate,
-) -> Result<(Vec<report::Table>, report::Heading), AppError> {
-    let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
-    let _turn = state.report_turn().await;
-    let now = Utc::now();
-    let tables =
-        report::monthly_tables(&state.db, actor, (start(first), start(next)), now, &|key| {
-            crate::i18n::Lang::ZhCn.t(key)
-        })
-        .await?;
-    let heading = report::Heading {
-        title,
-        period: format!(
-            "{} 至 {}",
-            first.format("%Y-%m-%d"),
-            next.pred_opt().unwrap_or(next).format("%Y-%m-%d")
-        ),
-        made_at: views::format_date_time(crate::i18n::Lang::ZhCn, now),
-    };
-    Ok((tables, heading))
-}
-
-/// A report as a file to save: the workbook, or the same tables in one CSV.
-pub(super) fn report_file(
-    name: &str,
-    fallback: &str,
-    format: &str,
-    heading: &report::Heading,
-    tables: &[report::Table],
-) -> Result<Response, AppError> {
-    Ok(match format {
-        "csv" => crate::files::download(
-            name,
-            fallback,
-            crate::files::CSV,
-            report::to_csv(heading, tables)?,
-        ),
-        _ => crate::files::download(
-            name,
-            fallback,
-            crate::files::XLSX,
-            report::to_xlsx(heading, tables)?,
-        ),
-    })
+    crate::reporting::monthly_download(&state, &actor, &query.month, "csv").await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -204,20 +132,4 @@ pub(in crate::pages) async fn since_sent(
     let (_, tables, _) = month_report(state, actor, &sent.month).await?;
     let now = report::content(&tables)?;
     Ok(report::SinceSent::of(&sent.content, &now))
-}
-
-/// The month's report upward, as a workbook or the same tables in one CSV.
-pub(super) async fn monthly_report(
-    state: &AppState,
-    actor: &member::Actor,
-    query: &MonthQuery,
-    format: &str,
-) -> Result<Response, AppError> {
-    if !actor.is_staff() {
-        return Err(AppError::Forbidden);
-    }
-    let (first, tables, heading) = month_report(state, actor, &query.month).await?;
-    let name = format!("微益坊月报-{}.{format}", first.format("%Y-%m"));
-    let fallback = format!("weiyifang-report-{}.{format}", first.format("%Y-%m"));
-    report_file(&name, &fallback, format, &heading, &tables)
 }

@@ -1,0 +1,100 @@
+//! The reports as the web serves them, to pages and API alike: a month's or any period's
+//! tables (made one report at a time per core, see `AppState::report_turn`), with the
+//! heading that says when, and as a file to save.
+
+use axum::response::Response;
+use chrono::{Datelike, NaiveDate, Utc};
+
+use crate::errors::AppError;
+use crate::state::AppState;
+use crate::views;
+
+/// The month's report upward (staff), as a workbook (`xlsx`) or the same tables in one CSV
+/// (`csv`); `month` is `YYYY-MM`, or empty for this month.
+pub async fn monthly_download(
+    state: &AppState,
+    actor: &member::Actor,
+    month: &str,
+    format: &str,
+) -> Result<Response, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let (first, tables, heading) = month_report(state, actor, month).await?;
+    let name = format!("微益坊月报-{}.{format}", first.format("%Y-%m"));
+    let fallback = format!("weiyifang-report-{}.{format}", first.format("%Y-%m"));
+    report_file(&name, &fallback, format, &heading, &tables)
+}
+
+/// A month's report as it stands now: its first day, its tables, and the heading that
+/// says when it was made. `typed` is `YYYY-MM`, or empty for this month.
+pub async fn month_report(
+    state: &AppState,
+    actor: &member::Actor,
+    typed: &str,
+) -> Result<(NaiveDate, Vec<report::Table>, report::Heading), AppError> {
+    let today = views::today();
+    let first = match typed.trim() {
+        "" => today.with_day(1).unwrap_or(today),
+        typed => NaiveDate::parse_from_str(&format!("{typed}-01"), "%Y-%m-%d").map_err(|_| {
+            AppError::InvalidFields(vec![member::FieldError::new("month", "error-date-invalid")])
+        })?,
+    };
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(first);
+    let (tables, heading) = report_for(state, actor, "微益坊月报", first, next).await?;
+    Ok((first, tables, heading))
+}
+
+/// The report's tables for the days `[first, next)`, and its heading.
+pub async fn report_for(
+    state: &AppState,
+    actor: &member::Actor,
+    title: &'static str,
+    first: NaiveDate,
+    next: NaiveDate,
+) -> Result<(Vec<report::Table>, report::Heading), AppError> {
+    let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
+    let _turn = state.report_turn().await;
+    let now = Utc::now();
+    let tables =
+        report::monthly_tables(&state.db, actor, (start(first), start(next)), now, &|key| {
+            crate::i18n::Lang::ZhCn.t(key)
+        })
+        .await?;
+    let heading = report::Heading {
+        title,
+        period: format!(
+            "{} 至 {}",
+            first.format("%Y-%m-%d"),
+            next.pred_opt().unwrap_or(next).format("%Y-%m-%d")
+        ),
+        made_at: views::format_date_time(crate::i18n::Lang::ZhCn, now),
+    };
+    Ok((tables, heading))
+}
+
+/// A report as a file to save: the workbook, or the same tables in one CSV.
+pub fn report_file(
+    name: &str,
+    fallback: &str,
+    format: &str,
+    heading: &report::Heading,
+    tables: &[report::Table],
+) -> Result<Response, AppError> {
+    Ok(match format {
+        "csv" => crate::files::download(
+            name,
+            fallback,
+            crate::files::CSV,
+            report::to_csv(heading, tables)?,
+        ),
+        _ => crate::files::download(
+            name,
+            fallback,
+            crate::files::XLSX,
+            report::to_xlsx(heading, tables)?,
+        ),
+    })
+}
