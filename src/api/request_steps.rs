@@ -8,7 +8,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use chrono::Utc;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use triage::handling;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::json::ApiJson;
 use super::requests::{RequestBody, request_body};
-use crate::auth::SignedIn;
+use crate::auth::{ClientAddress, SignedIn};
 use crate::errors::{AppError, ErrorBody};
 use crate::state::AppState;
 
@@ -29,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(resolve_request))
         .routes(routes!(close_request))
         .routes(routes!(publish_summary))
+        .routes(routes!(rate_stall))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -198,4 +199,71 @@ async fn publish_summary(
     let now = Utc::now();
     let updated = handling::publish_summary(&state.db, &actor, id, &request.summary, now).await?;
     Ok(Json(request_body(&actor, &updated, now)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct StallRatingRequest {
+    /// `satisfied`, `basic` or `unsatisfied`.
+    #[schema(example = "satisfied")]
+    level: String,
+    comment: Option<String>,
+    /// The app's own random id for this phone (at least 32 characters): one rating per
+    /// phone and stall, as the page's cookie does for a browser.
+    #[schema(example = "4f1c2b9e8d7a6b5c4f1c2b9e8d7a6b5c")]
+    device: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct StallRatingBody {
+    stall_id: Uuid,
+    level: String,
+}
+
+/// A resident rates a market-day stall (no account), on its day or the next.
+#[utoipa::path(
+    post,
+    path = "/stalls/{id}/ratings",
+    tag = "requests",
+    params(("id" = Uuid, Path, description = "Stall id")),
+    request_body = StallRatingRequest,
+    responses(
+        (status = 201, description = "Rated", body = StallRatingBody),
+        (status = 422, description = "Rated from this phone already, not its day, or an unknown level", body = ErrorBody),
+        (status = 429, description = "Too many ratings from this address", body = ErrorBody),
+    )
+)]
+async fn rate_stall(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<StallRatingRequest>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    if request.device.trim().chars().count() < 32 {
+        let refused = member::FieldError::new("device", "error-rating-cookie");
+        return Err(AppError::InvalidFields(vec![refused]));
+    }
+    let input = triage::ratings::RatingInput {
+        level: request.level,
+        comment: request.comment.unwrap_or_default(),
+        ..triage::ratings::RatingInput::default()
+    };
+    let policy = state.settings.triage_policy();
+    let device = format!("app:{}", request.device.trim());
+    let rated = triage::ratings::rate_stall(
+        &state.db,
+        &policy,
+        id,
+        &input,
+        &device,
+        &address,
+        Utc::now(),
+    )
+    .await?;
+    let body = StallRatingBody {
+        stall_id: id,
+        level: rated.level.as_str().to_owned(),
+    };
+    Ok((axum::http::StatusCode::CREATED, Json(body)).into_response())
 }

@@ -245,6 +245,21 @@ async fn a_client_with_only_the_api_runs_a_whole_month() {
     let (status, body) = call(&app, Method::POST, &residents, leader, Some(served)).await;
     assert_eq!((status, body["total"].as_i64()), (201, Some(30)));
 
+    // A resident rates the stall from the app, once per phone.
+    let ratings = format!("/stalls/{stall}/ratings");
+    let rating = |device: &str| json!({"level": "satisfied", "device": device});
+    let phone_id = "0f9e8d7c6b5a49382716059483726150";
+    let (status, body) = call(&app, Method::POST, &ratings, None, Some(rating("short"))).await;
+    assert_eq!((status, refusal(&body).as_str()), (422, "device"));
+    let (status, body) = call(&app, Method::POST, &ratings, None, Some(rating(phone_id))).await;
+    assert_eq!(
+        (status, &body["level"]),
+        (201, &json!("satisfied")),
+        "{body}"
+    );
+    let (status, _) = call(&app, Method::POST, &ratings, None, Some(rating(phone_id))).await;
+    assert_eq!(status, 422, "once per phone");
+
     // The period's figures: the same as the report the coordinators' page downloads.
     let (from, until) = (day(-7), day(0));
     let period = format!("from={from}&until={until}");
