@@ -243,6 +243,7 @@ async fn show_me(State(state): State<AppState>, signed_in: SignedIn) -> Result<J
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UpdateMeRequest {
+    #[schema(example = "李秀英")]
     name: String,
     phone: String,
     /// `YYYY-MM-DD`, or null to remove it.
@@ -279,6 +280,7 @@ async fn update_me(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordRequest {
+    #[schema(example = "my-passphrase-2026")]
     password: String,
 }
 
@@ -309,6 +311,7 @@ async fn delete_me(
 #[serde(deny_unknown_fields)]
 struct ChangePasswordRequest {
     current_password: String,
+    #[schema(example = "a-new-passphrase-2026")]
     new_password: String,
 }
 
@@ -398,6 +401,7 @@ struct AuditEntry {
 
 #[derive(Serialize, ToSchema)]
 struct AuditLog {
+    #[schema(example = 120)]
     total: u64,
     entries: Vec<AuditEntry>,
 }

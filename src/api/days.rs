@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// What was made: its id, to fetch or to add to.
 #[derive(Serialize, ToSchema)]
 struct CreatedBody {
+    #[schema(example = "0193a5c2-7d1e-7c3b-9f00-3a1b2c3d4e5f")]
     id: Uuid,
 }
 

@@ -36,6 +36,7 @@ struct UpcomingQuery {
 #[derive(Serialize, ToSchema)]
 struct MarketSummary {
     id: Uuid,
+    #[schema(example = "南湖社区公益集市")]
     title: String,
     place: String,
     /// Start, in UTC (RFC 3339).
@@ -112,6 +113,7 @@ struct StallBody {
 #[derive(Serialize, ToSchema)]
 struct MarketBody {
     id: Uuid,
+    #[schema(example = "南湖社区公益集市")]
     title: String,
     place: String,
     description: String,

@@ -199,6 +199,7 @@ async fn create_project(
 #[derive(Serialize, ToSchema)]
 struct TotalsBody {
     /// Fen.
+    #[schema(example = 100000000)]
     total_fen: i64,
     /// Fen per source (`fund_grant`, `crowdfunding`, `unit_support`, `donation`, `community_income`).
     by_source_fen: BTreeMap<String, i64>,
@@ -435,6 +436,7 @@ async fn record_funding(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReversalRequest {
+    #[schema(example = "录入金额有误，冲销重录")]
     reason: String,
 }
 

@@ -217,6 +217,7 @@ struct StallRatingRequest {
 #[derive(Serialize, ToSchema)]
 struct StallRatingBody {
     stall_id: Uuid,
+    #[schema(example = "satisfied")]
     level: String,
 }
 

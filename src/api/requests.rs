@@ -55,6 +55,7 @@ struct SubmitBody {
 /// What the resident sees of their request (and anyone holding its tracking code).
 #[derive(Serialize, ToSchema)]
 struct TrackedBody {
+    #[schema(example = "K7M2Q9X4TB")]
     tracking_code: String,
     category: String,
     community: String,
@@ -84,6 +85,7 @@ struct UpdateBody {
 #[derive(Serialize, ToSchema)]
 pub(super) struct RequestBody {
     id: Uuid,
+    #[schema(example = "K7M2Q9X4TB")]
     tracking_code: String,
     category: String,
     description: String,
@@ -488,6 +490,7 @@ struct PeriodQuery {
 
 #[derive(Serialize, ToSchema)]
 struct TallyBody {
+    #[schema(example = 41)]
     satisfied: u64,
     basic: u64,
     unsatisfied: u64,

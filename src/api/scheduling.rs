@@ -52,6 +52,7 @@ struct DayLine {
     id: Uuid,
     /// `market` or `activity`.
     kind: &'static str,
+    #[schema(example = "南湖社区公益集市")]
     title: String,
     place: String,
     status: &'static str,
@@ -166,6 +167,7 @@ struct ScheduleRequest {
 struct PlannedBody {
     date: NaiveDate,
     /// `create`, `taken` (a market day is on it already) or `past`.
+    #[schema(example = "create")]
     plan: &'static str,
 }
 
@@ -249,6 +251,7 @@ struct EditRequest {
 #[derive(Serialize, ToSchema)]
 struct ClashBody {
     person_id: Uuid,
+    #[schema(example = "李秀英")]
     name: String,
 }
 
@@ -386,6 +389,7 @@ struct CapacityRequest {
 
 #[derive(Serialize, ToSchema)]
 struct CapacityBody {
+    #[schema(example = 6)]
     capacity: i32,
     confirmed: i32,
 }
@@ -433,6 +437,7 @@ struct AttendanceRequest {
 #[derive(Serialize, ToSchema)]
 struct RecordBody {
     record_id: Uuid,
+    #[schema(example = "attended")]
     attendance: Option<String>,
     checked_in_at: Option<DateTime<Utc>>,
     checked_out_at: Option<DateTime<Utc>>,
@@ -490,6 +495,7 @@ struct AssignRequest {
 #[derive(Serialize, ToSchema)]
 struct PlacedBody {
     /// `confirmed` or `waitlisted`.
+    #[schema(example = "confirmed")]
     status: &'static str,
     position: Option<u64>,
 }

@@ -128,6 +128,7 @@ struct ShiftAttendanceBody {
 
 #[derive(Serialize, ToSchema)]
 struct AttendanceBody {
+    #[schema(example = "0193a5c2-7d1e-7c3b-9f00-3a1b2c3d4e5f")]
     stall_id: Uuid,
     shifts: Vec<ShiftAttendanceBody>,
 }
@@ -256,6 +257,7 @@ struct ResidentsRequest {
 #[derive(Serialize, ToSchema)]
 struct ResidentsBody {
     stall_id: Uuid,
+    #[schema(example = 25)]
     total: i32,
     elderly: Option<i32>,
     children: Option<i32>,

@@ -150,3 +150,52 @@ async fn an_api_error_outside_v1_is_json_too() {
     let (status, code, _) = json_error(app.get("/api/v2/markets").await).await;
     assert_eq!((status, code.as_str()), (404, "not_found"));
 }
+
+/// Whether a schema (or, through references, arrays and properties, what it holds) shows
+/// an example value.
+fn shows_example(doc: &Value, schema: &Value, depth: usize) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference.rsplit('/').next().unwrap_or_default();
+            &doc["components"]["schemas"][name]
+        }
+        None => schema,
+    };
+    let inner = |s: &Value| shows_example(doc, s, depth + 1);
+    schema.get("example").is_some()
+        || schema.get("examples").is_some()
+        || schema["properties"]
+            .as_object()
+            .is_some_and(|p| p.values().any(inner))
+        || schema.get("items").is_some_and(inner)
+        || ["oneOf", "anyOf", "allOf"]
+            .iter()
+            .any(|k| schema[*k].as_array().is_some_and(|xs| xs.iter().any(inner)))
+}
+
+#[tokio::test]
+async fn every_json_request_and_answer_in_the_document_shows_an_example() {
+    let app = TestApp::new().await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let mut without = Vec::new();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let request = operation["requestBody"]["content"]["application/json"]["schema"].clone();
+            if !request.is_null() && !shows_example(&doc, &request, 0) {
+                without.push(format!("{method} {path}: the request"));
+            }
+            for (status, answer) in operation["responses"].as_object().unwrap() {
+                let schema = &answer["content"]["application/json"]["schema"];
+                // Files (workbooks, CSV, the data export) are described by their type.
+                if status.starts_with('2') && schema.is_object() && !shows_example(&doc, schema, 0)
+                {
+                    without.push(format!("{method} {path}: the {status} answer"));
+                }
+            }
+        }
+    }
+    assert!(without.is_empty(), "no example:\n{}", without.join("\n"));
+}

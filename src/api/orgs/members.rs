@@ -30,6 +30,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 struct InvitationBody {
     id: Uuid,
     organization_id: Uuid,
+    #[schema(example = "南湖社区爱心理发队")]
     organization: String,
     /// `leader` or `member`.
     role: String,
@@ -70,6 +71,7 @@ async fn my_invitations(
 #[serde(deny_unknown_fields)]
 struct AnswerBody {
     /// `true` to join, `false` to decline.
+    #[schema(example = true)]
     accept: bool,
 }
 
@@ -174,6 +176,7 @@ struct AddedBody {
     membership_id: Uuid,
     person_id: Uuid,
     /// For someone new: the one-time code with which they set a password.
+    #[schema(example = "48213957")]
     one_time_code: Option<String>,
 }
 
@@ -278,6 +281,7 @@ async fn change_member_role(
 #[derive(Serialize, ToSchema)]
 struct MemberRoleBody {
     membership_id: Uuid,
+    #[schema(example = "leader")]
     role: String,
 }
 

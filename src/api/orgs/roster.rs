@@ -54,6 +54,7 @@ struct PreviewRowBody {
 struct PreviewBody {
     import_id: Uuid,
     committed: bool,
+    #[schema(example = 118)]
     good: usize,
     bad: usize,
     rows: Vec<PreviewRowBody>,
@@ -146,6 +147,7 @@ async fn preview_roster(
 
 #[derive(Serialize, ToSchema)]
 struct CommittedBody {
+    #[schema(example = 118)]
     added: usize,
     new_people: usize,
     skipped: usize,
