@@ -23,6 +23,7 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(checkin_code))
         .routes(routes!(check_in_or_out))
         .routes(routes!(attendance))
         .routes(routes!(enter_hours))
@@ -31,6 +32,39 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(monthly_report))
         .routes(routes!(my_certificates, issue_certificate))
         .routes(routes!(verify_certificate))
+}
+
+#[derive(Serialize, ToSchema)]
+struct CheckinCodeBody {
+    /// For `POST /checkin/{code}`.
+    #[schema(example = "q3V9xT2mK8rL5wN1bC7dF4hJ6pS0yZ2a")]
+    code: String,
+    /// The page a volunteer's phone opens from the poster's QR code.
+    #[schema(example = "https://wyf.example.cn/checkin/q3V9xT2mK8rL5wN1bC7dF4hJ6pS0yZ2a")]
+    url: String,
+}
+
+/// A shift's check-in code, for its stall's leaders and staff to print or show (the same
+/// code as the page's QR poster).
+#[utoipa::path(
+    get,
+    path = "/shifts/{id}/checkin-code",
+    tag = "records",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Shift id")),
+    responses(
+        (status = 200, description = "The code", body = CheckinCodeBody),
+        (status = 403, description = "Neither staff nor a leader of the stall's organization", body = ErrorBody),
+    )
+)]
+async fn checkin_code(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Json<CheckinCodeBody>, AppError> {
+    let code = records::checkin_token(&state.db, &actor, id).await?;
+    let url = format!("{}/checkin/{code}", state.settings.origin());
+    Ok(Json(CheckinCodeBody { code, url }))
 }
 
 #[derive(Deserialize, ToSchema)]

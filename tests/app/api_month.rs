@@ -151,9 +151,17 @@ async fn a_client_with_only_the_api_runs_a_whole_month() {
     app.move_day_by(market, by).await;
 
     // Check in and out with the code on the stall's poster.
-    let token = event::records::checkin_token(&app.db, &app.staff_actor(), shift_id)
-        .await
-        .unwrap();
+    let code = format!("/shifts/{shift_id}/checkin-code");
+    assert_eq!(call(&app, Method::GET, &code, volunteer, None).await.0, 403);
+    let (status, body) = call(&app, Method::GET, &code, leader, None).await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["code"].as_str().unwrap().to_owned();
+    assert!(
+        body["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/checkin/{token}"))
+    );
     let scan = format!("/checkin/{token}");
     let (status, body) = call(&app, Method::POST, &scan, leader, Some(json!({}))).await;
     assert_eq!(
