@@ -27,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(add_shift))
         .routes(routes!(publish_market))
         .routes(routes!(cancel_market))
+        .routes(routes!(create_activity))
 }
 
 /// What was made: its id, to fetch or to add to.
@@ -223,4 +224,61 @@ async fn cancel_market(
 ) -> Result<StatusCode, AppError> {
     schedule::cancel(&state.db, &actor, id, &request.reason).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct NewActivityRequest {
+    #[schema(example = "周末治安巡逻")]
+    title: String,
+    #[schema(example = "南湖社区")]
+    place: String,
+    description: Option<String>,
+    /// `YYYY-MM-DD` in Shanghai: today or later.
+    #[schema(example = "2026-12-20")]
+    date: String,
+    #[schema(example = "19:00")]
+    starts: String,
+    #[schema(example = "21:00")]
+    ends: String,
+    /// One of the organization's projects it serves, if any.
+    project_id: Option<Uuid>,
+}
+
+/// An organization's own activity (a patrol, a visit), as a draft, by its leaders or staff;
+/// stalls and shifts are added to it as to a market day.
+#[utoipa::path(
+    post,
+    path = "/organizations/{id}/activities",
+    tag = "markets",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Organization id")),
+    request_body = NewActivityRequest,
+    responses(
+        (status = 201, description = "Created as a draft", body = CreatedBody),
+        (status = 403, description = "Neither staff nor a leader of the organization", body = ErrorBody),
+        (status = 422, description = "Invalid fields, or a project of another organization", body = ErrorBody),
+    )
+)]
+async fn create_activity(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<NewActivityRequest>,
+) -> Result<Response, AppError> {
+    let input = MarketInput {
+        title: request.title,
+        place: request.place,
+        description: request.description.unwrap_or_default(),
+        starts: request.starts,
+        ends: request.ends,
+    };
+    let project = request
+        .project_id
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let (date, today) = (&request.date, views::today());
+    let activity =
+        schedule::create_activity(&state.db, &actor, id, &input, date, &project, today).await?;
+    Ok(created(activity.id))
 }

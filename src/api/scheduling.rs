@@ -43,6 +43,8 @@ struct DaysQuery {
     month: Option<String>,
     /// `draft`, `published`, `held`, `reported` or `cancelled`.
     status: Option<String>,
+    /// Days this organization takes part in: its activities, and days it has a stall at.
+    organization_id: Option<Uuid>,
     /// From 1.
     page: Option<u64>,
 }
@@ -88,7 +90,8 @@ impl From<event::Event> for DayLine {
     }
 }
 
-/// Every market day and activity for staff, newest first, 50 a page.
+/// Every market day and activity for staff, newest first, 50 a page; by month, status or
+/// organization.
 #[utoipa::path(
     get,
     path = "/markets/all",
@@ -125,7 +128,11 @@ async fn list_days(
         Some(typed) => Some(EventStatus::parse(typed).ok_or_else(|| refused("status"))?),
     };
     let page = views::page_number(query.page);
-    let filter = StaffFilter { month, status };
+    let filter = StaffFilter {
+        month,
+        status,
+        organization: query.organization_id,
+    };
     let (days, total) = schedule::for_staff(&state.db, &actor, &filter, page, PER_PAGE).await?;
     Ok(Json(DaysBody {
         total,

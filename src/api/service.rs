@@ -165,6 +165,8 @@ struct AttendanceBody {
     #[schema(example = "0193a5c2-7d1e-7c3b-9f00-3a1b2c3d4e5f")]
     stall_id: Uuid,
     shifts: Vec<ShiftAttendanceBody>,
+    /// The stall's reports of residents served, newest (the one that counts) first.
+    residents: Vec<ResidentsBody>,
 }
 
 impl From<records::AttendanceLine> for VolunteerBody {
@@ -217,9 +219,11 @@ async fn attendance(
             volunteers: block.lines.into_iter().map(VolunteerBody::from).collect(),
         })
         .collect();
+    let reports = records::beneficiary_history(&state.db, stall.id).await?;
     Ok(Json(AttendanceBody {
         stall_id: stall.id,
         shifts,
+        residents: reports.into_iter().map(ResidentsBody::from).collect(),
     }))
 }
 
@@ -301,6 +305,21 @@ struct ResidentsBody {
     entered_at: DateTime<Utc>,
 }
 
+impl From<event::BeneficiaryReport> for ResidentsBody {
+    fn from(report: event::BeneficiaryReport) -> Self {
+        ResidentsBody {
+            stall_id: report.stall_id,
+            total: report.total,
+            elderly: report.elderly,
+            children: report.children,
+            disabled: report.disabled,
+            other: report.other,
+            reason: report.reason,
+            entered_at: report.entered_at,
+        }
+    }
+}
+
 /// Report the residents a stall served (a new report corrects the last, with a reason).
 #[utoipa::path(
     post,
@@ -331,17 +350,7 @@ async fn report_residents(
         reason: request.reason.unwrap_or_default(),
     };
     let report = records::report_beneficiaries(&state.db, &actor, id, &input).await?;
-    let body = ResidentsBody {
-        stall_id: report.stall_id,
-        total: report.total,
-        elderly: report.elderly,
-        children: report.children,
-        disabled: report.disabled,
-        other: report.other,
-        reason: report.reason,
-        entered_at: report.entered_at,
-    };
-    Ok((StatusCode::CREATED, Json(body)).into_response())
+    Ok((StatusCode::CREATED, Json(ResidentsBody::from(report))).into_response())
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -147,6 +147,7 @@ async fn show_admin(
     let filter = StaffFilter {
         month: schedule::parse_month(&query.month),
         status: EventStatus::parse(&query.status),
+        organization: None,
     };
     let page = views::page_number(query.page.trim().parse().ok());
     let (markets, total) = schedule::for_staff(&state.db, &actor, &filter, page, PER_PAGE).await?;

@@ -252,6 +252,11 @@ async fn a_client_with_only_the_api_runs_a_whole_month() {
     let served = json!({"total": 30, "elderly": 20, "children": 5, "disabled": 1, "other": 4});
     let (status, body) = call(&app, Method::POST, &residents, leader, Some(served)).await;
     assert_eq!((status, body["total"].as_i64()), (201, Some(30)));
+    let (_, body) = call(&app, Method::GET, &attendance, leader, None).await;
+    assert_eq!(
+        body["residents"][0]["total"], 30,
+        "the report that counts comes first"
+    );
 
     // A resident rates the stall from the app, once per phone.
     let ratings = format!("/stalls/{stall}/ratings");

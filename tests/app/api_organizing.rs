@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::helpers::{PASSWORD, TestApp};
 
-use crate::api_month::{call, refusal};
+use crate::api_month::{call, day, refusal};
 
 /// A resident's request, submitted and triaged as a small matter for `org`: its id.
 async fn small_matter(app: &TestApp, coordinator: Option<&str>, org: Uuid) -> String {
@@ -280,6 +280,34 @@ async fn coordinators_schedule_and_edit_days_and_leaders_place_members_through_t
     let (status, shown) = call(&app, Method::GET, &path, coordinator, None).await;
     assert_eq!((status, &shown["place"]), (200, &json!("南湖社区活动室")));
 
+    // A leader's own activity; the list by organization shows it and the days it has a
+    // stall at.
+    let activity = json!({"title": "周末治安巡逻", "place": "南湖社区", "date": day(3),
+                          "starts": "19:00", "ends": "21:00"});
+    let activities = format!("/organizations/{org}/activities");
+    assert_eq!(
+        call(
+            &app,
+            Method::POST,
+            &activities,
+            volunteer,
+            Some(activity.clone())
+        )
+        .await
+        .0,
+        403
+    );
+    let (status, body) = call(&app, Method::POST, &activities, leader, Some(activity)).await;
+    assert_eq!(status, 201, "{body}");
+    let activity_id = body["id"].clone();
+    let by_org = format!("/markets/all?organization_id={org}");
+    let (status, body) = call(&app, Method::GET, &by_org, coordinator, None).await;
+    assert_eq!(
+        (status, &body["total"], &body["days"][0]["id"]),
+        (200, &json!(1), &activity_id)
+    );
+    assert_eq!(body["days"][0]["kind"], "activity");
+
     // The leader's member is placed on a shift of their stall by phone.
     let stall_body = json!({"organization_id": org.to_string(), "service": "haircut"});
     let (_, stall) = call(
@@ -291,6 +319,8 @@ async fn coordinators_schedule_and_edit_days_and_leaders_place_members_through_t
     )
     .await;
     let stall = stall["id"].as_str().unwrap().to_owned();
+    let (_, body) = call(&app, Method::GET, &by_org, coordinator, None).await;
+    assert_eq!(body["total"], 2, "the day with its stall too");
     let shift_body = json!({"starts": "09:00", "ends": "11:30", "capacity": 1});
     let (_, shift) = call(
         &app,

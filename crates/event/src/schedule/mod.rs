@@ -431,6 +431,8 @@ pub struct StaffFilter {
     /// A Shanghai month, `(year, month)`.
     pub month: Option<(i32, u32)>,
     pub status: Option<EventStatus>,
+    /// Days an organization takes part in: its own activities, and days it has a stall at.
+    pub organization: Option<Uuid>,
 }
 
 /// One page of events for staff: market days and activities, drafts, past and cancelled
@@ -456,6 +458,19 @@ pub async fn for_staff(
     }
     if let Some(status) = filter.status {
         query = query.filter(event::Column::Status.eq(status));
+    }
+    if let Some(org) = filter.organization {
+        use crate::entities::stall;
+        let with_a_stall = sea_orm::sea_query::Query::select()
+            .column(stall::Column::EventId)
+            .from(stall::Entity)
+            .and_where(stall::Column::OrganizationId.eq(org))
+            .to_owned();
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(event::Column::OrganizerId.eq(org))
+                .add(event::Column::Id.in_subquery(with_a_stall)),
+        );
     }
     let paginator = query
         .order_by_desc(event::Column::StartsAt)
