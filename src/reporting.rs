@@ -98,3 +98,20 @@ pub fn report_file(
         ),
     })
 }
+
+/// Sends the month's report upward as it stands now (staff): its content, compared later
+/// with the figures of the day, and the workbook as it went.
+pub async fn send_month(
+    state: &AppState,
+    actor: &member::Actor,
+    month: &str,
+) -> Result<event::SentReport, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let (first, tables, heading) = month_report(state, actor, month).await?;
+    let content = report::content(&tables)?;
+    let workbook = report::to_xlsx(&heading, &tables)?;
+    let now = Utc::now();
+    Ok(event::sent_reports::send(&state.db, actor, first, &content, workbook, now).await?)
+}

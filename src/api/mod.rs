@@ -12,6 +12,7 @@ mod projects;
 mod request_steps;
 mod requests;
 mod scheduling;
+mod sending;
 mod service;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
@@ -71,6 +72,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(markets::routes())
             .merge(days::routes())
             .merge(scheduling::routes())
+            .merge(sending::routes())
             .merge(service::routes())
             .merge(requests::routes())
             .merge(request_steps::routes()),

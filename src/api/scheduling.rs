@@ -26,6 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_days))
         .routes(routes!(schedule_monthly))
         .routes(routes!(edit_day))
+        .routes(routes!(set_cutoff))
         .routes(routes!(edit_stall))
         .routes(routes!(edit_shift))
         .routes(routes!(set_capacity))
@@ -535,4 +536,38 @@ async fn assign_member(
         status: placed.standing.status.as_str(),
         position: placed.standing.position,
     }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CutoffRequest {
+    /// `YYYY-MM-DDTHH:MM` in Shanghai, before the day starts; absent for the default (the
+    /// evening before).
+    #[schema(example = "2026-12-11T20:00")]
+    closes_at: Option<String>,
+}
+
+/// When sign-up closes for a day, as whoever may publish it sets it.
+#[utoipa::path(
+    put,
+    path = "/markets/{id}/cutoff",
+    tag = "markets",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Market day or activity id")),
+    request_body = CutoffRequest,
+    responses(
+        (status = 204, description = "Set"),
+        (status = 403, description = "Neither staff nor its organizer", body = ErrorBody),
+        (status = 422, description = "A time typed wrong, after the start, or the day is over", body = ErrorBody),
+    )
+)]
+async fn set_cutoff(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(request): ApiJson<CutoffRequest>,
+) -> Result<axum::http::StatusCode, AppError> {
+    let closes_at = request.closes_at.unwrap_or_default();
+    schedule::set_signup_cutoff(&state.db, &actor, id, &closes_at).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -9,15 +9,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
-use chrono::Utc;
-use event::EventError;
 use event::sent_reports::{self, Changes};
 use serde::{Deserialize, Serialize};
 
 use super::dashboard::since_sent;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
-use crate::reporting::month_report;
 use crate::state::AppState;
 use crate::templates::PageContext;
 use crate::views;
@@ -44,24 +41,18 @@ async fn send(
     jar: CookieJar,
     Form(input): Form<SendForm>,
 ) -> Result<Response, AppError> {
-    if !actor.is_staff() {
-        return Err(AppError::Forbidden);
-    }
-    let (first, tables, heading) = month_report(&state, &actor, &input.month).await?;
-    let content = report::content(&tables)?;
-    let workbook = report::to_xlsx(&heading, &tables)?;
-    match sent_reports::send(&state.db, &actor, first, &content, workbook, Utc::now()).await {
+    match crate::reporting::send_month(&state, &actor, &input.month).await {
         Ok(_) => {
             let jar = jar.add(auth::flash_cookie("notice-report-sent"));
             Ok((jar, Redirect::to("/reports/sent")).into_response())
         }
-        Err(EventError::Invalid(errors)) => {
+        Err(AppError::InvalidFields(errors)) => {
             let problem = errors.first().map(|e| context.lang().t(e.reason));
             let page = sent_page(&state, &context, &actor, problem).await?;
             let html = super::render(&state, &context, "pages/sent-reports", &page)?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
-        Err(other) => Err(other.into()),
+        Err(other) => Err(other),
     }
 }
 

@@ -357,6 +357,29 @@ async fn a_client_with_only_the_api_runs_a_whole_month() {
     assert_eq!(csv.status(), 200);
     assert!(csv.text().await.unwrap().contains("服务居民人次,30"));
 
+    // 报送: the month goes upward once; unchanged, it is not sent again.
+    let send = json!({"month": month});
+    let path = "/reports/monthly/send";
+    assert_eq!(
+        call(&app, Method::POST, path, leader, Some(send.clone()))
+            .await
+            .0,
+        403
+    );
+    let (status, body) = call(&app, Method::POST, path, coordinator, Some(send.clone())).await;
+    assert_eq!(
+        (status, &body["revision"], &body["month"]),
+        (201, &json!(1), &json!(month)),
+        "{body}"
+    );
+    let (status, body) = call(&app, Method::POST, path, coordinator, Some(send)).await;
+    assert_eq!((status, refusal(&body).as_str()), (422, "month"));
+    let (status, body) = call(&app, Method::GET, "/reports/sent", coordinator, None).await;
+    assert_eq!(
+        (status, body["sent"].as_array().map(Vec::len)),
+        (200, Some(1))
+    );
+
     // The volunteer's certificate, which anyone can check by its number.
     let certificate = json!({"from": from, "until": until});
     let (status, body) = call(

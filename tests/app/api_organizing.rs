@@ -394,6 +394,39 @@ async fn coordinators_schedule_and_edit_days_and_leaders_place_members_through_t
         .0,
         204
     );
+    // Sign-up closes the evening before, or when the coordinator says.
+    let cutoff = format!("{path}/cutoff");
+    let evening = json!({"closes_at": format!("{}T20:00", moved_to - Duration::days(1))});
+    assert_eq!(
+        call(&app, Method::PUT, &cutoff, volunteer, Some(evening.clone()))
+            .await
+            .0,
+        403
+    );
+    let (status, body) = call(
+        &app,
+        Method::PUT,
+        &cutoff,
+        coordinator,
+        Some(json!({"closes_at": "明天"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        call(&app, Method::PUT, &cutoff, coordinator, Some(evening))
+            .await
+            .0,
+        204
+    );
+    let found = schedule::find(&app.db, day_id.parse().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        found
+            .signup_closes_at
+            .is_some_and(|at| at < found.starts_at)
+    );
+
     let assign = format!("/shifts/{shift}/assign");
     let phone = json!({"phone": "13911110002"});
     let (status, body) = call(&app, Method::POST, &assign, leader, Some(phone.clone())).await;
