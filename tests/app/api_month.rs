@@ -50,26 +50,50 @@ pub(crate) fn day(days_ahead: i64) -> String {
         .to_string()
 }
 
+/// A coordinator, the leader of an incubating organization and a volunteer, each with a
+/// bearer token.
+pub(crate) struct ApiCast {
+    coordinator: String,
+    leader: String,
+    volunteer: String,
+    org: Uuid,
+}
+
+impl ApiCast {
+    pub(crate) async fn new(app: &TestApp) -> ApiCast {
+        app.add_account(PlatformRole::Coordinator, "周协调", "13600000001")
+            .await;
+        app.add_account(PlatformRole::Volunteer, "王队长", "13911110001")
+            .await;
+        app.add_account(PlatformRole::Volunteer, "李志愿", "13911110002")
+            .await;
+        let org = app
+            .add_org("南湖爱心理发队", "elderly", "南湖社区", "13911110001")
+            .await;
+        ApiCast {
+            coordinator: app.api_token("13600000001", PASSWORD).await,
+            leader: app.api_token("13911110001", PASSWORD).await,
+            volunteer: app.api_token("13911110002", PASSWORD).await,
+            org,
+        }
+    }
+
+    /// The three tokens as `call` takes them, and the organization.
+    pub(crate) fn tokens(&self) -> (Option<&str>, Option<&str>, Option<&str>, Uuid) {
+        (
+            Some(self.coordinator.as_str()),
+            Some(self.leader.as_str()),
+            Some(self.volunteer.as_str()),
+            self.org,
+        )
+    }
+}
+
 #[tokio::test]
 async fn a_client_with_only_the_api_runs_a_whole_month() {
     let app = TestApp::new().await;
-    app.add_account(PlatformRole::Coordinator, "周协调", "13600000001")
-        .await;
-    app.add_account(PlatformRole::Volunteer, "王队长", "13911110001")
-        .await;
-    app.add_account(PlatformRole::Volunteer, "李志愿", "13911110002")
-        .await;
-    let org = app
-        .add_org("南湖爱心理发队", "elderly", "南湖社区", "13911110001")
-        .await;
-    let coordinator = app.api_token("13600000001", PASSWORD).await;
-    let leader = app.api_token("13911110001", PASSWORD).await;
-    let volunteer = app.api_token("13911110002", PASSWORD).await;
-    let (coordinator, leader, volunteer) = (
-        Some(coordinator.as_str()),
-        Some(leader.as_str()),
-        Some(volunteer.as_str()),
-    );
+    let cast = ApiCast::new(&app).await;
+    let (coordinator, leader, volunteer, org) = cast.tokens();
 
     // Set up: a day a week ahead (staff), a stall and a shift (the leader), published.
     let new_day = |date: String| {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::helpers::{PASSWORD, TestApp};
 
-use crate::api_month::{call, day, refusal};
+use crate::api_month::{ApiCast, call, day, refusal};
 
 /// A resident's request, submitted and triaged as a small matter for `org`: its id.
 async fn small_matter(app: &TestApp, coordinator: Option<&str>, org: Uuid) -> String {
@@ -153,23 +153,8 @@ async fn every_handling_step_of_a_request_is_in_the_api_as_on_the_page() {
 #[tokio::test]
 async fn coordinators_schedule_and_edit_days_and_leaders_place_members_through_the_api() {
     let app = TestApp::new().await;
-    app.add_account(PlatformRole::Coordinator, "周协调", "13600000001")
-        .await;
-    app.add_account(PlatformRole::Volunteer, "王队长", "13911110001")
-        .await;
-    app.add_account(PlatformRole::Volunteer, "李志愿", "13911110002")
-        .await;
-    let org = app
-        .add_org("南湖爱心理发队", "elderly", "南湖社区", "13911110001")
-        .await;
-    let coordinator = app.api_token("13600000001", PASSWORD).await;
-    let leader = app.api_token("13911110001", PASSWORD).await;
-    let volunteer = app.api_token("13911110002", PASSWORD).await;
-    let (coordinator, leader, volunteer) = (
-        Some(coordinator.as_str()),
-        Some(leader.as_str()),
-        Some(volunteer.as_str()),
-    );
+    let cast = ApiCast::new(&app).await;
+    let (coordinator, leader, volunteer, org) = cast.tokens();
 
     // The monthly scheduler: previewed first (nothing written), then carried out, then
     // every date is taken.
