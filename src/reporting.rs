@@ -115,3 +115,24 @@ pub async fn send_month(
     let now = Utc::now();
     Ok(event::sent_reports::send(&state.db, actor, first, &content, workbook, now).await?)
 }
+
+/// A period of whole days as typed, `YYYY-MM-DD` to `YYYY-MM-DD` (the last included): both
+/// plausible dates, the end not before the start; each refusal beside its field.
+pub fn whole_days(from: &str, until: &str) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let parse = |field: &'static str, s: &str| {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| member::fields::plausible_date(*d))
+            .ok_or(member::FieldError::new(field, "error-date-invalid"))
+    };
+    match (parse("from", from), parse("until", until)) {
+        (Ok(first), Ok(last)) if last >= first => Ok((first, last)),
+        (Ok(_), Ok(_)) => Err(AppError::InvalidFields(vec![member::FieldError::new(
+            "until",
+            "error-end-before-start",
+        )])),
+        (from, until) => Err(AppError::InvalidFields(
+            [from.err(), until.err()].into_iter().flatten().collect(),
+        )),
+    }
+}

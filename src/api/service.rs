@@ -463,21 +463,7 @@ async fn figures(
     SignedIn { actor, .. }: SignedIn,
     Query(query): Query<FiguresQuery>,
 ) -> Result<Json<PeriodFigures>, AppError> {
-    let day = |field: &'static str, typed: &str| {
-        NaiveDate::parse_from_str(typed.trim(), "%Y-%m-%d")
-            .map_err(|_| FieldError::new(field, "error-date-invalid"))
-    };
-    let (from, until) = match (day("from", &query.from), day("until", &query.until)) {
-        (Ok(from), Ok(until)) if until >= from => (from, until),
-        (Ok(_), Ok(_)) => {
-            let refused = FieldError::new("until", "error-end-before-start");
-            return Err(AppError::InvalidFields(vec![refused]));
-        }
-        (from, until) => {
-            let refused = [from.err(), until.err()].into_iter().flatten().collect();
-            return Err(AppError::InvalidFields(refused));
-        }
-    };
+    let (from, until) = crate::reporting::whole_days(&query.from, &query.until)?;
     let start = |d: NaiveDate| event::schedule::at(d, NaiveTime::MIN);
     let period = (start(from), start(until.succ_opt().unwrap_or(until)));
     let org = query.organization_id;

@@ -54,26 +54,7 @@ pub(super) async fn period_report(
     if !actor.is_staff() {
         return Err(AppError::Forbidden);
     }
-    let parse = |field: &'static str, s: &str| {
-        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .ok()
-            .filter(|d| member::fields::plausible_date(*d))
-            .ok_or(member::FieldError::new(field, "error-date-invalid"))
-    };
-    let (first, last) = match (parse("from", &query.from), parse("until", &query.until)) {
-        (Ok(first), Ok(last)) if last >= first => (first, last),
-        (Ok(_), Ok(_)) => {
-            return Err(AppError::InvalidFields(vec![member::FieldError::new(
-                "until",
-                "error-end-before-start",
-            )]));
-        }
-        (from, until) => {
-            return Err(AppError::InvalidFields(
-                [from.err(), until.err()].into_iter().flatten().collect(),
-            ));
-        }
-    };
+    let (first, last) = crate::reporting::whole_days(&query.from, &query.until)?;
     let next = last.succ_opt().unwrap_or(last);
     let (tables, heading) = report_for(state, actor, "微益坊报表", first, next).await?;
     let name = format!("微益坊报表-{first}至{last}.{format}");
