@@ -11,6 +11,7 @@ pub mod files;
 pub mod i18n;
 pub mod jobs;
 pub mod metrics;
+pub mod notices;
 pub mod reporting;
 pub mod settings;
 pub mod state;
@@ -34,6 +35,7 @@ pub struct App {
     pub router: Router,
     pub db: DatabaseConnection,
     settings: Settings,
+    outbound: notices::Outbound,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +48,8 @@ pub enum StartupError {
     Templates(#[from] handlebars::TemplateError),
     #[error("metrics cannot be set up: {0}")]
     Metrics(#[from] prometheus::Error),
+    #[error("notifications cannot be sent: {0}")]
+    Notifications(String),
 }
 
 impl App {
@@ -55,6 +59,8 @@ impl App {
             .await
             .map_err(StartupError::Database)?;
         db::migrate(&db).await.map_err(StartupError::Migration)?;
+        let outbound =
+            notices::Outbound::from_settings(&settings).map_err(StartupError::Notifications)?;
         let metrics = metrics::Metrics::new()?;
         let state = AppState::new(
             db.clone(),
@@ -66,6 +72,7 @@ impl App {
             router: router::build_router(state),
             db,
             settings,
+            outbound,
         })
     }
 
@@ -75,7 +82,7 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        jobs::start(&self.db, &self.settings);
+        jobs::start(&self.db, &self.settings, self.outbound);
         // The client address is needed for login throttling.
         let service = self
             .router

@@ -84,7 +84,9 @@ async fn main() -> anyhow::Result<()> {
         logs.with_ansi(std::io::stderr().is_terminal()).init();
     }
 
-    for (name, value) in cli.settings.describe() {
+    for (name, value) in (cli.settings.describe().into_iter())
+        .chain(cli.settings.notices.describe())
+    {
         tracing::info!("{name} = {value}");
     }
     match cli.command.unwrap_or(Command::Serve) {

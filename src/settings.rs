@@ -199,6 +199,9 @@ pub struct Settings {
         default_value = "text"
     )]
     pub log_format: String,
+
+    #[command(flatten)]
+    pub notices: crate::notices::NoticeSettings,
 }
 
 impl Settings {
@@ -249,6 +252,7 @@ impl Settings {
             backup_dir: String::new(),
             backup_hour: 3,
             backup_keep: 14,
+            notices: crate::notices::NoticeSettings::default(),
         }
     }
 

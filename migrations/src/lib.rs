@@ -22,6 +22,7 @@ mod m20261129_000010_add_lookup_indexes;
 mod m20261130_000011_create_invitations;
 mod m20261201_000012_certificate_snapshots;
 mod m20261201_000013_create_sent_reports;
+mod m20261201_000014_create_notices;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_create_invitations::Migration),
             Box::new(m20261201_000012_certificate_snapshots::Migration),
             Box::new(m20261201_000013_create_sent_reports::Migration),
+            Box::new(m20261201_000014_create_notices::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ pub mod entities;
 mod error;
 pub mod leaving;
 pub mod markets;
+pub mod notify;
 pub mod records;
 pub mod schedule;
 pub mod sent_reports;

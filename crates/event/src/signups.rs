@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use member::entities::{membership, person};
+use member::notices::{self, Kind};
 use member::{Actor, FieldError, audit, tx};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -189,6 +190,13 @@ async fn place(
     )
     .await?;
     let standing = standing_of(&txn, &created).await?;
+    let told = match standing.position {
+        None => crate::notify::about_shift(&txn, Kind::SignupConfirmed, shift.id).await?,
+        Some(position) => crate::notify::about_shift(&txn, Kind::SignupWaitlisted, shift.id)
+            .await?
+            .arg("position", position.to_string()),
+    };
+    notices::send(&txn, person_id, &told, Utc::now()).await?;
     txn.commit().await?;
     Ok(Placed {
         standing,
@@ -382,10 +390,13 @@ pub(crate) async fn promote_waitlist(
         if !take_place(db, shift_id).await? {
             return Ok(());
         }
+        let person_id = next.person_id;
         let mut active: signup::ActiveModel = next.into();
         active.status = Set(SignupStatus::Confirmed);
         active.confirmed_at = Set(Some(Utc::now()));
         active.update(db).await?;
+        let told = crate::notify::about_shift(db, Kind::Promoted, shift_id).await?;
+        notices::send(db, person_id, &told, Utc::now()).await?;
     }
 }
 

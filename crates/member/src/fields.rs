@@ -341,8 +341,12 @@ mod tests {
 /// The date in Shanghai at `now`: what "today" means on every record this platform keeps
 /// (a UTC date is a day behind from midnight to 08:00 in Shanghai).
 pub fn shanghai_date(now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    now.with_timezone(&china).date_naive()
+    now.with_timezone(&shanghai()).date_naive()
+}
+
+/// China Standard Time, UTC+8 all year.
+pub fn shanghai() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
 /// Whether a date can belong to this platform's records (projects, funding, plans): from

@@ -9,6 +9,7 @@ pub mod entities;
 mod error;
 pub mod fields;
 pub mod memberships;
+pub mod notices;
 pub mod orgs;
 pub mod privacy;
 pub mod roster;

@@ -329,6 +329,7 @@ pub async fn erase_in(
     let person = active.update(txn).await?;
     // Sessions, tokens and reset codes cascade with the account.
     account::Entity::delete_by_id(account.id).exec(txn).await?;
+    crate::notices::forget(txn, person.id).await?;
     // They leave their organizations today; the history (and the counts) stay.
     membership::Entity::update_many()
         .col_expr(

@@ -3,6 +3,7 @@
 //! edits), and each stall reports the residents it served.
 
 use chrono::{DateTime, NaiveTime, Utc};
+use member::notices::{self, Kind};
 use member::entities::person;
 use member::{Actor, FieldError, audit, tx};
 use sea_orm::entity::prelude::*;
@@ -312,6 +313,11 @@ pub async fn enter_hours(
         format_hours(tenths),
     )
     .await?;
+    let mut notice = crate::notify::about_shift(&txn, Kind::HoursConfirmed, found.id)
+        .await?
+        .arg("hours", format_hours(tenths));
+    notice.link = "/me/certificates".into();
+    notices::send(&txn, record.person_id, &notice, now).await?;
     txn.commit().await?;
     Ok(entry)
 }

@@ -179,6 +179,14 @@ pub async fn edit_event(
     } else {
         move_shifts(&txn, &shifts, moved_by).await?
     };
+    if changed.iter().any(|c| ["place", "date", "time"].contains(c)) {
+        let changed_day = event::Entity::find_by_id(found.id)
+            .one(&txn)
+            .await?
+            .ok_or(EventError::NotFound)?;
+        let notice = crate::notify::about_day(member::notices::Kind::DayChanged, &changed_day);
+        crate::notify::tell_day(&txn, found.id, &notice, Utc::now()).await?;
+    }
     audit::record(
         &txn,
         Some(actor.person_id),

@@ -18,7 +18,7 @@ pub use monthly::{PlannedDay, ScheduleInput, Scheduled, nth_weekday, preview_sch
 
 /// China Standard Time: what every date and clock time typed here means.
 pub fn shanghai() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+    member::fields::shanghai()
 }
 
 /// A Shanghai date and clock time as a UTC instant.
@@ -397,6 +397,12 @@ async fn move_status(
     }
     if update.exec(&txn).await?.rows_affected != 1 {
         return Err(EventError::field("status", "error-stage-changed-meanwhile"));
+    }
+    if to == EventStatus::Cancelled {
+        let day = find(&txn, event_id).await?;
+        let notice = crate::notify::about_day(member::notices::Kind::DayCancelled, &day)
+            .arg("reason", reason.unwrap_or_default());
+        crate::notify::tell_day(&txn, event_id, &notice, Utc::now()).await?;
     }
     let action = if to == EventStatus::Cancelled {
         "market.cancel"

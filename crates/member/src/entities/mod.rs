@@ -1,9 +1,12 @@
 pub mod account;
 pub mod api_token;
 pub mod audit_entry;
+pub mod delivery;
 pub mod invitation;
 pub mod login_failure;
 pub mod membership;
+pub mod notice;
+pub mod notice_setting;
 pub mod organization;
 pub mod organization_logo;
 pub mod person;

@@ -4,6 +4,7 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{DatabaseConnection, Set};
 
+use crate::notices::{self, Kind, Notice};
 use crate::accounts::{NO_PASSWORD, insert_account, insert_person, store_reset_code};
 use crate::entities::{account, invitation, membership, person};
 use crate::fields::{PersonName, Phone};
@@ -234,6 +235,12 @@ pub(super) async fn invite(
     }
     .insert(&txn)
     .await?;
+    let org = crate::entities::organization::Entity::find_by_id(organization_id)
+        .one(&txn)
+        .await?
+        .ok_or(MemberError::NotFound)?;
+    let notice = Notice::new(Kind::Invited, "/me").arg("org", org.name);
+    notices::send(&txn, person.id, &notice, Utc::now()).await?;
     audit::record(
         &txn,
         Some(actor.person_id),

@@ -5,6 +5,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{DatabaseConnection, Set};
 
+use crate::notices::{self, Kind, Notice};
 use crate::entities::{organization, stage_change};
 use crate::fields::text;
 use crate::memberships::{self, MemberRole};
@@ -126,6 +127,12 @@ pub async fn transition(
     .await?;
     if org.stage == Stage::Applied && to == Stage::Incubating {
         applicant_leads(&txn, &org, on_date).await?;
+    }
+    if let (Stage::Applied, Some(applicant)) = (org.stage, org.applicant_id) {
+        let notice = Notice::new(Kind::OrgDecided, format!("/orgs/{}", org.id))
+            .arg("org", org.name.clone())
+            .arg("stage", to.as_str());
+        notices::send(&txn, applicant, &notice, Utc::now()).await?;
     }
     audit::record(
         &txn,

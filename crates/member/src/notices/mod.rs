@@ -1,0 +1,273 @@
+//! Notifications. A notice is what a person is told; it lands in their in-app inbox and,
+//! by their choices, in the outbox as one delivery a channel (SMS, e-mail). [`send`] writes
+//! both inside the caller's transaction, so a change that rolls back tells nobody and a
+//! committed one always reaches the outbox; a worker ([`outbox`]) sends what is due.
+//! Texts are not stored: a notice keeps its kind and arguments, and each reader (page, SMS,
+//! e-mail) words it from the message catalogue in their language.
+
+mod choices;
+pub mod outbox;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+pub use choices::{Choices, choices_of, save_choices};
+
+use crate::entities::{delivery, notice, person};
+use crate::{Actor, MemberError};
+
+/// What a notice is about; its catalogue keys are `notice-{kind}` (in the app and e-mail)
+/// and `sms-{kind}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    SignupConfirmed,
+    SignupWaitlisted,
+    Promoted,
+    ReminderEvening,
+    ReminderSoon,
+    DayChanged,
+    DayCancelled,
+    HoursConfirmed,
+    CertificateIssued,
+    OrgDecided,
+    Invited,
+    StaffMessage,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 12] = [
+        Kind::SignupConfirmed,
+        Kind::SignupWaitlisted,
+        Kind::Promoted,
+        Kind::ReminderEvening,
+        Kind::ReminderSoon,
+        Kind::DayChanged,
+        Kind::DayCancelled,
+        Kind::HoursConfirmed,
+        Kind::CertificateIssued,
+        Kind::OrgDecided,
+        Kind::Invited,
+        Kind::StaffMessage,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SignupConfirmed => "signup_confirmed",
+            Kind::SignupWaitlisted => "signup_waitlisted",
+            Kind::Promoted => "promoted",
+            Kind::ReminderEvening => "reminder_evening",
+            Kind::ReminderSoon => "reminder_soon",
+            Kind::DayChanged => "day_changed",
+            Kind::DayCancelled => "day_cancelled",
+            Kind::HoursConfirmed => "hours_confirmed",
+            Kind::CertificateIssued => "certificate_issued",
+            Kind::OrgDecided => "org_decided",
+            Kind::Invited => "invited",
+            Kind::StaffMessage => "staff_message",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Reminders wait out quiet hours, count against the day's cap and may be turned off;
+    /// news that changes someone's day (a change, a cancellation, staff's message) goes at
+    /// once.
+    pub fn is_reminder(self) -> bool {
+        matches!(self, Kind::ReminderEvening | Kind::ReminderSoon)
+    }
+
+    pub fn is_urgent(self) -> bool {
+        matches!(
+            self,
+            Kind::DayChanged | Kind::DayCancelled | Kind::StaffMessage | Kind::Promoted
+        )
+    }
+}
+
+/// A notice about to be sent: its kind, the catalogue's arguments and where it leads.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub kind: Kind,
+    pub args: BTreeMap<&'static str, String>,
+    pub link: String,
+    /// One notice a key, however often or on however many servers it is sent (reminders).
+    pub dedupe_key: Option<String>,
+    /// When it is worth nothing any more (a reminder once its shift has started).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl Notice {
+    pub fn new(kind: Kind, link: impl Into<String>) -> Self {
+        Notice {
+            kind,
+            args: BTreeMap::new(),
+            link: link.into(),
+            dedupe_key: None,
+            expires_at: None,
+        }
+    }
+
+    #[must_use]
+    pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.insert(name, value.into());
+        self
+    }
+}
+
+/// Tells a person, inside the caller's transaction: the inbox entry, and one delivery for
+/// each channel they chose and can be reached by. Returns false when a notice with the same
+/// dedupe key was already sent (nothing is written then).
+pub async fn send(
+    txn: &impl ConnectionTrait,
+    person_id: Uuid,
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let choices = choices_of(txn, person_id).await?;
+    if notice.kind.is_reminder() && !choices.reminders {
+        return Ok(false);
+    }
+    let id = Uuid::now_v7();
+    let args = serde_json::to_string(&notice.args).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let written = notice::Entity::insert(notice::ActiveModel {
+        id: Set(id),
+        person_id: Set(person_id),
+        kind: Set(notice.kind.as_str().into()),
+        args: Set(args),
+        link: Set(notice.link.clone()),
+        urgent: Set(notice.kind.is_urgent()),
+        dedupe_key: Set(notice.dedupe_key.clone()),
+        created_at: Set(now),
+        read_at: Set(None),
+    })
+    .on_conflict(
+        OnConflict::column(notice::Column::DedupeKey)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    if written == 0 {
+        return Ok(false);
+    }
+    let has_phone = person::Entity::find_by_id(person_id)
+        .one(txn)
+        .await?
+        .is_some_and(|p| p.phone.is_some());
+    let channels = [
+        (outbox::Channel::Sms, choices.by_sms && has_phone),
+        (
+            outbox::Channel::Email,
+            choices.by_email && choices.email.is_some(),
+        ),
+    ];
+    for (channel, wanted) in channels {
+        if wanted {
+            outbox::enqueue(txn, id, person_id, channel, notice, now).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Tells each of several people the same notice.
+pub async fn send_all(
+    txn: &impl ConnectionTrait,
+    people: impl IntoIterator<Item = Uuid>,
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for person_id in people {
+        send(txn, person_id, notice, now).await?;
+    }
+    Ok(())
+}
+
+/// One notice in the inbox.
+#[derive(Clone, Debug, Serialize)]
+pub struct InboxItem {
+    pub id: Uuid,
+    pub kind: Kind,
+    pub args: BTreeMap<String, String>,
+    pub link: String,
+    pub created_at: DateTime<Utc>,
+    pub read: bool,
+}
+
+/// The signed-in person's latest notices, newest first.
+pub async fn inbox(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    limit: u64,
+) -> Result<Vec<InboxItem>, MemberError> {
+    let rows = notice::Entity::find()
+        .filter(notice::Column::PersonId.eq(actor.person_id))
+        .order_by_desc(notice::Column::CreatedAt)
+        .order_by_desc(notice::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(InboxItem {
+                id: row.id,
+                kind: Kind::parse(&row.kind)?,
+                args: serde_json::from_str(&row.args).unwrap_or_default(),
+                link: row.link,
+                created_at: row.created_at,
+                read: row.read_at.is_some(),
+            })
+        })
+        .collect())
+}
+
+/// How many notices the signed-in person has not seen yet (the count in the navigation).
+pub async fn unread(db: &impl ConnectionTrait, actor: &Actor) -> Result<u64, MemberError> {
+    Ok(notice::Entity::find()
+        .filter(notice::Column::PersonId.eq(actor.person_id))
+        .filter(notice::Column::ReadAt.is_null())
+        .count(db)
+        .await?)
+}
+
+/// Marks every notice of the signed-in person as seen (they opened the inbox).
+pub async fn mark_all_read(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<u64, MemberError> {
+    Ok(notice::Entity::update_many()
+        .col_expr(notice::Column::ReadAt, Expr::value(now))
+        .filter(notice::Column::PersonId.eq(actor.person_id))
+        .filter(notice::Column::ReadAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// A deleted account's notices, deliveries and choices go with it (inside the erasure).
+pub(crate) async fn forget(txn: &impl ConnectionTrait, person_id: Uuid) -> Result<(), DbErr> {
+    delivery::Entity::delete_many()
+        .filter(delivery::Column::PersonId.eq(person_id))
+        .exec(txn)
+        .await?;
+    notice::Entity::delete_many()
+        .filter(notice::Column::PersonId.eq(person_id))
+        .exec(txn)
+        .await?;
+    crate::entities::notice_setting::Entity::delete_by_id(person_id)
+        .exec(txn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! How a notice reads: in the app and in e-mail (`notice-{kind}`), by SMS (`sms-{kind}`),
+//! in the reader's language. Arguments that are codes (a stall's service, an organization's
+//! stage) are worded from the catalogue too.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+use fluent_templates::fluent_bundle::FluentValue;
+use member::notices::Kind;
+
+use crate::i18n::Lang;
+
+fn worded(lang: Lang, args: &BTreeMap<String, String>) -> HashMap<Cow<'static, str>, FluentValue<'static>> {
+    args.iter()
+        .map(|(name, value)| {
+            let value = match name.as_str() {
+                "service" => lang.t(&format!("service-{value}")),
+                "stage" => lang.t(&format!("stage-{value}")),
+                _ => value.clone(),
+            };
+            (Cow::Owned(name.clone()), FluentValue::from(value))
+        })
+        .collect()
+}
+
+/// The notice as one sentence (the inbox, the e-mail's subject and first line).
+pub fn sentence(lang: Lang, kind: Kind, args: &BTreeMap<String, String>) -> String {
+    lang.t_args(&format!("notice-{}", kind.as_str()), &worded(lang, args))
+}
+
+/// The SMS, with the signature as the provider puts it in front.
+pub fn sms(lang: Lang, kind: Kind, args: &BTreeMap<String, String>, sign_name: &str) -> String {
+    let text = lang.t_args(&format!("sms-{}", kind.as_str()), &worded(lang, args));
+    format!("【{sign_name}】{text}")
+}
+
+/// The template parameters an SMS provider fills in: the same arguments, worded, each cut
+/// to the providers' limit for one variable.
+pub fn sms_params(lang: Lang, args: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    worded(lang, args)
+        .into_iter()
+        .map(|(name, value)| {
+            let text = match value {
+                FluentValue::String(s) => s.chars().take(35).collect(),
+                _ => String::new(),
+            };
+            (name.into_owned(), text)
+        })
+        .collect()
+}
+
+/// The e-mail: subject and plain-text body with the link and how to change one's choices.
+pub fn email(
+    lang: Lang,
+    kind: Kind,
+    args: &BTreeMap<String, String>,
+    link: &str,
+    origin: &str,
+) -> (String, String) {
+    let line = sentence(lang, kind, args);
+    let title = lang.t(&format!("notice-title-{}", kind.as_str()));
+    let subject = format!("[{}] {title}", lang.t("site-name"));
+    let body = format!(
+        "{line}\n\n{origin}{link}\n\n--\n{}\n{origin}/me/notifications\n",
+        lang.t("email-footer")
+    );
+    (subject, body)
+}
