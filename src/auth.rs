@@ -21,6 +21,10 @@ pub const SESSION_COOKIE: &str = "wyf_session";
 /// A one-shot notice ("密码已修改") shown on the next page: a catalogue key, not text.
 pub const FLASH_COOKIE: &str = "wyf_flash";
 
+/// How many notices a signed-in person has not seen (for the navigation of pages).
+#[derive(Clone, Copy, Debug)]
+pub struct Unread(pub u64);
+
 /// A signed-in person and the credential the request came with.
 #[derive(Clone, Debug)]
 pub struct SignedIn {
@@ -115,6 +119,16 @@ pub async fn identify(
     if let Some(credential) = credential {
         match resolve(&state, &credential).await {
             Ok(Some(actor)) => {
+                // Pages show how many notices wait; the API asks for them itself.
+                if matches!(credential, OwnedCredential::Session(_)) {
+                    match member::notices::unread(&state.db, &actor).await {
+                        Ok(count) => request.extensions_mut().insert(Unread(count)),
+                        Err(err) => {
+                            tracing::warn!(error = %err, "cannot count unread notices");
+                            None
+                        }
+                    };
+                }
                 request
                     .extensions_mut()
                     .insert(SignedIn { actor, credential });

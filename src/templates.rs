@@ -49,6 +49,8 @@ pub struct PageContext {
 pub struct Viewer {
     pub name: String,
     pub is_staff: bool,
+    /// Notices not yet seen, for the count in the navigation.
+    pub unread: u64,
 }
 
 impl PageContext {
@@ -63,6 +65,7 @@ impl PageContext {
         let viewer = extensions.get::<SignedIn>().map(|s| Viewer {
             name: s.actor.name.clone(),
             is_staff: s.actor.is_staff(),
+            unread: extensions.get::<crate::auth::Unread>().map_or(0, |u| u.0),
         });
         let flash = extensions.get::<Flash>().map(|flash| match flash.count {
             Some(count) => crate::views::t_count(locale.lang, &flash.key, count),

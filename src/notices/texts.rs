@@ -1,4 +1,4 @@
-//! How a notice reads: in the app and in e-mail (`notice-{kind}`), by SMS (`sms-{kind}`),
+//! How a notice reads: in the app and in e-mail (`inbox-{kind}`), by SMS (`sms-{kind}`),
 //! in the reader's language. Arguments that are codes (a stall's service, an organization's
 //! stage) are worded from the catalogue too.
 
@@ -14,7 +14,7 @@ fn worded(lang: Lang, args: &BTreeMap<String, String>) -> HashMap<Cow<'static, s
     args.iter()
         .map(|(name, value)| {
             let value = match name.as_str() {
-                "service" => lang.t(&format!("service-{value}")),
+                "service" => lang.t(&format!("service-{}", value.replace('_', "-"))),
                 "stage" => lang.t(&format!("stage-{value}")),
                 _ => value.clone(),
             };
@@ -25,7 +25,7 @@ fn worded(lang: Lang, args: &BTreeMap<String, String>) -> HashMap<Cow<'static, s
 
 /// The notice as one sentence (the inbox, the e-mail's subject and first line).
 pub fn sentence(lang: Lang, kind: Kind, args: &BTreeMap<String, String>) -> String {
-    lang.t_args(&format!("notice-{}", kind.as_str()), &worded(lang, args))
+    lang.t_args(&format!("inbox-{}", kind.as_str()), &worded(lang, args))
 }
 
 /// The SMS, with the signature as the provider puts it in front.
@@ -58,7 +58,7 @@ pub fn email(
     origin: &str,
 ) -> (String, String) {
     let line = sentence(lang, kind, args);
-    let title = lang.t(&format!("notice-title-{}", kind.as_str()));
+    let title = lang.t(&format!("inbox-title-{}", kind.as_str()));
     let subject = format!("[{}] {title}", lang.t("site-name"));
     let body = format!(
         "{line}\n\n{origin}{link}\n\n--\n{}\n{origin}/me/notifications\n",

@@ -11,6 +11,7 @@ mod home;
 mod markets;
 mod me;
 mod members;
+mod notifications;
 mod orgs;
 mod pager;
 mod projects;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(home::routes())
         .merge(account::routes())
         .merge(me::routes())
+        .merge(notifications::routes())
         .merge(admin::routes())
         .merge(orgs::routes())
         .merge(members::routes())

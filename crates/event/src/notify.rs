@@ -140,6 +140,27 @@ pub async fn message_day(
     Ok(people.len())
 }
 
+/// Whom the actor may message on a day: everyone (the organizer), and the stalls they
+/// run, by id and service. Nothing at all: they may not message this day.
+pub async fn message_targets(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    event_id: Uuid,
+) -> Result<(bool, Vec<(Uuid, crate::stalls::Service, String)>), EventError> {
+    let day = schedule::find(db, event_id).await?;
+    let whole_day = schedule::may_steer(actor, &day);
+    let stalls = crate::stalls::stalls_of(db, event_id)
+        .await?
+        .into_iter()
+        .filter(|s| whole_day || actor.can_manage_org(s.stall.organization_id))
+        .map(|s| (s.stall.id, s.stall.service, s.organization))
+        .collect::<Vec<_>>();
+    if !whole_day && stalls.is_empty() {
+        return Err(EventError::Forbidden);
+    }
+    Ok((whole_day, stalls))
+}
+
 /// The evening before a shift (18:00 Shanghai) and two hours before it.
 fn reminder_times(starts_at: DateTime<Utc>) -> [(Kind, DateTime<Utc>); 2] {
     let eve = starts_at.with_timezone(&shanghai()).date_naive() - Duration::days(1);

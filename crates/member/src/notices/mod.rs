@@ -24,7 +24,7 @@ pub use choices::{Choices, choices_of, save_choices};
 use crate::entities::{delivery, notice, person};
 use crate::{Actor, MemberError};
 
-/// What a notice is about; its catalogue keys are `notice-{kind}` (in the app and e-mail)
+/// What a notice is about; its catalogue keys are `inbox-{kind}` (in the app and e-mail)
 /// and `sms-{kind}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,14 +37,13 @@ pub enum Kind {
     DayChanged,
     DayCancelled,
     HoursConfirmed,
-    CertificateIssued,
     OrgDecided,
     Invited,
     StaffMessage,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 11] = [
         Kind::SignupConfirmed,
         Kind::SignupWaitlisted,
         Kind::Promoted,
@@ -53,7 +52,6 @@ impl Kind {
         Kind::DayChanged,
         Kind::DayCancelled,
         Kind::HoursConfirmed,
-        Kind::CertificateIssued,
         Kind::OrgDecided,
         Kind::Invited,
         Kind::StaffMessage,
@@ -69,7 +67,6 @@ impl Kind {
             Kind::DayChanged => "day_changed",
             Kind::DayCancelled => "day_cancelled",
             Kind::HoursConfirmed => "hours_confirmed",
-            Kind::CertificateIssued => "certificate_issued",
             Kind::OrgDecided => "org_decided",
             Kind::Invited => "invited",
             Kind::StaffMessage => "staff_message",
