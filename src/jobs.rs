@@ -51,17 +51,25 @@ async fn enqueue_reminders(db: DatabaseConnection) {
         match event::notify::enqueue_reminders(&db, chrono::Utc::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(reminders = n, "reminders written"),
-            Err(e) => tracing::warn!(error = %e, "writing reminders failed; tried again in a minute"),
+            Err(e) => {
+                tracing::warn!(error = %e, "writing reminders failed; tried again in a minute")
+            }
         }
     }
 }
 
 /// Every five seconds, what is due in the outbox is sent.
-async fn deliver(db: DatabaseConnection, outbound: Outbound, policy: member::notices::outbox::Policy) {
+async fn deliver(
+    db: DatabaseConnection,
+    outbound: Outbound,
+    policy: member::notices::outbox::Policy,
+) {
     let mut every_few_seconds = tokio::time::interval(Duration::from_secs(5));
     loop {
         every_few_seconds.tick().await;
-        if let Err(e) = crate::notices::deliver_due(&db, &outbound, &policy, chrono::Utc::now()).await {
+        if let Err(e) =
+            crate::notices::deliver_due(&db, &outbound, &policy, chrono::Utc::now()).await
+        {
             tracing::warn!(error = %e, "sending notifications failed; tried again shortly");
         }
     }

@@ -84,8 +84,8 @@ async fn main() -> anyhow::Result<()> {
         logs.with_ansi(std::io::stderr().is_terminal()).init();
     }
 
-    for (name, value) in (cli.settings.describe().into_iter())
-        .chain(cli.settings.notices.describe())
+    for (name, value) in
+        (cli.settings.describe().into_iter()).chain(cli.settings.notices.describe())
     {
         tracing::info!("{name} = {value}");
     }

@@ -25,7 +25,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Notices::Urgent).boolean().not_null())
                     // Reminders are enqueued by a job that may run on several servers at
                     // once: one notice a key.
-                    .col(ColumnDef::new(Notices::DedupeKey).string_len(120).unique_key())
+                    .col(
+                        ColumnDef::new(Notices::DedupeKey)
+                            .string_len(120)
+                            .unique_key(),
+                    )
                     .col(
                         ColumnDef::new(Notices::CreatedAt)
                             .timestamp_with_time_zone()
@@ -128,8 +132,16 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(NoticeSettings::Email).string_len(254))
                     .col(ColumnDef::new(NoticeSettings::BySms).boolean().not_null())
                     .col(ColumnDef::new(NoticeSettings::ByEmail).boolean().not_null())
-                    .col(ColumnDef::new(NoticeSettings::Reminders).boolean().not_null())
-                    .col(ColumnDef::new(NoticeSettings::Lang).string_len(8).not_null())
+                    .col(
+                        ColumnDef::new(NoticeSettings::Reminders)
+                            .boolean()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(NoticeSettings::Lang)
+                            .string_len(8)
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(NoticeSettings::UpdatedAt)
                             .timestamp_with_time_zone()

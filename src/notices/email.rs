@@ -1,8 +1,8 @@
 //! Sending e-mail by SMTP (lettre). The message id carries the delivery's idempotency key,
 //! so a message sent twice after a worker died is recognisably the same message.
 
-use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, Message};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, Message};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use member::notices::outbox::{Claimed, Outcome};
 
@@ -18,7 +18,10 @@ pub struct Mailer {
 
 impl Mailer {
     /// None when no SMTP server is set.
-    pub fn from_settings(settings: &NoticeSettings, origin: String) -> Result<Option<Mailer>, String> {
+    pub fn from_settings(
+        settings: &NoticeSettings,
+        origin: String,
+    ) -> Result<Option<Mailer>, String> {
         if settings.smtp_url.trim().is_empty() {
             return Ok(None);
         }
@@ -42,23 +45,30 @@ impl Mailer {
         let Ok(to) = message.to.parse::<Mailbox>() else {
             return Outcome::Refused("the address cannot be used".into());
         };
-        let (subject, body) = texts::email(lang, message.kind, &message.args, &message.link, &self.origin);
+        let (subject, body) = texts::email(
+            lang,
+            message.kind,
+            &message.args,
+            &message.link,
+            &self.origin,
+        );
         let built = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(subject)
             .message_id(Some(format!("<{}@weiyifang>", message.id)))
             .header(ContentType::TEXT_PLAIN)
-            .body(body);
+            .body(
+                Body::new_with_encoding(body, ContentTransferEncoding::Base64)
+                    .unwrap_or_else(|body| Body::new(body)),
+            );
         let Ok(email) = built else {
             return Outcome::Refused("the message could not be built".into());
         };
         match self.transport.send(email).await {
             Ok(_) => Outcome::Sent,
             // The server's code only: its text may repeat the address.
-            Err(e) if e.is_permanent() => {
-                Outcome::Refused(format!("smtp refused {}", code_of(&e)))
-            }
+            Err(e) if e.is_permanent() => Outcome::Refused(format!("smtp refused {}", code_of(&e))),
             Err(e) => Outcome::Retry(format!("smtp {}", code_of(&e))),
         }
     }

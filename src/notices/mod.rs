@@ -64,7 +64,7 @@ pub async fn deliver_due(
 }
 
 /// rustls needs one crypto provider for the process: ring (no C toolchain beyond cc).
-pub(crate) fn install_tls_provider() {
+pub fn install_tls_provider() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // Already installed (by a test, say) is fine.

@@ -46,7 +46,12 @@ pub struct NoticeSettings {
 
     /// `log` (write SMS to the server log, for development), `aliyun` (阿里云短信服务), or
     /// `off`.
-    #[arg(long, global = true, env = "WEIYIFANG_SMS_PROVIDER", default_value = "log")]
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_SMS_PROVIDER",
+        default_value = "log"
+    )]
     pub sms_provider: String,
 
     /// The provider's API address.
@@ -58,7 +63,12 @@ pub struct NoticeSettings {
     )]
     pub sms_endpoint: String,
 
-    #[arg(long, global = true, env = "WEIYIFANG_SMS_ACCESS_KEY_ID", default_value = "")]
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_SMS_ACCESS_KEY_ID",
+        default_value = ""
+    )]
     pub sms_access_key_id: String,
 
     #[arg(
@@ -71,12 +81,22 @@ pub struct NoticeSettings {
     pub sms_access_key_secret: String,
 
     /// The approved signature (签名), e.g. `微益坊`.
-    #[arg(long, global = true, env = "WEIYIFANG_SMS_SIGN_NAME", default_value = "")]
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_SMS_SIGN_NAME",
+        default_value = ""
+    )]
     pub sms_sign_name: String,
 
     /// Approved template codes by notice kind: `promoted=SMS_1234,reminder_evening=SMS_5678`.
     /// A kind without a template is not sent by SMS (it stays in the app and e-mail).
-    #[arg(long, global = true, env = "WEIYIFANG_SMS_TEMPLATES", default_value = "")]
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_SMS_TEMPLATES",
+        default_value = ""
+    )]
     pub sms_templates: String,
 
     /// The SMTP server, e.g. `smtps://user:password@smtp.example.org` or
@@ -153,15 +173,27 @@ impl NoticeSettings {
         vec![
             ("WEIYIFANG_NOTICE_JOBS", self.notice_jobs.to_string()),
             ("WEIYIFANG_QUIET_HOURS", self.quiet_hours.clone()),
-            ("WEIYIFANG_NOTICE_DAILY_CAP", self.notice_daily_cap.to_string()),
-            ("WEIYIFANG_NOTICE_MAX_TRIES", self.notice_max_tries.to_string()),
+            (
+                "WEIYIFANG_NOTICE_DAILY_CAP",
+                self.notice_daily_cap.to_string(),
+            ),
+            (
+                "WEIYIFANG_NOTICE_MAX_TRIES",
+                self.notice_max_tries.to_string(),
+            ),
             ("WEIYIFANG_SMS_PROVIDER", self.sms_provider.clone()),
             ("WEIYIFANG_SMS_ENDPOINT", self.sms_endpoint.clone()),
             ("WEIYIFANG_SMS_ACCESS_KEY_ID", set(&self.sms_access_key_id)),
-            ("WEIYIFANG_SMS_ACCESS_KEY_SECRET", set(&self.sms_access_key_secret)),
+            (
+                "WEIYIFANG_SMS_ACCESS_KEY_SECRET",
+                set(&self.sms_access_key_secret),
+            ),
             ("WEIYIFANG_SMS_SIGN_NAME", self.sms_sign_name.clone()),
             ("WEIYIFANG_SMS_TEMPLATES", self.sms_templates.clone()),
-            ("WEIYIFANG_SMTP_URL", crate::settings::redact_url(&self.smtp_url)),
+            (
+                "WEIYIFANG_SMTP_URL",
+                crate::settings::redact_url(&self.smtp_url),
+            ),
             ("WEIYIFANG_MAIL_FROM", self.mail_from.clone()),
         ]
     }

@@ -111,7 +111,13 @@ impl Aliyun {
             // The idempotency key, on the provider's receipt.
             ("OutId", message.id.to_string()),
         ]);
-        let signed = sign(&mut query, &self.key_id, &self.key_secret, Utc::now(), uuid::Uuid::now_v7());
+        let signed = sign(
+            &mut query,
+            &self.key_id,
+            &self.key_secret,
+            Utc::now(),
+            uuid::Uuid::now_v7(),
+        );
         let url = format!("{}?{signed}", self.endpoint);
         let answer = match self.client.get(url).send().await {
             Ok(answer) => answer,
@@ -168,7 +174,8 @@ pub fn sign(
         .collect::<Vec<_>>()
         .join("&");
     let to_sign = format!("GET&{}&{}", percent_encode("/"), percent_encode(&canonical));
-    let Ok(mut mac) = Hmac::<sha1::Sha1>::new_from_slice(format!("{key_secret}&").as_bytes()) else {
+    let Ok(mut mac) = Hmac::<sha1::Sha1>::new_from_slice(format!("{key_secret}&").as_bytes())
+    else {
         return canonical;
     };
     mac.update(to_sign.as_bytes());

@@ -10,7 +10,10 @@ use member::notices::Kind;
 
 use crate::i18n::Lang;
 
-fn worded(lang: Lang, args: &BTreeMap<String, String>) -> HashMap<Cow<'static, str>, FluentValue<'static>> {
+fn worded(
+    lang: Lang,
+    args: &BTreeMap<String, String>,
+) -> HashMap<Cow<'static, str>, FluentValue<'static>> {
     args.iter()
         .map(|(name, value)| {
             let value = match name.as_str() {

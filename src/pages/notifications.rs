@@ -24,7 +24,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me/notifications", get(show_inbox).post(save_choices))
         .route("/admin/notifications", get(show_failures))
-        .route("/markets/{id}/message", get(show_message).post(send_message))
+        .route(
+            "/markets/{id}/message",
+            get(show_message).post(send_message),
+        )
 }
 
 #[derive(Serialize)]
@@ -119,7 +122,10 @@ async fn show_inbox(
     notices::mark_all_read(&state.db, &signed_in.actor, chrono::Utc::now()).await?;
     // The count in the navigation was taken before the page was read.
     let context = PageContext {
-        viewer: context.viewer.clone().map(|v| crate::templates::Viewer { unread: 0, ..v }),
+        viewer: context
+            .viewer
+            .clone()
+            .map(|v| crate::templates::Viewer { unread: 0, ..v }),
         ..context
     };
     Ok(super::render(&state, &context, "pages/notifications", &page)?.into_response())
@@ -218,14 +224,16 @@ async fn message_page(
         label: lang.t("message-to-day"),
         selected: chosen.is_empty(),
     });
-    let stalls = stalls.into_iter().map(|(id, service, organization)| super::forms::Choice {
-        value: id.to_string(),
-        label: format!(
-            "{} · {organization}",
-            lang.t(&format!("service-{}", service.as_str().replace('_', "-")))
-        ),
-        selected: chosen == id.to_string(),
-    });
+    let stalls = stalls
+        .into_iter()
+        .map(|(id, service, organization)| super::forms::Choice {
+            value: id.to_string(),
+            label: format!(
+                "{} · {organization}",
+                lang.t(&format!("service-{}", service.as_str().replace('_', "-")))
+            ),
+            selected: chosen == id.to_string(),
+        });
     Ok(MessagePage {
         market_id,
         targets: day.into_iter().chain(stalls).collect(),
@@ -270,7 +278,10 @@ async fn send_message(
     .await;
     match sent {
         Ok(count) => {
-            let jar = jar.add(auth::flash_cookie_count("notice-message-sent", count as u64));
+            let jar = jar.add(auth::flash_cookie_count(
+                "notice-message-sent",
+                count as u64,
+            ));
             Ok((jar, Redirect::to(&format!("/markets/{id}"))).into_response())
         }
         Err(event::EventError::Invalid(errors)) => {

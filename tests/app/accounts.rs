@@ -212,7 +212,7 @@ async fn every_login_gets_a_new_session_id_and_logout_ends_it() {
 
 /// The status of a GET that carries exactly this session cookie.
 pub(crate) async fn with_cookie(app: &TestApp, token: &str, path: &str) -> u16 {
-    reqwest::Client::builder()
+    crate::helpers::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

@@ -210,7 +210,7 @@ async fn the_first_admin_is_created_from_the_command_line_with_the_password_on_s
     let mut serve = weiyifang(folder.path());
     serve.env("DATABASE_URL", url).arg("serve");
     let (child, base) = start(serve).await;
-    let client = reqwest::Client::builder()
+    let client = crate::helpers::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

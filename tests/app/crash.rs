@@ -227,7 +227,7 @@ async fn answered_writes_survive_a_sigkill_and_the_database_stays_sound() {
 
     let answered = Arc::new(Mutex::new(Answered::default()));
     let successes = Arc::new(AtomicUsize::new(0));
-    let client = reqwest::Client::builder()
+    let client = crate::helpers::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(20))
         .build()

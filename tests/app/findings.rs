@@ -337,7 +337,7 @@ pub(crate) fn from_address(app: &TestApp, address: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-forwarded-for", address.parse().unwrap());
     headers.insert("origin", app.url("").trim_end_matches('/').parse().unwrap());
-    reqwest::Client::builder()
+    crate::helpers::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .default_headers(headers)
         .build()

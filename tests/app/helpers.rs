@@ -129,8 +129,14 @@ pub fn volunteer(person_id: Uuid) -> Actor {
 /// The password every account made by `add_account` has.
 pub const PASSWORD: &str = "Nanhu-market-2026";
 
-fn new_client() -> reqwest::Client {
+/// A client builder; reqwest's TLS takes the process's crypto provider (ring), set here.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    weiyifang::notices::install_tls_provider();
     reqwest::Client::builder()
+}
+
+fn new_client() -> reqwest::Client {
+    crate::helpers::client_builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -210,6 +216,8 @@ impl TestApp {
     pub async fn with_settings(change: impl FnOnce(&mut Settings)) -> Self {
         let database = TestDatabase::create().await;
         let mut settings = Settings::with_database(database.url());
+        // Tests send what is due themselves, on their own clock (`deliver_due`).
+        settings.notices.notice_jobs = false;
         change(&mut settings);
         let app = App::build(settings).await.expect("the application starts");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");

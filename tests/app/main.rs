@@ -35,6 +35,8 @@ mod markets_organizing;
 mod members;
 mod month;
 mod month_on_the_day;
+mod notice_delivery;
+mod notices;
 mod observability;
 mod orgs;
 mod orgs_api;

@@ -69,6 +69,8 @@ pub const ACTIONS: &[&str] = &[
     "certificate.supersede",
     "report.send",
     "request.contact_reveal",
+    "notices.choose",
+    "market.message",
 ];
 
 pub async fn record(

@@ -1129,3 +1129,5 @@ failures-tries = Tries
 failures-reason = Why
 channel-sms = SMS
 channel-email = E-mail
+audit-notices-choose = Changed how to be told
+audit-market-message = Messaged the volunteers

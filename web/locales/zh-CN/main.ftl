@@ -1129,3 +1129,5 @@ failures-tries = 尝试次数
 failures-reason = 原因
 channel-sms = 短信
 channel-email = 邮件
+audit-notices-choose = 修改消息接收方式
+audit-market-message = 给报名者发通知

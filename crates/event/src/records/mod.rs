@@ -3,8 +3,8 @@
 //! edits), and each stall reports the residents it served.
 
 use chrono::{DateTime, NaiveTime, Utc};
-use member::notices::{self, Kind};
 use member::entities::person;
+use member::notices::{self, Kind};
 use member::{Actor, FieldError, audit, tx};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Alias, Expr, Query};

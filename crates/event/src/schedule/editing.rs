@@ -179,7 +179,10 @@ pub async fn edit_event(
     } else {
         move_shifts(&txn, &shifts, moved_by).await?
     };
-    if changed.iter().any(|c| ["place", "date", "time"].contains(c)) {
+    if changed
+        .iter()
+        .any(|c| ["place", "date", "time"].contains(c))
+    {
         let changed_day = event::Entity::find_by_id(found.id)
             .one(&txn)
             .await?

@@ -4,10 +4,10 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{DatabaseConnection, Set};
 
-use crate::notices::{self, Kind, Notice};
 use crate::accounts::{NO_PASSWORD, insert_account, insert_person, store_reset_code};
 use crate::entities::{account, invitation, membership, person};
 use crate::fields::{PersonName, Phone};
+use crate::notices::{self, Kind, Notice};
 use crate::{Actor, FieldError, MemberError, PlatformRole, audit, tx};
 
 use super::skills::{add_skills, parse_skills};

@@ -54,9 +54,13 @@ fn checked_email(typed: Option<&str>) -> Result<Option<String>, FieldError> {
     };
     let plausible = typed.len() <= 254
         && !typed.chars().any(|c| c.is_whitespace() || c.is_control())
-        && typed
-            .split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@') && !host.starts_with('.') && !host.ends_with('.'));
+        && typed.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty()
+                && host.contains('.')
+                && !host.contains('@')
+                && !host.starts_with('.')
+                && !host.ends_with('.')
+        });
     if plausible {
         Ok(Some(typed.to_string()))
     } else {

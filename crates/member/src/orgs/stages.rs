@@ -5,10 +5,10 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{DatabaseConnection, Set};
 
-use crate::notices::{self, Kind, Notice};
 use crate::entities::{organization, stage_change};
 use crate::fields::text;
 use crate::memberships::{self, MemberRole};
+use crate::notices::{self, Kind, Notice};
 use crate::{Actor, FieldError, MemberError, audit, tx};
 
 use super::{Stage, find};
