@@ -7,6 +7,7 @@ mod account;
 mod days;
 mod json;
 mod markets;
+mod notifications;
 mod orgs;
 mod projects;
 mod request_steps;
@@ -40,6 +41,7 @@ use crate::state::AppState;
         (name = "markets", description = "公益集市 Market days: setting them up, publishing, signing up"),
         (name = "records", description = "服务记录 The day's records: check-in, hours, residents served, figures, certificates"),
         (name = "requests", description = "三事分流 Residents' requests (big, small, private matters) and satisfaction"),
+        (name = "notifications", description = "消息通知 Notifications: my inbox and choices, messages to a day, failed deliveries"),
     )
 )]
 struct ApiDoc;
@@ -75,7 +77,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(sending::routes())
             .merge(service::routes())
             .merge(requests::routes())
-            .merge(request_steps::routes()),
+            .merge(request_steps::routes())
+            .merge(notifications::routes()),
     )
 }
 

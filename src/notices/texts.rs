@@ -69,3 +69,38 @@ pub fn email(
     );
     (subject, body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every SMS, with the signature and arguments as long as a real month's, fits one
+    /// message: 70 Chinese characters.
+    #[test]
+    fn every_sms_fits_one_message() {
+        let args: BTreeMap<String, String> = [
+            ("day", "十二月南湖社区公益集市"),
+            ("service", "legal_aid"),
+            ("starts", "2026-12-06 09:00"),
+            ("place", "南湖社区文化广场东侧"),
+            ("position", "12"),
+            ("reason", "气象台发布暴雨黄色预警"),
+            ("hours", "2.5"),
+            ("org", "南湖社区爱心理发志愿队"),
+            ("stage", "incubating"),
+            ("message", &"雨".repeat(event::notify::MESSAGE_MAX_CHARS)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for kind in Kind::ALL {
+            let text = sms(Lang::ZhCn, kind, &args, "微益坊");
+            assert!(!text.contains('{'), "{text}");
+            assert!(
+                text.chars().count() <= 70,
+                "{} chars: {text}",
+                text.chars().count()
+            );
+        }
+    }
+}

@@ -15,6 +15,7 @@ mod accounts;
 mod accounts_staff;
 mod api;
 mod api_month;
+mod api_notifications;
 mod api_organizing;
 mod backup;
 mod binary;

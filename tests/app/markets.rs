@@ -16,10 +16,13 @@ use crate::helpers::TestApp;
 
 /// A published market day a week ahead with one stall and a shift of `capacity` places.
 pub(crate) async fn market_with_shift(app: &TestApp, capacity: u32) -> (Uuid, Uuid) {
+    market_with_shift_of(app, capacity, "南湖爱心理发队").await
+}
+
+/// The same, with the stall's organization named.
+pub(crate) async fn market_with_shift_of(app: &TestApp, capacity: u32, org: &str) -> (Uuid, Uuid) {
     let staff = app.staff_actor();
-    let org = app
-        .add_org("南湖爱心理发队", "elderly", "南湖社区", "")
-        .await;
+    let org = app.add_org(org, "elderly", "南湖社区", "").await;
     let day = (Utc::now() + Duration::days(7))
         .with_timezone(&schedule::shanghai())
         .date_naive();

@@ -15,7 +15,7 @@ use member::PlatformRole;
 use member::entities::delivery;
 use member::notices::outbox::{self, Outcome, Policy};
 use member::notices::{self, Kind, Notice};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 use weiyifang::notices::{Outbound, Sms, deliver_due};
 
@@ -35,7 +35,7 @@ fn policy() -> Policy {
 /// Tells `person` `count` notices of `kind`, each in its own committed transaction.
 async fn tell(app: &TestApp, person: Uuid, kind: Kind, count: usize, now: DateTime<Utc>) {
     for n in 0..count {
-        let txn = app.db.begin().await.unwrap();
+        let txn = member::tx::begin_write(&app.db).await.unwrap();
         let told = Notice::new(kind, "/markets")
             .arg("day", "南湖集市")
             .arg("starts", "2026-12-06 09:00")

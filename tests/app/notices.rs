@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use member::PlatformRole;
 use member::entities::{delivery, notice};
 use member::notices::{self, Kind, Notice};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::helpers::TestApp;
@@ -94,7 +94,7 @@ async fn the_outbox_is_written_with_its_change_or_not_at_all() {
         .await;
     let told = Notice::new(Kind::StaffMessage, "/markets").arg("message", "下雨改期");
     // Rolled back: nothing in the inbox, nothing in the outbox.
-    let txn = app.db.begin().await.unwrap();
+    let txn = member::tx::begin_write(&app.db).await.unwrap();
     assert!(
         notices::send(&txn, person, &told, Utc::now())
             .await
@@ -104,7 +104,7 @@ async fn the_outbox_is_written_with_its_change_or_not_at_all() {
     assert_eq!(notice::Entity::find().count(&app.db).await.unwrap(), 0);
     assert_eq!(delivery::Entity::find().count(&app.db).await.unwrap(), 0);
     // Committed: both.
-    let txn = app.db.begin().await.unwrap();
+    let txn = member::tx::begin_write(&app.db).await.unwrap();
     notices::send(&txn, person, &told, Utc::now())
         .await
         .unwrap();
@@ -359,4 +359,41 @@ async fn reminders_are_written_once_each_whoever_runs_the_job() {
             .unwrap(),
         0
     );
+}
+
+#[tokio::test]
+async fn a_deleted_account_takes_its_messages_and_address_with_it() {
+    let app = TestApp::new().await;
+    let browser = app
+        .signed_in(PlatformRole::Volunteer, "王阿姨", "13700001006")
+        .await;
+    browser
+        .post(
+            "/me/notifications",
+            &[("by_email", "yes"), ("email", "wang@nanhu.org")],
+        )
+        .await;
+    let (_, shift_id) = market_with_shift(&app, 1).await;
+    browser
+        .post(&format!("/shifts/{shift_id}/signup"), &[])
+        .await;
+    let export = browser.get_text("/me/export.json").await;
+    assert!(
+        export.contains("wang@nanhu.org"),
+        "my data shows the address: {export}"
+    );
+    let person = person_of(&app, "13700001006").await;
+    assert_eq!(kinds_of(&app, person).await, ["signup_confirmed"]);
+
+    let response = browser
+        .post("/me/delete", &[("password", crate::helpers::PASSWORD)])
+        .await;
+    assert_eq!(response.status(), 303);
+    assert!(kinds_of(&app, person).await.is_empty());
+    assert_eq!(delivery::Entity::find().count(&app.db).await.unwrap(), 0);
+    let choices = member::entities::notice_setting::Entity::find_by_id(person)
+        .one(&app.db)
+        .await
+        .unwrap();
+    assert!(choices.is_none());
 }

@@ -26,6 +26,8 @@ pub struct PersonalData {
     pub sessions: Vec<SessionRecord>,
     pub api_tokens: Vec<ApiTokenRecord>,
     pub audit_log: Vec<AuditRecord>,
+    /// How they want to be told (with the e-mail address they gave for it).
+    pub notice_choices: crate::notices::Choices,
 }
 
 #[derive(Debug, Serialize)]
@@ -202,6 +204,7 @@ pub async fn my_data(
         sessions,
         api_tokens,
         audit_log,
+        notice_choices: crate::notices::choices_of(db, person.id).await?,
     })
 }
 
