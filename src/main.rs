@@ -84,9 +84,7 @@ async fn main() -> anyhow::Result<()> {
         logs.with_ansi(std::io::stderr().is_terminal()).init();
     }
 
-    for (name, value) in
-        (cli.settings.describe().into_iter()).chain(cli.settings.notices.describe())
-    {
+    for (name, value) in cli.settings.describe_all() {
         tracing::info!("{name} = {value}");
     }
     match cli.command.unwrap_or(Command::Serve) {

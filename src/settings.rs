@@ -291,6 +291,11 @@ impl Settings {
         Duration::from_millis(self.sqlite_busy_timeout_ms)
     }
 
+    /// Every setting, notifications' included, for the start-up log.
+    pub fn describe_all(&self) -> impl Iterator<Item = (&'static str, String)> {
+        self.describe().into_iter().chain(self.notices.describe())
+    }
+
     /// One line per setting, for the start-up log. Passwords never appear.
     pub fn describe(&self) -> Vec<(&'static str, String)> {
         vec![

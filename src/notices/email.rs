@@ -60,7 +60,7 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(
                 Body::new_with_encoding(body, ContentTransferEncoding::Base64)
-                    .unwrap_or_else(|body| Body::new(body)),
+                    .unwrap_or_else(Body::new),
             );
         let Ok(email) = built else {
             return Outcome::Refused("the message could not be built".into());

@@ -207,14 +207,17 @@ async fn quiet_hours_hold_reminders_but_not_a_cancellation_and_the_days_cap_hold
     );
 }
 
+/// The messages an SMTP server accepted: recipients and raw data.
+type Received = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
 /// An SMTP server on loopback: `mailin` speaks the protocol, this loop carries the lines.
 /// Returns its port and the messages it accepted (recipients, raw data).
-fn smtp_server() -> (u16, Arc<Mutex<Vec<(Vec<String>, String)>>>) {
+fn smtp_server() -> (u16, Received) {
     #[derive(Clone)]
     struct Inbox {
         to: Vec<String>,
         data: Vec<u8>,
-        done: Arc<Mutex<Vec<(Vec<String>, String)>>>,
+        done: Received,
     }
     impl mailin::Handler for Inbox {
         fn data_start(&mut self, _: &str, _: &str, _: bool, to: &[String]) -> mailin::Response {

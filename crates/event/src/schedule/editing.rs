@@ -123,6 +123,25 @@ pub(super) async fn move_shifts(
     crate::signups::clashes_on(txn, &ids).await
 }
 
+/// Everyone on the day hears of a new date, time or place (a new title or description is
+/// not news).
+async fn tell_of_change(
+    txn: &impl ConnectionTrait,
+    event_id: Uuid,
+    changed: &[&str],
+) -> Result<(), EventError> {
+    if !changed
+        .iter()
+        .any(|c| ["place", "date", "time"].contains(c))
+    {
+        return Ok(());
+    }
+    let day = find(txn, event_id).await?;
+    let notice = crate::notify::about_day(member::notices::Kind::DayChanged, &day);
+    crate::notify::tell_day(txn, event_id, &notice, Utc::now()).await?;
+    Ok(())
+}
+
 pub async fn edit_event(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -179,17 +198,7 @@ pub async fn edit_event(
     } else {
         move_shifts(&txn, &shifts, moved_by).await?
     };
-    if changed
-        .iter()
-        .any(|c| ["place", "date", "time"].contains(c))
-    {
-        let changed_day = event::Entity::find_by_id(found.id)
-            .one(&txn)
-            .await?
-            .ok_or(EventError::NotFound)?;
-        let notice = crate::notify::about_day(member::notices::Kind::DayChanged, &changed_day);
-        crate::notify::tell_day(&txn, found.id, &notice, Utc::now()).await?;
-    }
+    tell_of_change(&txn, found.id, &changed).await?;
     audit::record(
         &txn,
         Some(actor.person_id),

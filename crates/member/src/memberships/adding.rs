@@ -187,6 +187,21 @@ pub async fn add_member(
     })))
 }
 
+/// The invited person hears of it (in the app, and by their choices).
+async fn tell_invited(
+    txn: &impl ConnectionTrait,
+    organization_id: Uuid,
+    person_id: Uuid,
+) -> Result<(), MemberError> {
+    let org = crate::entities::organization::Entity::find_by_id(organization_id)
+        .one(txn)
+        .await?
+        .ok_or(MemberError::NotFound)?;
+    let notice = Notice::new(Kind::Invited, "/me").arg("org", org.name);
+    notices::send(txn, person_id, &notice, Utc::now()).await?;
+    Ok(())
+}
+
 /// Invites someone with an account of their own: a pending invitation (again, after one
 /// they declined), refused when they are a member already or invited already.
 pub(super) async fn invite(
@@ -235,12 +250,7 @@ pub(super) async fn invite(
     }
     .insert(&txn)
     .await?;
-    let org = crate::entities::organization::Entity::find_by_id(organization_id)
-        .one(&txn)
-        .await?
-        .ok_or(MemberError::NotFound)?;
-    let notice = Notice::new(Kind::Invited, "/me").arg("org", org.name);
-    notices::send(&txn, person.id, &notice, Utc::now()).await?;
+    tell_invited(&txn, organization_id, person.id).await?;
     audit::record(
         &txn,
         Some(actor.person_id),
