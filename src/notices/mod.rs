@@ -37,7 +37,7 @@ impl Outbound {
         match (message.channel, &self.email) {
             (Channel::Sms, _) => self.sms.send(message).await,
             (Channel::Email, Some(mailer)) => mailer.send(message).await,
-            (Channel::Email, None) => Outcome::Refused("no SMTP server is set".into()),
+            (Channel::Email, None) => Outcome::Skipped("no SMTP server is set".into()),
         }
     }
 }

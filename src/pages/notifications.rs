@@ -56,6 +56,9 @@ struct InboxPage {
     lines: Vec<InboxLine>,
     choices: ChoicesForm,
     quiet: String,
+    /// Channels this server sends by: the others are not offered.
+    sms_offered: bool,
+    email_offered: bool,
     email_error: Option<String>,
     error_count: usize,
 }
@@ -105,6 +108,8 @@ async fn inbox_page(
         lines: items.iter().map(|item| InboxLine::of(lang, item)).collect(),
         choices,
         quiet: state.settings.notices.quiet_hours.clone(),
+        sms_offered: state.settings.notices.sms_provider.trim() != "off",
+        email_offered: !state.settings.notices.smtp_url.trim().is_empty(),
         email_error: errors.first().map(|e| lang.t(e.reason)),
         error_count: errors.len(),
     })

@@ -342,6 +342,25 @@ async fn the_month_runs_through_on_a_phone() {
     eprintln!("a new volunteer signed up in {taps} taps from the market page");
     assert!(taps <= 6, "{taps} taps from the market page");
 
+    // ---- news: the coordinator tells the day's volunteers; the volunteer finds it by the
+    // count on 消息 in the navigation, with the confirmation of her sign-up.
+    coordinator
+        .go(&format!("/markets/{market_id}/message"))
+        .await;
+    coordinator
+        .type_into("f-message", "请带好老年证，集市在广场东侧")
+        .await;
+    coordinator.fits("08-message-the-day").await;
+    coordinator
+        .tap(r#"form[action$="/message"] button[type="submit"]"#)
+        .await;
+    coordinator.sees("通知已发给").await;
+    volunteer.go("/markets").await;
+    volunteer.tap(r#"a[href="/me/notifications"]"#).await;
+    volunteer.sees("请带好老年证").await;
+    volunteer.sees("报名成功").await;
+    volunteer.fits("08-messages").await;
+
     // The day begins: the clock is moved on by moving the day back, so the shift started
     // a few minutes ago and the check-in window is open.
     let moved_by = (starts - Utc::now()) + Duration::minutes(5);

@@ -259,6 +259,8 @@ pub enum Outcome {
     Retry(String),
     /// Will never go (the provider refused the number, a template is missing).
     Refused(String),
+    /// Not sent, and not a fault: the server sends nothing by this channel.
+    Skipped(String),
 }
 
 /// Records how a try went. False when this worker's claim had lapsed and another worker
@@ -289,6 +291,9 @@ pub async fn finish(
             ),
         Outcome::Retry(why) | Outcome::Refused(why) => update
             .col_expr(delivery::Column::Status, Expr::value(FAILED))
+            .col_expr(delivery::Column::LastError, Expr::value(clip(why))),
+        Outcome::Skipped(why) => update
+            .col_expr(delivery::Column::Status, Expr::value(SKIPPED))
             .col_expr(delivery::Column::LastError, Expr::value(clip(why))),
     };
     let held = update
