@@ -16,7 +16,8 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Notices::Table)
                     .col(ColumnDef::new(Notices::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Notices::PersonId).uuid().not_null())
+                    // Empty for a resident who is not on the platform: no inbox, an SMS only.
+                    .col(ColumnDef::new(Notices::PersonId).uuid())
                     .col(ColumnDef::new(Notices::Kind).string_len(32).not_null())
                     // JSON object of the message's arguments (names, times), all text.
                     .col(ColumnDef::new(Notices::Args).text().not_null())
@@ -66,7 +67,10 @@ impl MigrationTrait for Migration {
                             .primary_key(),
                     )
                     .col(ColumnDef::new(Deliveries::NoticeId).uuid().not_null())
-                    .col(ColumnDef::new(Deliveries::PersonId).uuid().not_null())
+                    .col(ColumnDef::new(Deliveries::PersonId).uuid())
+                    // A resident's number (a request's contact), kept only until the message
+                    // has gone or been given up; a person's is looked up when sending.
+                    .col(ColumnDef::new(Deliveries::ToPhone).string_len(20))
                     .col(ColumnDef::new(Deliveries::Channel).string_len(8).not_null())
                     .col(ColumnDef::new(Deliveries::Urgent).boolean().not_null())
                     .col(ColumnDef::new(Deliveries::Status).string_len(12).not_null())
@@ -191,6 +195,7 @@ enum Deliveries {
     Id,
     NoticeId,
     PersonId,
+    ToPhone,
     Channel,
     Urgent,
     Status,

@@ -243,9 +243,10 @@ async fn message_day(
 #[derive(Serialize, ToSchema)]
 struct FailureBody {
     id: Uuid,
-    /// The recipient's name; never the number or the address.
+    /// The recipient's name, never the number or the address; null for a resident (a
+    /// request's contact, not on the platform).
     #[schema(example = "王阿姨")]
-    person: String,
+    person: Option<String>,
     #[schema(example = "promoted")]
     kind: String,
     /// `sms` or `email`.

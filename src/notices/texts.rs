@@ -19,6 +19,7 @@ fn worded(
             let value = match name.as_str() {
                 "service" => lang.t(&format!("service-{}", value.replace('_', "-"))),
                 "stage" => lang.t(&format!("stage-{value}")),
+                "status" => lang.t(&format!("request-status-{}", value.replace('_', "-"))),
                 _ => value.clone(),
             };
             (Cow::Owned(name.clone()), FluentValue::from(value))
@@ -88,6 +89,8 @@ mod tests {
             ("hours", "2.5"),
             ("org", "南湖社区爱心理发志愿队"),
             ("stage", "incubating"),
+            ("code", "K7P2Q9X4MB"),
+            ("status", "in_progress"),
             ("message", &"雨".repeat(event::notify::MESSAGE_MAX_CHARS)),
         ]
         .into_iter()

@@ -182,7 +182,7 @@ async fn show_failures(
         .await?
         .into_iter()
         .map(|f| FailureLine {
-            person: f.person,
+            person: f.person.unwrap_or_else(|| lang.t("failures-resident")),
             kind: lang.t(&format!("inbox-title-{}", f.kind.as_str())),
             channel: lang.t(&format!("channel-{}", f.channel.as_str())),
             attempts: f.attempts,

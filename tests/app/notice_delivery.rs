@@ -566,3 +566,78 @@ async fn sms_are_signed_as_the_provider_documents_and_its_answers_decide_what_fo
     assert!(page.contains("no SMS template for invited"), "{page}");
     assert!(!page.contains("13700000099"), "{page}");
 }
+
+#[tokio::test]
+async fn a_resident_hears_of_each_step_by_sms_and_the_number_leaves_the_outbox_with_it() {
+    let (endpoint, provider) = fake_aliyun().await;
+    let app = TestApp::new().await;
+    let crate::requests::Cast { coordinator, .. } = crate::requests::cast(&app).await;
+    let code = crate::requests::submit(&app.browser()).await;
+    let id = crate::requests::by_code(&app, &code).await.id;
+    // One who did not agree to be contacted hears nothing.
+    let silent = app
+        .browser()
+        .post(
+            "/requests/new",
+            &crate::requests::resident_form(&[])
+                .into_iter()
+                .filter(|(name, _)| *name != "may_contact")
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(silent.status(), 303);
+    let response = coordinator
+        .post(
+            &format!("/requests/{id}/classify"),
+            &[
+                ("class", "big"),
+                ("reason", "需要交警执法"),
+                ("department", "区交警大队"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    // Submitting and classifying are not news; being referred is: one SMS.
+    let waiting = delivery::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(
+        (waiting[0].person_id, waiting[0].to_phone.as_deref()),
+        (None, Some("13912345678"))
+    );
+
+    let mut settings = weiyifang::notices::NoticeSettings {
+        sms_provider: "aliyun".into(),
+        sms_endpoint: endpoint,
+        sms_access_key_id: "LTAI-test".into(),
+        sms_access_key_secret: "test-secret".into(),
+        sms_sign_name: "微益坊".into(),
+        sms_templates: "request_updated=SMS_200".into(),
+        ..Default::default()
+    };
+    settings.smtp_url.clear();
+    let outbound = Outbound {
+        sms: Sms::from_settings(&settings).unwrap(),
+        email: None,
+    };
+    assert_eq!(
+        deliver_due(&app.db, &outbound, &policy(), Utc::now())
+            .await
+            .unwrap(),
+        1
+    );
+    let seen = provider.lock().unwrap().accepted.clone();
+    assert_eq!(seen[0]["PhoneNumbers"], "13912345678");
+    assert_eq!(seen[0]["TemplateCode"], "SMS_200");
+    let params: BTreeMap<String, String> = serde_json::from_str(&seen[0]["TemplateParam"]).unwrap();
+    assert_eq!(
+        (params["code"].as_str(), params["status"].as_str()),
+        (code.as_str(), "办理中")
+    );
+    // Sent: the number is gone from the outbox (it stays on the request alone).
+    let sent = delivery::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((sent.status.as_str(), sent.to_phone), ("sent", None));
+}

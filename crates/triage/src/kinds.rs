@@ -191,6 +191,23 @@ vocabulary!(UpdateKind {
     Summary => "summary",
 });
 
+impl UpdateKind {
+    /// The steps a resident is told of: their request went somewhere, was taken on, answered,
+    /// done, closed or taken up again (not notes, ratings, or a class changed and then
+    /// routed in the same act, which tells once by its route).
+    pub fn tells_resident(self) -> bool {
+        matches!(
+            self,
+            UpdateKind::Referred
+                | UpdateKind::Accepted
+                | UpdateKind::Guided
+                | UpdateKind::Resolved
+                | UpdateKind::Closed
+                | UpdateKind::Reopened
+        )
+    }
+}
+
 /// 满意, 基本满意, 不满意.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]

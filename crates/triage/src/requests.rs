@@ -226,6 +226,25 @@ pub(crate) async fn add_update(
     add_update_with_class(db, request_id, person_id, kind, note, None, at).await
 }
 
+/// The resident hears of each step of their request by SMS, with its tracking code, when
+/// they gave a number and agreed to be contacted.
+async fn tell_resident(
+    db: &impl ConnectionTrait,
+    request_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), TriageError> {
+    let found = find(db, request_id).await?;
+    let (Some(phone), true) = (found.contact_phone.as_deref(), found.may_contact) else {
+        return Ok(());
+    };
+    let link = format!("/requests/track?code={}", found.tracking_code);
+    let notice = member::notices::Notice::new(member::notices::Kind::RequestUpdated, link)
+        .arg("code", found.tracking_code.clone())
+        .arg("status", found.status.as_str());
+    member::notices::send_sms_to(db, phone, &notice, at).await?;
+    Ok(())
+}
+
 pub(crate) async fn add_update_with_class(
     db: &impl ConnectionTrait,
     request_id: Uuid,
@@ -246,6 +265,9 @@ pub(crate) async fn add_update_with_class(
     }
     .insert(db)
     .await?;
+    if kind.tells_resident() {
+        tell_resident(db, request_id, at).await?;
+    }
     Ok(())
 }
 

@@ -1131,3 +1131,7 @@ channel-sms = SMS
 channel-email = E-mail
 audit-notices-choose = Changed how to be told
 audit-market-message = Messaged the volunteers
+failures-resident = A resident (a request's contact)
+inbox-request_updated = Your request ({ $code }): { $status }.
+inbox-title-request_updated = Your request has moved on
+sms-request_updated = Your request ({ $code }): { $status }. Follow it on Weiyifang with the code.

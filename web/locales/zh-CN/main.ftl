@@ -1131,3 +1131,7 @@ channel-sms = 短信
 channel-email = 邮件
 audit-notices-choose = 修改消息接收方式
 audit-market-message = 给报名者发通知
+failures-resident = 居民（诉求联系人）
+inbox-request_updated = 您的诉求（查询码 { $code }）：{ $status }。
+inbox-title-request_updated = 诉求办理进展
+sms-request_updated = 您的诉求（查询码{ $code }）{ $status }，可凭查询码在微益坊查看进展。

@@ -9,7 +9,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub notice_id: Uuid,
-    pub person_id: Uuid,
+    pub person_id: Option<Uuid>,
+    /// A resident's number, until the message has gone or been given up.
+    pub to_phone: Option<String>,
     /// `sms` or `email`.
     pub channel: String,
     pub urgent: bool,

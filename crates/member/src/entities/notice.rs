@@ -8,7 +8,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub person_id: Uuid,
+    /// None for a resident who is not on the platform (an SMS, no inbox).
+    pub person_id: Option<Uuid>,
     /// A [`crate::notices::Kind`], e.g. `promoted`.
     pub kind: String,
     /// JSON object of text arguments for the message catalogue.

@@ -40,10 +40,11 @@ pub enum Kind {
     OrgDecided,
     Invited,
     StaffMessage,
+    RequestUpdated,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::SignupConfirmed,
         Kind::SignupWaitlisted,
         Kind::Promoted,
@@ -55,6 +56,7 @@ impl Kind {
         Kind::OrgDecided,
         Kind::Invited,
         Kind::StaffMessage,
+        Kind::RequestUpdated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +72,7 @@ impl Kind {
             Kind::OrgDecided => "org_decided",
             Kind::Invited => "invited",
             Kind::StaffMessage => "staff_message",
+            Kind::RequestUpdated => "request_updated",
         }
     }
 
@@ -135,6 +138,51 @@ pub async fn send(
     if notice.kind.is_reminder() && !choices.reminders {
         return Ok(false);
     }
+    let Some(id) = write_notice(txn, Some(person_id), notice, now).await? else {
+        return Ok(false);
+    };
+    let has_phone = person::Entity::find_by_id(person_id)
+        .one(txn)
+        .await?
+        .is_some_and(|p| p.phone.is_some());
+    let channels = [
+        (outbox::Channel::Sms, choices.by_sms && has_phone),
+        (
+            outbox::Channel::Email,
+            choices.by_email && choices.email.is_some(),
+        ),
+    ];
+    for (channel, wanted) in channels {
+        if wanted {
+            let to = outbox::Recipient::Person(person_id);
+            outbox::enqueue(txn, id, to, channel, notice, now).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Tells someone who is not on the platform, by SMS alone (a resident who gave a number with
+/// a request and agreed to be contacted), inside the caller's transaction.
+pub async fn send_sms_to(
+    txn: &impl ConnectionTrait,
+    phone: &str,
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if let Some(id) = write_notice(txn, None, notice, now).await? {
+        let to = outbox::Recipient::Phone(phone.to_owned());
+        outbox::enqueue(txn, id, to, outbox::Channel::Sms, notice, now).await?;
+    }
+    Ok(())
+}
+
+/// The notice itself; None when its dedupe key was written before.
+async fn write_notice(
+    txn: &impl ConnectionTrait,
+    person_id: Option<Uuid>,
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>, DbErr> {
     let id = Uuid::now_v7();
     let args = serde_json::to_string(&notice.args).map_err(|e| DbErr::Custom(e.to_string()))?;
     let written = notice::Entity::insert(notice::ActiveModel {
@@ -155,26 +203,7 @@ pub async fn send(
     )
     .exec_without_returning(txn)
     .await?;
-    if written == 0 {
-        return Ok(false);
-    }
-    let has_phone = person::Entity::find_by_id(person_id)
-        .one(txn)
-        .await?
-        .is_some_and(|p| p.phone.is_some());
-    let channels = [
-        (outbox::Channel::Sms, choices.by_sms && has_phone),
-        (
-            outbox::Channel::Email,
-            choices.by_email && choices.email.is_some(),
-        ),
-    ];
-    for (channel, wanted) in channels {
-        if wanted {
-            outbox::enqueue(txn, id, person_id, channel, notice, now).await?;
-        }
-    }
-    Ok(true)
+    Ok((written == 1).then_some(id))
 }
 
 /// Tells each of several people the same notice.

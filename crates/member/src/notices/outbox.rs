@@ -47,10 +47,18 @@ const SENT: &str = "sent";
 const FAILED: &str = "failed";
 const SKIPPED: &str = "skipped";
 
+/// Who a delivery goes to: a person on the platform (their phone and address are looked up
+/// when it is sent), or a number alone (a resident's request).
+#[derive(Clone, Debug)]
+pub enum Recipient {
+    Person(Uuid),
+    Phone(String),
+}
+
 pub(super) async fn enqueue(
     txn: &impl ConnectionTrait,
     notice_id: Uuid,
-    person_id: Uuid,
+    to: Recipient,
     channel: Channel,
     notice: &Notice,
     now: DateTime<Utc>,
@@ -58,7 +66,14 @@ pub(super) async fn enqueue(
     delivery::Entity::insert(delivery::ActiveModel {
         id: Set(Uuid::now_v7()),
         notice_id: Set(notice_id),
-        person_id: Set(person_id),
+        person_id: Set(match &to {
+            Recipient::Person(id) => Some(*id),
+            Recipient::Phone(_) => None,
+        }),
+        to_phone: Set(match to {
+            Recipient::Person(_) => None,
+            Recipient::Phone(phone) => Some(phone),
+        }),
         channel: Set(channel.as_str().into()),
         urgent: Set(notice.kind.is_urgent()),
         status: Set(PENDING.into()),
@@ -185,7 +200,9 @@ async fn prepare(
     if row.expires_at.is_some_and(|at| at <= now) {
         return Ok(Err("too late"));
     }
-    if !row.urgent && sent_today(db, row.person_id, now).await? >= policy.daily_cap {
+    if let (false, Some(person_id)) = (row.urgent, row.person_id)
+        && sent_today(db, person_id, now).await? >= policy.daily_cap
+    {
         return Ok(Err("over the day's cap"));
     }
     let (Some(channel), Some(found)) = (
@@ -197,13 +214,17 @@ async fn prepare(
     let Some(kind) = Kind::parse(&found.kind) else {
         return Ok(Err("unknown kind"));
     };
-    let choices = choices_of(db, row.person_id).await?;
-    let to = match channel {
-        Channel::Sms => person::Entity::find_by_id(row.person_id)
+    let choices = match row.person_id {
+        Some(person_id) => choices_of(db, person_id).await?,
+        None => super::Choices::default(),
+    };
+    let to = match (channel, row.person_id) {
+        (_, None) => row.to_phone.clone(),
+        (Channel::Sms, Some(person_id)) => person::Entity::find_by_id(person_id)
             .one(db)
             .await?
             .and_then(|p| p.phone),
-        Channel::Email => choices.email.clone(),
+        (Channel::Email, Some(_)) => choices.email.clone(),
     };
     let Some(to) = to else {
         return Ok(Err("no address"));
@@ -244,6 +265,10 @@ async fn skip(db: &impl ConnectionTrait, row: &delivery::Model, why: &str) -> Re
         .col_expr(delivery::Column::Status, Expr::value(SKIPPED))
         .col_expr(delivery::Column::LastError, Expr::value(why))
         .col_expr(delivery::Column::ClaimId, Expr::value(Option::<Uuid>::None))
+        .col_expr(
+            delivery::Column::ToPhone,
+            Expr::value(Option::<String>::None),
+        )
         .filter(delivery::Column::Id.eq(row.id))
         .filter(delivery::Column::ClaimId.eq(row.claim_id))
         .exec(db)
@@ -296,6 +321,14 @@ pub async fn finish(
             .col_expr(delivery::Column::Status, Expr::value(SKIPPED))
             .col_expr(delivery::Column::LastError, Expr::value(clip(why))),
     };
+    // A resident's number is kept only while the message may still go.
+    let waits = matches!(outcome, Outcome::Retry(_)) && claimed.attempts < policy.max_attempts;
+    if !waits {
+        update = update.col_expr(
+            delivery::Column::ToPhone,
+            Expr::value(Option::<String>::None),
+        );
+    }
     let held = update
         .filter(delivery::Column::Id.eq(claimed.id))
         .filter(delivery::Column::ClaimId.eq(claimed.claim_id))
@@ -309,7 +342,8 @@ pub async fn finish(
 #[derive(Clone, Debug, Serialize)]
 pub struct Failure {
     pub id: Uuid,
-    pub person: String,
+    /// None: a resident who is not on the platform.
+    pub person: Option<String>,
     pub kind: Kind,
     pub channel: Channel,
     pub attempts: i32,
@@ -333,13 +367,15 @@ pub async fn failures(
         .find_also_related(notice::Entity)
         .all(db)
         .await?;
-    let names = crate::privacy::names(db, rows.iter().map(|(d, _)| d.person_id)).await?;
+    let names = crate::privacy::names(db, rows.iter().filter_map(|(d, _)| d.person_id)).await?;
     Ok(rows
         .into_iter()
         .filter_map(|(row, found)| {
             Some(Failure {
                 id: row.id,
-                person: names.get(&row.person_id).cloned().unwrap_or_default(),
+                person: row
+                    .person_id
+                    .map(|id| names.get(&id).cloned().unwrap_or_default()),
                 kind: Kind::parse(&found?.kind)?,
                 channel: Channel::parse(&row.channel)?,
                 attempts: row.attempts,
