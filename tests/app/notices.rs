@@ -397,3 +397,74 @@ async fn a_deleted_account_takes_its_messages_and_address_with_it() {
         .unwrap();
     assert!(choices.is_none());
 }
+
+#[tokio::test]
+async fn an_invitation_and_a_decided_application_reach_the_person() {
+    let app = TestApp::new().await;
+    let invited = app
+        .add_account(PlatformRole::Volunteer, "钱阿姨", "13700001007")
+        .await;
+    let org = app.add_org("南湖读书会", "elderly", "南湖社区", "").await;
+    member::memberships::add_member(
+        &app.db,
+        &app.staff_actor(),
+        org,
+        &member::memberships::NewMember {
+            name: "钱阿姨".into(),
+            phone: "13700001007".into(),
+            role: "member".into(),
+            skills: String::new(),
+        },
+        Utc::now().date_naive(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(kinds_of(&app, invited).await, ["invited"]);
+    let told = notice::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert!(told.args.contains("南湖读书会"), "{}", told.args);
+
+    // She applies for an organization of her own; the coordinator admits it.
+    let her = member::Actor {
+        person_id: invited,
+        account_id: Uuid::now_v7(),
+        name: "钱阿姨".into(),
+        role: PlatformRole::Volunteer,
+        leads: Vec::new(),
+    };
+    let today = Utc::now().date_naive();
+    let applied = member::orgs::apply(
+        &app.db,
+        &her,
+        &member::orgs::OrgInput {
+            name: "南湖手工坊".into(),
+            theme: "elderly".into(),
+            community: "南湖社区".into(),
+            contact_name: "钱阿姨".into(),
+            contact_phone: "13700001007".into(),
+            ..Default::default()
+        },
+        "想带邻居一起做手工",
+        today,
+    )
+    .await
+    .unwrap();
+    member::orgs::transition(
+        &app.db,
+        &app.staff_actor(),
+        applied.id,
+        "incubating",
+        "",
+        "材料齐全",
+        today,
+    )
+    .await
+    .unwrap();
+    assert_eq!(kinds_of(&app, invited).await, ["invited", "org_decided"]);
+    let inbox = app.browser();
+    inbox.login("13700001007", crate::helpers::PASSWORD).await;
+    let page = inbox.get_text("/me/notifications").await;
+    assert!(
+        page.contains("您申请的组织“南湖手工坊”有了结果：孵化中"),
+        "{page}"
+    );
+}

@@ -7,7 +7,6 @@ use sea_orm::{DatabaseConnection, Set};
 use crate::accounts::{NO_PASSWORD, insert_account, insert_person, store_reset_code};
 use crate::entities::{account, invitation, membership, person};
 use crate::fields::{PersonName, Phone};
-use crate::notices::{self, Kind, Notice};
 use crate::{Actor, FieldError, MemberError, PlatformRole, audit, tx};
 
 use super::skills::{add_skills, parse_skills};
@@ -187,21 +186,6 @@ pub async fn add_member(
     })))
 }
 
-/// The invited person hears of it (in the app, and by their choices).
-async fn tell_invited(
-    txn: &impl ConnectionTrait,
-    organization_id: Uuid,
-    person_id: Uuid,
-) -> Result<(), MemberError> {
-    let org = crate::entities::organization::Entity::find_by_id(organization_id)
-        .one(txn)
-        .await?
-        .ok_or(MemberError::NotFound)?;
-    let notice = Notice::new(Kind::Invited, "/me").arg("org", org.name);
-    notices::send(txn, person_id, &notice, Utc::now()).await?;
-    Ok(())
-}
-
 /// Invites someone with an account of their own: a pending invitation (again, after one
 /// they declined), refused when they are a member already or invited already.
 pub(super) async fn invite(
@@ -250,7 +234,7 @@ pub(super) async fn invite(
     }
     .insert(&txn)
     .await?;
-    tell_invited(&txn, organization_id, person.id).await?;
+    super::tell_invited(&txn, organization_id, person.id).await?;
     audit::record(
         &txn,
         Some(actor.person_id),

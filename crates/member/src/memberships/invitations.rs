@@ -147,3 +147,19 @@ pub async fn answer_invitation(
     txn.commit().await?;
     Ok(found)
 }
+
+/// The invited person hears of it (in the app, and by their choices).
+pub(crate) async fn tell_invited(
+    txn: &impl ConnectionTrait,
+    organization_id: Uuid,
+    person_id: Uuid,
+) -> Result<(), MemberError> {
+    let org = crate::entities::organization::Entity::find_by_id(organization_id)
+        .one(txn)
+        .await?
+        .ok_or(MemberError::NotFound)?;
+    let notice =
+        crate::notices::Notice::new(crate::notices::Kind::Invited, "/me").arg("org", org.name);
+    crate::notices::send(txn, person_id, &notice, Utc::now()).await?;
+    Ok(())
+}

@@ -16,6 +16,7 @@ mod skills;
 pub use skills::{SKILLS, parse_skill, parse_skills, set_skills, skill_word, skills_of};
 
 mod invitations;
+pub(crate) use invitations::tell_invited;
 pub use invitations::{InvitationView, answer_invitation, my_invitations, waiting_invitations};
 
 mod adding;

@@ -445,6 +445,11 @@ impl Plan {
                 .exec(db)
                 .await?;
         }
+        for invited in &self.invitations {
+            if let sea_orm::ActiveValue::Set(person_id) = invited.person_id {
+                memberships::tell_invited(db, self.organization_id, person_id).await?;
+            }
+        }
         for batch in self.memberships.chunks(500) {
             membership::Entity::insert_many(batch.to_vec())
                 .exec(db)
