@@ -451,17 +451,19 @@ async fn fake_aliyun() -> (String, Arc<Mutex<Provider>>) {
     (url, provider)
 }
 
-fn aliyun(endpoint: &str, secret: &str) -> Outbound {
-    let mut settings = weiyifang::notices::NoticeSettings {
+const TEMPLATES: &str = "staff_message=SMS_100, promoted=SMS_101";
+
+/// The Aliyun channel against the fake provider, with a secret and template codes.
+fn aliyun(endpoint: &str, secret: &str, templates: &str) -> Outbound {
+    let settings = weiyifang::notices::NoticeSettings {
         sms_provider: "aliyun".into(),
         sms_endpoint: endpoint.into(),
         sms_access_key_id: "LTAI-test".into(),
         sms_access_key_secret: secret.into(),
         sms_sign_name: "微益坊".into(),
-        sms_templates: "staff_message=SMS_100, promoted=SMS_101".into(),
+        sms_templates: templates.into(),
         ..Default::default()
     };
-    settings.smtp_url.clear();
     Outbound {
         sms: Sms::from_settings(&settings).unwrap(),
         email: None,
@@ -481,7 +483,7 @@ async fn sms_are_signed_as_the_provider_documents_and_its_answers_decide_what_fo
     }
     // No template for invitations: that one cannot go by SMS.
     tell(&app, fine.person_id, Kind::Invited, 1, t0).await;
-    let outbound = aliyun(&endpoint, "test-secret");
+    let outbound = aliyun(&endpoint, "test-secret", TEMPLATES);
     assert_eq!(
         deliver_due(&app.db, &outbound, &policy(), t0)
             .await
@@ -539,7 +541,7 @@ async fn sms_are_signed_as_the_provider_documents_and_its_answers_decide_what_fo
     tell(&app, fine.person_id, Kind::StaffMessage, 1, t0).await;
     deliver_due(
         &app.db,
-        &aliyun(&endpoint, "wrong-secret"),
+        &aliyun(&endpoint, "wrong-secret", TEMPLATES),
         &policy(),
         t0 + Duration::minutes(5),
     )
@@ -605,20 +607,7 @@ async fn a_resident_hears_of_each_step_by_sms_and_the_number_leaves_the_outbox_w
         (None, Some("13912345678"))
     );
 
-    let mut settings = weiyifang::notices::NoticeSettings {
-        sms_provider: "aliyun".into(),
-        sms_endpoint: endpoint,
-        sms_access_key_id: "LTAI-test".into(),
-        sms_access_key_secret: "test-secret".into(),
-        sms_sign_name: "微益坊".into(),
-        sms_templates: "request_updated=SMS_200".into(),
-        ..Default::default()
-    };
-    settings.smtp_url.clear();
-    let outbound = Outbound {
-        sms: Sms::from_settings(&settings).unwrap(),
-        email: None,
-    };
+    let outbound = aliyun(&endpoint, "test-secret", "request_updated=SMS_200");
     assert_eq!(
         deliver_due(&app.db, &outbound, &policy(), Utc::now())
             .await
