@@ -64,13 +64,13 @@ async fn first_run_in_any_folder_creates_the_sqlite_database_and_serves_chinese(
     let folder = tempfile::tempdir().unwrap();
     let (child, url) = start(weiyifang(folder.path())).await;
 
-    let response = reqwest::get(format!("{url}/")).await.unwrap();
+    let response = crate::helpers::fetch(format!("{url}/")).await.unwrap();
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
     assert!(html.contains(r#"<html lang="zh-CN">"#));
     assert!(html.contains("微益坊"));
     // Templates and styles come from inside the binary, not from the working folder.
-    let css = reqwest::get(format!("{url}/static/css/app.css"))
+    let css = crate::helpers::fetch(format!("{url}/static/css/app.css"))
         .await
         .unwrap();
     assert_eq!(css.status(), 200);
@@ -108,7 +108,7 @@ async fn migrate_then_serve_on_the_configured_database() {
     let mut serve = weiyifang(folder.path());
     serve.env("DATABASE_URL", database.url()).arg("serve");
     let (child, url) = start(serve).await;
-    let health: serde_json::Value = reqwest::get(format!("{url}/healthz"))
+    let health: serde_json::Value = crate::helpers::fetch(format!("{url}/healthz"))
         .await
         .unwrap()
         .json()
@@ -236,7 +236,9 @@ async fn logs_are_json_lines_with_the_request_id_when_asked() {
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped());
     let (mut child, url) = start(command).await;
-    let response = reqwest::get(format!("{url}/healthz")).await.unwrap();
+    let response = crate::helpers::fetch(format!("{url}/healthz"))
+        .await
+        .unwrap();
     let id = response.headers()["x-request-id"]
         .to_str()
         .unwrap()

@@ -33,7 +33,7 @@ pub(crate) async fn chromedriver() -> (tokio::process::Child, String) {
         .expect("chromedriver is installed (Debian package chromium-driver)");
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
-        if reqwest::get(format!("{url}/status")).await.is_ok() {
+        if crate::helpers::fetch(format!("{url}/status")).await.is_ok() {
             return (child, url);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

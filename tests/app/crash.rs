@@ -348,7 +348,9 @@ async fn answered_writes_survive_a_sigkill_and_the_database_stays_sound() {
     let mut command = weiyifang(folder.path());
     command.env("DATABASE_URL", database.url());
     let (child, base) = start(command).await;
-    let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    let health = crate::helpers::fetch(format!("{base}/healthz"))
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
     drop(child);
 

@@ -129,10 +129,17 @@ pub fn volunteer(person_id: Uuid) -> Actor {
 /// The password every account made by `add_account` has.
 pub const PASSWORD: &str = "Nanhu-market-2026";
 
-/// A client builder; reqwest's TLS takes the process's crypto provider (ring), set here.
+/// A client builder for the tests' plain HTTP on loopback. reqwest's TLS (there for the SMS
+/// provider) takes the process's crypto provider, set here, and would load the system's
+/// root certificates for every client: none are needed here.
 pub fn client_builder() -> reqwest::ClientBuilder {
     weiyifang::notices::install_tls_provider();
-    reqwest::Client::builder()
+    reqwest::Client::builder().tls_certs_only([])
+}
+
+/// A plain GET, as `reqwest::get` would, through [`client_builder`].
+pub async fn fetch(url: String) -> reqwest::Result<reqwest::Response> {
+    client_builder().build()?.get(url).send().await
 }
 
 fn new_client() -> reqwest::Client {

@@ -204,6 +204,8 @@ async fn run(url: &str, scale: Scale, keep: bool) -> anyhow::Result<()> {
     );
     let pid = child.id().context("child pid")?;
 
+    // reqwest's TLS takes the process's crypto provider, as in the server.
+    weiyifang::notices::install_tls_provider();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(CLIENTS)
