@@ -101,6 +101,9 @@ pub struct RequestLocale {
     pub lang: Lang,
     /// The path of the request, for "the same page in the other language" links.
     pub path: String,
+    /// 长辈模式: larger text, larger buttons, more contrast (`?elder=on`, remembered on the
+    /// device in the `elder` cookie).
+    pub elder: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestLocale {
@@ -114,19 +117,34 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestLocale {
             .unwrap_or_else(|| RequestLocale {
                 lang: Lang::default(),
                 path: parts.uri.path().to_owned(),
+                elder: false,
             }))
     }
 }
 
 const LANG_COOKIE: &str = "lang";
+const ELDER_COOKIE: &str = "elder";
 
-/// Middleware: decides the language of the request and remembers an explicit choice.
-pub async fn negotiate_language(jar: CookieJar, mut request: Request, next: Next) -> Response {
-    let chosen = request
+/// The value of `name` in the request's query string.
+fn query_value<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request
         .uri()
-        .query()
-        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")))
-        .and_then(Lang::from_tag);
+        .query()?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+}
+
+/// Middleware: decides the language of the request and whether it is shown in 长辈模式, and
+/// remembers an explicit choice of either.
+pub async fn negotiate_language(jar: CookieJar, mut request: Request, next: Next) -> Response {
+    let chosen = query_value(&request, "lang").and_then(Lang::from_tag);
+    let elder_chosen = match query_value(&request, "elder") {
+        Some("on") => Some(true),
+        Some("off") => Some(false),
+        _ => None,
+    };
+    let elder =
+        elder_chosen.unwrap_or_else(|| jar.get(ELDER_COOKIE).is_some_and(|c| c.value() == "on"));
     let lang = chosen
         .or_else(|| jar.get(LANG_COOKIE).and_then(|c| Lang::from_tag(c.value())))
         .or_else(|| {
@@ -140,15 +158,16 @@ pub async fn negotiate_language(jar: CookieJar, mut request: Request, next: Next
     let path = request.uri().path().to_owned();
     request
         .extensions_mut()
-        .insert(RequestLocale { lang, path });
+        .insert(RequestLocale { lang, path, elder });
 
     let mut response = next.run(request).await;
-    if let Some(lang) = chosen {
-        // Remembered for a year, so the choice holds on every later visit.
-        let cookie = format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-            lang.tag()
-        );
+    // Remembered for a year, so the choice holds on every later visit.
+    let remembered = [
+        chosen.map(|lang| (LANG_COOKIE, lang.tag())),
+        elder_chosen.map(|on| (ELDER_COOKIE, if on { "on" } else { "off" })),
+    ];
+    for (name, value) in remembered.into_iter().flatten() {
+        let cookie = format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(SET_COOKIE, value);
         }

@@ -61,6 +61,7 @@ impl PageContext {
             .unwrap_or_else(|| RequestLocale {
                 lang: Lang::default(),
                 path: path.to_owned(),
+                elder: false,
             });
         let viewer = extensions.get::<SignedIn>().map(|s| Viewer {
             name: s.actor.name.clone(),
@@ -101,6 +102,8 @@ struct PageFrame<'a, T: Serialize> {
     /// The path of the request, for the language switch.
     path: &'a str,
     alt_lang: &'static str,
+    /// 长辈模式 (see `RequestLocale::elder`).
+    elder: bool,
     viewer: &'a Option<Viewer>,
     flash: &'a Option<String>,
     #[serde(flatten)]
@@ -121,6 +124,7 @@ pub fn render(
         lang: context.locale.lang.tag(),
         path: &context.locale.path,
         alt_lang: alt_lang.tag(),
+        elder: context.locale.elder,
         viewer: &context.viewer,
         flash: &context.flash,
         page,

@@ -572,7 +572,7 @@ async fn the_month_runs_through_on_a_phone() {
 }
 
 /// axe-core's critical and serious violations on the page shown, one line each.
-async fn axe(client: &Client) -> Vec<String> {
+pub(crate) async fn axe(client: &Client) -> Vec<String> {
     let path = std::env::var("WEIYIFANG_AXE_JS")
         .unwrap_or_else(|_| "target/axe/node_modules/axe-core/axe.min.js".to_owned());
     let source = std::fs::read_to_string(&path)

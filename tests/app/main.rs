@@ -20,6 +20,7 @@ mod api_organizing;
 mod backup;
 mod binary;
 mod browser;
+mod browser_elder;
 mod browser_month;
 mod copy;
 mod counting;

@@ -1135,3 +1135,5 @@ failures-resident = A resident (a request's contact)
 inbox-request_updated = Your request ({ $code }): { $status }.
 inbox-title-request_updated = Your request has moved on
 sms-request_updated = Your request ({ $code }): { $status }. Follow it on Weiyifang with the code.
+elder-on = Large text
+elder-off = Standard text

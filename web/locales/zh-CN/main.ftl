@@ -1135,3 +1135,5 @@ failures-resident = 居民（诉求联系人）
 inbox-request_updated = 您的诉求（查询码 { $code }）：{ $status }。
 inbox-title-request_updated = 诉求办理进展
 sms-request_updated = 您的诉求（查询码{ $code }）{ $status }，可凭查询码在微益坊查看进展。
+elder-on = 长辈模式
+elder-off = 标准模式
