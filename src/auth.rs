@@ -115,19 +115,13 @@ pub async fn identify(
     request.extensions_mut().insert(RequestTarget(target));
 
     let credential = credential_of(&request, &jar);
-    let mut stale_cookie = false;
+    let (mut stale_cookie, mut remember_elder) = (false, None);
     if let Some(credential) = credential {
         match resolve(&state, &credential).await {
             Ok(Some(actor)) => {
-                // Pages show how many notices wait; the API asks for them itself.
+                // Pages show how many notices wait and follow 长辈模式; the API does neither.
                 if matches!(credential, OwnedCredential::Session(_)) {
-                    match member::notices::unread(&state.db, &actor).await {
-                        Ok(count) => request.extensions_mut().insert(Unread(count)),
-                        Err(err) => {
-                            tracing::warn!(error = %err, "cannot count unread notices");
-                            None
-                        }
-                    };
+                    remember_elder = for_pages(&state, &actor, &jar, &mut request).await;
                 }
                 request
                     .extensions_mut()
@@ -165,7 +159,51 @@ pub async fn identify(
             response.headers_mut().append(SET_COOKIE, value);
         }
     }
+    if let Some(on) = remember_elder {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, crate::i18n::elder_cookie(on));
+    }
     response
+}
+
+/// What pages show of the signed-in person: how many notices wait (for the navigation),
+/// and 长辈模式 following the person: a choice made while signed in is kept on the account,
+/// and a device that has made no choice yet shows the pages as the account chose (and keeps
+/// that choice: what it returns).
+async fn for_pages(
+    state: &AppState,
+    actor: &Actor,
+    jar: &CookieJar,
+    request: &mut Request,
+) -> Option<bool> {
+    match member::notices::unread(&state.db, actor).await {
+        Ok(count) => {
+            request.extensions_mut().insert(Unread(count));
+        }
+        Err(err) => tracing::warn!(error = %err, "cannot count unread notices"),
+    }
+    let locale = request
+        .extensions_mut()
+        .get_mut::<crate::i18n::RequestLocale>()?;
+    let followed = if locale.elder_chosen {
+        member::accounts::set_elder_mode(&state.db, actor, locale.elder)
+            .await
+            .map(|()| None)
+    } else if jar.get(crate::i18n::ELDER_COOKIE).is_none() {
+        member::accounts::elder_mode(&state.db, actor)
+            .await
+            .map(|on| {
+                locale.elder |= on;
+                Some(on)
+            })
+    } else {
+        Ok(None)
+    };
+    followed.unwrap_or_else(|err| {
+        tracing::warn!(error = %err, "cannot follow the account's 长辈模式");
+        None
+    })
 }
 
 async fn resolve(

@@ -104,6 +104,8 @@ pub struct RequestLocale {
     /// 长辈模式: larger text, larger buttons, more contrast (`?elder=on`, remembered on the
     /// device in the `elder` cookie).
     pub elder: bool,
+    /// This request chose it (`?elder=`), rather than the device remembering.
+    pub elder_chosen: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestLocale {
@@ -118,12 +120,13 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestLocale {
                 lang: Lang::default(),
                 path: parts.uri.path().to_owned(),
                 elder: false,
+                elder_chosen: false,
             }))
     }
 }
 
 const LANG_COOKIE: &str = "lang";
-const ELDER_COOKIE: &str = "elder";
+pub const ELDER_COOKIE: &str = "elder";
 
 /// The value of `name` in the request's query string.
 fn query_value<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
@@ -156,23 +159,34 @@ pub async fn negotiate_language(jar: CookieJar, mut request: Request, next: Next
         })
         .unwrap_or_default();
     let path = request.uri().path().to_owned();
-    request
-        .extensions_mut()
-        .insert(RequestLocale { lang, path, elder });
+    request.extensions_mut().insert(RequestLocale {
+        lang,
+        path,
+        elder,
+        elder_chosen: elder_chosen.is_some(),
+    });
 
     let mut response = next.run(request).await;
-    // Remembered for a year, so the choice holds on every later visit.
-    let remembered = [
-        chosen.map(|lang| (LANG_COOKIE, lang.tag())),
-        elder_chosen.map(|on| (ELDER_COOKIE, if on { "on" } else { "off" })),
-    ];
-    for (name, value) in remembered.into_iter().flatten() {
-        let cookie = format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(SET_COOKIE, value);
-        }
+    if let Some(lang) = chosen {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, remembered(LANG_COOKIE, lang.tag()));
+    }
+    if let Some(on) = elder_chosen {
+        response.headers_mut().append(SET_COOKIE, elder_cookie(on));
     }
     response
+}
+
+/// A choice remembered on the device for a year, so it holds on every later visit.
+fn remembered(name: &str, value: &str) -> HeaderValue {
+    let cookie = format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// 长辈模式 remembered on the device.
+pub fn elder_cookie(on: bool) -> HeaderValue {
+    remembered(ELDER_COOKIE, if on { "on" } else { "off" })
 }
 
 #[cfg(test)]

@@ -62,6 +62,7 @@ impl PageContext {
                 lang: Lang::default(),
                 path: path.to_owned(),
                 elder: false,
+                elder_chosen: false,
             });
         let viewer = extensions.get::<SignedIn>().map(|s| Viewer {
             name: s.actor.name.clone(),

@@ -23,6 +23,7 @@ mod m20261130_000011_create_invitations;
 mod m20261201_000012_certificate_snapshots;
 mod m20261201_000013_create_sent_reports;
 mod m20261201_000014_create_notices;
+mod m20261201_000015_account_elder_mode;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_certificate_snapshots::Migration),
             Box::new(m20261201_000013_create_sent_reports::Migration),
             Box::new(m20261201_000014_create_notices::Migration),
+            Box::new(m20261201_000015_account_elder_mode::Migration),
         ]
     }
 }

@@ -128,6 +128,7 @@ async fn give_account(
         disabled_at: Set(None),
         created_at: Set(now),
         password_changed_at: Set(now),
+        elder_mode: Set(false),
     }
     .insert(demo.db)
     .await

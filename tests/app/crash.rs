@@ -55,6 +55,7 @@ async fn person_with_token(
         disabled_at: Set(None),
         created_at: Set(now),
         password_changed_at: Set(now),
+        elder_mode: Set(false),
     }
     .insert(db)
     .await

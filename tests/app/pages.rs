@@ -1,6 +1,9 @@
 use chrono::{Duration, TimeZone, Utc};
 use event::{EventKind, EventStatus};
 
+use member::PlatformRole;
+use sea_orm::EntityTrait;
+
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -210,4 +213,41 @@ async fn a_fresh_platform_says_how_to_create_the_first_administrator() {
         .await;
     let page = app.get("/").await.text().await.unwrap();
     assert!(!page.contains("首次使用"), "gone once an account exists");
+}
+
+#[tokio::test]
+async fn elder_mode_is_remembered_on_the_device_and_follows_the_person_to_another() {
+    let app = TestApp::new().await;
+    let elder = r#"<html lang="zh-CN" class="elder">"#;
+    // Anyone: chosen once, kept on this device.
+    let visitor = app.browser();
+    assert!(visitor.get_text("/markets?elder=on").await.contains(elder));
+    assert!(visitor.get_text("/markets").await.contains(elder));
+    assert!(!visitor.get_text("/markets?elder=off").await.contains(elder));
+    assert!(!visitor.get_text("/markets").await.contains(elder));
+
+    // Signed in, the choice is kept on the account too…
+    let phone = app
+        .signed_in(PlatformRole::Volunteer, "李阿姨", "13911110006")
+        .await;
+    assert!(phone.get_text("/markets?elder=on").await.contains(elder));
+    let account = member::entities::account::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(account.elder_mode);
+    // …so the daughter's phone, where she signs in for the first time, shows it at once.
+    let other = app.browser();
+    other.login("13911110006", crate::helpers::PASSWORD).await;
+    assert!(other.get_text("/markets").await.contains(elder));
+    assert!(other.get_text("/me").await.contains(elder));
+    // Turned off there, it is off for the account.
+    other.get_text("/markets?elder=off").await;
+    let account = member::entities::account::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!account.elder_mode);
 }

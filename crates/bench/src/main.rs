@@ -600,6 +600,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Fixture> 
         disabled_at: Set(None),
         created_at: Set(now),
         password_changed_at: Set(now),
+        elder_mode: Set(false),
     };
     // The coordinator is person 0; racers come after the busy volunteer (person 1).
     let racers = &people[2..2 + scale.racers];

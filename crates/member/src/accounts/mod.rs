@@ -380,6 +380,7 @@ pub(crate) async fn insert_account(
         disabled_at: Set(None),
         created_at: Set(now),
         password_changed_at: Set(now),
+        elder_mode: Set(false),
     }
     .insert(db)
     .await
@@ -572,4 +573,30 @@ pub async fn registered_volunteers(
 /// one-time code is used).
 pub fn has_password(account: &account::Model) -> bool {
     account.password_hash != NO_PASSWORD
+}
+
+/// Whether the signed-in person chose 长辈模式 (kept on their account).
+pub async fn elder_mode(db: &impl ConnectionTrait, actor: &Actor) -> Result<bool, MemberError> {
+    Ok(account::Entity::find_by_id(actor.account_id)
+        .one(db)
+        .await?
+        .is_some_and(|a| a.elder_mode))
+}
+
+/// Keeps the signed-in person's choice of 长辈模式 on their account.
+pub async fn set_elder_mode(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    on: bool,
+) -> Result<(), MemberError> {
+    account::Entity::update_many()
+        .col_expr(
+            account::Column::ElderMode,
+            sea_orm::sea_query::Expr::value(on),
+        )
+        .filter(account::Column::Id.eq(actor.account_id))
+        .filter(account::Column::ElderMode.ne(on))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub disabled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub password_changed_at: DateTime<Utc>,
+    /// 长辈模式 chosen while signed in: a new device shows the pages so.
+    pub elder_mode: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
