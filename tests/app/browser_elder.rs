@@ -51,6 +51,18 @@ async fn enhanced_contrast(client: &Client) -> Vec<String> {
         .collect()
 }
 
+/// Taps what `css` names and waits until `then` is on the page.
+async fn tap(client: &Client, css: &str, then: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client.wait().for_element(Locator::Css(then)).await.unwrap();
+}
+
 async fn measure(client: &Client, step: &str, shots: &std::path::Path) {
     let png = client.screenshot().await.unwrap();
     std::fs::write(shots.join(format!("elder-{step}.png")), png).unwrap();
@@ -91,18 +103,7 @@ async fn elder_mode_meets_its_numbers_on_the_volunteers_pages() {
 
     // The switch is on every page; once chosen it stays.
     client.goto(&app.url("/markets")).await.unwrap();
-    client
-        .find(Locator::Css("a.mode-switch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("html.elder"))
-        .await
-        .unwrap();
+    tap(&client, "a.mode-switch", "html.elder").await;
     measure(&client, "1-markets", &shots).await;
     client.goto(&app.url("/login")).await.unwrap();
     assert!(
@@ -119,18 +120,12 @@ async fn elder_mode_meets_its_numbers_on_the_volunteers_pages() {
             .unwrap();
     }
     measure(&client, "2-login", &shots).await;
-    client
-        .find(Locator::Css(r#"form[action="/login"] button"#))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css(r#"a[href="/me"]"#))
-        .await
-        .unwrap();
+    tap(
+        &client,
+        r#"form[action="/login"] button"#,
+        r#"a[href="/me"]"#,
+    )
+    .await;
 
     client
         .goto(&app.url(&format!("/markets/{market}")))
@@ -142,20 +137,8 @@ async fn elder_mode_meets_its_numbers_on_the_volunteers_pages() {
         .await
         .unwrap();
     measure(&client, "4-sign-up", &shots).await;
-    client
-        .find(Locator::Css(
-            r#"form[action$="/signup"] button[type="submit"]"#,
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css(".standing.confirmed"))
-        .await
-        .unwrap();
+    let sign_up = r#"form[action$="/signup"] button[type="submit"]"#;
+    tap(&client, sign_up, ".standing.confirmed").await;
     measure(&client, "5-signed-up", &shots).await;
     client.goto(&app.url("/me/shifts")).await.unwrap();
     measure(&client, "6-my-shifts", &shots).await;
@@ -176,17 +159,6 @@ async fn elder_mode_meets_its_numbers_on_the_volunteers_pages() {
     measure(&client, "8-check-in", &shots).await;
 
     // And back: the standard page again.
-    client
-        .find(Locator::Css("a.mode-switch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("html:not(.elder)"))
-        .await
-        .unwrap();
+    tap(&client, "a.mode-switch", "html:not(.elder)").await;
     client.close().await.unwrap();
 }
