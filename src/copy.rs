@@ -168,6 +168,8 @@ async fn every_table<A: TableAction>(
         "api_tokens" => mb::api_token::Entity,
         "reset_codes" => mb::reset_code::Entity,
         "login_failures" => mb::login_failure::Entity,
+        "login_codes" => mb::login_code::Entity,
+        "helped_people" => mb::helped_person::Entity,
         "audit_log" => mb::audit_entry::Entity,
         "organizations" => mb::organization::Entity,
         "organization_stage_changes" => mb::stage_change::Entity,

@@ -24,6 +24,7 @@ mod m20261201_000012_certificate_snapshots;
 mod m20261201_000013_create_sent_reports;
 mod m20261201_000014_create_notices;
 mod m20261201_000015_account_elder_mode;
+mod m20261201_000016_login_codes_and_helped_people;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_create_sent_reports::Migration),
             Box::new(m20261201_000014_create_notices::Migration),
             Box::new(m20261201_000015_account_elder_mode::Migration),
+            Box::new(m20261201_000016_login_codes_and_helped_people::Migration),
         ]
     }
 }

@@ -140,6 +140,11 @@ impl Default for NoticeSettings {
 }
 
 impl NoticeSettings {
+    /// Whether this server sends SMS at all (log-in codes are offered only then).
+    pub fn sends_sms(&self) -> bool {
+        !matches!(self.sms_provider.trim(), "off" | "")
+    }
+
     /// `21:00-08:00` as two times; empty or unreadable: no quiet hours.
     pub fn quiet(&self) -> Option<(NaiveTime, NaiveTime)> {
         let (from, until) = self.quiet_hours.trim().split_once('-')?;

@@ -35,7 +35,7 @@ pub fn routes() -> Router<AppState> {
 // ---- login ---------------------------------------------------------------------------
 
 /// `/register?next=…` (encoded), or the bare path when there is nowhere to go back to.
-fn with_next(path: &str, next: &str) -> String {
+pub(super) fn with_next(path: &str, next: &str) -> String {
     if next.is_empty() {
         path.to_owned()
     } else {
@@ -60,6 +60,8 @@ struct LoginPage {
     next: String,
     /// The registration link, carrying `next` along.
     register_href: String,
+    /// Logging in with an SMS code instead, when this server sends SMS.
+    code_login_href: Option<String>,
     /// One message for every failure, so nobody learns which phones have accounts.
     failure: Option<String>,
 }
@@ -73,7 +75,12 @@ fn login_query(input: &LoginForm) -> Vec<(&'static str, &str)> {
     query
 }
 
-fn login_page(context: &PageContext, input: &LoginForm, failure: Option<String>) -> LoginPage {
+fn login_page(
+    state: &AppState,
+    context: &PageContext,
+    input: &LoginForm,
+    failure: Option<String>,
+) -> LoginPage {
     let form = FormView::new(context.lang(), &[])
         .field("phone", "tel", &input.phone, "username")
         .field("password", "password", "", "current-password")
@@ -82,6 +89,11 @@ fn login_page(context: &PageContext, input: &LoginForm, failure: Option<String>)
     LoginPage {
         form,
         register_href: with_next("/register", next),
+        code_login_href: state
+            .settings
+            .notices
+            .sends_sms()
+            .then(|| with_next("/login/code", next)),
         next: next.to_owned(),
         failure,
     }
@@ -92,7 +104,7 @@ async fn show_login(
     context: PageContext,
     Query(query): Query<LoginForm>,
 ) -> Result<Response, AppError> {
-    let page = login_page(&context, &query, None);
+    let page = login_page(&state, &context, &query, None);
     Ok(super::render(&state, &context, "pages/login", &page)?.into_response())
 }
 
@@ -116,42 +128,66 @@ async fn submit_login(
     )
     .await
     {
-        Ok(actor) => {
-            // A session id from before the login is never reused.
-            if let Some(SignedIn {
-                actor: old,
-                credential: auth::OwnedCredential::Session(token),
-            }) = previous
-            {
-                sessions::end_session(&state.db, &old, &token).await?;
-            }
-            let token =
-                sessions::start_session(&state.db, &actor, &state.settings.session_policy(), now)
-                    .await?;
-            let jar = jar.add(auth::session_cookie(&state, token));
-            let to = auth::safe_next(input.next.as_deref()).unwrap_or(auth::landing(&actor));
-            Ok((jar, Redirect::to(to)).into_response())
-        }
+        Ok(actor) => logged_in(&state, previous, jar, &actor, input.next.as_deref()).await,
         Err(MemberError::InvalidCredentials) => {
             let failure = context.lang().t("error-login-failed");
-            let page = login_page(&context, &input, Some(failure));
+            let page = login_page(&state, &context, &input, Some(failure));
             let html = super::render(&state, &context, "pages/login", &page)?;
             Ok((StatusCode::UNAUTHORIZED, html).into_response())
         }
         Err(MemberError::Throttled { retry_after_secs }) => {
             let minutes = retry_after_secs.div_ceil(60);
             let failure = views::t_count(context.lang(), "error-login-throttled", minutes);
-            let page = login_page(&context, &input, Some(failure));
-            let html = super::render(&state, &context, "pages/login", &page)?;
-            Ok((
-                StatusCode::TOO_MANY_REQUESTS,
-                [(RETRY_AFTER, retry_after_secs.to_string())],
-                html,
-            )
-                .into_response())
+            let page = login_page(&state, &context, &input, Some(failure));
+            throttled(&state, &context, "pages/login", &page, retry_after_secs)
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// A new session for the person who just proved who they are, and on to where they were
+/// going. A session id from before the login is never reused.
+pub(super) async fn logged_in(
+    state: &AppState,
+    previous: Option<SignedIn>,
+    jar: CookieJar,
+    actor: &member::Actor,
+    next: Option<&str>,
+) -> Result<Response, AppError> {
+    if let Some(SignedIn {
+        actor: old,
+        credential: auth::OwnedCredential::Session(token),
+    }) = previous
+    {
+        sessions::end_session(&state.db, &old, &token).await?;
+    }
+    let token = sessions::start_session(
+        &state.db,
+        actor,
+        &state.settings.session_policy(),
+        Utc::now(),
+    )
+    .await?;
+    let jar = jar.add(auth::session_cookie(state, token));
+    let to = auth::safe_next(next).unwrap_or(auth::landing(actor));
+    Ok((jar, Redirect::to(to)).into_response())
+}
+
+/// 429 with `Retry-After` and the page saying in how many minutes.
+pub(super) fn throttled(
+    state: &AppState,
+    context: &PageContext,
+    template: &str,
+    page: &impl Serialize,
+    retry_after_secs: u64,
+) -> Result<Response, AppError> {
+    let html = super::render(state, context, template, page)?;
+    Ok((
+        StatusCode::TOO_MANY_REQUESTS,
+        [(RETRY_AFTER, retry_after_secs.to_string())],
+        html,
+    )
+        .into_response())
 }
 
 async fn logout(

@@ -5,8 +5,10 @@ mod admin;
 mod assets;
 mod calendar;
 mod certificates;
+mod code_login;
 mod dashboard;
 mod forms;
+mod helping;
 mod home;
 mod markets;
 mod me;
@@ -32,6 +34,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())
         .merge(account::routes())
+        .merge(code_login::routes())
+        .merge(helping::routes())
         .merge(me::routes())
         .merge(notifications::routes())
         .merge(admin::routes())

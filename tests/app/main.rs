@@ -31,6 +31,7 @@ mod demo;
 mod findings;
 mod findings_access;
 mod health;
+mod helping;
 mod layout;
 mod markets;
 mod markets_organizing;

@@ -22,7 +22,7 @@ use weiyifang::notices::{Outbound, Sms, deliver_due};
 use crate::helpers::TestApp;
 use crate::markets::volunteer;
 
-fn policy() -> Policy {
+pub(crate) fn policy() -> Policy {
     Policy {
         lease: Duration::minutes(2),
         batch: 25,
@@ -352,8 +352,8 @@ async fn the_evening_reminder_arrives_by_e_mail_at_a_real_smtp_server() {
 
 /// What the fake provider saw and how it answers.
 #[derive(Default)]
-struct Provider {
-    accepted: Vec<BTreeMap<String, String>>,
+pub(crate) struct Provider {
+    pub(crate) accepted: Vec<BTreeMap<String, String>>,
     nonces: HashSet<String>,
     throttled_once: bool,
 }
@@ -426,7 +426,7 @@ fn provider_answer(provider: &mut Provider, query: &str) -> (u16, serde_json::Va
     }
 }
 
-async fn fake_aliyun() -> (String, Arc<Mutex<Provider>>) {
+pub(crate) async fn fake_aliyun() -> (String, Arc<Mutex<Provider>>) {
     let provider = Arc::new(Mutex::new(Provider::default()));
     let shared = provider.clone();
     let app = axum::Router::new().route(
@@ -454,7 +454,7 @@ async fn fake_aliyun() -> (String, Arc<Mutex<Provider>>) {
 const TEMPLATES: &str = "staff_message=SMS_100, promoted=SMS_101";
 
 /// The Aliyun channel against the fake provider, with a secret and template codes.
-fn aliyun(endpoint: &str, secret: &str, templates: &str) -> Outbound {
+pub(crate) fn aliyun(endpoint: &str, secret: &str, templates: &str) -> Outbound {
     let settings = weiyifang::notices::NoticeSettings {
         sms_provider: "aliyun".into(),
         sms_endpoint: endpoint.into(),

@@ -5,9 +5,11 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod desk;
 pub mod entities;
 mod error;
 pub mod fields;
+pub mod helping;
 pub mod memberships;
 pub mod notices;
 pub mod orgs;

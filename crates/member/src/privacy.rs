@@ -302,8 +302,15 @@ pub async fn confirm_erasure(
     actor: &Actor,
     password: &str,
 ) -> Result<(), MemberError> {
-    let (_, account) = load(db, actor.account_id).await?;
-    if !verify_password(password, Some(&account.password_hash)).await {
+    let (person, account) = load(db, actor.account_id).await?;
+    // Someone who only ever logged in with SMS codes has no password: their own number,
+    // typed in full, confirms instead.
+    let confirmed = if crate::accounts::has_password(&account) {
+        verify_password(password, Some(&account.password_hash)).await
+    } else {
+        person.phone.is_some_and(|phone| phone == password.trim())
+    };
+    if !confirmed {
         return Err(MemberError::field(
             "password",
             "error-current-password-wrong",
@@ -333,6 +340,10 @@ pub async fn erase_in(
     // Sessions, tokens and reset codes cascade with the account.
     account::Entity::delete_by_id(account.id).exec(txn).await?;
     crate::notices::forget(txn, person.id).await?;
+    crate::entities::login_code::Entity::delete_many()
+        .filter(crate::entities::login_code::Column::PersonId.eq(person.id))
+        .exec(txn)
+        .await?;
     // They leave their organizations today; the history (and the counts) stay.
     membership::Entity::update_many()
         .col_expr(

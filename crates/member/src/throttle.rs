@@ -30,6 +30,10 @@ pub struct ThrottlePolicy {
     pub per_address: u64,
     /// Self-registrations tried from one client address within an hour.
     pub registrations_per_hour: u64,
+    /// Login codes sent to one phone within an hour (and never two within a minute).
+    pub codes_per_phone_per_hour: u64,
+    /// Login codes asked for from one client address within an hour.
+    pub codes_per_address_per_hour: u64,
 }
 
 impl Default for ThrottlePolicy {
@@ -40,6 +44,8 @@ impl Default for ThrottlePolicy {
             per_phone: 50,
             per_address: 20,
             registrations_per_hour: 10,
+            codes_per_phone_per_hour: 5,
+            codes_per_address_per_hour: 20,
         }
     }
 }
@@ -135,7 +141,50 @@ pub(crate) async fn clear_phone(
     Ok(())
 }
 
-const REGISTRATION_WINDOW: chrono::Duration = chrono::Duration::hours(1);
+const HOUR: chrono::Duration = chrono::Duration::hours(1);
+
+/// `Err(Throttled)` when `key` has been counted `limit` times within `window`.
+async fn check_count(
+    db: &impl ConnectionTrait,
+    key: &str,
+    window: chrono::Duration,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<(), MemberError> {
+    let tries: Vec<DateTime<Utc>> = login_failure::Entity::find()
+        .select_only()
+        .column(login_failure::Column::FailedAt)
+        .filter(login_failure::Column::ThrottleKey.eq(key))
+        .filter(login_failure::Column::FailedAt.gt(now - window))
+        .order_by_desc(login_failure::Column::FailedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if tries.len() as u64 >= limit
+        && let Some(oldest) = tries.last()
+    {
+        let retry_after_secs = (*oldest + window - now).num_seconds().max(1) as u64;
+        return Err(MemberError::Throttled { retry_after_secs });
+    }
+    Ok(())
+}
+
+/// Counts one try under `key`.
+async fn count(
+    db: &impl ConnectionTrait,
+    key: String,
+    now: DateTime<Utc>,
+) -> Result<(), MemberError> {
+    login_failure::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        throttle_key: Set(key),
+        failed_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
 
 /// `Err(Throttled)` when one address has tried to register `registrations_per_hour` times
 /// within the hour (an office behind one address still has room; a script does not).
@@ -145,23 +194,8 @@ pub(crate) async fn check_registration(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<(), MemberError> {
-    let tries: Vec<DateTime<Utc>> = login_failure::Entity::find()
-        .select_only()
-        .column(login_failure::Column::FailedAt)
-        .filter(login_failure::Column::ThrottleKey.eq(format!("register:{address}")))
-        .filter(login_failure::Column::FailedAt.gt(now - REGISTRATION_WINDOW))
-        .order_by_desc(login_failure::Column::FailedAt)
-        .limit(policy.registrations_per_hour)
-        .into_tuple()
-        .all(db)
-        .await?;
-    if tries.len() as u64 >= policy.registrations_per_hour
-        && let Some(oldest) = tries.last()
-    {
-        let retry_after_secs = (*oldest + REGISTRATION_WINDOW - now).num_seconds().max(1) as u64;
-        return Err(MemberError::Throttled { retry_after_secs });
-    }
-    Ok(())
+    let key = format!("register:{address}");
+    check_count(db, &key, HOUR, policy.registrations_per_hour, now).await
 }
 
 /// Counts a registration tried from `address`.
@@ -170,12 +204,48 @@ pub(crate) async fn record_registration(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<(), MemberError> {
-    login_failure::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        throttle_key: Set(format!("register:{address}")),
-        failed_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+    count(db, format!("register:{address}"), now).await
+}
+
+/// The keys a login-code request is counted under: the phone (hashed) and the address.
+fn code_keys(phone: &Phone, address: &str) -> (String, String) {
+    (
+        format!("code:{}", &digest(phone.as_str())[..32]),
+        format!("code-ip:{address}"),
+    )
+}
+
+/// `Err(Throttled)` when a code was sent to this phone within the minute, or too many
+/// within the hour to it or from this address: nobody can flood a phone with SMS or run up
+/// the platform's bill.
+pub(crate) async fn check_code_request(
+    db: &impl ConnectionTrait,
+    policy: &ThrottlePolicy,
+    phone: &Phone,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), MemberError> {
+    let (phone_key, address_key) = code_keys(phone, address);
+    check_count(db, &phone_key, chrono::Duration::minutes(1), 1, now).await?;
+    check_count(db, &phone_key, HOUR, policy.codes_per_phone_per_hour, now).await?;
+    check_count(
+        db,
+        &address_key,
+        HOUR,
+        policy.codes_per_address_per_hour,
+        now,
+    )
+    .await
+}
+
+/// Counts a login-code request, whether or not a code went out.
+pub(crate) async fn record_code_request(
+    db: &impl ConnectionTrait,
+    phone: &Phone,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), MemberError> {
+    let (phone_key, address_key) = code_keys(phone, address);
+    count(db, phone_key, now).await?;
+    count(db, address_key, now).await
 }

@@ -26,6 +26,7 @@ use crate::templates::PageContext;
 use crate::views;
 
 mod my_shifts;
+mod on_behalf;
 mod setup;
 mod signup;
 
@@ -52,6 +53,12 @@ pub fn routes() -> Router<AppState> {
         .route("/shifts/{id}/assign", post(assign))
         .route("/markets/{id}/cutoff", post(set_cutoff))
         .route("/me/shifts", get(show_my_shifts))
+        .route("/shifts/{id}/signup-for", post(on_behalf::sign_up_helped))
+        .route("/shifts/{id}/cancel-for", post(on_behalf::cancel_helped))
+        .route(
+            "/shifts/{id}/desk",
+            get(on_behalf::show_desk).post(on_behalf::desk_sign_up),
+        )
 }
 
 pub(super) fn service_label(lang: Lang, service: Service) -> String {
@@ -179,6 +186,10 @@ struct MarketPage {
     organizer: Option<String>,
     /// Names of volunteers whose shifts overlap, for those who steer the day.
     clashes: String,
+    /// The viewer signs up people they help: each open shift links to doing so.
+    helps: bool,
+    /// Platform staff on a day that is on: each shift links to the desk sign-up.
+    desk: bool,
     /// The day's own times: where a new shift's fields start.
     starts_value: String,
     ends_value: String,
@@ -213,7 +224,16 @@ async fn market_page(
         value: s.as_str().to_owned(),
         label: service_label(lang, *s),
     });
+    let helps = match actor {
+        Some(actor) => member::helping::helped_by(&state.db, actor)
+            .await?
+            .iter()
+            .any(|h| !h.claimed),
+        None => false,
+    };
     Ok(MarketPage {
+        helps,
+        desk: actor.is_some_and(Actor::is_staff) && market.status == EventStatus::Published,
         clashes,
         starts_value: views::clock(market.starts_at),
         ends_value: views::clock(market.ends_at),

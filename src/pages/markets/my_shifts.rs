@@ -33,26 +33,28 @@ pub(super) struct MyShiftLine {
     no_show: bool,
 }
 
+/// A person the viewer helps, and their coming shifts.
+#[derive(Serialize)]
+pub(super) struct HelpedShifts {
+    person_id: Uuid,
+    name: String,
+    upcoming: Vec<MyShiftLine>,
+}
+
 #[derive(Serialize)]
 pub(super) struct MyShiftsPage {
+    /// Signing up people one helps starts here.
+    helped: Vec<HelpedShifts>,
     upcoming: Vec<MyShiftLine>,
     past: Vec<MyShiftLine>,
     services: u64,
     hours: String,
 }
 
-pub(super) async fn show_my_shifts(
-    State(state): State<AppState>,
-    context: PageContext,
-    SignedIn { actor, .. }: SignedIn,
-) -> Result<Response, AppError> {
-    let lang = context.lang();
-    let now = Utc::now();
-    let mine = signups::my_shifts(&state.db, actor.person_id).await?;
-    let (mut upcoming, mut past) = (Vec::new(), Vec::new());
-    for item in mine {
+impl MyShiftLine {
+    fn of(lang: crate::i18n::Lang, item: signups::MyShift) -> MyShiftLine {
         let (standing, standing_class) = standing_words(lang, &item.standing);
-        let line = MyShiftLine {
+        MyShiftLine {
             market_id: item.event.id,
             shift_id: item.shift.id,
             title: item.event.title.clone(),
@@ -78,16 +80,45 @@ pub(super) async fn show_my_shifts(
                 .record
                 .as_ref()
                 .is_some_and(|r| r.attendance.as_deref() == Some("no_show")),
-        };
-        if item.shift.ends_at > now {
+        }
+    }
+}
+
+pub(super) async fn show_my_shifts(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+) -> Result<Response, AppError> {
+    let lang = context.lang();
+    let now = Utc::now();
+    let mine = signups::my_shifts(&state.db, actor.person_id).await?;
+    let (mut upcoming, mut past) = (Vec::new(), Vec::new());
+    for item in mine {
+        let ends_at = item.shift.ends_at;
+        let line = MyShiftLine::of(lang, item);
+        if ends_at > now {
             upcoming.push(line);
         } else {
             past.push(line);
         }
     }
+    let helped = signups::helped_shifts(&state.db, &actor)
+        .await?
+        .into_iter()
+        .map(|(person, shifts)| HelpedShifts {
+            person_id: person.person_id,
+            name: person.name,
+            upcoming: shifts
+                .into_iter()
+                .filter(|item| item.shift.ends_at > now)
+                .map(|item| MyShiftLine::of(lang, item))
+                .collect(),
+        })
+        .collect();
     past.reverse();
     let (services, tenths) = event::records::confirmed_hours_of(&state.db, actor.person_id).await?;
     let page = MyShiftsPage {
+        helped,
         upcoming,
         past,
         services,

@@ -36,6 +36,45 @@ pub(super) struct SignUpPage {
     mine: Option<String>,
     mine_class: &'static str,
     closed: Option<String>,
+    /// The people the viewer helps: where each stands on this shift, or a button.
+    helped: Vec<HelpedChoice>,
+}
+
+#[derive(Serialize)]
+pub(super) struct HelpedChoice {
+    person_id: Uuid,
+    name: String,
+    standing: Option<String>,
+    standing_class: &'static str,
+}
+
+/// Each person the viewer acts for, and their place on this shift if they have one.
+async fn helped_choices(
+    state: &AppState,
+    lang: crate::i18n::Lang,
+    actor: &Actor,
+    shift_id: Uuid,
+) -> Result<Vec<HelpedChoice>, AppError> {
+    Ok(signups::helped_shifts(&state.db, actor)
+        .await?
+        .into_iter()
+        .map(|(helped, shifts)| {
+            let on_this = shifts.iter().find(|s| s.shift.id == shift_id);
+            let (standing, standing_class) = match on_this {
+                Some(item) => {
+                    let (words, class) = standing_words(lang, &item.standing);
+                    (Some(words), class)
+                }
+                None => (None, ""),
+            };
+            HelpedChoice {
+                person_id: helped.person_id,
+                name: helped.name,
+                standing,
+                standing_class,
+            }
+        })
+        .collect())
 }
 
 /// One shift and one button: where a visitor who tapped 报名 before logging in or
@@ -85,6 +124,7 @@ pub(super) async fn show_sign_up(
         mine,
         mine_class,
         closed: shift.closed.map(|key| lang.t(key)),
+        helped: helped_choices(&state, lang, &actor, shift_id).await?,
     };
     Ok(crate::pages::render(&state, &context, "pages/shift-signup", &page)?.into_response())
 }
@@ -103,7 +143,7 @@ pub(super) async fn sign_up(
 
 /// After a sign-up: back to the shift on its day, saying whether the place is taken or
 /// where in line, or the day's page again with the reason it was refused.
-async fn after_placing(
+pub(super) async fn after_placing(
     state: &AppState,
     context: &PageContext,
     actor: &Actor,

@@ -23,6 +23,9 @@ pub use staff::{
     AccountListing, AccountPage, account_for_staff, list_accounts, reveal_phone, set_disabled,
 };
 
+mod codes;
+pub use codes::{LOGIN_CODE_VALID_FOR, log_in_with_code, send_login_code};
+
 mod resets;
 pub(crate) use resets::store_reset_code;
 pub use resets::{issue_reset_code, reset_password};

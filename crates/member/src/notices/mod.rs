@@ -41,10 +41,13 @@ pub enum Kind {
     Invited,
     StaffMessage,
     RequestUpdated,
+    /// A code to log in with, for the phone's owner alone: never in an inbox, and its
+    /// argument blanked once the SMS has gone or been given up.
+    LoginCode,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::SignupConfirmed,
         Kind::SignupWaitlisted,
         Kind::Promoted,
@@ -57,6 +60,7 @@ impl Kind {
         Kind::Invited,
         Kind::StaffMessage,
         Kind::RequestUpdated,
+        Kind::LoginCode,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +77,7 @@ impl Kind {
             Kind::Invited => "invited",
             Kind::StaffMessage => "staff_message",
             Kind::RequestUpdated => "request_updated",
+            Kind::LoginCode => "login_code",
         }
     }
 
@@ -90,7 +95,11 @@ impl Kind {
     pub fn is_urgent(self) -> bool {
         matches!(
             self,
-            Kind::DayChanged | Kind::DayCancelled | Kind::StaffMessage | Kind::Promoted
+            Kind::DayChanged
+                | Kind::DayCancelled
+                | Kind::StaffMessage
+                | Kind::Promoted
+                | Kind::LoginCode
         )
     }
 }

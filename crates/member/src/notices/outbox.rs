@@ -130,6 +130,7 @@ impl Policy {
 pub struct Claimed {
     /// The idempotency key.
     pub id: Uuid,
+    pub notice_id: Uuid,
     pub claim_id: Uuid,
     pub channel: Channel,
     pub kind: Kind,
@@ -231,6 +232,7 @@ async fn prepare(
     };
     Ok(Ok(Claimed {
         id: row.id,
+        notice_id: row.notice_id,
         claim_id: row.claim_id.unwrap_or_default(),
         channel,
         kind,
@@ -271,6 +273,17 @@ async fn skip(db: &impl ConnectionTrait, row: &delivery::Model, why: &str) -> Re
         )
         .filter(delivery::Column::Id.eq(row.id))
         .filter(delivery::Column::ClaimId.eq(row.claim_id))
+        .exec(db)
+        .await?;
+    forget_secret(db, row.notice_id).await
+}
+
+/// A login code is kept only until its SMS has gone or been given up.
+async fn forget_secret(db: &impl ConnectionTrait, notice_id: Uuid) -> Result<(), DbErr> {
+    notice::Entity::update_many()
+        .col_expr(notice::Column::Args, Expr::value("{}"))
+        .filter(notice::Column::Id.eq(notice_id))
+        .filter(notice::Column::Kind.eq(Kind::LoginCode.as_str()))
         .exec(db)
         .await?;
     Ok(())
@@ -335,6 +348,9 @@ pub async fn finish(
         .filter(delivery::Column::ClaimedUntil.gte(now))
         .exec(db)
         .await?;
+    if held.rows_affected == 1 && !waits {
+        forget_secret(db, claimed.notice_id).await?;
+    }
     Ok(held.rows_affected == 1)
 }
 

@@ -17,9 +17,14 @@ use serde::Serialize;
 
 use crate::EventError;
 use crate::entities::event::{self, EventStatus};
-use crate::entities::{service_record, shift, signup, stall};
+use crate::entities::{shift, signup, stall};
 use crate::schedule::{self, signup_closes_at};
 use crate::stalls::{find_shift, find_stall};
+
+mod mine;
+mod on_behalf;
+pub use mine::{MyShift, helped_shifts, my_shifts};
+pub use on_behalf::{cancel_helped, sign_up_at_desk, sign_up_helped};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
@@ -135,19 +140,82 @@ async fn not_twice_nor_overlapping(
     Ok(())
 }
 
-async fn place(
-    db: &DatabaseConnection,
+/// Who is put on a shift, and who does it: the volunteer themselves, a leader, a helper, or
+/// staff at the day's desk (who may add people until the shift ends, past the deadline).
+#[derive(Clone, Copy)]
+struct Placing {
     person_id: Uuid,
     added_by: Option<Uuid>,
+    at_desk: bool,
+}
+
+impl Placing {
+    fn by_self(person_id: Uuid) -> Placing {
+        Placing {
+            person_id,
+            added_by: None,
+            at_desk: false,
+        }
+    }
+
+    fn by(actor: &Actor, person_id: Uuid) -> Placing {
+        Placing {
+            person_id,
+            added_by: Some(actor.person_id),
+            at_desk: false,
+        }
+    }
+}
+
+/// Why staff at the desk cannot add anyone to the shift: only a day that is on, until the
+/// shift ends.
+fn desk_closed_reason(
+    event: &event::Model,
+    shift: &shift::Model,
+    now: DateTime<Utc>,
+) -> Option<&'static str> {
+    match event.status {
+        EventStatus::Cancelled => Some("error-event-cancelled"),
+        EventStatus::Draft => Some("error-event-not-open"),
+        EventStatus::Held | EventStatus::Reported => Some("error-event-past"),
+        EventStatus::Published if shift.ends_at <= now => Some("error-event-past"),
+        EventStatus::Published => None,
+    }
+}
+
+/// The shift and its day, when people can still be put on it.
+async fn open_shift(
+    db: &DatabaseConnection,
+    at_desk: bool,
     shift_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Placed, EventError> {
+) -> Result<(shift::Model, event::Model), EventError> {
     let shift = find_shift(db, shift_id).await?;
     let stall = find_stall(db, shift.stall_id).await?;
     let event = schedule::find(db, stall.event_id).await?;
-    if let Some(reason) = closed_reason(&event, &shift, now) {
-        return Err(EventError::field("shift", reason));
+    let closed = if at_desk {
+        desk_closed_reason(&event, &shift, now)
+    } else {
+        closed_reason(&event, &shift, now)
+    };
+    match closed {
+        Some(reason) => Err(EventError::field("shift", reason)),
+        None => Ok((shift, event)),
     }
+}
+
+async fn place(
+    db: &DatabaseConnection,
+    placing: Placing,
+    shift_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Placed, EventError> {
+    let Placing {
+        person_id,
+        added_by,
+        at_desk,
+    } = placing;
+    let (shift, event) = open_shift(db, at_desk, shift_id, now).await?;
 
     let txn = tx::begin_write(db).await?;
     // The shift's row first: sign-ups for one shift queue up here on PostgreSQL (SQLite's
@@ -219,14 +287,13 @@ async fn take_place(db: &impl ConnectionTrait, shift_id: Uuid) -> Result<bool, E
 }
 
 /// A volunteer signs themselves up.
-/// A volunteer signs themselves up.
 pub async fn sign_up(
     db: &DatabaseConnection,
     actor: &Actor,
     shift_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Placed, EventError> {
-    place(db, actor.person_id, None, shift_id, now).await
+    place(db, Placing::by_self(actor.person_id), shift_id, now).await
 }
 
 /// A leader puts one of their organization's members, found by the phone typed, on one of
@@ -287,13 +354,25 @@ pub async fn assign(
     if member.is_none() {
         return Err(EventError::field("person", "error-not-a-member"));
     }
-    place(db, person_id, Some(actor.person_id), shift_id, now).await
+    place(db, Placing::by(actor, person_id), shift_id, now).await
 }
 
 /// Cancels the volunteer's place on a shift. A confirmed place goes to the first in line.
 pub async fn cancel(
     db: &DatabaseConnection,
     actor: &Actor,
+    shift_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), EventError> {
+    cancel_place(db, actor, actor.person_id, shift_id, now).await
+}
+
+/// Gives up `person_id`'s place on a shift, the signed-in person deciding (themselves, or
+/// a helper for someone they help).
+async fn cancel_place(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    person_id: Uuid,
     shift_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), EventError> {
@@ -304,7 +383,7 @@ pub async fn cancel(
     let txn = tx::begin_write(db).await?;
     let Some(mine) = signup::Entity::find()
         .filter(signup::Column::ShiftId.eq(shift.id))
-        .filter(signup::Column::PersonId.eq(actor.person_id))
+        .filter(signup::Column::PersonId.eq(person_id))
         .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
         .one(&txn)
         .await?
@@ -317,7 +396,7 @@ pub async fn cancel(
         Some(actor.person_id),
         "signup.cancel",
         "person",
-        Some(actor.person_id),
+        Some(person_id),
         "",
     )
     .await?;
@@ -542,93 +621,6 @@ pub async fn market_day(
         });
     }
     Ok((event, views))
-}
-
-/// One of a volunteer's shifts.
-pub struct MyShift {
-    pub event: event::Model,
-    pub stall: stall::Model,
-    pub shift: shift::Model,
-    pub standing: Standing,
-    /// Check-in and check-out, once there are any.
-    pub record: Option<service_record::Model>,
-}
-
-/// A person's live sign-ups, soonest first, and whether each is past.
-type ById<T> = std::collections::HashMap<Uuid, T>;
-
-/// The shifts, stalls and events of some sign-ups, in three queries however many there are.
-async fn shifts_stalls_events(
-    db: &impl ConnectionTrait,
-    signups: &[signup::Model],
-) -> Result<(ById<shift::Model>, ById<stall::Model>, ById<event::Model>), EventError> {
-    let shift_ids: Vec<Uuid> = signups.iter().map(|s| s.shift_id).collect();
-    let shifts = shift::Entity::find()
-        .filter(shift::Column::Id.is_in(shift_ids))
-        .all(db)
-        .await?;
-    let shifts: ById<shift::Model> = shifts.into_iter().map(|s| (s.id, s)).collect();
-    let stall_ids: Vec<Uuid> = shifts.values().map(|s| s.stall_id).collect();
-    let stalls = stall::Entity::find()
-        .filter(stall::Column::Id.is_in(stall_ids))
-        .all(db)
-        .await?;
-    let stalls: ById<stall::Model> = stalls.into_iter().map(|s| (s.id, s)).collect();
-    let event_ids: Vec<Uuid> = stalls.values().map(|s| s.event_id).collect();
-    let events = event::Entity::find()
-        .filter(event::Column::Id.is_in(event_ids))
-        .all(db)
-        .await?;
-    let events = events.into_iter().map(|e| (e.id, e)).collect();
-    Ok((shifts, stalls, events))
-}
-
-pub async fn my_shifts(
-    db: &impl ConnectionTrait,
-    person_id: Uuid,
-) -> Result<Vec<MyShift>, EventError> {
-    let mine = signup::Entity::find()
-        .filter(signup::Column::PersonId.eq(person_id))
-        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
-        .all(db)
-        .await?;
-    let (shifts, stalls, events) = shifts_stalls_events(db, &mine).await?;
-    let mut records: std::collections::HashMap<Uuid, service_record::Model> =
-        service_record::Entity::find()
-            .filter(service_record::Column::PersonId.eq(person_id))
-            .filter(
-                service_record::Column::SignupId
-                    .is_in(mine.iter().map(|s| s.id).collect::<Vec<_>>()),
-            )
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|r| (r.signup_id, r))
-            .collect();
-    let mut shifts_out = Vec::new();
-    for signup in mine {
-        let Some(found) = shifts.get(&signup.shift_id) else {
-            continue;
-        };
-        let Some(stall) = stalls.get(&found.stall_id) else {
-            continue;
-        };
-        let Some(event) = events.get(&stall.event_id) else {
-            continue;
-        };
-        // Only a waitlisted place needs a query for its position.
-        let standing = standing_of(db, &signup).await?;
-        shifts_out.push(MyShift {
-            event: event.clone(),
-            stall: stall.clone(),
-            shift: found.clone(),
-            standing,
-            record: records.remove(&signup.id),
-        });
-    }
-    let mut shifts = shifts_out;
-    shifts.sort_by_key(|s| s.shift.starts_at);
-    Ok(shifts)
 }
 
 /// The volunteers of an event whose confirmed shifts overlap another of their shifts.

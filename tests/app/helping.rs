@@ -1,0 +1,491 @@
+//! Issue 19: logging in with an SMS code, signing up someone one helps (who later takes
+//! their account over with their own phone), and staff signing up a walk-in at the desk.
+//! The codes travel as real SMS would: through the outbox to a local server that checks
+//! the provider's signature.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, Utc};
+use event::entities::{shift, signup};
+use event::signups::SignupStatus;
+use member::PlatformRole;
+use member::entities::{account, helped_person, notice, person};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+use weiyifang::notices::deliver_due;
+
+use crate::helpers::{Browser, TestApp, location};
+use crate::markets::market_with_shift_of;
+use crate::notice_delivery::{Provider, aliyun, fake_aliyun, policy};
+
+/// Sends what the outbox holds to the fake provider, and returns the login code that went
+/// to `phone` (the last one, if several).
+async fn code_sent_to(
+    app: &TestApp,
+    (endpoint, provider): &(String, Arc<Mutex<Provider>>),
+    phone: &str,
+) -> Option<String> {
+    let outbound = aliyun(endpoint, "test-secret", "login_code=SMS_300");
+    deliver_due(&app.db, &outbound, &policy(), Utc::now())
+        .await
+        .unwrap();
+    let seen = provider.lock().unwrap().accepted.clone();
+    seen.iter()
+        .rev()
+        .find(|p| p["PhoneNumbers"] == phone && p["TemplateCode"] == "SMS_300")
+        .map(|p| {
+            let params: BTreeMap<String, String> =
+                serde_json::from_str(&p["TemplateParam"]).unwrap();
+            params["code"].clone()
+        })
+}
+
+async fn ask_for_code(browser: &Browser, phone: &str) -> reqwest::Response {
+    browser.post("/login/code", &[("phone", phone)]).await
+}
+
+async fn log_in_with(browser: &Browser, phone: &str, code: &str) -> reqwest::Response {
+    browser
+        .post("/login/code/verify", &[("phone", phone), ("code", code)])
+        .await
+}
+
+#[tokio::test]
+async fn a_volunteer_without_a_password_logs_in_with_a_code_sent_by_sms() {
+    let provider = fake_aliyun().await;
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    // Staff made her account: no password yet.
+    member::accounts::create_account(&app.db, &staff, "陈阿姨", "13800001111", "volunteer")
+        .await
+        .unwrap();
+
+    let browser = app.browser();
+    let login = browser.get_text("/login").await;
+    assert!(login.contains("用短信验证码登录"), "{login}");
+
+    // Known and unknown phones get the same answer; only the known one gets an SMS.
+    let known = ask_for_code(&browser, "13800001111").await;
+    assert_eq!(known.status(), 200);
+    let known = known.text().await.unwrap();
+    let stranger = app.browser();
+    let unknown = ask_for_code(&stranger, "13800009999").await;
+    assert_eq!(unknown.status(), 200);
+    let unknown = unknown.text().await.unwrap();
+    assert!(
+        known.contains("138****1111") && known.contains("验证码已经发出"),
+        "{known}"
+    );
+    assert_eq!(
+        known.replace("138****1111", "").replace("13800001111", ""),
+        unknown
+            .replace("138****9999", "")
+            .replace("13800009999", "")
+    );
+    let code = code_sent_to(&app, &provider, "13800001111")
+        .await
+        .expect("a code");
+    assert_eq!(code.len(), 6);
+    assert!(code_sent_to(&app, &provider, "13800009999").await.is_none());
+    // Once sent, the code is nowhere in the database (only its digest).
+    let stored = notice::Entity::find()
+        .filter(notice::Column::Kind.eq("login_code"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].args, "{}");
+
+    // Asking again at once is refused: no SMS flood.
+    let again = ask_for_code(&browser, "13800001111").await;
+    assert_eq!(again.status(), 429);
+    assert!(again.headers().contains_key("retry-after"));
+
+    // A wrong code: the code step again, with the reason.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = log_in_with(&browser, "13800001111", wrong).await;
+    assert_eq!(refused.status(), 401);
+    assert!(refused.text().await.unwrap().contains("验证码不对或已过期"));
+    // An unknown phone with any code: the same answer.
+    assert_eq!(
+        log_in_with(&stranger, "13800009999", &code).await.status(),
+        401
+    );
+
+    let done = log_in_with(&browser, "13800001111", &code).await;
+    assert_eq!(done.status(), 303);
+    assert!(Browser::session_cookie(&done).is_some());
+    let me = browser.get_text("/me").await;
+    assert!(me.contains("陈阿姨"), "{me}");
+    assert!(
+        me.contains("用短信验证码登录"),
+        "the history says how: {me}"
+    );
+    // One use.
+    assert_eq!(
+        log_in_with(&app.browser(), "13800001111", &code)
+            .await
+            .status(),
+        401
+    );
+
+    // Without a password she can still leave: her own number confirms.
+    let gone = browser
+        .post("/me/delete", &[("password", "13800001111")])
+        .await;
+    assert_eq!(gone.status(), 303);
+    assert!(
+        account::Entity::find()
+            .filter(account::Column::Role.eq(PlatformRole::Volunteer))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn five_wrong_codes_spend_a_code() {
+    let provider = fake_aliyun().await;
+    let app = TestApp::new().await;
+    app.add_account(PlatformRole::Volunteer, "李大爷", "13800001112")
+        .await;
+    let browser = app.browser();
+    assert_eq!(ask_for_code(&browser, "13800001112").await.status(), 200);
+    let code = code_sent_to(&app, &provider, "13800001112").await.unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert_eq!(
+            log_in_with(&browser, "13800001112", wrong).await.status(),
+            401
+        );
+    }
+    // The right code no longer works (and the address is now throttled for this phone).
+    let late = log_in_with(&browser, "13800001112", &code).await;
+    assert!(
+        matches!(late.status().as_u16(), 401 | 429),
+        "{}",
+        late.status()
+    );
+    assert_eq!(app.audit_entries("account.login_code").await.len(), 0);
+}
+
+/// The helped person's row and their sign-ups.
+async fn helped_named(app: &TestApp, name: &str) -> person::Model {
+    person::Entity::find()
+        .filter(person::Column::Name.eq(name))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the person is registered")
+}
+
+#[tokio::test]
+async fn a_neighbour_signs_up_a_woman_without_a_smartphone_who_later_takes_over() {
+    let provider = fake_aliyun().await;
+    let app = TestApp::new().await;
+    let (_, shift_id) = market_with_shift_of(&app, 2, "南湖爱心理发队").await;
+    let helper = app
+        .signed_in(PlatformRole::Volunteer, "王小红", "13900002001")
+        .await;
+    let helper_id = helped_helper_id(&app, "13900002001").await;
+
+    // Forgetting to ask her: refused, with what was typed kept.
+    let form = [
+        ("name", "张奶奶"),
+        ("birth_year", "1948"),
+        ("phone", "13800002222"),
+        ("note", "电话里问过，她同意"),
+    ];
+    let refused = helper.post("/me/helped", &form).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("请先征得本人同意"), "{page}");
+    assert!(
+        page.contains("value=\"张奶奶\"") && page.contains("value=\"1948\""),
+        "{page}"
+    );
+    let bad_year = helper
+        .post(
+            "/me/helped",
+            &[("name", "张奶奶"), ("birth_year", "48"), ("agreed", "yes")],
+        )
+        .await;
+    assert_eq!(bad_year.status(), 422);
+
+    let mut agreed = form.to_vec();
+    agreed.push(("agreed", "yes"));
+    let done = helper.post("/me/helped", &agreed).await;
+    assert_eq!(done.status(), 303);
+    let grandma = helped_named(&app, "张奶奶").await;
+    let row = helped_person::Entity::find_by_id(grandma.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.helper_id, row.birth_year, row.consent_note.as_str()),
+        (helper_id, Some(1948), "电话里问过，她同意")
+    );
+    let registered = app.audit_entries("helped.register").await;
+    assert_eq!(registered.len(), 1);
+    assert_eq!(registered[0].actor_id, Some(helper_id));
+
+    // The shift's page offers her by name; one tap signs her up, recorded as the helper's act.
+    let offer = helper.get_text(&format!("/shifts/{shift_id}/signup")).await;
+    assert!(offer.contains("为 张奶奶 报名"), "{offer}");
+    let placed = helper
+        .post(
+            &format!("/shifts/{shift_id}/signup-for"),
+            &[("person_id", &grandma.id.to_string())],
+        )
+        .await;
+    assert_eq!(placed.status(), 303);
+    assert_eq!(location(&placed), format!("/shifts/{shift_id}/signup"));
+    let theirs = signup::Entity::find()
+        .filter(signup::Column::PersonId.eq(grandma.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (theirs.status, theirs.added_by),
+        (SignupStatus::Confirmed, Some(helper_id))
+    );
+    let after = helper.get_text(&format!("/shifts/{shift_id}/signup")).await;
+    assert!(
+        after.contains("报名成功") || after.contains("已确认"),
+        "{after}"
+    );
+    let mine = helper.get_text("/me/shifts").await;
+    assert!(
+        mine.contains("张奶奶") && mine.contains("取消 张奶奶 的报名"),
+        "{mine}"
+    );
+
+    // Nobody else acts for her, nor learns she exists.
+    let other = app
+        .signed_in(PlatformRole::Volunteer, "赵先生", "13900002002")
+        .await;
+    let stranger = other
+        .post(
+            &format!("/shifts/{shift_id}/signup-for"),
+            &[("person_id", &grandma.id.to_string())],
+        )
+        .await;
+    assert_eq!(stranger.status(), 404);
+    assert!(!other.get_text("/me/helped").await.contains("张奶奶"));
+
+    // She takes her account over with her own phone, and sees her shift.
+    let hers = app.browser();
+    assert_eq!(ask_for_code(&hers, "13800002222").await.status(), 200);
+    let code = code_sent_to(&app, &provider, "13800002222")
+        .await
+        .expect("a code");
+    let claimed = log_in_with(&hers, "13800002222", &code).await;
+    assert_eq!(claimed.status(), 303);
+    assert!(hers.get_text("/me/shifts").await.contains("义务理发"));
+    let account = account::Entity::find()
+        .filter(account::Column::PersonId.eq(grandma.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("her own account");
+    assert_eq!(account.role, PlatformRole::Volunteer);
+    assert_eq!(app.audit_entries("account.claim").await.len(), 1);
+
+    // From now on she manages it herself: the helper sees that, and acts for her no more.
+    let list = helper.get_text("/me/helped").await;
+    assert!(list.contains("本人已用自己的手机登录"), "{list}");
+    let cancel = helper
+        .post(
+            &format!("/shifts/{shift_id}/cancel-for"),
+            &[("person_id", &grandma.id.to_string())],
+        )
+        .await;
+    assert_eq!(cancel.status(), 404);
+    let still = signup::Entity::find_by_id(theirs.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, SignupStatus::Confirmed);
+}
+
+async fn helped_helper_id(app: &TestApp, phone: &str) -> Uuid {
+    person::Entity::find()
+        .filter(person::Column::Phone.eq(phone))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_helper_cancels_for_the_person_they_help_and_the_place_goes_to_the_next() {
+    let app = TestApp::new().await;
+    let (_, shift_id) = market_with_shift_of(&app, 1, "南湖爱心理发队").await;
+    let helper = app
+        .signed_in(PlatformRole::Volunteer, "王小红", "13900002001")
+        .await;
+    let done = helper
+        .post(
+            "/me/helped",
+            &[
+                ("name", "刘爷爷"),
+                ("birth_year", "1940"),
+                ("agreed", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    let grandpa = helped_named(&app, "刘爷爷").await;
+    assert_eq!(grandpa.phone, None);
+    let person_id = grandpa.id.to_string();
+    let signup_for = format!("/shifts/{shift_id}/signup-for");
+    assert_eq!(
+        helper
+            .post(&signup_for, &[("person_id", &person_id)])
+            .await
+            .status(),
+        303
+    );
+    // The helper themselves waits behind him.
+    assert_eq!(
+        helper
+            .post(&format!("/shifts/{shift_id}/signup"), &[])
+            .await
+            .status(),
+        303
+    );
+    let cancelled = helper
+        .post(
+            &format!("/shifts/{shift_id}/cancel-for"),
+            &[("person_id", &person_id)],
+        )
+        .await;
+    assert_eq!(cancelled.status(), 303);
+    let rows = signup::Entity::find()
+        .filter(signup::Column::ShiftId.eq(shift_id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let status_of = |id: Uuid| rows.iter().find(|s| s.person_id == id).unwrap().status;
+    assert_eq!(status_of(grandpa.id), SignupStatus::Cancelled);
+    let helper_id = helped_helper_id(&app, "13900002001").await;
+    assert_eq!(status_of(helper_id), SignupStatus::Confirmed);
+    let cancel_audit = app.audit_entries("signup.cancel").await;
+    assert_eq!(
+        (cancel_audit[0].actor_id, cancel_audit[0].subject_id),
+        (Some(helper_id), Some(grandpa.id))
+    );
+}
+
+#[tokio::test]
+async fn staff_at_the_desk_find_a_walk_in_by_the_last_four_digits_and_sign_him_up_in_one_tap() {
+    let app = TestApp::new().await;
+    let (market_id, shift_id) = market_with_shift_of(&app, 3, "南湖爱心理发队").await;
+    app.add_account(PlatformRole::Volunteer, "王小明", "13800003333")
+        .await;
+    app.add_account(PlatformRole::Volunteer, "王大明", "13800004444")
+        .await;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "17000002003")
+        .await;
+    // The day has begun: the shift started half an hour ago, sign-ups are closed to
+    // volunteers, but the desk still takes walk-ins.
+    let starts = shift::Entity::find_by_id(shift_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .starts_at;
+    app.move_day_by(market_id, Utc::now() - Duration::minutes(30) - starts)
+        .await;
+
+    let market = coordinator.get_text(&format!("/markets/{market_id}")).await;
+    assert!(
+        market.contains(&format!("/shifts/{shift_id}/desk")),
+        "{market}"
+    );
+    let by_tail = coordinator
+        .get_text(&format!("/shifts/{shift_id}/desk?q=3333"))
+        .await;
+    assert!(by_tail.contains("给 王小明 报名"), "{by_tail}");
+    assert!(by_tail.contains("138****3333") && !by_tail.contains("13800003333"));
+    assert!(!by_tail.contains("王大明"));
+    let by_name = coordinator
+        .get_text(&format!("/shifts/{shift_id}/desk?q=%E6%98%8E"))
+        .await;
+    assert!(
+        by_name.contains("王小明") && by_name.contains("王大明"),
+        "{by_name}"
+    );
+    let nobody = coordinator
+        .get_text(&format!("/shifts/{shift_id}/desk?q=%25"))
+        .await;
+    assert!(
+        nobody.contains("没找到"),
+        "a % is a character, not a wildcard: {nobody}"
+    );
+
+    let walk_in = helped_helper_id(&app, "13800003333").await;
+    let tapped = coordinator
+        .post(
+            &format!("/shifts/{shift_id}/desk"),
+            &[("person_id", &walk_in.to_string())],
+        )
+        .await;
+    assert_eq!(tapped.status(), 303);
+    assert_eq!(location(&tapped), format!("/shifts/{shift_id}/desk"));
+    let placed = signup::Entity::find()
+        .filter(signup::Column::PersonId.eq(walk_in))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let coordinator_id = helped_helper_id(&app, "17000002003").await;
+    assert_eq!(
+        (placed.status, placed.added_by),
+        (SignupStatus::Confirmed, Some(coordinator_id))
+    );
+    let ready = coordinator
+        .get_text(&format!("/shifts/{shift_id}/desk"))
+        .await;
+    assert!(ready.contains("已报名。可以接着找下一位"), "{ready}");
+    // Twice is refused with the reason.
+    let twice = coordinator
+        .post(
+            &format!("/shifts/{shift_id}/desk"),
+            &[("person_id", &walk_in.to_string())],
+        )
+        .await;
+    assert_eq!(twice.status(), 422);
+
+    // Volunteers have no desk.
+    let volunteer = app.browser();
+    volunteer
+        .login("13800004444", crate::helpers::PASSWORD)
+        .await;
+    assert_eq!(
+        volunteer
+            .get(&format!("/shifts/{shift_id}/desk?q=3333"))
+            .await
+            .status(),
+        403
+    );
+    // After the shift, the desk is closed too.
+    app.move_day_by(market_id, -Duration::hours(3)).await;
+    let late = coordinator
+        .post(
+            &format!("/shifts/{shift_id}/desk"),
+            &[(
+                "person_id",
+                &helped_helper_id(&app, "13800004444").await.to_string(),
+            )],
+        )
+        .await;
+    assert_eq!(late.status(), 422);
+}
