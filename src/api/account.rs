@@ -41,7 +41,7 @@ struct LoginRequest {
 }
 
 #[derive(Serialize, ToSchema)]
-struct TokenResponse {
+pub(super) struct TokenResponse {
     /// Send it as `Authorization: Bearer <token>`.
     token: String,
     #[schema(example = "Bearer")]
@@ -78,7 +78,10 @@ async fn load_me(state: &AppState, actor: &member::Actor) -> Result<Me, AppError
     })
 }
 
-async fn token_for(state: &AppState, actor: &member::Actor) -> Result<TokenResponse, AppError> {
+pub(super) async fn token_for(
+    state: &AppState,
+    actor: &member::Actor,
+) -> Result<TokenResponse, AppError> {
     let (token, expires_at) = sessions::issue_api_token(&state.db, actor, Utc::now()).await?;
     Ok(TokenResponse {
         token,

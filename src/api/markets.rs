@@ -126,7 +126,7 @@ struct MarketBody {
 }
 
 #[derive(Serialize, ToSchema)]
-struct StandingBody {
+pub(super) struct StandingBody {
     /// `confirmed` or `waitlisted`.
     #[schema(example = "waitlisted")]
     status: String,
@@ -134,7 +134,7 @@ struct StandingBody {
     position: Option<u64>,
 }
 
-fn standing(s: &Standing) -> StandingBody {
+pub(super) fn standing(s: &Standing) -> StandingBody {
     StandingBody {
         status: s.status.as_str().to_owned(),
         position: s.position,

@@ -5,6 +5,7 @@
 
 mod account;
 mod days;
+mod helping;
 mod json;
 mod markets;
 mod notifications;
@@ -72,6 +73,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(orgs::routes())
             .merge(projects::routes())
             .merge(markets::routes())
+            .merge(helping::routes())
             .merge(days::routes())
             .merge(scheduling::routes())
             .merge(sending::routes())

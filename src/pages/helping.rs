@@ -73,7 +73,7 @@ async fn helped_page(
         .collect();
     let form = FormView::new(lang, errors)
         .field("name", "text", &input.name, "off")
-        .field("birth_year", "text", &input.birth_year, "off")
+        .field("birth_year", "tel", &input.birth_year, "off")
         .hint("field-birth-year-hint")
         .field("phone", "tel", &input.phone, "off")
         .optional()

@@ -105,6 +105,8 @@ async fn elder_mode_meets_its_numbers_on_the_volunteers_pages() {
     client.goto(&app.url("/markets")).await.unwrap();
     tap(&client, "a.mode-switch", "html.elder").await;
     measure(&client, "1-markets", &shots).await;
+    client.goto(&app.url("/login/code")).await.unwrap();
+    measure(&client, "2-code-login", &shots).await;
     client.goto(&app.url("/login")).await.unwrap();
     assert!(
         client.find(Locator::Css("html.elder")).await.is_ok(),
@@ -144,6 +146,34 @@ async fn elder_mode_meets_its_numbers_on_the_volunteers_pages() {
     measure(&client, "6-my-shifts", &shots).await;
     client.goto(&app.url("/me/notifications")).await.unwrap();
     measure(&client, "7-messages", &shots).await;
+
+    // She signs up the neighbour she helps.
+    client.goto(&app.url("/me/helped")).await.unwrap();
+    for (id, text) in [("f-name", "张奶奶"), ("f-birth_year", "1948")] {
+        client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    client
+        .find(Locator::Css(r#"input[name="agreed"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    measure(&client, "7-helped", &shots).await;
+    tap(&client, r#"form[action="/me/helped"] button"#, "p.notice").await;
+    client
+        .goto(&app.url(&format!("/shifts/{shift}/signup")))
+        .await
+        .unwrap();
+    let for_her = r#"form[action$="/signup-for"] button"#;
+    tap(&client, for_her, ".row-card .standing.confirmed").await;
+    measure(&client, "7-signed-up-for-her", &shots).await;
 
     // The shift begins: the check-in page.
     let starts = event::stalls::find_shift(&app.db, shift)

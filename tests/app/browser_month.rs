@@ -386,6 +386,22 @@ async fn the_month_runs_through_on_a_phone() {
         moved.update(&app.db).await.unwrap();
     }
 
+    // ---- a neighbour walks up to the desk: the coordinator finds him by the last four
+    // digits of his phone and signs him up with one tap, though the shift has begun.
+    app.add_account(PlatformRole::Volunteer, "刘师傅", "13700000777")
+        .await;
+    coordinator.go(&market_path).await;
+    coordinator.tap(r#"a[href$="/desk"]"#).await;
+    let desk_path = coordinator.path().await;
+    coordinator.type_into("desk-q", "0777").await;
+    coordinator.tap(r#"form[role="search"] button"#).await;
+    coordinator.sees("给 刘师傅 报名").await;
+    coordinator.fits("09-desk-found").await;
+    coordinator
+        .tap(r#"form[action$="/desk"][method="post"] button"#)
+        .await;
+    coordinator.sees("已报名。可以接着找下一位").await;
+
     // ---- the leader prints the QR poster; the volunteer checks in and out.
     let mut leader = Phone::open(&app, &driver, "leader").await;
     leader.go("/login").await;
@@ -533,10 +549,12 @@ async fn the_month_runs_through_on_a_phone() {
         (&coordinator, "/requests"),
         (&coordinator, "/admin/accounts"),
         (&coordinator, "/admin/audit"),
+        (&coordinator, &desk_path),
         (&leader, &format!("/stalls/{stall_id}/attendance")),
         (&leader, "/me"),
         (&volunteer, "/me/shifts"),
         (&volunteer, "/me/certificates"),
+        (&volunteer, "/me/helped"),
         (&volunteer, checkin_path),
         (&volunteer, "/requests/new"),
         (&volunteer, "/requests/board"),
@@ -558,7 +576,14 @@ async fn the_month_runs_through_on_a_phone() {
         }
     }
     let anonymous = Phone::open(&app, &driver, "resident").await;
-    for path in ["/", "/login", "/register", "/markets", "/requests/new"] {
+    for path in [
+        "/",
+        "/login",
+        "/login/code",
+        "/register",
+        "/markets",
+        "/requests/new",
+    ] {
         anonymous.go(path).await;
         for violation in axe(&anonymous.client).await {
             found.push(format!("anonymous {path}: {violation}"));

@@ -11,7 +11,7 @@ use event::entities::{shift, signup};
 use event::signups::SignupStatus;
 use member::PlatformRole;
 use member::entities::{account, helped_person, notice, person};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 use weiyifang::notices::deliver_due;
 
@@ -488,4 +488,152 @@ async fn staff_at_the_desk_find_a_walk_in_by_the_last_four_digits_and_sign_him_u
         )
         .await;
     assert_eq!(late.status(), 422);
+}
+
+#[tokio::test]
+async fn the_api_does_what_the_pages_do_code_login_helping_and_the_desk() {
+    let provider = fake_aliyun().await;
+    let app = TestApp::new().await;
+    let (_, shift_id) = market_with_shift_of(&app, 2, "南湖爱心理发队").await;
+    app.add_account(PlatformRole::Volunteer, "王小红", "13900002001")
+        .await;
+    app.add_account(PlatformRole::Coordinator, "周协调", "17000002003")
+        .await;
+    let api = |path: &str| app.url(&format!("/api/v1{path}"));
+
+    // Code log-in: 202 for any phone, a token for the right code.
+    let asked = app
+        .client
+        .post(api("/auth/code"))
+        .json(&serde_json::json!({ "phone": "13900002001" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 202);
+    let unknown = app
+        .client
+        .post(api("/auth/code"))
+        .json(&serde_json::json!({ "phone": "13900002999" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 202);
+    let code = code_sent_to(&app, &provider, "13900002001").await.unwrap();
+    let wrong = app
+        .client
+        .post(api("/auth/code/token"))
+        .json(&serde_json::json!({ "phone": "13900002001", "code": "12345" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 422);
+    let token: serde_json::Value = app
+        .client
+        .post(api("/auth/code/token"))
+        .json(&serde_json::json!({ "phone": "13900002001", "code": code }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(token["me"]["name"], "王小红");
+    let helper = token["token"].as_str().unwrap().to_owned();
+
+    // Helping: register, list, sign up, cancel.
+    let refused = app
+        .client
+        .post(api("/me/helped"))
+        .bearer_auth(&helper)
+        .json(&serde_json::json!({ "name": "张奶奶", "birth_year": "1948", "agreed": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert!(body.to_string().contains("agreed"), "{body}");
+    let created = app
+        .client
+        .post(api("/me/helped"))
+        .bearer_auth(&helper)
+        .json(&serde_json::json!({ "name": "张奶奶", "birth_year": "1948", "agreed": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let grandma: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(
+        (grandma["birth_year"].as_i64(), grandma["phone"].is_null()),
+        (Some(1948), true)
+    );
+    let listed: serde_json::Value = app
+        .client
+        .get(api("/me/helped"))
+        .bearer_auth(&helper)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let person_id = grandma["person_id"].as_str().unwrap().to_owned();
+    let placed = app
+        .client
+        .post(api(&format!("/shifts/{shift_id}/signup-for")))
+        .bearer_auth(&helper)
+        .json(&serde_json::json!({ "person_id": person_id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placed.status(), 201);
+    let standing: serde_json::Value = placed.json().await.unwrap();
+    assert_eq!(standing["status"], "confirmed");
+    let cancelled = app
+        .client
+        .delete(api(&format!("/shifts/{shift_id}/signup-for/{person_id}")))
+        .bearer_auth(&helper)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), 204);
+
+    // The desk: staff only.
+    let forbidden = app
+        .client
+        .get(api(&format!("/shifts/{shift_id}/desk?q=2001")))
+        .bearer_auth(&helper)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), 403);
+    let staff = app.api_token("17000002003", crate::helpers::PASSWORD).await;
+    let found: serde_json::Value = app
+        .client
+        .get(api(&format!("/shifts/{shift_id}/desk?q=2001")))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found[0]["name"], "王小红");
+    assert_eq!(found[0]["phone"], "139****2001");
+    let desk = app
+        .client
+        .post(api(&format!("/shifts/{shift_id}/desk")))
+        .bearer_auth(&staff)
+        .json(&serde_json::json!({ "person_id": found[0]["person_id"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(desk.status(), 201);
+    let rows = signup::Entity::find()
+        .filter(signup::Column::ShiftId.eq(shift_id))
+        .filter(signup::Column::Status.eq(SignupStatus::Confirmed))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
 }
