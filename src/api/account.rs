@@ -355,7 +355,7 @@ async fn change_password(
     tag = "me",
     security(("bearer" = []), ("session_cookie" = [])),
     responses(
-        (status = 200, description = "Person, account, sessions, tokens, audit entries, and `service`: the services that count, their hours and the certificates issued", content_type = "application/json"),
+        (status = 200, description = "Person, account, sessions, tokens, audit entries, notification choices, the people I help, and `service`: the services that count, their hours and the certificates issued", content_type = "application/json"),
         (status = 401, description = "Not signed in", body = ErrorBody),
     )
 )]

@@ -78,7 +78,7 @@ async fn set_up(
 }
 
 /// The demo volunteer's place at the next market day open for sign-up (on her team's
-/// stall), and her certificate for the past year.
+/// stall), the neighbour she helps on the same shift, and her certificate for the past year.
 pub(super) async fn volunteer_place_and_certificate(
     demo: &Demo<'_>,
     members: &[Uuid],
@@ -105,6 +105,20 @@ pub(super) async fn volunteer_place_and_certificate(
             .and_then(|s| s.shifts.first())
         {
             event::signups::sign_up(demo.db, &volunteer, shift.id, demo.now)
+                .await
+                .map_err(fail)?;
+            // And the neighbour she helps, who has no smartphone.
+            let neighbour = member::helping::HelpedInput {
+                name: "张奶奶".to_owned(),
+                birth_year: "1948".to_owned(),
+                agreed: true,
+                note: "上门时当面问过，同意由我代为报名".to_owned(),
+                ..Default::default()
+            };
+            let helped = member::helping::register(demo.db, &volunteer, &neighbour, demo.now)
+                .await
+                .map_err(fail)?;
+            event::signups::sign_up_helped(demo.db, &volunteer, shift.id, helped.id, demo.now)
                 .await
                 .map_err(fail)?;
         }

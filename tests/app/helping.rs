@@ -228,6 +228,9 @@ async fn a_neighbour_signs_up_a_woman_without_a_smartphone_who_later_takes_over(
         (row.helper_id, row.birth_year, row.consent_note.as_str()),
         (helper_id, Some(1948), "电话里问过，她同意")
     );
+    let export: serde_json::Value = helper.get("/me/export.json").await.json().await.unwrap();
+    assert_eq!(export["people_i_help"][0]["name"], "张奶奶");
+    assert_eq!(export["people_i_help"][0]["phone"], "138****2222");
     let registered = app.audit_entries("helped.register").await;
     assert_eq!(registered.len(), 1);
     assert_eq!(registered[0].actor_id, Some(helper_id));

@@ -28,6 +28,8 @@ pub struct PersonalData {
     pub audit_log: Vec<AuditRecord>,
     /// How they want to be told (with the e-mail address they gave for it).
     pub notice_choices: crate::notices::Choices,
+    /// The people this person registered to help (their name, birth year, since when).
+    pub people_i_help: Vec<crate::helping::Helped>,
 }
 
 #[derive(Debug, Serialize)]
@@ -205,6 +207,7 @@ pub async fn my_data(
         api_tokens,
         audit_log,
         notice_choices: crate::notices::choices_of(db, person.id).await?,
+        people_i_help: crate::helping::helped_by(db, actor).await?,
     })
 }
 
