@@ -3,22 +3,22 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
-use event::EventError;
-use event::signups::{self, Placed};
+use event::signups;
 use event::stalls;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::{self, SignedIn};
+use crate::auth::SignedIn;
 use crate::errors::AppError;
 use crate::state::AppState;
 use crate::templates::PageContext;
 use crate::views;
 
-use super::{MarketSummary, after_market_change, refused_on_market, service_label, summary};
+use super::signup::{Told, after_placing};
+use super::{MarketSummary, after_market_change, service_label, summary};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct PersonForm {
@@ -36,22 +36,13 @@ pub(super) async fn sign_up_helped(
     Form(input): Form<PersonForm>,
 ) -> Result<Response, AppError> {
     let now = Utc::now();
-    match signups::sign_up_helped(&state.db, &actor, shift_id, input.person_id, now).await {
-        Ok(Placed { standing, .. }) => {
-            state.metrics.signup(standing.status.as_str());
-            let cookie = match standing.position {
-                Some(n) => auth::flash_cookie_count("notice-helped-waitlisted", n),
-                None => auth::flash_cookie("notice-helped-confirmed"),
-            };
-            let to = format!("/shifts/{shift_id}/signup");
-            Ok((jar.add(cookie), Redirect::to(&to)).into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            let market = stalls::event_of_shift(&state.db, shift_id).await?;
-            refused_on_market(&state, &context, &actor, market, &errors).await
-        }
-        Err(other) => Err(other.into()),
-    }
+    let result = signups::sign_up_helped(&state.db, &actor, shift_id, input.person_id, now).await;
+    let told = Told {
+        confirmed: "notice-helped-confirmed",
+        waitlisted: "notice-helped-waitlisted",
+        to: Some(format!("/shifts/{shift_id}/signup")),
+    };
+    after_placing(&state, &context, &actor, jar, shift_id, result, told).await
 }
 
 /// A helper gives up the place of a person they help (from "my shifts").
@@ -152,20 +143,11 @@ pub(super) async fn desk_sign_up(
     Form(input): Form<PersonForm>,
 ) -> Result<Response, AppError> {
     let now = Utc::now();
-    match signups::sign_up_at_desk(&state.db, &actor, shift_id, input.person_id, now).await {
-        Ok(Placed { standing, .. }) => {
-            state.metrics.signup(standing.status.as_str());
-            let cookie = match standing.position {
-                Some(n) => auth::flash_cookie_count("notice-desk-waitlisted", n),
-                None => auth::flash_cookie("notice-desk-confirmed"),
-            };
-            let to = format!("/shifts/{shift_id}/desk");
-            Ok((jar.add(cookie), Redirect::to(&to)).into_response())
-        }
-        Err(EventError::Invalid(errors)) => {
-            let market = stalls::event_of_shift(&state.db, shift_id).await?;
-            refused_on_market(&state, &context, &actor, market, &errors).await
-        }
-        Err(other) => Err(other.into()),
-    }
+    let result = signups::sign_up_at_desk(&state.db, &actor, shift_id, input.person_id, now).await;
+    let told = Told {
+        confirmed: "notice-desk-confirmed",
+        waitlisted: "notice-desk-waitlisted",
+        to: Some(format!("/shifts/{shift_id}/desk")),
+    };
+    after_placing(&state, &context, &actor, jar, shift_id, result, told).await
 }

@@ -137,12 +137,25 @@ pub(super) async fn sign_up(
     Path(shift_id): Path<Uuid>,
 ) -> Result<Response, AppError> {
     let result = signups::sign_up(&state.db, &actor, shift_id, Utc::now()).await;
-    let notices = ("notice-signup-confirmed", "notice-signup-waitlisted");
-    after_placing(&state, &context, &actor, jar, shift_id, result, notices).await
+    let told = Told {
+        confirmed: "notice-signup-confirmed",
+        waitlisted: "notice-signup-waitlisted",
+        to: None,
+    };
+    after_placing(&state, &context, &actor, jar, shift_id, result, told).await
 }
 
-/// After a sign-up: back to the shift on its day, saying whether the place is taken or
-/// where in line, or the day's page again with the reason it was refused.
+/// What to say after putting someone on a shift, and where to go then.
+pub(super) struct Told {
+    pub confirmed: &'static str,
+    pub waitlisted: &'static str,
+    /// None: back to the shift on its day.
+    pub to: Option<String>,
+}
+
+/// After a sign-up: on to the page `told` names (by default the shift on its day), saying
+/// whether the place is taken or where in line, or the day's page again with the reason it
+/// was refused.
 pub(super) async fn after_placing(
     state: &AppState,
     context: &PageContext,
@@ -150,16 +163,18 @@ pub(super) async fn after_placing(
     jar: CookieJar,
     shift_id: Uuid,
     result: Result<Placed, EventError>,
-    (confirmed, waitlisted): (&'static str, &'static str),
+    told: Told,
 ) -> Result<Response, AppError> {
     match result {
         Ok(Placed { standing, event_id }) => {
             state.metrics.signup(standing.status.as_str());
             let cookie = match standing.position {
-                Some(n) => auth::flash_cookie_count(waitlisted, n),
-                None => auth::flash_cookie(confirmed),
+                Some(n) => auth::flash_cookie_count(told.waitlisted, n),
+                None => auth::flash_cookie(told.confirmed),
             };
-            let to = format!("/markets/{event_id}#shift-{shift_id}");
+            let to = told
+                .to
+                .unwrap_or_else(|| format!("/markets/{event_id}#shift-{shift_id}"));
             Ok((jar.add(cookie), Redirect::to(&to)).into_response())
         }
         Err(EventError::Invalid(errors)) => {
@@ -204,6 +219,10 @@ pub(super) async fn assign(
 ) -> Result<Response, AppError> {
     let now = Utc::now();
     let result = signups::assign_by_phone(&state.db, &actor, shift_id, &input.phone, now).await;
-    let notices = ("notice-assigned", "notice-assigned-waitlisted");
-    after_placing(&state, &context, &actor, jar, shift_id, result, notices).await
+    let told = Told {
+        confirmed: "notice-assigned",
+        waitlisted: "notice-assigned-waitlisted",
+        to: None,
+    };
+    after_placing(&state, &context, &actor, jar, shift_id, result, told).await
 }

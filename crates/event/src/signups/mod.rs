@@ -64,16 +64,19 @@ pub struct Placed {
     pub event_id: Uuid,
 }
 
-/// Why a shift cannot be signed up for right now, if it cannot.
+/// Why a shift cannot be signed up for right now, if it cannot. Staff at the day's desk
+/// may still add people once it has begun, until it ends.
 fn closed_reason(
     event: &event::Model,
     shift: &shift::Model,
     now: DateTime<Utc>,
+    at_desk: bool,
 ) -> Option<&'static str> {
     match event.status {
         EventStatus::Cancelled => Some("error-event-cancelled"),
         EventStatus::Draft => Some("error-event-not-open"),
         EventStatus::Held | EventStatus::Reported => Some("error-event-past"),
+        EventStatus::Published if at_desk => (shift.ends_at <= now).then_some("error-event-past"),
         EventStatus::Published if shift.starts_at <= now => Some("error-event-past"),
         EventStatus::Published if now >= signup_closes_at(event) => Some("error-signup-closed"),
         EventStatus::Published => None,
@@ -167,22 +170,6 @@ impl Placing {
     }
 }
 
-/// Why staff at the desk cannot add anyone to the shift: only a day that is on, until the
-/// shift ends.
-fn desk_closed_reason(
-    event: &event::Model,
-    shift: &shift::Model,
-    now: DateTime<Utc>,
-) -> Option<&'static str> {
-    match event.status {
-        EventStatus::Cancelled => Some("error-event-cancelled"),
-        EventStatus::Draft => Some("error-event-not-open"),
-        EventStatus::Held | EventStatus::Reported => Some("error-event-past"),
-        EventStatus::Published if shift.ends_at <= now => Some("error-event-past"),
-        EventStatus::Published => None,
-    }
-}
-
 /// The shift and its day, when people can still be put on it.
 async fn open_shift(
     db: &DatabaseConnection,
@@ -193,12 +180,7 @@ async fn open_shift(
     let shift = find_shift(db, shift_id).await?;
     let stall = find_stall(db, shift.stall_id).await?;
     let event = schedule::find(db, stall.event_id).await?;
-    let closed = if at_desk {
-        desk_closed_reason(&event, &shift, now)
-    } else {
-        closed_reason(&event, &shift, now)
-    };
-    match closed {
+    match closed_reason(&event, &shift, now, at_desk) {
         Some(reason) => Err(EventError::field("shift", reason)),
         None => Ok((shift, event)),
     }
@@ -604,7 +586,7 @@ pub async fn market_day(
                 waiting: waiting
                     .get(&shift.id)
                     .map_or(0, |n| u64::try_from(*n).unwrap_or(0)),
-                closed: closed_reason(&event, &shift, now),
+                closed: closed_reason(&event, &shift, now, false),
                 mine: mine.get(&shift.id).copied(),
                 lacks_skill: viewer.is_some()
                     && shift
