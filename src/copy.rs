@@ -191,6 +191,7 @@ async fn every_table<A: TableAction>(
         "service_records" => ev::service_record::Entity,
         "hour_entries" => ev::hour_entry::Entity,
         "beneficiary_reports" => ev::beneficiary_report::Entity,
+        "tally_taps" => ev::tally_tap::Entity,
         "certificates" => ev::certificate::Entity,
         "sent_reports" => ev::sent_report::Entity,
         "resident_requests" => tr::request::Entity,

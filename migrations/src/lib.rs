@@ -25,6 +25,7 @@ mod m20261201_000013_create_sent_reports;
 mod m20261201_000014_create_notices;
 mod m20261201_000015_account_elder_mode;
 mod m20261201_000016_login_codes_and_helped_people;
+mod m20261201_000017_tally_taps;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_create_notices::Migration),
             Box::new(m20261201_000015_account_elder_mode::Migration),
             Box::new(m20261201_000016_login_codes_and_helped_people::Migration),
+            Box::new(m20261201_000017_tally_taps::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ mod requests;
 mod scheduling;
 mod sending;
 mod service;
+mod tally;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -74,6 +75,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(projects::routes())
             .merge(markets::routes())
             .merge(helping::routes())
+            .merge(tally::routes())
             .merge(days::routes())
             .merge(scheduling::routes())
             .merge(sending::routes())

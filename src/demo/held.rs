@@ -248,6 +248,7 @@ async fn residents_served(
         reason: Set(String::new()),
         entered_by: Set(staff.person_id),
         entered_at: Set(demo.now),
+        tallied: Set(None),
     }
     .insert(demo.db)
     .await

@@ -14,7 +14,23 @@ use crate::state::AppState;
 struct StaticFiles;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/static/{*path}", get(show_asset))
+    Router::new()
+        .route("/static/{*path}", get(show_asset))
+        .route("/sw.js", get(service_worker))
+}
+
+/// The tally page's service worker, from the root so that it may look after `/stalls/…`;
+/// browsers check it for a new version at every visit.
+async fn service_worker() -> Result<Response, AppError> {
+    let file = StaticFiles::get("js/sw.js").ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8".to_owned()),
+            (CACHE_CONTROL, "no-cache".to_owned()),
+        ],
+        file.data,
+    )
+        .into_response())
 }
 
 async fn show_asset(Path(path): Path<String>) -> Result<Response, AppError> {

@@ -21,6 +21,7 @@ mod records;
 mod requests;
 mod scheduling;
 mod sent_reports;
+mod tally;
 
 use axum::Router;
 use axum::response::Html;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(code_login::routes())
         .merge(helping::routes())
+        .merge(tally::routes())
         .merge(me::routes())
         .merge(notifications::routes())
         .merge(admin::routes())

@@ -82,6 +82,8 @@ struct CheckinPage {
     /// Checking out now would be before the shift ends: ask first.
     confirm_early: bool,
     ends: String,
+    /// While she is on the shift: the stall's tally page (现场计数).
+    tally: Option<String>,
 }
 
 async fn checkin_page(
@@ -94,7 +96,11 @@ async fn checkin_page(
     let (shift, _, event) = records::shift_for_token(&state.db, token).await?;
     let (confirmed, record) = records::scan_standing(&state.db, actor, token).await?;
     let lang = context.lang();
+    let on_shift = record
+        .as_ref()
+        .is_some_and(|r| r.checked_in_at.is_some() && r.checked_out_at.is_none());
     Ok(CheckinPage {
+        tally: (confirmed && on_shift).then(|| format!("/stalls/{}/tally", shift.stall_id)),
         token: token.to_owned(),
         title: event.title,
         when: views::format_time_range(lang, shift.starts_at, shift.ends_at),
@@ -227,6 +233,10 @@ struct AttendancePage {
     shifts: Vec<ShiftBlock>,
     reports: Vec<ReportLine>,
     reported: bool,
+    /// What the stall's phones counted (现场计数), when they did.
+    tallied: Option<String>,
+    /// A reason field: a correction needs one, and so does a figure unlike the tally.
+    ask_reason: bool,
     problem: Option<String>,
     beneficiaries: BeneficiaryFields,
 }
@@ -286,7 +296,12 @@ async fn attendance_page(
     let lang = context.lang();
     let (stall, shifts) = records::attendance(&state.db, actor, stall_id).await?;
     let reports = records::beneficiary_history(&state.db, stall.id).await?;
+    let tally = records::tally::totals(&state.db, stall.id).await?;
+    let counted = (tally.taps > 0).then_some(&tally);
     Ok(AttendancePage {
+        tallied: counted
+            .map(|t| views::t_count(lang, "beneficiaries-tallied", t.total.unsigned_abs())),
+        ask_reason: !reports.is_empty() || counted.is_some(),
         stall_id: stall.id,
         market_id: stall.event_id,
         service: lang.t(&format!(
@@ -303,7 +318,12 @@ async fn attendance_page(
                     .collect(),
             })
             .collect(),
-        beneficiaries: BeneficiaryFields::of(lang, sent, stall.id),
+        beneficiaries: BeneficiaryFields::of(
+            lang,
+            sent,
+            stall.id,
+            counted.filter(|_| reports.is_empty()),
+        ),
         reported: !reports.is_empty(),
         reports: reports.iter().map(|r| ReportLine::of(lang, r)).collect(),
         // A refusal that belongs to no field (e.g. the day is not open) goes on top.
@@ -366,9 +386,29 @@ impl VolunteerLine {
 }
 
 impl BeneficiaryFields {
-    /// Empty, or as typed with the reasons when it came back refused.
-    fn of(lang: Lang, sent: &Sent, stall_id: Uuid) -> BeneficiaryFields {
-        let value = |f: &str| sent.value(stall_id, f).unwrap_or_default();
+    /// As typed with the reasons when it came back refused; else, before the first report,
+    /// what the stall's phones counted; else empty.
+    fn of(
+        lang: Lang,
+        sent: &Sent,
+        stall_id: Uuid,
+        tally: Option<&records::tally::Tally>,
+    ) -> BeneficiaryFields {
+        let counted = |f: &str| match (tally, f) {
+            (Some(t), "total") => t.total.to_string(),
+            (Some(t), category) if records::tally::CATEGORIES.contains(&category) => {
+                t.count(category).to_string()
+            }
+            _ => String::new(),
+        };
+        let typed = sent.target == Some(stall_id);
+        let value = |f: &str| {
+            if typed {
+                sent.value(stall_id, f).unwrap_or_default()
+            } else {
+                counted(f)
+            }
+        };
         let error = |f: &str| sent.error(lang, stall_id, f);
         BeneficiaryFields {
             total: value("total"),

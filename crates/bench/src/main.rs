@@ -709,6 +709,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Fixture> 
                 reason: Set(String::new()),
                 entered_by: Set(staff.person_id),
                 entered_at: Set(now),
+                tallied: Set(None),
             });
             for h in 0..scale.shifts_per_stall {
                 let shift_starts = starts + chrono::Duration::minutes(40 * h as i64);

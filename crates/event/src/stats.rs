@@ -30,6 +30,9 @@ pub struct Figures {
     pub volunteers: u64,
     pub hours_tenths: i64,
     pub residents: i64,
+    /// Of those, how many the stalls' phones counted as they were served (现场计数): per
+    /// report, its tally at the time, up to its total.
+    pub residents_tallied: i64,
     /// The residents' breakdown where reported: 老年人, 儿童, 残疾人, 其他.
     pub breakdown: Breakdown,
 }
@@ -87,6 +90,7 @@ struct Tally {
     volunteers: HashSet<Uuid>,
     hours_tenths: i64,
     residents: i64,
+    residents_tallied: i64,
     breakdown: Breakdown,
 }
 
@@ -106,6 +110,7 @@ impl Tally {
             volunteers: self.volunteers.len() as u64,
             hours_tenths: self.hours_tenths,
             residents: self.residents,
+            residents_tallied: self.residents_tallied,
             breakdown: self.breakdown,
         }
     }
@@ -133,10 +138,11 @@ pub async fn stats(
         let Some(event) = counted.events.get(&stall.event_id) else {
             continue;
         };
-        let (served, breakdown) = residents.get(&stall.id).copied().unwrap_or_default();
+        let (served, tallied, breakdown) = residents.get(&stall.id).copied().unwrap_or_default();
         groups.each_of_stall(event, stall, |tally| {
             tally.count_event(event);
             tally.residents += served;
+            tally.residents_tallied += tallied;
             tally.breakdown.add(&breakdown);
         });
     }
@@ -208,11 +214,12 @@ impl Counted {
     }
 }
 
-/// Each stall's current (newest) report of residents served: the total and breakdown.
+/// Each stall's current (newest) report of residents served: the total, how many of them
+/// its tally counted, and the breakdown.
 async fn current_reports(
     db: &impl ConnectionTrait,
     stall_ids: Vec<Uuid>,
-) -> Result<HashMap<Uuid, (i64, Breakdown)>, EventError> {
+) -> Result<HashMap<Uuid, (i64, i64, Breakdown)>, EventError> {
     let mut newest: HashMap<Uuid, beneficiary_report::Model> = HashMap::new();
     let reports = beneficiary_report::Entity::find()
         .filter(beneficiary_report::Column::StallId.is_in(stall_ids))
@@ -226,7 +233,11 @@ async fn current_reports(
         }
     }
     Ok((newest.into_iter())
-        .map(|(stall, r)| (stall, (i64::from(r.total), Breakdown::of(&r))))
+        .map(|(stall, r)| {
+            let tallied = r.tallied.map_or(0, |t| t.min(r.total));
+            let figures = (i64::from(r.total), i64::from(tallied), Breakdown::of(&r));
+            (stall, figures)
+        })
         .collect())
 }
 

@@ -270,7 +270,7 @@ fn count(lang: Lang, key: &str, value: impl ToString) -> Count {
 }
 
 /// The period's work, in the order both dashboards show it.
-fn activity_counts(lang: Lang, f: &Figures) -> [Count; 6] {
+fn activity_counts(lang: Lang, f: &Figures) -> [Count; 7] {
     [
         count(lang, "dashboard-volunteers", f.volunteers),
         count(lang, "dashboard-market-days", f.market_days),
@@ -282,6 +282,7 @@ fn activity_counts(lang: Lang, f: &Figures) -> [Count; 6] {
             event::records::format_hours(f.hours_tenths),
         ),
         count(lang, "dashboard-residents", f.residents),
+        count(lang, "dashboard-residents-tallied", f.residents_tallied),
     ]
 }
 

@@ -31,6 +31,8 @@ pub(super) struct MyShiftLine {
     checked_in: Option<String>,
     checked_out: Option<String>,
     no_show: bool,
+    /// The stall's tally page, on the day of the shift.
+    tally: Option<String>,
 }
 
 /// A person the viewer helps, and their coming shifts.
@@ -54,7 +56,13 @@ pub(super) struct MyShiftsPage {
 impl MyShiftLine {
     fn of(lang: crate::i18n::Lang, item: signups::MyShift) -> MyShiftLine {
         let (standing, standing_class) = standing_words(lang, &item.standing);
+        let now = Utc::now();
+        let on_the_day = item.standing.status == event::signups::SignupStatus::Confirmed
+            && item.event.status != EventStatus::Cancelled
+            && item.shift.starts_at - now < chrono::Duration::hours(12)
+            && item.shift.ends_at > now;
         MyShiftLine {
+            tally: on_the_day.then(|| format!("/stalls/{}/tally", item.stall.id)),
             market_id: item.event.id,
             shift_id: item.shift.id,
             title: item.event.title.clone(),

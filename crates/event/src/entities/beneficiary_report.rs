@@ -17,6 +17,8 @@ pub struct Model {
     pub reason: String,
     pub entered_by: Uuid,
     pub entered_at: DateTime<Utc>,
+    /// The stall's tally (现场计数) when the report was entered, if anyone counted.
+    pub tallied: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

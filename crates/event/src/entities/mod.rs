@@ -8,3 +8,4 @@ pub mod service_record;
 pub mod shift;
 pub mod signup;
 pub mod stall;
+pub mod tally_tap;

@@ -21,6 +21,8 @@ use crate::stalls::{find_shift, find_stall};
 mod residents;
 pub use residents::{BeneficiaryInput, beneficiary_history, report_beneficiaries};
 
+pub mod tally;
+
 mod checkin;
 pub use checkin::{
     CHECKIN_OPENS_BEFORE, Scan, ScanStep, checkin_token, scan, scan_standing, scan_step,

@@ -30,7 +30,11 @@ pub struct BeneficiaryInput {
 impl BeneficiaryInput {
     /// The total and its breakdown as typed: counts from 0 to 100,000, the parts (when
     /// any is given) adding up to the total; a correction says why.
-    fn checked(&self, correcting: bool) -> Result<(i32, [Option<i32>; 4]), EventError> {
+    fn checked(
+        &self,
+        correcting: bool,
+        tallied: Option<i64>,
+    ) -> Result<(i32, [Option<i32>; 4]), EventError> {
         let mut errors = Vec::new();
         let mut count = |field: &'static str, typed: &str, required: bool| match typed.trim() {
             "" if !required => None,
@@ -61,6 +65,11 @@ impl BeneficiaryInput {
         }
         if correcting && self.reason.trim().is_empty() {
             errors.push(FieldError::new("reason", "error-correction-reason"));
+        } else if let (Some(total), Some(tallied)) = (total, tallied)
+            && i64::from(total) != tallied
+            && self.reason.trim().is_empty()
+        {
+            errors.push(FieldError::new("reason", "error-tally-difference-reason"));
         }
         match (total, errors.is_empty()) {
             (Some(total), true) => Ok((total, parts)),
@@ -109,7 +118,10 @@ pub async fn report_beneficiaries(
         .count(db)
         .await?;
     let reason = input.reason.trim();
-    let (total, [elderly, children, disabled, other]) = input.checked(earlier > 0)?;
+    // What the volunteers tapped on the day, if they did: a report that differs says why.
+    let tally = super::tally::totals(db, stall.id).await?;
+    let tallied = (tally.taps > 0).then_some(tally.total);
+    let (total, [elderly, children, disabled, other]) = input.checked(earlier > 0, tallied)?;
     let txn = tx::begin_write(db).await?;
     let report = beneficiary_report::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -122,6 +134,7 @@ pub async fn report_beneficiaries(
         reason: Set(reason.to_owned()),
         entered_by: Set(actor.person_id),
         entered_at: Set(Utc::now()),
+        tallied: Set(tallied.map(|t| i32::try_from(t).unwrap_or(i32::MAX))),
     }
     .insert(&txn)
     .await?;
