@@ -271,6 +271,14 @@ async fn two_phones_count_a_morning_with_the_signal_cut_in_the_middle() {
         .unwrap();
     assert_eq!(per_counter, 10);
 
+    // And at a desk (the leader's laptop): the same page, one column.
+    li.set_window_size(1280, 800).await.unwrap();
+    std::fs::write(
+        shots.join("tally-4-desktop.png"),
+        li.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
     li.close().await.unwrap();
     wang.close().await.unwrap();
 }
