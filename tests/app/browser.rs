@@ -41,6 +41,32 @@ pub(crate) async fn chromedriver() -> (tokio::process::Child, String) {
     panic!("chromedriver did not start");
 }
 
+/// Logs in on the page at `login_url` with the tests' password, and waits until signed in.
+pub(crate) async fn log_in(browser: &fantoccini::Client, login_url: &str, phone: &str) {
+    browser.goto(login_url).await.unwrap();
+    for (id, text) in [("f-phone", phone), ("f-password", PASSWORD)] {
+        browser
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    browser
+        .find(Locator::Css(r#"form[action="/login"] button"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait()
+        .for_element(Locator::Css(r#"a[href="/me"]"#))
+        .await
+        .unwrap();
+}
+
 pub(crate) fn capabilities(
     javascript: bool,
     profile: &std::path::Path,
@@ -107,33 +133,7 @@ async fn a_volunteer_signs_up_and_cancels_on_a_phone_with_and_without_javascript
             .expect("a Chromium session");
         browser.set_window_size(390, 844).await.unwrap();
 
-        browser.goto(&app.url("/login")).await.unwrap();
-        browser
-            .find(Locator::Id("f-phone"))
-            .await
-            .unwrap()
-            .send_keys(phone)
-            .await
-            .unwrap();
-        browser
-            .find(Locator::Id("f-password"))
-            .await
-            .unwrap()
-            .send_keys(PASSWORD)
-            .await
-            .unwrap();
-        browser
-            .find(Locator::Css(r#"form[action="/login"] button"#))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        browser
-            .wait()
-            .for_element(Locator::Css(r#"a[href="/me"]"#))
-            .await
-            .unwrap();
+        log_in(&browser, &app.url("/login"), phone).await;
 
         browser
             .goto(&app.url(&format!("/markets/{market}")))

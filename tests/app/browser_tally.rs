@@ -16,8 +16,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::browser::{capabilities, chromedriver};
-use crate::helpers::{PASSWORD, TestApp};
+use crate::browser::{capabilities, chromedriver, log_in};
+use crate::helpers::TestApp;
 use crate::markets::market_with_shift;
 
 /// A stretch of network between the phones and the server that can be cut: while cut, it
@@ -74,31 +74,6 @@ async fn phone(driver: &str) -> (Client, tempfile::TempDir) {
         .expect("a Chromium session");
     client.set_window_size(390, 844).await.unwrap();
     (client, profile)
-}
-
-async fn log_in(client: &Client, signal: &Signal, phone: &str) {
-    client.goto(&signal.url("/login")).await.unwrap();
-    for (id, text) in [("f-phone", phone), ("f-password", PASSWORD)] {
-        client
-            .find(Locator::Id(id))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
-    }
-    client
-        .find(Locator::Css(r#"form[action="/login"] button"#))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css(r#"a[href="/me"]"#))
-        .await
-        .unwrap();
 }
 
 /// Opens the tally page and waits until its service worker controls it (the second load).
@@ -201,7 +176,7 @@ async fn two_phones_count_a_morning_with_the_signal_cut_in_the_middle() {
     std::fs::create_dir_all(&shots).unwrap();
 
     let (li, _li_profile) = phone(&driver_url).await;
-    log_in(&li, &signal, "13911120001").await;
+    log_in(&li, &signal.url("/login"), "13911120001").await;
     open_tally(&li, &signal, stall).await;
     tap(&li, "elderly", 3).await;
     tap(&li, "children", 1).await;
@@ -245,7 +220,7 @@ async fn two_phones_count_a_morning_with_the_signal_cut_in_the_middle() {
     // Meanwhile a second phone at the same stall, with signal at its end of the square.
     signal.set(true);
     let (wang, _wang_profile) = phone(&driver_url).await;
-    log_in(&wang, &signal, "13911120002").await;
+    log_in(&wang, &signal.url("/login"), "13911120002").await;
     open_tally(&wang, &signal, stall).await;
     tap(&wang, "disabled", 2).await;
     synced(&wang).await;
@@ -270,6 +245,43 @@ async fn two_phones_count_a_morning_with_the_signal_cut_in_the_middle() {
         .await
         .unwrap();
     assert_eq!(per_counter, 10);
+
+    // The stall's report starts from the taps, and sent as prefilled it equals them.
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "17000002003")
+        .await;
+    let attendance = coordinator
+        .get_text(&format!("/stalls/{stall}/attendance"))
+        .await;
+    assert!(attendance.contains("现场计数 8 人次"), "{attendance}");
+    let prefilled = [
+        ("total", "8"),
+        ("elderly", "5"),
+        ("children", "1"),
+        ("disabled", "2"),
+        ("other", "0"),
+    ];
+    for (name, value) in prefilled {
+        let field =
+            format!(r#"name="{name}" type="number" min="0" inputmode="numeric" value="{value}""#);
+        assert!(attendance.contains(&field), "{field}");
+    }
+    let mut sent = prefilled.to_vec();
+    sent.push(("reason", ""));
+    let reported = coordinator
+        .post(&format!("/stalls/{stall}/beneficiaries"), &sent)
+        .await;
+    assert_eq!(reported.status(), 303);
+    let report = event::entities::beneficiary_report::Entity::find()
+        .filter(event::entities::beneficiary_report::Column::StallId.eq(stall))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (report.total, report.tallied, report.elderly),
+        (8, Some(8), Some(5))
+    );
 
     // And at a desk (the leader's laptop): the same page, one column.
     li.set_window_size(1280, 800).await.unwrap();
