@@ -192,6 +192,7 @@ async fn every_table<A: TableAction>(
         "hour_entries" => ev::hour_entry::Entity,
         "beneficiary_reports" => ev::beneficiary_report::Entity,
         "tally_taps" => ev::tally_tap::Entity,
+        "resident_visits" => ev::resident_visit::Entity,
         "certificates" => ev::certificate::Entity,
         "sent_reports" => ev::sent_report::Entity,
         "resident_requests" => tr::request::Entity,

@@ -39,6 +39,18 @@ pub struct Settings {
     )]
     pub sqlite_busy_timeout_ms: u64,
 
+    /// The key of residents' phone digests (人数): a resident's number is stored only as
+    /// HMAC-SHA256 under it. Empty: stalls record no numbers. Changing it starts the count
+    /// of distinct residents afresh.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_RESIDENT_SECRET",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub resident_secret: String,
+
     /// Mark the session cookie `Secure`: set it when the site is served over HTTPS.
     #[arg(
         long,
@@ -233,6 +245,7 @@ impl Settings {
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
             db_max_connections: 8,
             sqlite_busy_timeout_ms: 5000,
+            resident_secret: String::new(),
             secure_cookies: false,
             session_idle_minutes: 120,
             session_absolute_hours: 12,
@@ -309,6 +322,13 @@ impl Settings {
                 "WEIYIFANG_SQLITE_BUSY_TIMEOUT_MS",
                 self.sqlite_busy_timeout_ms.to_string(),
             ),
+            (
+                "WEIYIFANG_RESIDENT_SECRET",
+                secret(
+                    &self.resident_secret,
+                    "(none: stalls record no phone numbers)",
+                ),
+            ),
             ("WEIYIFANG_SECURE_COOKIES", self.secure_cookies.to_string()),
             (
                 "WEIYIFANG_SESSION_IDLE_MINUTES",
@@ -344,14 +364,7 @@ impl Settings {
                 self.days_private_matter.to_string(),
             ),
             ("WEIYIFANG_METRICS_ALLOW", self.metrics_allow.clone()),
-            (
-                "WEIYIFANG_METRICS_TOKEN",
-                if self.metrics_token.is_empty() {
-                    String::new()
-                } else {
-                    "(set)".to_owned()
-                },
-            ),
+            ("WEIYIFANG_METRICS_TOKEN", secret(&self.metrics_token, "")),
             ("WEIYIFANG_LOG_FORMAT", self.log_format.clone()),
             ("WEIYIFANG_BACKUP_DIR", self.backup_dir.clone()),
             ("WEIYIFANG_BACKUP_HOUR", self.backup_hour.to_string()),
@@ -373,6 +386,15 @@ pub fn redact_url(url: &str) -> String {
             None => url.to_owned(),
         },
         None => url.to_owned(),
+    }
+}
+
+/// A secret as the start-up log shows it: whether it is set, never its value.
+fn secret(value: &str, unset: &str) -> String {
+    if value.is_empty() {
+        unset.to_owned()
+    } else {
+        "(set)".to_owned()
     }
 }
 

@@ -26,6 +26,7 @@ mod m20261201_000014_create_notices;
 mod m20261201_000015_account_elder_mode;
 mod m20261201_000016_login_codes_and_helped_people;
 mod m20261201_000017_tally_taps;
+mod m20261201_000018_resident_visits;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_account_elder_mode::Migration),
             Box::new(m20261201_000016_login_codes_and_helped_people::Migration),
             Box::new(m20261201_000017_tally_taps::Migration),
+            Box::new(m20261201_000018_resident_visits::Migration),
         ]
     }
 }

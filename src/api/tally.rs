@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use event::records::tally::{self, CATEGORIES, Tally, Tap};
+use event::records::visits;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(send_taps))
         .routes(routes!(show_tally))
+        .routes(routes!(record_visit))
 }
 
 /// One tap as the phone made it.
@@ -148,4 +151,41 @@ async fn show_tally(
 ) -> Result<Json<TallyBody>, AppError> {
     let found = tally::tally(&state.db, &actor, id).await?;
     Ok(Json(found.tally.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct VisitBody {
+    /// The resident's number, given with their agreement; only its keyed digest is kept.
+    #[schema(example = "13812345678")]
+    phone: String,
+}
+
+/// Record a resident served who gave their phone number (人数: distinct residents). The
+/// number is not stored, only HMAC-SHA256 under the server's secret.
+#[utoipa::path(
+    post,
+    path = "/stalls/{id}/visits",
+    tag = "records",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Stall id")),
+    request_body = VisitBody,
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not on one of the stall's shifts, its leader or staff", body = ErrorBody),
+        (status = 404, description = "No such stall, or this server records no numbers", body = ErrorBody),
+        (status = 422, description = "Not a mobile number, or the day is cancelled", body = ErrorBody),
+    )
+)]
+async fn record_visit(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<VisitBody>,
+) -> Result<StatusCode, AppError> {
+    let secret = &state.settings.resident_secret;
+    visits::record_visit(&state.db, &actor, id, &input.phone, secret, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -10,6 +10,7 @@ use axum::{Form, Router};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
 use event::records::tally::{self, CATEGORIES, Tap};
+use event::records::visits;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -20,7 +21,9 @@ use crate::templates::PageContext;
 use crate::views;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/stalls/{id}/tally", get(show).post(count))
+    Router::new()
+        .route("/stalls/{id}/tally", get(show).post(count))
+        .route("/stalls/{id}/visits", axum::routing::post(record_visit))
 }
 
 #[derive(Serialize)]
@@ -54,6 +57,11 @@ struct TallyPage {
     /// When they were read (the script keeps the newer of this and its own).
     read_at: i64,
     cancelled: bool,
+    /// The server takes residents' numbers for 人数 (it has a key for their digests).
+    takes_phones: bool,
+    /// A number refused, as typed, with the reason.
+    phone: String,
+    phone_error: Option<String>,
 }
 
 async fn show(
@@ -62,13 +70,24 @@ async fn show(
     SignedIn { actor, .. }: SignedIn,
     Path(stall_id): Path<Uuid>,
 ) -> Result<Response, AppError> {
+    let page = tally_page(&state, &context, &actor, stall_id, ("", None)).await?;
+    Ok(super::render(&state, &context, "pages/tally", &page)?.into_response())
+}
+
+async fn tally_page(
+    state: &AppState,
+    context: &PageContext,
+    actor: &member::Actor,
+    stall_id: Uuid,
+    (phone, phone_error): (&str, Option<String>),
+) -> Result<TallyPage, AppError> {
     let lang = context.lang();
-    let found = tally::tally(&state.db, &actor, stall_id).await?;
+    let found = tally::tally(&state.db, actor, stall_id).await?;
     let counts: serde_json::Map<String, serde_json::Value> = CATEGORIES
         .iter()
         .map(|c| ((*c).to_owned(), found.tally.count(c).into()))
         .collect();
-    let page = TallyPage {
+    Ok(TallyPage {
         stall_id,
         market_id: found.day.id,
         service: lang.t(&format!(
@@ -100,8 +119,10 @@ async fn show(
         totals_json: serde_json::Value::Object(counts).to_string(),
         read_at: Utc::now().timestamp_millis(),
         cancelled: found.day.status == event::EventStatus::Cancelled,
-    };
-    Ok(super::render(&state, &context, "pages/tally", &page)?.into_response())
+        takes_phones: !state.settings.resident_secret.is_empty(),
+        phone: phone.to_owned(),
+        phone_error,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,4 +149,36 @@ async fn count(
     tally::record_taps(&state.db, &actor, stall_id, &[tap], Utc::now()).await?;
     let jar = jar.add(auth::flash_cookie("notice-tally-counted"));
     Ok((jar, Redirect::to(&format!("/stalls/{stall_id}/tally"))).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct VisitForm {
+    phone: String,
+}
+
+/// A resident served who gave their number (for 人数): only its keyed digest is kept.
+async fn record_visit(
+    State(state): State<AppState>,
+    context: PageContext,
+    SignedIn { actor, .. }: SignedIn,
+    jar: CookieJar,
+    Path(stall_id): Path<Uuid>,
+    Form(input): Form<VisitForm>,
+) -> Result<Response, AppError> {
+    let secret = &state.settings.resident_secret;
+    let now = Utc::now();
+    match visits::record_visit(&state.db, &actor, stall_id, &input.phone, secret, now).await {
+        Ok(()) => {
+            let jar = jar.add(auth::flash_cookie("notice-visit-recorded"));
+            Ok((jar, Redirect::to(&format!("/stalls/{stall_id}/tally"))).into_response())
+        }
+        Err(event::EventError::Invalid(errors)) => {
+            let reason = errors.first().map(|e| context.lang().t(e.reason));
+            let typed = (input.phone.as_str(), reason);
+            let page = tally_page(&state, &context, &actor, stall_id, typed).await?;
+            super::invalid(&state, &context, "pages/tally", &page)
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -45,6 +45,7 @@ mod observability;
 mod orgs;
 mod orgs_api;
 mod pages;
+mod people_served;
 mod privacy;
 mod projects;
 mod projects_api;

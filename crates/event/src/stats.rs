@@ -33,6 +33,11 @@ pub struct Figures {
     /// Of those, how many the stalls' phones counted as they were served (现场计数): per
     /// report, its tally at the time, up to its total.
     pub residents_tallied: i64,
+    /// 人数: distinct residents among the visits recorded with a phone number (by its keyed
+    /// digest), across stalls and days of the group.
+    pub people: u64,
+    /// Visits recorded with a phone number (the part of 人次 that 人数 is drawn from).
+    pub identified_visits: u64,
     /// The residents' breakdown where reported: 老年人, 儿童, 残疾人, 其他.
     pub breakdown: Breakdown,
 }
@@ -91,6 +96,8 @@ struct Tally {
     hours_tenths: i64,
     residents: i64,
     residents_tallied: i64,
+    people: HashSet<String>,
+    identified_visits: u64,
     breakdown: Breakdown,
 }
 
@@ -111,6 +118,8 @@ impl Tally {
             hours_tenths: self.hours_tenths,
             residents: self.residents,
             residents_tallied: self.residents_tallied,
+            people: self.people.len() as u64,
+            identified_visits: self.identified_visits,
             breakdown: self.breakdown,
         }
     }
@@ -146,6 +155,7 @@ pub async fn stats(
             tally.breakdown.add(&breakdown);
         });
     }
+    add_visits(db, &counted, &mut groups).await?;
     let by_person = add_hours(db, &counted, &mut groups).await?;
     Ok(Stats {
         all: groups.all.figures(),
@@ -239,6 +249,29 @@ async fn current_reports(
             (stall, figures)
         })
         .collect())
+}
+
+/// The visits recorded with a phone number: each adds to the identified visits, and its
+/// resident (by key) to the distinct residents, of every group its stall is in.
+async fn add_visits(
+    db: &impl ConnectionTrait,
+    counted: &Counted,
+    groups: &mut Groups,
+) -> Result<(), EventError> {
+    let stall_ids = counted.stalls.keys().copied().collect();
+    for (stall_id, resident) in crate::records::visits::visits_of(db, stall_ids).await? {
+        let Some(stall) = counted.stalls.get(&stall_id) else {
+            continue;
+        };
+        let Some(event) = counted.events.get(&stall.event_id) else {
+            continue;
+        };
+        groups.each_of_stall(event, stall, |tally| {
+            tally.people.insert(resident.clone());
+            tally.identified_visits += 1;
+        });
+    }
+    Ok(())
 }
 
 /// The current hours of every record, one small row each, streamed into the tallies (a

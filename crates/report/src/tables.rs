@@ -101,6 +101,11 @@ fn summary(
         vec![text("参与服务的志愿者"), count(all.volunteers)],
         vec![text("志愿服务时长（小时）"), Cell::Hours(all.hours_tenths)],
         vec![text("服务居民人次"), Cell::Count(all.residents)],
+        vec![text("服务居民人数（按手机号去重）"), count(all.people)],
+        vec![
+            text("其中留下手机号的到访人次"),
+            count(all.identified_visits),
+        ],
         vec![text("其中：老年人"), Cell::Count(all.breakdown.elderly)],
         vec![text("其中：儿童"), Cell::Count(all.breakdown.children)],
         vec![text("其中：残疾人"), Cell::Count(all.breakdown.disabled)],

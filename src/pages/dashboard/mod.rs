@@ -270,7 +270,7 @@ fn count(lang: Lang, key: &str, value: impl ToString) -> Count {
 }
 
 /// The period's work, in the order both dashboards show it.
-fn activity_counts(lang: Lang, f: &Figures) -> [Count; 7] {
+fn activity_counts(lang: Lang, f: &Figures) -> [Count; 9] {
     [
         count(lang, "dashboard-volunteers", f.volunteers),
         count(lang, "dashboard-market-days", f.market_days),
@@ -283,6 +283,8 @@ fn activity_counts(lang: Lang, f: &Figures) -> [Count; 7] {
         ),
         count(lang, "dashboard-residents", f.residents),
         count(lang, "dashboard-residents-tallied", f.residents_tallied),
+        count(lang, "dashboard-people", f.people),
+        count(lang, "dashboard-identified-visits", f.identified_visits),
     ]
 }
 

@@ -22,6 +22,7 @@ mod residents;
 pub use residents::{BeneficiaryInput, beneficiary_history, report_beneficiaries};
 
 pub mod tally;
+pub mod visits;
 
 mod checkin;
 pub use checkin::{

@@ -113,6 +113,23 @@ fn checked(taps: &[Tap], now: DateTime<Utc>) -> Result<Vec<tally_tap::ActiveMode
         .map_err(|e| EventError::Invalid(vec![e]))
 }
 
+/// The stall, when the signed-in person may count there now: its volunteers, leaders and
+/// staff, while the day is neither a draft nor cancelled (the refusal is on `field`).
+pub(super) async fn open_for_counting(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    stall_id: Uuid,
+    field: &'static str,
+) -> Result<stall::Model, EventError> {
+    let stall = find_stall(db, stall_id).await?;
+    may_count(db, actor, &stall).await?;
+    match schedule::find(db, stall.event_id).await?.status {
+        EventStatus::Cancelled => Err(EventError::field(field, "error-event-cancelled")),
+        EventStatus::Draft => Err(EventError::field(field, "error-event-not-open")),
+        _ => Ok(stall),
+    }
+}
+
 /// Stores the taps a phone sends for a stall, each id once, and answers the stall's totals.
 /// Taps are taken while the day is on or just held (not for a draft or a cancelled day).
 pub async fn record_taps(
@@ -122,14 +139,7 @@ pub async fn record_taps(
     taps: &[Tap],
     now: DateTime<Utc>,
 ) -> Result<Tally, EventError> {
-    let stall = find_stall(db, stall_id).await?;
-    may_count(db, actor, &stall).await?;
-    let day = schedule::find(db, stall.event_id).await?;
-    match day.status {
-        EventStatus::Cancelled => return Err(EventError::field("taps", "error-event-cancelled")),
-        EventStatus::Draft => return Err(EventError::field("taps", "error-event-not-open")),
-        _ => {}
-    }
+    let stall = open_for_counting(db, actor, stall_id, "taps").await?;
     let rows: Vec<tally_tap::ActiveModel> = checked(taps, now)?
         .into_iter()
         .map(|mut row| {
