@@ -285,6 +285,7 @@ impl Settings {
             days_big: self.days_big_matter.into(),
             days_small: self.days_small_matter.into(),
             days_private: self.days_private_matter.into(),
+            resident_secret: self.resident_secret.clone(),
             ..triage::Policy::default()
         }
     }

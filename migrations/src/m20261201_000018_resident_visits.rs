@@ -27,7 +27,9 @@ impl MigrationTrait for Migration {
                             .string_len(64)
                             .not_null(),
                     )
-                    .col(ColumnDef::new(ResidentVisits::RecordedBy).uuid().not_null())
+                    // The volunteer who typed it; empty when the resident gave it themselves
+                    // with their rating of the stall.
+                    .col(ColumnDef::new(ResidentVisits::RecordedBy).uuid())
                     .col(
                         ColumnDef::new(ResidentVisits::RecordedAt)
                             .timestamp_with_time_zone()

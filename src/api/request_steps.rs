@@ -212,6 +212,10 @@ struct StallRatingRequest {
     /// phone and stall, as the page's cookie does for a browser.
     #[schema(example = "4f1c2b9e8d7a6b5c4f1c2b9e8d7a6b5c")]
     device: String,
+    /// The resident's phone, if they give it, for counting residents (人数): only a keyed
+    /// digest is kept, and only when the server has a key.
+    #[schema(example = "13812345678")]
+    phone: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -248,6 +252,7 @@ async fn rate_stall(
     let input = triage::ratings::RatingInput {
         level: request.level,
         comment: request.comment.unwrap_or_default(),
+        phone: request.phone.unwrap_or_default(),
         ..triage::ratings::RatingInput::default()
     };
     let policy = state.settings.triage_policy();

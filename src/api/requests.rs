@@ -314,6 +314,7 @@ async fn rate_request(
         comment: body.comment.unwrap_or_default(),
         reopen: body.reopen.unwrap_or(false),
         reopen_reason: body.reopen_reason.unwrap_or_default(),
+        phone: String::new(),
     };
     let policy = state.settings.triage_policy();
     let rated =

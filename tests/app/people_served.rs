@@ -1,5 +1,6 @@
 //! 人数 beside 人次 (issue 20's counting part): a stall records the phone number a resident
-//! gives; only a keyed digest is stored, so a resident served at two stalls, or twice at one,
+//! gives (or the resident with their rating); only a keyed digest is stored, so a resident
+//! served at two stalls, or twice at one,
 //! is one person in 人数 while every visit counts; dashboard, report and the figures agree;
 //! the number itself is nowhere in the database (every table is scanned).
 
@@ -131,13 +132,30 @@ async fn a_resident_served_at_two_stalls_is_one_person_and_her_number_is_nowhere
         .starts_at;
     app.move_day_by(market, Utc::now() - Duration::hours(1) - starts)
         .await;
+    // She rates the clinic from its QR poster and gives her number there too.
+    let resident = app.browser();
+    resident.get(&format!("/stalls/{second}/rate")).await;
+    let form = |phone: &'static str| [("level", "satisfied"), ("comment", ""), ("phone", phone)];
+    let mistyped = resident
+        .post(&format!("/stalls/{second}/rate"), &form("138123"))
+        .await;
+    assert_eq!(
+        mistyped.status(),
+        422,
+        "nothing is written for a mistyped number"
+    );
+    let rated = resident
+        .post(&format!("/stalls/{second}/rate"), &form("13812345678"))
+        .await;
+    assert_eq!(rated.status(), 303);
+
     let stats = event::stats::stats(&app.db, None, None, None, Utc::now())
         .await
         .unwrap();
-    assert_eq!((stats.all.people, stats.all.identified_visits), (2, 4));
+    assert_eq!((stats.all.people, stats.all.identified_visits), (2, 5));
     let at = |stall: Uuid| stats.by_stall.get(&stall).cloned().unwrap_or_default();
     assert_eq!((at(first).people, at(first).identified_visits), (1, 2));
-    assert_eq!((at(second).people, at(second).identified_visits), (2, 2));
+    assert_eq!((at(second).people, at(second).identified_visits), (2, 3));
 
     let month = (Utc::now() - Duration::hours(1))
         .with_timezone(&event::schedule::shanghai())
@@ -150,7 +168,7 @@ async fn a_resident_served_at_two_stalls_is_one_person_and_her_number_is_nowhere
         dashboard.contains(r#"<span class="count">2</span> 服务居民人数（按手机号去重）"#),
         "{dashboard}"
     );
-    assert!(dashboard.contains(r#"<span class="count">4</span> 其中留下手机号的到访人次"#));
+    assert!(dashboard.contains(r#"<span class="count">5</span> 其中留下手机号的到访人次"#));
     let report = coordinator
         .get_text(&format!("/reports/monthly.csv?month={month}"))
         .await;
@@ -158,7 +176,7 @@ async fn a_resident_served_at_two_stalls_is_one_person_and_her_number_is_nowhere
         report.contains("服务居民人数（按手机号去重）,2"),
         "{report}"
     );
-    assert!(report.contains("其中留下手机号的到访人次,4"), "{report}");
+    assert!(report.contains("其中留下手机号的到访人次,5"), "{report}");
 
     // Her number is nowhere: not in any table, in no form.
     for needle in ["13812345678", "13987654321", "12345678"] {

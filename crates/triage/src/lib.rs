@@ -16,7 +16,7 @@ pub use error::TriageError;
 pub use kinds::{Category, Channel, Class, Level, Status, UpdateKind};
 
 /// Deadlines per class and the limits on anonymous submissions (settings).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Policy {
     pub days_big: i64,
     pub days_small: i64,
@@ -25,6 +25,8 @@ pub struct Policy {
     pub submissions_per_hour: u64,
     /// Ratings from one client address within an hour (a market day behind one Wi-Fi).
     pub ratings_per_hour: u64,
+    /// The key of residents' phone digests (人数); empty: no numbers are taken.
+    pub resident_secret: String,
 }
 
 impl Default for Policy {
@@ -35,6 +37,7 @@ impl Default for Policy {
             days_private: 3,
             submissions_per_hour: 10,
             ratings_per_hour: 60,
+            resident_secret: String::new(),
         }
     }
 }

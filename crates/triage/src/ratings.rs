@@ -32,6 +32,9 @@ pub struct RatingInput {
     /// An unsatisfied resident asks for another look (once per request).
     pub reopen: bool,
     pub reopen_reason: String,
+    /// A stall's rating may carry the resident's phone, for 人数 (only its keyed digest is
+    /// kept, see `event::records::visits`); empty when they gave none.
+    pub phone: String,
 }
 
 struct ValidRating {
@@ -276,6 +279,12 @@ pub async fn rate_stall(
     let stall = stalls::find_stall(db, stall_id)
         .await
         .map_err(|_| TriageError::NotFound)?;
+    // A number given is checked before anything is written; without a key it is not taken.
+    let phone = (!policy.resident_secret.is_empty() && !input.phone.trim().is_empty())
+        .then(|| member::Phone::parse("phone", &input.phone))
+        .transpose()
+        .map_err(|e| TriageError::Invalid(vec![e]))?;
+    let txn = member::tx::begin_write(db).await?;
     let created = rating::ActiveModel {
         id: Set(Uuid::now_v7()),
         request_id: Set(None),
@@ -290,9 +299,16 @@ pub async fn rate_stall(
         submitted_from: Set(from),
         created_at: Set(now),
     }
-    .insert(db)
+    .insert(&txn)
     .await
     .map_err(unique_violation_is_already_rated)?;
+    if let Some(phone) = phone {
+        let secret = &policy.resident_secret;
+        event::records::visits::insert_visit(&txn, stall.id, phone.as_str(), secret, None, now)
+            .await
+            .map_err(|e| TriageError::Internal(e.to_string()))?;
+    }
+    txn.commit().await?;
     Ok(created)
 }
 

@@ -155,4 +155,6 @@ struct RatingForm {
     comment: String,
     reopen: Option<String>,
     reopen_reason: String,
+    /// A stall's rating: the resident's phone for 人数, if they give it.
+    phone: String,
 }

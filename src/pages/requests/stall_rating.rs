@@ -51,6 +51,10 @@ pub(super) struct StallRatingPage {
     levels: Vec<Choice>,
     comment: String,
     level_error: Option<String>,
+    /// The server counts distinct residents: the form asks for a phone, optionally.
+    takes_phones: bool,
+    phone: String,
+    phone_error: Option<String>,
 }
 
 pub(super) async fn stall_rating_page(
@@ -78,6 +82,9 @@ pub(super) async fn stall_rating_page(
         levels: level_choices(lang, &typed.level),
         comment: typed.comment.clone(),
         level_error: FormView::new(lang, errors).error_for("level"),
+        takes_phones: !state.settings.resident_secret.is_empty(),
+        phone: typed.phone.clone(),
+        phone_error: FormView::new(lang, errors).error_for("phone"),
     })
 }
 
@@ -123,6 +130,7 @@ pub(super) async fn submit_stall_rating(
     let input = RatingInput {
         level: typed.level.clone(),
         comment: typed.comment.clone(),
+        phone: typed.phone.clone(),
         ..RatingInput::default()
     };
     let policy = state.settings.triage_policy();

@@ -196,6 +196,7 @@ pub(super) async fn submit_rating(
         comment: typed.comment.clone(),
         reopen: typed.reopen.is_some(),
         reopen_reason: typed.reopen_reason.clone(),
+        phone: String::new(),
     };
     let policy = state.settings.triage_policy();
     match ratings::rate_request(

@@ -1219,3 +1219,5 @@ visit-submit = Record
 notice-visit-recorded = Recorded (the number itself is not kept).
 dashboard-people = Residents served (distinct, by phone)
 dashboard-identified-visits = Visits with a phone number given
+rating-phone = Phone (optional)
+rating-phone-hint = Only to count how many residents were served: the number itself is not kept, and nobody will call you.

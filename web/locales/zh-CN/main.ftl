@@ -1219,3 +1219,5 @@ visit-submit = 记录
 notice-visit-recorded = 已记录（号码本身不保存）。
 dashboard-people = 服务居民人数（按手机号去重）
 dashboard-identified-visits = 其中留下手机号的到访人次
+rating-phone = 手机号（选填）
+rating-phone-hint = 只用于统计服务了多少位居民，不保存号码本身，也不会联系您。

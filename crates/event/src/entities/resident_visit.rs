@@ -10,7 +10,8 @@ pub struct Model {
     pub id: Uuid,
     pub stall_id: Uuid,
     pub resident_key: String,
-    pub recorded_by: Uuid,
+    /// None: the resident gave it with their rating of the stall.
+    pub recorded_by: Option<Uuid>,
     pub recorded_at: DateTime<Utc>,
 }
 

@@ -26,12 +26,28 @@ pub async fn record_visit(
         return Err(EventError::NotFound);
     }
     let stall = super::tally::open_for_counting(db, actor, stall_id, "phone").await?;
+    insert_visit(db, stall.id, phone, secret, Some(actor.person_id), now).await
+}
+
+/// One visit by the phone given, inside the caller's transaction (a stall's rating takes
+/// one too). Only the keyed digest of the number is written.
+pub async fn insert_visit(
+    db: &impl ConnectionTrait,
+    stall_id: Uuid,
+    phone: &str,
+    secret: &str,
+    recorded_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), EventError> {
+    if secret.is_empty() {
+        return Err(EventError::NotFound);
+    }
     let phone = Phone::parse("phone", phone).map_err(|e| EventError::Invalid(vec![e]))?;
     resident_visit::ActiveModel {
         id: Set(Uuid::now_v7()),
-        stall_id: Set(stall.id),
+        stall_id: Set(stall_id),
         resident_key: Set(member::secrets::keyed_digest(secret, phone.as_str())),
-        recorded_by: Set(actor.person_id),
+        recorded_by: Set(recorded_by),
         recorded_at: Set(now),
     }
     .insert(db)
