@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(send_code))
         .routes(routes!(token_by_code))
         .routes(routes!(list_helped, register_helped))
+        .routes(routes!(update_helped, erase_helped))
         .routes(routes!(sign_up_helped))
         .routes(routes!(cancel_helped))
         .routes(routes!(desk_search, desk_sign_up))
@@ -357,4 +358,76 @@ async fn desk_sign_up(
         signups::sign_up_at_desk(&state.db, &actor, id, input.person_id, Utc::now()).await?;
     state.metrics.signup(placed.standing.status.as_str());
     Ok((StatusCode::CREATED, Json(standing(&placed.standing))).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct HelpedCorrection {
+    #[schema(example = "张奶奶")]
+    name: String,
+    /// Empty or absent: no phone.
+    #[serde(default)]
+    #[schema(example = "13800002222")]
+    phone: String,
+    #[schema(example = "1948")]
+    birth_year: String,
+}
+
+/// Correct someone the caller helps (a phone added lets them claim their account).
+#[utoipa::path(
+    put,
+    path = "/me/helped/{person_id}",
+    tag = "me",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("person_id" = Uuid, Path, description = "The person helped")),
+    request_body = HelpedCorrection,
+    responses(
+        (status = 200, description = "Corrected", body = HelpedBody),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not someone the caller helps (or they took over)", body = ErrorBody),
+        (status = 422, description = "A field is wrong, or the phone is taken", body = ErrorBody),
+    )
+)]
+async fn update_helped(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(person_id): Path<Uuid>,
+    ApiJson(input): ApiJson<HelpedCorrection>,
+) -> Result<Json<HelpedBody>, AppError> {
+    let typed = HelpedInput {
+        name: input.name,
+        phone: input.phone,
+        birth_year: input.birth_year,
+        ..HelpedInput::default()
+    };
+    helping::update(&state.db, &actor, person_id, &typed, Utc::now()).await?;
+    let corrected = helping::helped_by(&state.db, &actor)
+        .await?
+        .into_iter()
+        .find(|h| h.person_id == person_id)
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(corrected.into()))
+}
+
+/// Delete the data of someone the caller helps: erased, places to come cancelled.
+#[utoipa::path(
+    delete,
+    path = "/me/helped/{person_id}",
+    tag = "me",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("person_id" = Uuid, Path, description = "The person helped")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not someone the caller helps (or they took over)", body = ErrorBody),
+    )
+)]
+async fn erase_helped(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(person_id): Path<Uuid>,
+) -> Result<StatusCode, AppError> {
+    event::leaving::erase_helped(&state.db, &actor, person_id, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

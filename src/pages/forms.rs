@@ -139,6 +139,12 @@ impl Form {
         self
     }
 
+    /// Leaves out a field (a form reused where one of its fields does not apply).
+    pub fn without(mut self, name: &str) -> Self {
+        self.fields.retain(|f| f.name != name);
+        self
+    }
+
     /// Marks the field added last as optional.
     pub fn optional(mut self) -> Self {
         if let Some(field) = self.fields.last_mut() {

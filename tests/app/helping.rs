@@ -640,3 +640,100 @@ async fn the_api_does_what_the_pages_do_code_login_helping_and_the_desk() {
         .unwrap();
     assert_eq!(rows, 1);
 }
+
+#[tokio::test]
+async fn a_helper_adds_a_phone_later_and_may_delete_the_data_of_someone_they_help() {
+    let app = TestApp::new().await;
+    let (_, shift_id) = market_with_shift_of(&app, 1, "南湖爱心理发队").await;
+    let helper = app
+        .signed_in(PlatformRole::Volunteer, "王小红", "13900002001")
+        .await;
+    for name in ["刘爷爷", "王奶奶"] {
+        let done = helper
+            .post(
+                "/me/helped",
+                &[("name", name), ("birth_year", "1940"), ("agreed", "yes")],
+            )
+            .await;
+        assert_eq!(done.status(), 303);
+    }
+    let grandpa = helped_named(&app, "刘爷爷").await;
+    let grandma = helped_named(&app, "王奶奶").await;
+
+    // He got a phone: the helper adds it (a mistyped one is refused and kept).
+    let edit = format!("/me/helped/{}/edit", grandpa.id);
+    let page = helper.get_text(&edit).await;
+    assert!(
+        page.contains(r#"value="刘爷爷""#) && page.contains(r#"value="1940""#),
+        "{page}"
+    );
+    let fields =
+        |phone: &'static str| [("name", "刘爷爷"), ("birth_year", "1940"), ("phone", phone)];
+    let refused = helper.post(&edit, &fields("138000")).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains(r#"value="138000""#));
+    assert_eq!(
+        helper.post(&edit, &fields("13800005555")).await.status(),
+        303
+    );
+    let corrected = helped_named(&app, "刘爷爷").await;
+    assert_eq!(corrected.phone.as_deref(), Some("13800005555"));
+    assert_eq!(app.audit_entries("helped.update").await.len(), 1);
+
+    // Her family asks that her data go: asked first, then erased, her place given up.
+    let person_id = grandma.id.to_string();
+    let placed = helper
+        .post(
+            &format!("/shifts/{shift_id}/signup-for"),
+            &[("person_id", &person_id)],
+        )
+        .await;
+    assert_eq!(placed.status(), 303);
+    let delete = format!("/me/helped/{}/delete", grandma.id);
+    let ask = helper.get_text(&delete).await;
+    assert!(ask.contains("确认删除 王奶奶 的信息"), "{ask}");
+    assert_eq!(helper.post(&delete, &[]).await.status(), 303);
+    let erased = person::Entity::find_by_id(grandma.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((erased.name.as_str(), erased.phone), ("", None));
+    assert!(erased.erased_at.is_some());
+    let place = signup::Entity::find()
+        .filter(signup::Column::PersonId.eq(grandma.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(place.status, SignupStatus::Cancelled);
+    assert!(!helper.get_text("/me/helped").await.contains("王奶奶"));
+    assert_eq!(app.audit_entries("helped.erase").await.len(), 1);
+    assert_eq!(helper.post(&delete, &[]).await.status(), 404);
+
+    // Nobody else corrects or deletes him.
+    app.add_account(PlatformRole::Volunteer, "赵先生", "13900002002")
+        .await;
+    let other = app.api_token("13900002002", crate::helpers::PASSWORD).await;
+    let foreign = app
+        .client
+        .put(app.url(&format!("/api/v1/me/helped/{}", grandpa.id)))
+        .bearer_auth(&other)
+        .json(&serde_json::json!({ "name": "改名", "birth_year": "1940" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 404);
+    let foreign = app
+        .client
+        .delete(app.url(&format!("/api/v1/me/helped/{}", grandpa.id)))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 404);
+    assert_eq!(
+        helped_named(&app, "刘爷爷").await.phone.as_deref(),
+        Some("13800005555")
+    );
+}

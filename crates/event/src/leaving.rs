@@ -23,3 +23,18 @@ pub async fn delete_own_account(
     txn.commit().await?;
     Ok(())
 }
+
+/// A helper deletes the data of a person they help: erased, and their places on shifts to
+/// come go to the next in line, in one transaction.
+pub async fn erase_helped(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    person_id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), EventError> {
+    let txn = tx::begin_write(db).await?;
+    member::helping::erase_in(&txn, actor, person_id, now).await?;
+    crate::signups::release_all(&txn, person_id, now).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -20,6 +20,8 @@ pub const ACTIONS: &[&str] = &[
     "account.login_code",
     "account.claim",
     "helped.register",
+    "helped.update",
+    "helped.erase",
     "account.logout",
     "account.password_change",
     "account.reset_code_issue",

@@ -69,7 +69,8 @@ struct Checked {
 }
 
 impl HelpedInput {
-    fn checked(&self, now: DateTime<Utc>) -> Result<Checked, MemberError> {
+    /// `registering`: the helper states the person agreed (a correction needs no new word).
+    fn checked(&self, now: DateTime<Utc>, registering: bool) -> Result<Checked, MemberError> {
         let mut errors = Vec::new();
         let name = PersonName::parse("name", &self.name)
             .map_err(|e| errors.push(e))
@@ -82,7 +83,7 @@ impl HelpedInput {
         };
         let birth_year = birth_year(&mut errors, &self.birth_year, now);
         let note = fields::text(&mut errors, "note", &self.note, 200, false);
-        if !self.agreed {
+        if registering && !self.agreed {
             errors.push(FieldError::new("agreed", "error-helped-consent-required"));
         }
         match name {
@@ -104,7 +105,7 @@ pub async fn register(
     input: &HelpedInput,
     now: DateTime<Utc>,
 ) -> Result<person::Model, MemberError> {
-    let checked = input.checked(now)?;
+    let checked = input.checked(now, true)?;
     let txn = tx::begin_write(db).await?;
     if helped_person::Entity::find()
         .filter(helped_person::Column::HelperId.eq(actor.person_id))
@@ -239,5 +240,104 @@ pub(crate) async fn mark_claimed(
         .filter(helped_person::Column::PersonId.eq(person_id))
         .exec(db)
         .await?;
+    Ok(())
+}
+
+/// What the helper sees of one person they help, for correcting it.
+pub async fn helped_one(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    person_id: Uuid,
+) -> Result<(person::Model, helped_person::Model), MemberError> {
+    may_act_for(db, actor, person_id).await?;
+    let found = helped_person::Entity::find_by_id(person_id)
+        .find_also_related(person::Entity)
+        .one(db)
+        .await?;
+    match found {
+        Some((helped, Some(person))) if person.erased_at.is_none() => Ok((person, helped)),
+        _ => Err(MemberError::NotFound),
+    }
+}
+
+/// The helper corrects what they registered (a phone added later lets the person claim
+/// their account). Only the helper, and only before the person has taken over.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    person_id: Uuid,
+    input: &HelpedInput,
+    now: DateTime<Utc>,
+) -> Result<(), MemberError> {
+    let checked = input.checked(now, false)?;
+    let txn = tx::begin_write(db).await?;
+    let (person, helped) = helped_one(&txn, actor, person_id).await?;
+    let new_phone = checked.phone.as_ref().map(|p| p.as_str().to_owned());
+    if let Some(phone) = &checked.phone
+        && person.phone.as_deref() != Some(phone.as_str())
+        && crate::memberships::find_person_by_phone(&txn, phone)
+            .await?
+            .is_some()
+    {
+        return Err(MemberError::field("phone", "error-phone-taken"));
+    }
+    let mut row: person::ActiveModel = person.into();
+    row.name = Set(checked.name.as_str().to_owned());
+    row.phone = Set(new_phone);
+    row.updated_at = Set(now);
+    row.update(&txn)
+        .await
+        .map_err(|e| crate::accounts::phone_taken_or(e, "phone"))?;
+    let mut helped: helped_person::ActiveModel = helped.into();
+    helped.birth_year = Set(checked.birth_year);
+    helped.update(&txn).await?;
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        "helped.update",
+        "person",
+        Some(person_id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The helper deletes the data of a person they help (they asked, or moved away), inside the
+/// caller's transaction (`event::leaving::erase_helped` also gives up their places): name,
+/// phone and birth year are erased, the anonymous row stays so that counts stay right.
+pub async fn erase_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    person_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), MemberError> {
+    let (person, helped) = helped_one(txn, actor, person_id).await?;
+    let mut row: person::ActiveModel = person.into();
+    row.name = Set(String::new());
+    row.phone = Set(None);
+    row.birth_date = Set(None);
+    row.erased_at = Set(Some(now));
+    row.updated_at = Set(now);
+    row.update(txn).await?;
+    let mut helped: helped_person::ActiveModel = helped.into();
+    helped.birth_year = Set(None);
+    helped.consent_note = Set(String::new());
+    helped.update(txn).await?;
+    crate::notices::forget(txn, person_id).await?;
+    crate::entities::login_code::Entity::delete_many()
+        .filter(crate::entities::login_code::Column::PersonId.eq(person_id))
+        .exec(txn)
+        .await?;
+    audit::record(
+        txn,
+        Some(actor.person_id),
+        "helped.erase",
+        "person",
+        Some(person_id),
+        "",
+    )
+    .await?;
     Ok(())
 }
