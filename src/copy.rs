@@ -176,6 +176,7 @@ async fn every_table<A: TableAction>(
         "memberships" => mb::membership::Entity,
         "invitations" => mb::invitation::Entity,
         "person_skills" => mb::person_skill::Entity,
+        "record_entries" => mb::record_entry::Entity,
         "roster_imports" => mb::roster_import::Entity,
         "organization_logos" => mb::organization_logo::Entity,
         "notices" => mb::notice::Entity,

@@ -17,6 +17,7 @@ mod scheduling;
 mod sending;
 mod service;
 mod tally;
+mod volunteer_record;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -76,6 +77,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(markets::routes())
             .merge(helping::routes())
             .merge(tally::routes())
+            .merge(volunteer_record::routes())
             .merge(days::routes())
             .merge(scheduling::routes())
             .merge(sending::routes())

@@ -92,6 +92,7 @@ struct AddForm {
 #[derive(Serialize)]
 struct MemberLine {
     id: Uuid,
+    person_id: Uuid,
     name: String,
     phone: String,
     role: String,
@@ -174,6 +175,7 @@ impl MemberLine {
     fn of(lang: Lang, row: MemberRow) -> MemberLine {
         MemberLine {
             id: row.membership.id,
+            person_id: row.person.id,
             name: row.person.name.clone(),
             phone: row.phone_masked,
             role: role_label(lang, row.membership.role),

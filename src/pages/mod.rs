@@ -22,6 +22,7 @@ mod requests;
 mod scheduling;
 mod sent_reports;
 mod tally;
+mod volunteer_record;
 
 use axum::Router;
 use axum::response::Html;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(code_login::routes())
         .merge(helping::routes())
         .merge(tally::routes())
+        .merge(volunteer_record::routes())
         .merge(me::routes())
         .merge(notifications::routes())
         .merge(admin::routes())

@@ -555,6 +555,7 @@ async fn the_month_runs_through_on_a_phone() {
         (&volunteer, "/me/shifts"),
         (&volunteer, "/me/certificates"),
         (&volunteer, "/me/helped"),
+        (&volunteer, "/me/record"),
         (&volunteer, checkin_path),
         (&volunteer, "/requests/new"),
         (&volunteer, "/requests/board"),

@@ -56,3 +56,4 @@ mod requests;
 mod requests_boards;
 mod security;
 mod tally;
+mod volunteer_record;

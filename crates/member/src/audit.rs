@@ -22,6 +22,8 @@ pub const ACTIONS: &[&str] = &[
     "helped.register",
     "helped.update",
     "helped.erase",
+    "record.training_add",
+    "record.award_add",
     "account.logout",
     "account.password_change",
     "account.reset_code_issue",

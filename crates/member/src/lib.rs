@@ -19,6 +19,7 @@ pub mod secrets;
 pub mod sessions;
 mod throttle;
 pub mod tx;
+pub mod volunteer_record;
 
 pub use actor::{Actor, PlatformRole};
 pub use entities::organization::Model as Organization;

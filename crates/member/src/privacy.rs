@@ -30,6 +30,8 @@ pub struct PersonalData {
     pub notice_choices: crate::notices::Choices,
     /// The people this person registered to help (their name, birth year, since when).
     pub people_i_help: Vec<crate::helping::Helped>,
+    /// Trainings taken and awards received (the whole volunteer record).
+    pub trainings_and_awards: Vec<crate::volunteer_record::Entry>,
 }
 
 #[derive(Debug, Serialize)]
@@ -208,6 +210,7 @@ pub async fn my_data(
         audit_log,
         notice_choices: crate::notices::choices_of(db, person.id).await?,
         people_i_help: crate::helping::helped_by(db, actor).await?,
+        trainings_and_awards: crate::volunteer_record::entries_of(db, person.id).await?,
     })
 }
 

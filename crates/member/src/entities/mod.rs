@@ -13,6 +13,7 @@ pub mod organization;
 pub mod organization_logo;
 pub mod person;
 pub mod person_skill;
+pub mod record_entry;
 pub mod reset_code;
 pub mod roster_import;
 pub mod session;

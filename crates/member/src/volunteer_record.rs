@@ -1,0 +1,254 @@
+//! The whole volunteer record (《志愿服务记录与证明出具办法》): besides the services (kept
+//! by `event`), the trainings a volunteer took and the awards they received. Staff enter
+//! them for anyone, an organization's leaders for its current members; the volunteer, staff
+//! and their leaders read them, and "my data" holds them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::entities::{person, record_entry};
+use crate::fields::{self, shanghai_date};
+use crate::{Actor, FieldError, MemberError, audit, memberships, tx};
+
+/// What a record entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    Training,
+    Award,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Training => "training",
+            EntryKind::Award => "award",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EntryKind> {
+        [EntryKind::Training, EntryKind::Award]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+/// A training or an award as typed.
+#[derive(Clone, Debug, Default)]
+pub struct EntryInput {
+    pub kind: String,
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// A training's place, content and hours (`2`, `1.5`); an award leaves them empty.
+    pub place: String,
+    pub content: String,
+    pub hours: String,
+    /// The trainer, or the body that granted the award.
+    pub given_by: String,
+}
+
+/// One entry as the record shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    pub id: Uuid,
+    pub kind: EntryKind,
+    pub name: String,
+    pub date: NaiveDate,
+    pub place: String,
+    pub content: String,
+    pub tenths: Option<i32>,
+    pub given_by: String,
+    pub entered_at: DateTime<Utc>,
+}
+
+impl Entry {
+    fn of(row: record_entry::Model) -> Option<Entry> {
+        Some(Entry {
+            id: row.id,
+            kind: EntryKind::parse(&row.kind)?,
+            name: row.name,
+            date: row.on_date,
+            place: row.place,
+            content: row.content,
+            tenths: row.tenths,
+            given_by: row.given_by,
+            entered_at: row.entered_at,
+        })
+    }
+}
+
+/// `2`, `1.5`: hours in tenths, more than 0 and at most 24.
+fn tenths(typed: &str) -> Option<i32> {
+    let (whole, tenth) = match typed.trim().split_once('.') {
+        Some((whole, tenth)) if tenth.len() == 1 => (whole, tenth),
+        None => (typed.trim(), "0"),
+        _ => return None,
+    };
+    let value = whole.parse::<i32>().ok()? * 10 + tenth.parse::<i32>().ok()?;
+    (1..=240).contains(&value).then_some(value)
+}
+
+impl EntryInput {
+    fn checked(
+        &self,
+        today: NaiveDate,
+    ) -> Result<(EntryKind, NaiveDate, Option<i32>), MemberError> {
+        let mut errors = Vec::new();
+        let kind = EntryKind::parse(&self.kind);
+        if kind.is_none() {
+            errors.push(FieldError::new("kind", "error-choose-one"));
+        }
+        fields::text(&mut errors, "name", &self.name, 100, true);
+        fields::text(&mut errors, "given_by", &self.given_by, 100, true);
+        let training = kind == Some(EntryKind::Training);
+        fields::text(&mut errors, "place", &self.place, 100, training);
+        fields::text(&mut errors, "content", &self.content, 1000, false);
+        let date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| fields::plausible_date(*d) && *d <= today);
+        if date.is_none() {
+            errors.push(FieldError::new("date", "error-date-invalid"));
+        }
+        let hours = if training {
+            let hours = tenths(&self.hours);
+            if hours.is_none() {
+                errors.push(FieldError::new("hours", "error-hours-invalid"));
+            }
+            hours
+        } else {
+            None
+        };
+        match (kind, date) {
+            (Some(kind), Some(date)) if errors.is_empty() => Ok((kind, date, hours)),
+            _ => Err(MemberError::Invalid(errors)),
+        }
+    }
+}
+
+/// Staff for anyone; a leader for a current member of an organization they lead.
+async fn may_enter_for(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    person_id: Uuid,
+) -> Result<bool, MemberError> {
+    if actor.is_staff() {
+        return Ok(true);
+    }
+    let theirs = memberships::current_organizations_of(db, person_id).await?;
+    Ok(theirs.iter().any(|org| actor.leads.contains(org)))
+}
+
+/// A person's trainings and awards, newest first, for the person, staff and their leaders;
+/// with their name and whether the reader may add to it.
+pub async fn record_of(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    person_id: Uuid,
+) -> Result<(String, Vec<Entry>, bool), MemberError> {
+    let may_enter = may_enter_for(db, actor, person_id).await?;
+    if actor.person_id != person_id && !may_enter {
+        return Err(MemberError::NotFound);
+    }
+    let person = person::Entity::find_by_id(person_id)
+        .one(db)
+        .await?
+        .filter(|p| p.erased_at.is_none())
+        .ok_or(MemberError::NotFound)?;
+    let entries = entries_of(db, person_id).await?;
+    Ok((person.name, entries, may_enter))
+}
+
+/// A person's trainings and awards, newest first (for "my data" too).
+pub async fn entries_of(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<Vec<Entry>, MemberError> {
+    Ok(record_entry::Entity::find()
+        .filter(record_entry::Column::PersonId.eq(person_id))
+        .order_by_desc(record_entry::Column::OnDate)
+        .order_by_desc(record_entry::Column::EnteredAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(Entry::of)
+        .collect())
+}
+
+/// Staff or a leader adds a training or an award to a volunteer's record.
+pub async fn add_entry(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    person_id: Uuid,
+    input: &EntryInput,
+    now: DateTime<Utc>,
+) -> Result<Entry, MemberError> {
+    if !may_enter_for(db, actor, person_id).await? {
+        return Err(MemberError::Forbidden);
+    }
+    let known = person::Entity::find_by_id(person_id)
+        .one(db)
+        .await?
+        .is_some_and(|p| p.erased_at.is_none());
+    if !known {
+        return Err(MemberError::NotFound);
+    }
+    let (kind, date, hours) = input.checked(shanghai_date(now))?;
+    let training = kind == EntryKind::Training;
+    let txn = tx::begin_write(db).await?;
+    let row = record_entry::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(person_id),
+        kind: Set(kind.as_str().to_owned()),
+        name: Set(input.name.trim().to_owned()),
+        on_date: Set(date),
+        place: Set(if training {
+            input.place.trim().to_owned()
+        } else {
+            String::new()
+        }),
+        content: Set(if training {
+            input.content.trim().to_owned()
+        } else {
+            String::new()
+        }),
+        tenths: Set(hours),
+        given_by: Set(input.given_by.trim().to_owned()),
+        entered_by: Set(actor.person_id),
+        entered_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let action = match kind {
+        EntryKind::Training => "record.training_add",
+        EntryKind::Award => "record.award_add",
+    };
+    audit::record(
+        &txn,
+        Some(actor.person_id),
+        action,
+        "person",
+        Some(person_id),
+        "",
+    )
+    .await?;
+    txn.commit().await?;
+    Entry::of(row).ok_or_else(|| MemberError::Internal("an entry of no kind".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hours_are_read_in_tenths() {
+        assert_eq!(super::tenths("2"), Some(20));
+        assert_eq!(super::tenths(" 1.5 "), Some(15));
+        for refused in ["0", "", "1.25", "25", "-1", "一"] {
+            assert_eq!(super::tenths(refused), None, "{refused}");
+        }
+    }
+}
