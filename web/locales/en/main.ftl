@@ -1256,3 +1256,4 @@ field-record-hours = Hours (trainings)
 field-record-content = Content (optional)
 notice-record-added = Added.
 me-record-link = My trainings and awards
+record-who-enters = Trainings and awards are entered by your organization's leaders or the street office; tell them if one is missing.

@@ -1256,3 +1256,4 @@ field-record-hours = 时长（小时，培训必填）
 field-record-content = 内容（选填）
 notice-record-added = 已登记。
 me-record-link = 我的培训与表彰
+record-who-enters = 培训和表彰由您所在组织的负责人或街道工作人员登记；有遗漏请联系他们。
