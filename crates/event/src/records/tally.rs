@@ -60,13 +60,14 @@ impl Tally {
     }
 }
 
-/// The stall's leader, staff, and the volunteers with a place on one of its shifts count.
+/// The stall's leaders and staff (who manage it), and the volunteers with a confirmed place
+/// on one of its shifts, count.
 async fn may_count(
     db: &impl ConnectionTrait,
     actor: &Actor,
     stall: &stall::Model,
 ) -> Result<(), EventError> {
-    if actor.can_manage_org(stall.organization_id) || actor.is_staff() {
+    if actor.can_manage_org(stall.organization_id) {
         return Ok(());
     }
     let on_a_shift = signup::Entity::find()
