@@ -23,6 +23,7 @@ mod browser;
 mod browser_elder;
 mod browser_month;
 mod browser_tally;
+mod code_login;
 mod copy;
 mod counting;
 mod counting_records;
