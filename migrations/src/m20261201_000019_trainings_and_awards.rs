@@ -1,6 +1,6 @@
 //! The whole volunteer record as 《志愿服务记录与证明出具办法》 lists it: besides services,
-//! the trainings a volunteer took and the awards they received, entered by staff or by the
-//! leaders of an organization they belong to.
+//! the trainings a volunteer took, the awards they received and the organizers' evaluations
+//! of their service, entered by staff or by the leaders of an organization they belong to.
 
 use sea_orm_migration::prelude::*;
 
@@ -21,7 +21,7 @@ impl MigrationTrait for Migration {
                             .primary_key(),
                     )
                     .col(ColumnDef::new(RecordEntries::PersonId).uuid().not_null())
-                    // `training` or `award`.
+                    // `training`, `award` or `evaluation`.
                     .col(
                         ColumnDef::new(RecordEntries::Kind)
                             .string_len(10)
@@ -41,7 +41,9 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(RecordEntries::Content).text().not_null())
                     .col(ColumnDef::new(RecordEntries::Tenths).integer())
-                    // The trainer, or the body that granted the award.
+                    // An evaluation's result: excellent, good, pass or fail.
+                    .col(ColumnDef::new(RecordEntries::Result).string_len(10))
+                    // The trainer, the body that granted the award, or the organizer.
                     .col(
                         ColumnDef::new(RecordEntries::GivenBy)
                             .string_len(100)
@@ -90,6 +92,7 @@ enum RecordEntries {
     Place,
     Content,
     Tenths,
+    Result,
     GivenBy,
     EnteredBy,
     EnteredAt,

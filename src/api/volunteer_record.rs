@@ -1,4 +1,4 @@
-//! A volunteer's trainings and awards over the API, as on `/people/{id}/record`.
+//! A volunteer's trainings, awards and evaluations over the API, as on `/people/{id}/record`.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -21,11 +21,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(show_record, add_entry))
 }
 
-/// A training or an award.
+/// A training, an award or an evaluation.
 #[derive(Serialize, ToSchema)]
 struct EntryBody {
     id: Uuid,
-    /// `training` or `award`.
+    /// `training`, `award` or `evaluation`.
     #[schema(example = "training")]
     kind: String,
     #[schema(example = "应急救护培训")]
@@ -38,6 +38,9 @@ struct EntryBody {
     /// A training's hours.
     #[schema(example = "2.0")]
     hours: Option<String>,
+    /// An evaluation's result.
+    #[schema(example = "excellent")]
+    result: Option<String>,
     /// The trainer, or the body that granted the award.
     #[schema(example = "区红十字会 李老师")]
     given_by: String,
@@ -54,6 +57,7 @@ impl From<Entry> for EntryBody {
             place: e.place,
             content: e.content,
             hours: e.tenths.map(event::records::format_hours),
+            result: e.result,
             given_by: e.given_by,
             entered_at: e.entered_at,
         }
@@ -69,7 +73,7 @@ struct RecordBody {
     may_enter: bool,
 }
 
-/// A volunteer's trainings and awards, for them, staff and their leaders.
+/// A volunteer's trainings, awards and evaluations, for them, staff and their leaders.
 #[utoipa::path(
     get,
     path = "/people/{id}/record",
@@ -98,7 +102,7 @@ async fn show_record(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewEntry {
-    /// `training` or `award`.
+    /// `training`, `award` or `evaluation`.
     #[schema(example = "training")]
     kind: String,
     #[schema(example = "应急救护培训")]
@@ -116,11 +120,16 @@ struct NewEntry {
     #[serde(default)]
     #[schema(example = "2")]
     hours: String,
+    /// An evaluation's result: `excellent`, `good`, `pass` or `fail` (required for one).
+    #[serde(default)]
+    #[schema(example = "excellent")]
+    result: String,
     #[schema(example = "区红十字会 李老师")]
     given_by: String,
 }
 
-/// Staff or one of the person's leaders adds a training or an award to their record.
+/// Staff or one of the person's leaders adds a training, an award or an evaluation of their
+/// service to their record.
 #[utoipa::path(
     post,
     path = "/people/{id}/record",
@@ -150,6 +159,7 @@ async fn add_entry(
         place: body.place,
         content: body.content,
         hours: body.hours,
+        result: body.result,
         given_by: body.given_by,
     };
     let entry = volunteer_record::add_entry(&state.db, &actor, id, &input, Utc::now()).await?;

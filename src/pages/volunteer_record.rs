@@ -1,4 +1,4 @@
-//! A volunteer's trainings and awards (the whole record): read by the volunteer, staff and
+//! A volunteer's trainings, awards and evaluations (the whole record): read by the volunteer, staff and
 //! their leaders; staff and leaders add to it.
 
 use axum::extract::{Path, State};
@@ -40,6 +40,7 @@ struct EntryForm {
     place: String,
     content: String,
     hours: String,
+    result: String,
     given_by: String,
 }
 
@@ -56,9 +57,12 @@ struct RecordPage {
     name: String,
     trainings: Vec<EntryLine>,
     awards: Vec<EntryLine>,
+    evaluations: Vec<EntryLine>,
     may_enter: bool,
     kinds: Vec<Choice>,
     kind_error: Option<String>,
+    results: Vec<Choice>,
+    result_error: Option<String>,
     form: FormView,
 }
 
@@ -78,6 +82,18 @@ impl EntryLine {
                 parts.join(" · ")
             }
             EntryKind::Award => views::t_text(lang, "record-granted-by", "name", &entry.given_by),
+            EntryKind::Evaluation => {
+                let result = lang.t(&format!(
+                    "record-result-{}",
+                    entry.result.as_deref().unwrap_or("pass")
+                ));
+                let by = views::t_text(lang, "record-evaluated-by", "name", &entry.given_by);
+                [result, by, entry.content.clone()]
+                    .into_iter()
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            }
         };
         EntryLine {
             name: entry.name.clone(),
@@ -125,9 +141,19 @@ async fn record_page(
         name,
         trainings: lines(EntryKind::Training),
         awards: lines(EntryKind::Award),
+        evaluations: lines(EntryKind::Evaluation),
         may_enter,
+        results: Choice::all(
+            &volunteer_record::RESULTS,
+            |r| r,
+            |r| lang.t(&format!("record-result-{r}")),
+            volunteer_record::RESULTS
+                .into_iter()
+                .find(|r| *r == typed.result),
+        ),
+        result_error: form.error_for("result"),
         kinds: Choice::all(
-            &[EntryKind::Training, EntryKind::Award],
+            &[EntryKind::Training, EntryKind::Award, EntryKind::Evaluation],
             EntryKind::as_str,
             |k| lang.t(&format!("record-kind-{}", k.as_str())),
             chosen,
@@ -170,6 +196,7 @@ async fn add(
         place: typed.place.clone(),
         content: typed.content.clone(),
         hours: typed.hours.clone(),
+        result: typed.result.clone(),
         given_by: typed.given_by.clone(),
     };
     match volunteer_record::add_entry(&state.db, &actor, person_id, &input, Utc::now()).await {

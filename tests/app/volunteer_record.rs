@@ -1,5 +1,5 @@
-//! The whole volunteer record (issue 20's part): trainings and awards entered by staff or
-//! the volunteer's leaders, refused with reasons (what was typed kept), read by the
+//! The whole volunteer record (issue 20's part): trainings, awards and evaluations entered by
+//! staff or the volunteer's leaders, refused with reasons (what was typed kept), read by the
 //! volunteer on their own page and in "my data", and nobody else's to enter or read.
 
 use member::PlatformRole;
@@ -39,7 +39,7 @@ async fn a_leader_records_a_training_staff_an_award_and_the_volunteer_sees_both(
     let record = format!("/people/{volunteer}/record");
     let page = leader.get_text(&record).await;
     assert!(
-        page.contains("李阿姨 的志愿记录") && page.contains("登记培训或表彰"),
+        page.contains("李阿姨 的志愿记录") && page.contains("登记培训、表彰或服务评价"),
         "{page}"
     );
 
@@ -62,6 +62,26 @@ async fn a_leader_records_a_training_staff_an_award_and_the_volunteer_sees_both(
     assert!(refused.contains(r#"value="应急救护培训""#), "{refused}");
     assert_eq!(leader.post(&record, &training("2")).await.status(), 303);
     assert_eq!(app.audit_entries("record.training_add").await.len(), 1);
+
+    // The organizer evaluates her service: a result is needed.
+    let evaluation = |result: &'static str| {
+        vec![
+            ("kind", "evaluation"),
+            ("name", "11月公益集市 义务理发"),
+            ("date", "2026-11-21"),
+            ("given_by", "南湖爱心理发队"),
+            ("result", result),
+            ("content", "耐心细致，老人都满意"),
+        ]
+    };
+    assert_eq!(leader.post(&record, &evaluation("")).await.status(), 422);
+    assert_eq!(
+        leader
+            .post(&record, &evaluation("excellent"))
+            .await
+            .status(),
+        303
+    );
 
     // Staff add an award over the API.
     let staff = app
@@ -101,7 +121,11 @@ async fn a_leader_records_a_training_staff_an_award_and_the_volunteer_sees_both(
     );
     assert!(own.contains("授予单位：南湖街道办事处"), "{own}");
     assert!(
-        !own.contains("登记培训或表彰"),
+        own.contains("优秀 · 评价单位：南湖爱心理发队 · 耐心细致，老人都满意"),
+        "{own}"
+    );
+    assert!(
+        !own.contains("登记培训、表彰或服务评价"),
         "she does not enter her own record"
     );
     let export: serde_json::Value = her.get("/me/export.json").await.json().await.unwrap();
@@ -111,7 +135,7 @@ async fn a_leader_records_a_training_staff_an_award_and_the_volunteer_sees_both(
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["award", "training"]);
+    assert_eq!(kinds, ["award", "evaluation", "training"]);
 
     // Someone else neither reads nor enters it.
     app.add_account(PlatformRole::Volunteer, "路人", "13911140009")

@@ -24,6 +24,7 @@ pub const ACTIONS: &[&str] = &[
     "helped.erase",
     "record.training_add",
     "record.award_add",
+    "record.evaluation_add",
     "account.logout",
     "account.password_change",
     "account.reset_code_issue",

@@ -1,5 +1,6 @@
 //! The whole volunteer record (《志愿服务记录与证明出具办法》): besides the services (kept
-//! by `event`), the trainings a volunteer took and the awards they received. Staff enter
+//! by `event`), the trainings a volunteer took, the awards they received and the organizers'
+//! evaluations of their service. Staff enter
 //! them for anyone, an organization's leaders for its current members; the volunteer, staff
 //! and their leaders read them, and "my data" holds them.
 
@@ -21,18 +22,23 @@ use crate::{Actor, FieldError, MemberError, audit, memberships, tx};
 pub enum EntryKind {
     Training,
     Award,
+    Evaluation,
 }
+
+/// An evaluation's result, best first.
+pub const RESULTS: [&str; 4] = ["excellent", "good", "pass", "fail"];
 
 impl EntryKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::Training => "training",
             EntryKind::Award => "award",
+            EntryKind::Evaluation => "evaluation",
         }
     }
 
     pub fn parse(text: &str) -> Option<EntryKind> {
-        [EntryKind::Training, EntryKind::Award]
+        [EntryKind::Training, EntryKind::Award, EntryKind::Evaluation]
             .into_iter()
             .find(|k| k.as_str() == text)
     }
@@ -49,7 +55,9 @@ pub struct EntryInput {
     pub place: String,
     pub content: String,
     pub hours: String,
-    /// The trainer, or the body that granted the award.
+    /// An evaluation's result (one of [`RESULTS`]); others leave it empty.
+    pub result: String,
+    /// The trainer, the body that granted the award, or the organizer who evaluated.
     pub given_by: String,
 }
 
@@ -63,6 +71,7 @@ pub struct Entry {
     pub place: String,
     pub content: String,
     pub tenths: Option<i32>,
+    pub result: Option<String>,
     pub given_by: String,
     pub entered_at: DateTime<Utc>,
 }
@@ -77,6 +86,7 @@ impl Entry {
             place: row.place,
             content: row.content,
             tenths: row.tenths,
+            result: row.result,
             given_by: row.given_by,
             entered_at: row.entered_at,
         })
@@ -95,10 +105,7 @@ fn tenths(typed: &str) -> Option<i32> {
 }
 
 impl EntryInput {
-    fn checked(
-        &self,
-        today: NaiveDate,
-    ) -> Result<(EntryKind, NaiveDate, Option<i32>), MemberError> {
+    fn checked(&self, today: NaiveDate) -> Result<Checked, MemberError> {
         let mut errors = Vec::new();
         let kind = EntryKind::parse(&self.kind);
         if kind.is_none() {
@@ -115,20 +122,33 @@ impl EntryInput {
         if date.is_none() {
             errors.push(FieldError::new("date", "error-date-invalid"));
         }
-        let hours = if training {
-            let hours = tenths(&self.hours);
-            if hours.is_none() {
-                errors.push(FieldError::new("hours", "error-hours-invalid"));
-            }
-            hours
-        } else {
-            None
-        };
+        let hours = training.then(|| tenths(&self.hours));
+        if hours == Some(None) {
+            errors.push(FieldError::new("hours", "error-hours-invalid"));
+        }
+        let result = (kind == Some(EntryKind::Evaluation))
+            .then(|| RESULTS.into_iter().find(|r| *r == self.result.trim()));
+        if result == Some(None) {
+            errors.push(FieldError::new("result", "error-choose-one"));
+        }
         match (kind, date) {
-            (Some(kind), Some(date)) if errors.is_empty() => Ok((kind, date, hours)),
+            (Some(kind), Some(date)) if errors.is_empty() => Ok(Checked {
+                kind,
+                date,
+                tenths: hours.flatten(),
+                result: result.flatten(),
+            }),
             _ => Err(MemberError::Invalid(errors)),
         }
     }
+}
+
+/// An entry as checked: what it is, when, and a training's hours or an evaluation's result.
+struct Checked {
+    kind: EntryKind,
+    date: NaiveDate,
+    tenths: Option<i32>,
+    result: Option<&'static str>,
 }
 
 /// Staff for anyone; a leader for a current member of an organization they lead.
@@ -180,7 +200,7 @@ pub async fn entries_of(
         .collect())
 }
 
-/// Staff or a leader adds a training or an award to a volunteer's record.
+/// Staff or a leader adds a training, an award or an evaluation to a volunteer's record.
 pub async fn add_entry(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -198,35 +218,38 @@ pub async fn add_entry(
     if !known {
         return Err(MemberError::NotFound);
     }
-    let (kind, date, hours) = input.checked(shanghai_date(now))?;
-    let training = kind == EntryKind::Training;
+    let checked = input.checked(shanghai_date(now))?;
+    let training = checked.kind == EntryKind::Training;
     let txn = tx::begin_write(db).await?;
     let row = record_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         person_id: Set(person_id),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(checked.kind.as_str().to_owned()),
         name: Set(input.name.trim().to_owned()),
-        on_date: Set(date),
+        on_date: Set(checked.date),
         place: Set(if training {
             input.place.trim().to_owned()
         } else {
             String::new()
         }),
-        content: Set(if training {
-            input.content.trim().to_owned()
-        } else {
+        // A training's content, or an evaluation's comment; an award has none.
+        content: Set(if checked.kind == EntryKind::Award {
             String::new()
+        } else {
+            input.content.trim().to_owned()
         }),
-        tenths: Set(hours),
+        tenths: Set(checked.tenths),
+        result: Set(checked.result.map(str::to_owned)),
         given_by: Set(input.given_by.trim().to_owned()),
         entered_by: Set(actor.person_id),
         entered_at: Set(now),
     }
     .insert(&txn)
     .await?;
-    let action = match kind {
+    let action = match checked.kind {
         EntryKind::Training => "record.training_add",
         EntryKind::Award => "record.award_add",
+        EntryKind::Evaluation => "record.evaluation_add",
     };
     audit::record(
         &txn,
