@@ -321,6 +321,21 @@ async fn hours_served_before_an_account_was_deleted_count_under_a_name_that_says
     assert_eq!(data["service"]["total_hours"], "1.5", "{data}");
     assert_eq!(data["service"]["services"][0]["hours"], "1.5");
     assert_eq!(data["service"]["services"][0]["service"], "haircut");
+    // What 67号令 asks of each record: what was done, by which organizer, who confirmed it.
+    let service = &data["service"]["services"][0];
+    assert_eq!(
+        (
+            &service["content"],
+            &service["organization"],
+            &service["place"]
+        ),
+        (
+            &serde_json::json!("义务理发"),
+            &serde_json::json!("南湖爱心理发队"),
+            &serde_json::json!("南湖社区广场")
+        )
+    );
+    assert!(service["confirmed_by"].is_string(), "{service}");
     assert_eq!(
         data["service"]["certificates"][0]["number"],
         certificate.number.as_str()

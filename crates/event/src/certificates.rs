@@ -58,6 +58,8 @@ pub struct ServiceLine {
     pub event: event::Model,
     pub stall: stall::Model,
     pub tenths: i32,
+    /// Who entered the hours that count (a leader or staff): 确认人.
+    pub confirmed_by: Uuid,
 }
 
 impl ServiceLine {
@@ -83,15 +85,16 @@ pub async fn services_of(
     let end = at(until.succ_opt().unwrap_or(until), NaiveTime::MIN);
     let mut lines = Vec::new();
     // The hours that count, by the one rule the dashboard and "my shifts" use.
-    let counted: Vec<(i32, Uuid)> = crate::records::counted_hour_entries()
+    let counted: Vec<(i32, Uuid, Uuid)> = crate::records::counted_hour_entries()
         .select_only()
         .column(hour_entry::Column::Tenths)
         .column(service_record::Column::ShiftId)
+        .column(hour_entry::Column::EnteredBy)
         .filter(service_record::Column::PersonId.eq(person_id))
         .into_tuple()
         .all(db)
         .await?;
-    for (tenths, shift_id) in counted {
+    for (tenths, shift_id, confirmed_by) in counted {
         let Some(found) = shift::Entity::find_by_id(shift_id).one(db).await? else {
             continue;
         };
@@ -108,6 +111,7 @@ pub async fn services_of(
             event,
             stall,
             tenths,
+            confirmed_by,
         });
     }
     lines.sort_by_key(|l| l.event.starts_at);
@@ -522,9 +526,15 @@ pub struct RecordedService {
     pub place: String,
     /// The stall's service (`haircut`, `clinic`, …).
     pub service: &'static str,
+    /// What was done (the stall's description).
+    pub content: String,
     pub organization_id: Uuid,
+    /// The organizer, by name (the stall's organization).
+    pub organization: String,
     /// The hours that count, as the dashboard counts them.
     pub hours: String,
+    /// Who confirmed the hours (a leader or staff), by name: 67号令's "确认人".
+    pub confirmed_by: String,
 }
 
 /// A certificate in a person's own record.
@@ -557,6 +567,12 @@ pub async fn service_record_of(
     let first = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today);
     let lines = services_of(db, person_id, first, today, now).await?;
     let total: i64 = lines.iter().map(|l| i64::from(l.tenths)).sum();
+    let confirmers = member::privacy::names(db, lines.iter().map(|l| l.confirmed_by)).await?;
+    let organizations: std::collections::HashMap<Uuid, String> = member::orgs::all_by_name(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
     Ok(ServiceRecord {
         services: lines
             .into_iter()
@@ -565,8 +581,12 @@ pub async fn service_record_of(
                 event: l.event.title,
                 place: l.event.place,
                 service: l.stall.service.as_str(),
+                content: l.stall.description,
                 organization_id: l.stall.organization_id,
+                organization: (organizations.get(&l.stall.organization_id).cloned())
+                    .unwrap_or_default(),
                 hours: hours(i64::from(l.tenths)),
+                confirmed_by: confirmers.get(&l.confirmed_by).cloned().unwrap_or_default(),
             })
             .collect(),
         total_hours: hours(total),
