@@ -27,22 +27,32 @@ fn worded(
         .collect()
 }
 
+/// A notice sent to a helper about the person they help starts with that person's name.
+fn for_whom(lang: Lang, args: &BTreeMap<String, String>) -> String {
+    args.get("for")
+        .map(|name| crate::views::t_text(lang, "notice-for-someone", "name", name))
+        .unwrap_or_default()
+}
+
 /// The notice as one sentence (the inbox, the e-mail's subject and first line).
 pub fn sentence(lang: Lang, kind: Kind, args: &BTreeMap<String, String>) -> String {
-    lang.t_args(&format!("inbox-{}", kind.as_str()), &worded(lang, args))
+    let text = lang.t_args(&format!("inbox-{}", kind.as_str()), &worded(lang, args));
+    format!("{}{text}", for_whom(lang, args))
 }
 
 /// The SMS, with the signature as the provider puts it in front.
 pub fn sms(lang: Lang, kind: Kind, args: &BTreeMap<String, String>, sign_name: &str) -> String {
     let text = lang.t_args(&format!("sms-{}", kind.as_str()), &worded(lang, args));
-    format!("【{sign_name}】{text}")
+    format!("【{sign_name}】{}{text}", for_whom(lang, args))
 }
 
 /// The template parameters an SMS provider fills in: the same arguments, worded, each cut
 /// to the providers' limit for one variable.
 pub fn sms_params(lang: Lang, args: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    // A provider's template has fixed variables: the helped person's name (`for`) is not one.
     worded(lang, args)
         .into_iter()
+        .filter(|(name, _)| name != "for")
         .map(|(name, value)| {
             let text = match value {
                 FluentValue::String(s) => s.chars().take(35).collect(),

@@ -109,6 +109,9 @@ async fn a_neighbour_signs_up_a_woman_without_a_smartphone_who_later_takes_over(
         mine.contains("张奶奶") && mine.contains("取消 张奶奶 的报名"),
         "{mine}"
     );
+    // She has no inbox she reads: her helper hears what she is told, naming her.
+    let told = helper.get_text("/me/notifications").await;
+    assert!(told.contains("（为张奶奶）报名成功"), "{told}");
 
     // Nobody else acts for her, nor learns she exists.
     let other = app

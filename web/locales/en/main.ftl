@@ -1266,3 +1266,4 @@ record-result-good = Good
 record-result-pass = Satisfactory
 record-result-fail = Unsatisfactory
 field-record-result = Result (evaluations)
+notice-for-someone = (For { $name }) 

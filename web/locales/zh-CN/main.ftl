@@ -1266,3 +1266,4 @@ record-result-good = 良好
 record-result-pass = 合格
 record-result-fail = 不合格
 field-record-result = 评价结果（服务评价必填）
+notice-for-someone = （为{ $name }）

@@ -136,8 +136,25 @@ impl Notice {
 
 /// Tells a person, inside the caller's transaction: the inbox entry, and one delivery for
 /// each channel they chose and can be reached by. Returns false when a notice with the same
-/// dedupe key was already sent (nothing is written then).
+/// dedupe key was already sent (nothing is written then). A person a neighbour registered
+/// and who has not taken over (`crate::helping`) may have no phone and no inbox they read:
+/// their helper is told too, the notice naming them (argument `for`).
 pub async fn send(
+    txn: &impl ConnectionTrait,
+    person_id: Uuid,
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let sent = send_one(txn, person_id, notice, now).await?;
+    if sent && let Some((helper, name)) = crate::helping::helper_of(txn, person_id).await? {
+        let mut for_helper = notice.clone().arg("for", name);
+        for_helper.dedupe_key = notice.dedupe_key.as_ref().map(|k| format!("{k}:helper"));
+        send_one(txn, helper, &for_helper, now).await?;
+    }
+    Ok(sent)
+}
+
+async fn send_one(
     txn: &impl ConnectionTrait,
     person_id: Uuid,
     notice: &Notice,
