@@ -196,7 +196,7 @@ async fn only_those_at_the_stall_count_and_bad_taps_store_nothing() {
 #[tokio::test]
 async fn the_stalls_report_starts_from_the_taps_and_a_different_figure_says_why() {
     let app = TestApp::new().await;
-    let (_, stall, li, _) = stall_with_two_counters(&app).await;
+    let (market, stall, li, _) = stall_with_two_counters(&app).await;
     let morning = taps(&[
         ("elderly", 1),
         ("elderly", 1),
@@ -253,9 +253,26 @@ async fn the_stalls_report_starts_from_the_taps_and_a_different_figure_says_why(
     assert_eq!((stored.total, stored.tallied), (7, Some(5)));
     assert_eq!(stored.reason, "两位居民没来得及点");
 
-    // The dashboard says how many residents came from tallies.
+    // Once the day has been held, the dashboard says how many residents came from tallies.
+    let starts = event::schedule::find(&app.db, market)
+        .await
+        .unwrap()
+        .starts_at;
+    app.move_day_by(
+        market,
+        chrono::Utc::now() - chrono::Duration::hours(1) - starts,
+    )
+    .await;
     let dashboard = coordinator.get_text("/dashboard").await;
-    assert!(dashboard.contains("其中现场计数"), "{dashboard}");
+    assert!(
+        dashboard.contains(r#"<span class="count">7</span> 服务居民人次"#)
+            && dashboard.contains(r#"<span class="count">5</span> 其中现场计数"#),
+        "{dashboard}"
+    );
+    assert!(
+        !dashboard.contains("服务居民人数（按手机号去重）"),
+        "no numbers were given: no 0 that reads as nobody"
+    );
 }
 
 #[tokio::test]

@@ -269,9 +269,11 @@ fn count(lang: Lang, key: &str, value: impl ToString) -> Count {
     }
 }
 
-/// The period's work, in the order both dashboards show it.
-fn activity_counts(lang: Lang, f: &Figures) -> [Count; 9] {
-    [
+/// The period's work, in the order both dashboards show it. The parts of residents served
+/// that come from tallies and from numbers given show only when there are any: a 0 there
+/// would read as "nobody was served".
+fn activity_counts(lang: Lang, f: &Figures) -> Vec<Count> {
+    let mut counts = vec![
         count(lang, "dashboard-volunteers", f.volunteers),
         count(lang, "dashboard-market-days", f.market_days),
         count(lang, "dashboard-activities", f.activities),
@@ -282,10 +284,23 @@ fn activity_counts(lang: Lang, f: &Figures) -> [Count; 9] {
             event::records::format_hours(f.hours_tenths),
         ),
         count(lang, "dashboard-residents", f.residents),
-        count(lang, "dashboard-residents-tallied", f.residents_tallied),
-        count(lang, "dashboard-people", f.people),
-        count(lang, "dashboard-identified-visits", f.identified_visits),
-    ]
+    ];
+    if f.residents_tallied > 0 {
+        counts.push(count(
+            lang,
+            "dashboard-residents-tallied",
+            f.residents_tallied,
+        ));
+    }
+    if f.identified_visits > 0 {
+        counts.push(count(lang, "dashboard-people", f.people));
+        counts.push(count(
+            lang,
+            "dashboard-identified-visits",
+            f.identified_visits,
+        ));
+    }
+    counts
 }
 
 fn heading(lang: Lang, from: Option<NaiveDate>, until: Option<NaiveDate>) -> String {
