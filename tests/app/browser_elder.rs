@@ -1,5 +1,5 @@
 //! 长辈模式 measured in a real headless Chromium at 390×844: on the volunteer's pages (the
-//! market days, a day, signing up, my shifts, check-in, my messages) every text is 20 px or
+//! market days, a day, signing up, my shifts, check-in, the tally, my messages) every text is 20 px or
 //! more, every button and field 56 px tall and buttons as wide as their column, text
 //! contrast 7:1 and more (axe's enhanced contrast rule), nothing wider than the phone, and axe
 //! finds nothing critical or serious. The switch is on every page and remembered.
@@ -187,6 +187,22 @@ async fn elder_mode_meets_its_numbers_on_the_volunteers_pages() {
         .await
         .unwrap();
     measure(&client, "8-check-in", &shots).await;
+    // On shift, she counts residents at her stall.
+    let stall = event::stalls::find_shift(&app.db, shift)
+        .await
+        .unwrap()
+        .stall_id;
+    client
+        .goto(&app.url(&format!("/stalls/{stall}/tally")))
+        .await
+        .unwrap();
+    tap(
+        &client,
+        r#"button[data-category="elderly"]"#,
+        "[data-undo]:not([hidden])",
+    )
+    .await;
+    measure(&client, "9-tally", &shots).await;
 
     // And back: the standard page again.
     tap(&client, "a.mode-switch", "html:not(.elder)").await;
