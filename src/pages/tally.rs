@@ -49,6 +49,8 @@ struct TallyPage {
     title: String,
     date: String,
     counter: String,
+    /// Whose taps this phone keeps (the queue is per person).
+    counter_id: Uuid,
     total: i64,
     categories: Vec<CategoryButton>,
     counters: Vec<CounterLine>,
@@ -97,6 +99,7 @@ async fn tally_page(
         title: found.day.title.clone(),
         date: views::format_date(lang, found.day.starts_at),
         counter: actor.name.clone(),
+        counter_id: actor.person_id,
         total: found.tally.total,
         categories: CATEGORIES
             .iter()

@@ -4,10 +4,12 @@
 (() => {
   const root = document.querySelector("[data-tally]");
   if (!root) return;
-  const stall = root.dataset.stall;
-  const queueKey = `tally-queue-${stall}`;
-  const undoKey = `tally-undo-${stall}`;
-  const knownKey = `tally-known-${stall}`;
+  // Kept per stall and per person: on a phone two volunteers share, each one's taps wait
+  // for their own log-in and are never sent in another's name.
+  const where = `${root.dataset.stall}-${root.dataset.counter}`;
+  const queueKey = `tally-queue-${where}`;
+  const undoKey = `tally-undo-${where}`;
+  const knownKey = `tally-known-${where}`;
   const read = (key, empty) => {
     try {
       return JSON.parse(localStorage.getItem(key)) ?? empty;
