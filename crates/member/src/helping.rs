@@ -199,6 +199,19 @@ pub async fn helped_by(
         .collect())
 }
 
+/// Whether the signed-in person still acts for anyone (the market-day page offers signing
+/// them up): one indexed look, not the list.
+pub async fn helps_anyone(db: &impl ConnectionTrait, actor: &Actor) -> Result<bool, MemberError> {
+    Ok(helped_person::Entity::find()
+        .inner_join(person::Entity)
+        .filter(helped_person::Column::HelperId.eq(actor.person_id))
+        .filter(helped_person::Column::ClaimedAt.is_null())
+        .filter(person::Column::ErasedAt.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// `Ok` when the signed-in person registered this person and still acts for them;
 /// `NotFound` otherwise (nobody learns who else is helped).
 pub async fn may_act_for(
@@ -314,22 +327,11 @@ pub async fn erase_in(
     now: DateTime<Utc>,
 ) -> Result<(), MemberError> {
     let (person, helped) = helped_one(txn, actor, person_id).await?;
-    let mut row: person::ActiveModel = person.into();
-    row.name = Set(String::new());
-    row.phone = Set(None);
-    row.birth_date = Set(None);
-    row.erased_at = Set(Some(now));
-    row.updated_at = Set(now);
-    row.update(txn).await?;
+    crate::privacy::erase_person(txn, person, now).await?;
     let mut helped: helped_person::ActiveModel = helped.into();
     helped.birth_year = Set(None);
     helped.consent_note = Set(String::new());
     helped.update(txn).await?;
-    crate::notices::forget(txn, person_id).await?;
-    crate::entities::login_code::Entity::delete_many()
-        .filter(crate::entities::login_code::Column::PersonId.eq(person_id))
-        .exec(txn)
-        .await?;
     audit::record(
         txn,
         Some(actor.person_id),

@@ -336,20 +336,9 @@ pub async fn erase_in(
     now: DateTime<Utc>,
 ) -> Result<(), MemberError> {
     let (person, account) = load(txn, actor.account_id).await?;
-    let mut active: person::ActiveModel = person.into();
-    active.name = Set(String::new());
-    active.phone = Set(None);
-    active.birth_date = Set(None);
-    active.erased_at = Set(Some(now));
-    active.updated_at = Set(now);
-    let person = active.update(txn).await?;
+    let person = erase_person(txn, person, now).await?;
     // Sessions, tokens and reset codes cascade with the account.
     account::Entity::delete_by_id(account.id).exec(txn).await?;
-    crate::notices::forget(txn, person.id).await?;
-    crate::entities::login_code::Entity::delete_many()
-        .filter(crate::entities::login_code::Column::PersonId.eq(person.id))
-        .exec(txn)
-        .await?;
     // They leave their organizations today; the history (and the counts) stay.
     membership::Entity::update_many()
         .col_expr(
@@ -370,6 +359,30 @@ pub async fn erase_in(
     )
     .await?;
     Ok(())
+}
+
+/// A person's row made anonymous inside the caller's transaction: name, phone and birth date
+/// erased, the row kept so that hours and counts that include them stay right; their
+/// notices and log-in codes go with it. Both an account's deletion and a helper's deletion
+/// of someone they help end here.
+pub(crate) async fn erase_person(
+    txn: &impl ConnectionTrait,
+    person: person::Model,
+    now: DateTime<Utc>,
+) -> Result<person::Model, MemberError> {
+    let mut active: person::ActiveModel = person.into();
+    active.name = Set(String::new());
+    active.phone = Set(None);
+    active.birth_date = Set(None);
+    active.erased_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let person = active.update(txn).await?;
+    crate::notices::forget(txn, person.id).await?;
+    crate::entities::login_code::Entity::delete_many()
+        .filter(crate::entities::login_code::Column::PersonId.eq(person.id))
+        .exec(txn)
+        .await?;
+    Ok(person)
 }
 
 /// People's names as they stand (an erased person's is empty), for showing who did what.

@@ -225,10 +225,7 @@ async fn market_page(
         label: service_label(lang, *s),
     });
     let helps = match actor {
-        Some(actor) => member::helping::helped_by(&state.db, actor)
-            .await?
-            .iter()
-            .any(|h| !h.claimed),
+        Some(actor) => member::helping::helps_anyone(&state.db, actor).await?,
         None => false,
     };
     Ok(MarketPage {
