@@ -33,8 +33,12 @@ async fn tables_holding(app: &TestApp, needle: &str) -> Vec<String> {
     assert!(tables.len() > 30, "{tables:?}");
     let mut holding = Vec::new();
     for table in tables {
-        let whole_row = match backend {
-            DatabaseBackend::Postgres => format!(r#"FROM "{table}" t WHERE t::text"#),
+        // Each column on its own: a uuid stored as a blob may hold a NUL byte, which would end
+        // a concatenated text early and hide what follows.
+        let holds = match backend {
+            DatabaseBackend::Postgres => {
+                format!(r#"FROM "{table}" t WHERE t::text LIKE '%{needle}%'"#)
+            }
             _ => {
                 let columns: Vec<String> = app
                     .db
@@ -47,17 +51,19 @@ async fn tables_holding(app: &TestApp, needle: &str) -> Vec<String> {
                     .iter()
                     .map(|row| {
                         let column: String = row.try_get("", "name").unwrap();
-                        format!(r#"ifnull(CAST("{column}" AS TEXT), '')"#)
+                        format!(
+                            r#"(CASE WHEN typeof("{column}") = 'blob' THEN instr(hex("{column}"), hex('{needle}')) ELSE instr(CAST("{column}" AS TEXT), '{needle}') END) > 0"#
+                        )
                     })
                     .collect();
-                format!(r#"FROM "{table}" WHERE {}"#, columns.join(" || '|' || "))
+                format!(r#"FROM "{table}" WHERE {}"#, columns.join(" OR "))
             }
         };
         let count = app
             .db
             .query_one_raw(Statement::from_string(
                 backend,
-                format!("SELECT count(*) AS n {whole_row} LIKE '%{needle}%'"),
+                format!("SELECT count(*) AS n {holds}"),
             ))
             .await
             .unwrap()
