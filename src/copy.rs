@@ -177,6 +177,7 @@ async fn every_table<A: TableAction>(
         "invitations" => mb::invitation::Entity,
         "person_skills" => mb::person_skill::Entity,
         "record_entries" => mb::record_entry::Entity,
+        "volunteer_numbers" => mb::volunteer_number::Entity,
         "roster_imports" => mb::roster_import::Entity,
         "organization_logos" => mb::organization_logo::Entity,
         "notices" => mb::notice::Entity,
@@ -191,6 +192,7 @@ async fn every_table<A: TableAction>(
         "calendar_feeds" => ev::calendar_feed::Entity,
         "service_records" => ev::service_record::Entity,
         "hour_entries" => ev::hour_entry::Entity,
+        "objections" => ev::objection::Entity,
         "beneficiary_reports" => ev::beneficiary_report::Entity,
         "tally_taps" => ev::tally_tap::Entity,
         "resident_visits" => ev::resident_visit::Entity,
@@ -276,6 +278,21 @@ async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, CopyEr
 
 /// Copies the platform at `from_url` into the empty database at `to_url` (migrated first),
 /// then verifies every table.
+/// After a bulk load into PostgreSQL: volunteer numbers were copied as they were, so the
+/// sequence that gives the next one must go on after the highest (SQLite's AUTOINCREMENT
+/// follows by itself); and the planner's statistics, which autovacuum gathers only a while
+/// after a bulk load (without them the first dashboards would scan whole tables).
+async fn settle_postgres(target: &sea_orm::DatabaseConnection) -> Result<(), CopyError> {
+    target
+        .execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('volunteer_numbers', 'number'), \
+             COALESCE((SELECT MAX(number) FROM volunteer_numbers), 0) + 1, false)",
+        )
+        .await?;
+    target.execute_unprepared("ANALYZE").await?;
+    Ok(())
+}
+
 pub async fn copy(from_url: &str, to_url: &str) -> Result<CopyReport, CopyError> {
     let source = db::connect(&Settings::with_database(from_url)).await?;
     let target = db::connect(&Settings::with_database(to_url)).await?;
@@ -326,10 +343,8 @@ pub async fn copy(from_url: &str, to_url: &str) -> Result<CopyReport, CopyError>
             });
         }
     }
-    // PostgreSQL plans from statistics that autovacuum gathers only a while after a bulk
-    // load; without them the first dashboards would scan whole tables.
     if target.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        target.execute_unprepared("ANALYZE").await?;
+        settle_postgres(&target).await?;
     }
     source.close().await.ok();
     target.close().await.ok();

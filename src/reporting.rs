@@ -99,6 +99,47 @@ pub fn report_file(
     })
 }
 
+/// The official service records of `[first, last]` (whole days, Shanghai) for import into
+/// the national volunteer service system, as `xlsx` or `csv` (staff).
+pub async fn official_download(
+    state: &AppState,
+    actor: &member::Actor,
+    (from, until): (&str, &str),
+    format: &str,
+) -> Result<Response, AppError> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let (first, last) = whole_days(from, until)?;
+    let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
+    let next = last.succ_opt().unwrap_or(last);
+    let _turn = state.report_turn().await;
+    let records = event::records::official::official_records(
+        &state.db,
+        actor,
+        (start(first), start(next)),
+        Utc::now(),
+    )
+    .await?;
+    let table = report::official_table(&records, &|key| crate::i18n::Lang::ZhCn.t(key));
+    let name = format!("志愿服务记录-{first}至{last}.{format}");
+    let fallback = format!("weiyifang-service-records-{first}-{last}.{format}");
+    Ok(match format {
+        "csv" => crate::files::download(
+            &name,
+            &fallback,
+            crate::files::CSV,
+            report::to_plain_csv(&table)?,
+        ),
+        _ => crate::files::download(
+            &name,
+            &fallback,
+            crate::files::XLSX,
+            report::to_plain_xlsx(&table)?,
+        ),
+    })
+}
+
 /// Sends the month's report upward as it stands now (staff): its content, compared later
 /// with the figures of the day, and the workbook as it went.
 pub async fn send_month(

@@ -162,6 +162,25 @@ pub struct Settings {
     )]
     pub days_private_matter: u16,
 
+    /// Working days confirmed hours are posted publicly (公示) before they stand; 0 posts
+    /// nothing and hours stand at once.
+    #[arg(
+        long,
+        global = true,
+        env = "WEIYIFANG_PUBLICITY_DAYS",
+        default_value_t = 3,
+        value_parser = clap::value_parser!(u16).range(0..=30)
+    )]
+    pub publicity_days: u16,
+
+    /// Public holidays that are not working days, e.g. `2026-10-01..2026-10-07,2027-01-01`.
+    #[arg(long, global = true, env = "WEIYIFANG_HOLIDAYS", default_value = "", value_parser = dates)]
+    pub holidays: DateList,
+
+    /// Weekend days that are working days (调休), e.g. `2026-10-10`.
+    #[arg(long, global = true, env = "WEIYIFANG_MAKEUP_WORKDAYS", default_value = "", value_parser = dates)]
+    pub makeup_workdays: DateList,
+
     /// Client addresses that may read `/metrics`, comma-separated (e.g. `127.0.0.1,::1`).
     /// With this and the token both empty, `/metrics` is off.
     #[arg(
@@ -259,6 +278,9 @@ impl Settings {
             days_big_matter: 15,
             days_small_matter: 7,
             days_private_matter: 3,
+            publicity_days: 3,
+            holidays: DateList::default(),
+            makeup_workdays: DateList::default(),
             metrics_allow: String::new(),
             metrics_token: String::new(),
             log_format: "text".to_owned(),
@@ -287,6 +309,15 @@ impl Settings {
             days_private: self.days_private_matter.into(),
             resident_secret: self.resident_secret.clone(),
             ..triage::Policy::default()
+        }
+    }
+
+    /// How long confirmed hours are posted before they stand.
+    pub fn publicity(&self) -> event::publicity::Rule {
+        event::publicity::Rule {
+            days: self.publicity_days,
+            holidays: self.holidays.0.clone(),
+            workdays: self.makeup_workdays.0.clone(),
         }
     }
 
@@ -352,6 +383,21 @@ impl Settings {
                 "WEIYIFANG_REQUEST_TIMEOUT_SECS",
                 self.request_timeout_secs.to_string(),
             ),
+            ("WEIYIFANG_METRICS_ALLOW", self.metrics_allow.clone()),
+            ("WEIYIFANG_METRICS_TOKEN", secret(&self.metrics_token, "")),
+            ("WEIYIFANG_LOG_FORMAT", self.log_format.clone()),
+            ("WEIYIFANG_BACKUP_DIR", self.backup_dir.clone()),
+            ("WEIYIFANG_BACKUP_HOUR", self.backup_hour.to_string()),
+            ("WEIYIFANG_BACKUP_KEEP", self.backup_keep.to_string()),
+        ]
+        .into_iter()
+        .chain(self.describe_days())
+        .collect()
+    }
+
+    /// The settings counted in days: requests' deadlines and the public posting of hours.
+    fn describe_days(&self) -> Vec<(&'static str, String)> {
+        vec![
             (
                 "WEIYIFANG_DAYS_BIG_MATTER",
                 self.days_big_matter.to_string(),
@@ -364,14 +410,28 @@ impl Settings {
                 "WEIYIFANG_DAYS_PRIVATE_MATTER",
                 self.days_private_matter.to_string(),
             ),
-            ("WEIYIFANG_METRICS_ALLOW", self.metrics_allow.clone()),
-            ("WEIYIFANG_METRICS_TOKEN", secret(&self.metrics_token, "")),
-            ("WEIYIFANG_LOG_FORMAT", self.log_format.clone()),
-            ("WEIYIFANG_BACKUP_DIR", self.backup_dir.clone()),
-            ("WEIYIFANG_BACKUP_HOUR", self.backup_hour.to_string()),
-            ("WEIYIFANG_BACKUP_KEEP", self.backup_keep.to_string()),
+            ("WEIYIFANG_PUBLICITY_DAYS", self.publicity_days.to_string()),
+            ("WEIYIFANG_HOLIDAYS", self.holidays.to_string()),
+            (
+                "WEIYIFANG_MAKEUP_WORKDAYS",
+                self.makeup_workdays.to_string(),
+            ),
         ]
     }
+}
+
+/// Dates from the settings (holidays, make-up working days), checked at start-up.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DateList(pub std::collections::BTreeSet<chrono::NaiveDate>);
+
+impl std::fmt::Display for DateList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} days", self.0.len())
+    }
+}
+
+fn dates(text: &str) -> Result<DateList, String> {
+    event::publicity::parse_dates(text).map(DateList)
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.

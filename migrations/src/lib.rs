@@ -28,6 +28,7 @@ mod m20261201_000016_login_codes_and_helped_people;
 mod m20261201_000017_tally_taps;
 mod m20261201_000018_resident_visits;
 mod m20261201_000019_trainings_and_awards;
+mod m20261201_000020_publicity;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000017_tally_taps::Migration),
             Box::new(m20261201_000018_resident_visits::Migration),
             Box::new(m20261201_000019_trainings_and_awards::Migration),
+            Box::new(m20261201_000020_publicity::Migration),
         ]
     }
 }

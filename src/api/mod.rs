@@ -11,6 +11,7 @@ mod markets;
 mod notifications;
 mod orgs;
 mod projects;
+mod publicity;
 mod request_steps;
 mod requests;
 mod scheduling;
@@ -78,6 +79,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(helping::routes())
             .merge(tally::routes())
             .merge(volunteer_record::routes())
+            .merge(publicity::routes())
             .merge(days::routes())
             .merge(scheduling::routes())
             .merge(sending::routes())

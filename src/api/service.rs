@@ -244,6 +244,9 @@ struct HoursBody {
     hours: String,
     reason: String,
     entered_at: DateTime<Utc>,
+    /// When the hours stand: their public posting (公示) ends then, if no objection is open.
+    #[schema(example = "2026-12-04T16:00:00Z")]
+    stands_at: DateTime<Utc>,
 }
 
 /// Confirm a volunteer's hours on a service record, or correct them with a reason.
@@ -269,12 +272,21 @@ async fn enter_hours(
     // The form's words for the same number: the domain checks range and decimals.
     let hours = request.hours.to_string();
     let reason = request.reason.unwrap_or_default();
-    let entry = records::enter_hours(&state.db, &actor, id, &hours, &reason, Utc::now()).await?;
+    let entry = records::enter_hours(
+        &state.db,
+        &actor,
+        id,
+        (&hours, &reason),
+        &state.settings.publicity(),
+        Utc::now(),
+    )
+    .await?;
     Ok(Json(HoursBody {
         record_id: entry.record_id,
         hours: records::format_hours(entry.tenths),
         reason: entry.reason,
         entered_at: entry.entered_at,
+        stands_at: entry.stands_at,
     }))
 }
 
@@ -374,8 +386,12 @@ struct FiguresBody {
     /// Service records with confirmed hours.
     services: u64,
     volunteers: u64,
+    /// Confirmed hours, those still posted (公示中) included.
     #[schema(example = "42.5")]
     hours: String,
+    /// Of those, the hours that stand (已生效): posting over, no objection open.
+    #[schema(example = "40.0")]
+    hours_standing: String,
     residents: i64,
     elderly: i64,
     children: i64,
@@ -391,6 +407,7 @@ impl From<&Figures> for FiguresBody {
             services: f.services,
             volunteers: f.volunteers,
             hours: records::format_hours(f.hours_tenths),
+            hours_standing: records::format_hours(f.hours_standing_tenths),
             residents: f.residents,
             elderly: f.breakdown.elderly,
             children: f.breakdown.children,

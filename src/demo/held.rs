@@ -208,10 +208,19 @@ async fn served_shift(
         reason: Set(String::new()),
         entered_by: Set(staff.person_id),
         entered_at: Set(demo.now),
+        // As if confirmed when the shift ended: older days stand, the latest may be posted.
+        stands_at: Set(event::publicity::Rule {
+            days: 3,
+            ..Default::default()
+        }
+        .stands_at(shift_row.ends_at)),
     }
     .insert(demo.db)
     .await
     .map_err(fail)?;
+    member::volunteer_record::give_number(demo.db, person)
+        .await
+        .map_err(fail)?;
     // In the audit log like hours confirmed on the attendance page.
     let (action, subject) = ("service.hours_confirm", Some(person));
     member::audit::record(

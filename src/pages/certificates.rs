@@ -198,6 +198,8 @@ struct Certified {
     note: Option<String>,
     /// "居民身份证 3301**********1234", when the volunteer asked for it.
     identity: Option<String>,
+    /// 志愿者编号 (certificates issued before numbers have none).
+    volunteer_number: Option<String>,
 }
 
 /// The certificate as it was issued: from its snapshot, or, for one issued before
@@ -237,6 +239,7 @@ async fn certified(
         ),
         note: standing_note(lang, &standing),
         identity: snapshot.identity,
+        volunteer_number: snapshot.volunteer_number,
     })
 }
 

@@ -17,6 +17,7 @@ mod notifications;
 mod orgs;
 mod pager;
 mod projects;
+mod publicity;
 mod records;
 mod requests;
 mod scheduling;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(helping::routes())
         .merge(tally::routes())
         .merge(volunteer_record::routes())
+        .merge(publicity::routes())
         .merge(me::routes())
         .merge(notifications::routes())
         .merge(admin::routes())

@@ -560,8 +560,8 @@ async fn enter_hours(
         &state.db,
         &actor,
         record_id,
-        &input.hours,
-        &input.reason,
+        (&input.hours, &input.reason),
+        &state.settings.publicity(),
         Utc::now(),
     )
     .await

@@ -404,8 +404,19 @@ async fn a_client_with_only_the_api_runs_a_whole_month() {
         (200, Some(1))
     );
 
-    // The volunteer's certificate, which anyone can check by its number.
+    // The volunteer's certificate, which anyone can check by its number: once the hours'
+    // public posting (three working days) is over.
     let certificate = json!({"from": from, "until": until});
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/me/certificates",
+        volunteer,
+        Some(certificate.clone()),
+    )
+    .await;
+    assert_eq!((status, refusal(&body).as_str()), (422, "from"), "{body}");
+    app.end_postings().await;
     let (status, body) = call(
         &app,
         Method::POST,

@@ -51,9 +51,16 @@ pub(crate) async fn a_day_with_hours(app: &TestApp) -> (Uuid, Uuid, [Uuid; 2], [
             .record
             .clone()
             .unwrap();
-        records::enter_hours(&app.db, &staff, record.id, "1.5", "", found.ends_at)
-            .await
-            .unwrap();
+        records::enter_hours(
+            &app.db,
+            &staff,
+            record.id,
+            ("1.5", ""),
+            &crate::helpers::publicity(),
+            found.ends_at,
+        )
+        .await
+        .unwrap();
         record_ids.push(record.id);
     }
     (
@@ -249,8 +256,8 @@ async fn the_served_time_prefilled_is_always_accepted() {
         &app.db,
         &staff,
         line.record.as_ref().unwrap().id,
-        &records::format_hours(served),
-        "",
+        (&records::format_hours(served), ""),
+        &crate::helpers::publicity(),
         now,
     )
     .await

@@ -165,9 +165,16 @@ async fn a_certificate_shows_what_it_certified_and_says_when_a_correction_replac
     .await
     .unwrap()
     .ends_at;
-    records::enter_hours(&app.db, &staff, record, "1.0", "按签到时间更正", ends)
-        .await
-        .unwrap();
+    records::enter_hours(
+        &app.db,
+        &staff,
+        record,
+        ("1.0", "按签到时间更正"),
+        &crate::helpers::publicity(),
+        ends,
+    )
+    .await
+    .unwrap();
     let page = check(first.number.clone()).await;
     assert!(page.contains("1.5") && page.contains("有更正"), "{page}");
     let holder_browser = app.browser();
@@ -249,9 +256,16 @@ async fn a_month_sent_upward_is_frozen_and_a_correction_makes_a_revision_that_li
     // A correction after sending: the month says so, and sending again is revision 2,
     // listing what changed.
     let ends = found.ends_at;
-    records::enter_hours(&app.db, &staff, record, "1.0", "按签到时间更正", ends)
-        .await
-        .unwrap();
+    records::enter_hours(
+        &app.db,
+        &staff,
+        record,
+        ("1.0", "按签到时间更正"),
+        &crate::helpers::publicity(),
+        ends,
+    )
+    .await
+    .unwrap();
     let page = coordinator.get_text("/reports/sent").await;
     assert!(
         page.contains("这个月的数据有更正") && page.contains("报送更正（第 2 版）"),

@@ -129,6 +129,11 @@ pub fn volunteer(person_id: Uuid) -> Actor {
 /// The password every account made by `add_account` has.
 pub const PASSWORD: &str = "Nanhu-market-2026";
 
+/// The 公示 rule of the default settings (three working days), as the app under test uses.
+pub fn publicity() -> event::publicity::Rule {
+    Settings::with_database("sqlite::memory:").publicity()
+}
+
 /// A client builder for the tests' plain HTTP on loopback. reqwest's TLS (there for the SMS
 /// provider) takes the process's crypto provider, set here, and would load the system's
 /// root certificates for every client: none are needed here.
@@ -346,6 +351,23 @@ impl TestApp {
         .await
         .expect("register the organization")
         .id
+    }
+
+    /// Every public posting (公示) of hours ends now: the clock of a test moving past its
+    /// working days (the calendar itself is checked in `event::publicity`'s own tests).
+    pub async fn end_postings(&self) {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let now = chrono::Utc::now();
+        event::entities::hour_entry::Entity::update_many()
+            .col_expr(
+                event::entities::hour_entry::Column::StandsAt,
+                Expr::value(now - chrono::Duration::minutes(1)),
+            )
+            .filter(event::entities::hour_entry::Column::StandsAt.gt(now))
+            .exec(&self.db)
+            .await
+            .unwrap();
     }
 
     /// Moves a day and its shifts by whole days (the clock of a test moving on: a day set

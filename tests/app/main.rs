@@ -50,6 +50,7 @@ mod people_served;
 mod privacy;
 mod projects;
 mod projects_api;
+mod publicity;
 mod records;
 mod records_certificates;
 mod reports;

@@ -97,8 +97,8 @@ async fn a_volunteer_scans_in_and_out_and_the_leader_confirms_and_corrects_hours
                 &app.db,
                 &staff,
                 record,
-                "1.3",
-                "",
+                ("1.3", ""),
+                &crate::helpers::publicity(),
                 start - Duration::minutes(5)
             )
             .await
@@ -106,23 +106,67 @@ async fn a_volunteer_scans_in_and_out_and_the_leader_confirms_and_corrects_hours
         "error-shift-not-started"
     );
     assert_eq!(
-        reason(records::enter_hours(&app.db, &staff, record, "1.55", "", out).await),
+        reason(
+            records::enter_hours(
+                &app.db,
+                &staff,
+                record,
+                ("1.55", ""),
+                &crate::helpers::publicity(),
+                out
+            )
+            .await
+        ),
         "error-hours-one-decimal"
     );
     assert_eq!(
-        reason(records::enter_hours(&app.db, &staff, record, "2", "", out).await),
+        reason(
+            records::enter_hours(
+                &app.db,
+                &staff,
+                record,
+                ("2", ""),
+                &crate::helpers::publicity(),
+                out
+            )
+            .await
+        ),
         "error-hours-over-shift"
     );
-    records::enter_hours(&app.db, &staff, record, "1.3", "", out)
-        .await
-        .unwrap();
+    records::enter_hours(
+        &app.db,
+        &staff,
+        record,
+        ("1.3", ""),
+        &crate::helpers::publicity(),
+        out,
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        reason(records::enter_hours(&app.db, &staff, record, "1.5", "", out).await),
+        reason(
+            records::enter_hours(
+                &app.db,
+                &staff,
+                record,
+                ("1.5", ""),
+                &crate::helpers::publicity(),
+                out
+            )
+            .await
+        ),
         "error-correction-reason"
     );
-    records::enter_hours(&app.db, &staff, record, "1.5", "签到晚扫了十分钟", out)
-        .await
-        .unwrap();
+    records::enter_hours(
+        &app.db,
+        &staff,
+        record,
+        ("1.5", "签到晚扫了十分钟"),
+        &crate::helpers::publicity(),
+        out,
+    )
+    .await
+    .unwrap();
     let (_, blocks) = records::attendance(&app.db, &staff, stall).await.unwrap();
     let hours: Vec<i32> = blocks[0].lines[0].hours.iter().map(|h| h.tenths).collect();
     assert_eq!(hours, [15, 13], "the current value first, the history kept");
@@ -136,7 +180,15 @@ async fn a_volunteer_scans_in_and_out_and_the_leader_confirms_and_corrects_hours
 
     // Someone who is not a leader of the stall cannot touch the record.
     assert!(matches!(
-        records::enter_hours(&app.db, &volunteer, record, "1.5", "x", out).await,
+        records::enter_hours(
+            &app.db,
+            &volunteer,
+            record,
+            ("1.5", "x"),
+            &crate::helpers::publicity(),
+            out
+        )
+        .await,
         Err(EventError::Forbidden)
     ));
 
@@ -339,8 +391,8 @@ async fn dashboard_totals_are_the_sums_of_their_parts() {
             &app.db,
             &staff,
             line.record.as_ref().unwrap().id,
-            &records::format_hours(served),
-            "",
+            (&records::format_hours(served), ""),
+            &crate::helpers::publicity(),
             shift.ends_at,
         )
         .await
@@ -351,8 +403,8 @@ async fn dashboard_totals_are_the_sums_of_their_parts() {
                 &app.db,
                 &staff,
                 line.record.as_ref().unwrap().id,
-                &records::format_hours(served - 1),
-                "签退晚扫了",
+                (&records::format_hours(served - 1), "签退晚扫了"),
+                &crate::helpers::publicity(),
                 shift.ends_at,
             )
             .await

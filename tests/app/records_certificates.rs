@@ -51,8 +51,8 @@ async fn a_volunteer_gets_a_certificate_that_anyone_can_verify() {
         &app.db,
         &staff,
         blocks[0].lines[0].record.as_ref().unwrap().id,
-        "1.0",
-        "",
+        ("1.0", ""),
+        &crate::helpers::publicity(),
         shift.ends_at,
     )
     .await

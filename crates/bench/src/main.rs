@@ -766,6 +766,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Fixture> 
                         reason: Set(String::new()),
                         entered_by: Set(staff.person_id),
                         entered_at: Set(now),
+                        stands_at: Set(shift_starts + chrono::Duration::days(5)),
                     });
                 }
             }

@@ -72,8 +72,9 @@ impl ServiceLine {
     }
 }
 
-/// A person's confirmed services in `[from, until]` (Shanghai dates), of events that had
-/// begun by `now` (confirmed hours count at once, as on the dashboard), oldest first.
+/// A person's services in `[from, until]` (Shanghai dates) whose hours stand by `now`
+/// (their 公示 over, no objection open), oldest first: hours still posted are certified
+/// only once they stand.
 pub async fn services_of(
     db: &impl ConnectionTrait,
     person_id: Uuid,
@@ -84,8 +85,8 @@ pub async fn services_of(
     let start = at(from, NaiveTime::MIN);
     let end = at(until.succ_opt().unwrap_or(until), NaiveTime::MIN);
     let mut lines = Vec::new();
-    // The hours that count, by the one rule the dashboard and "my shifts" use.
-    let counted: Vec<(i32, Uuid, Uuid)> = crate::records::counted_hour_entries()
+    // The hours that count, by the one rule the dashboard and "my shifts" use, that stand.
+    let counted: Vec<(i32, Uuid, Uuid)> = crate::records::official_hour_entries(now)
         .select_only()
         .column(hour_entry::Column::Tenths)
         .column(service_record::Column::ShiftId)
@@ -215,6 +216,9 @@ pub struct Snapshot {
     /// The identity document, masked, when the volunteer asked for it with consent.
     #[serde(default)]
     pub identity: Option<String>,
+    /// The holder's platform number (志愿者编号); none on certificates issued before numbers.
+    #[serde(default)]
+    pub volunteer_number: Option<String>,
 }
 
 impl Snapshot {
@@ -255,6 +259,7 @@ impl Snapshot {
                 ..Default::default()
             },
             identity: None,
+            volunteer_number: None,
         })
     }
 }
@@ -385,6 +390,9 @@ impl Snapshot {
             .await?
             .map(|p| member::fields::mask_name(&p.name))
             .unwrap_or_default();
+        let volunteer_number = member::volunteer_record::numbers_of(db, [actor.person_id])
+            .await?
+            .remove(&actor.person_id);
         let mut organizations: Vec<String> = Vec::new();
         for service in &services {
             if !organizations.contains(&service.organization) {
@@ -402,6 +410,7 @@ impl Snapshot {
                 contact: issuer.contact.chars().take(50).collect(),
             },
             identity,
+            volunteer_number,
         })
     }
 }

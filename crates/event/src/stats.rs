@@ -14,7 +14,7 @@ use sea_orm::{QueryOrder, QuerySelect, StreamTrait};
 use crate::EventError;
 use crate::entities::event::{self, EventKind, EventStatus};
 use crate::entities::{beneficiary_report, hour_entry, service_record, shift, stall};
-use crate::records::counted_hour_entries;
+use crate::records::{counted_hour_entries, stands_as_number};
 use crate::schedule::shanghai;
 use crate::stalls::Service;
 
@@ -28,7 +28,10 @@ pub struct Figures {
     /// Service records with confirmed hours.
     pub services: u64,
     pub volunteers: u64,
+    /// Confirmed hours, those still posted (公示中) included.
     pub hours_tenths: i64,
+    /// Of those, the hours that stand (已生效): posting over, no objection open.
+    pub hours_standing_tenths: i64,
     pub residents: i64,
     /// Of those, how many the stalls' phones counted as they were served (现场计数): per
     /// report, its tally at the time, up to its total.
@@ -94,6 +97,7 @@ struct Tally {
     services: u64,
     volunteers: HashSet<Uuid>,
     hours_tenths: i64,
+    hours_standing_tenths: i64,
     residents: i64,
     residents_tallied: i64,
     people: HashSet<String>,
@@ -116,6 +120,7 @@ impl Tally {
             services: self.services,
             volunteers: self.volunteers.len() as u64,
             hours_tenths: self.hours_tenths,
+            hours_standing_tenths: self.hours_standing_tenths,
             residents: self.residents,
             residents_tallied: self.residents_tallied,
             people: self.people.len() as u64,
@@ -156,7 +161,7 @@ pub async fn stats(
         });
     }
     add_visits(db, &counted, &mut groups).await?;
-    let by_person = add_hours(db, &counted, &mut groups).await?;
+    let by_person = add_hours(db, &counted, &mut groups, now).await?;
     Ok(Stats {
         all: groups.all.figures(),
         by_month: figures(groups.by_month),
@@ -281,9 +286,10 @@ async fn add_hours(
     db: &(impl ConnectionTrait + StreamTrait),
     counted: &Counted,
     groups: &mut Groups,
+    now: DateTime<Utc>,
 ) -> Result<BTreeMap<Uuid, Figures>, EventError> {
-    // A person's own figures need no sets: (services, hours in tenths).
-    let mut by_person: HashMap<Uuid, (u64, i64)> = HashMap::new();
+    // A person's own figures need no sets: (services, hours, hours that stand; in tenths).
+    let mut by_person: HashMap<Uuid, (u64, i64, i64)> = HashMap::new();
     let shift_ids: Vec<Uuid> = counted.shifts.keys().copied().collect();
     for chunk in shift_ids.chunks(1000) {
         let mut worked = counted_hour_entries()
@@ -291,11 +297,13 @@ async fn add_hours(
             .column(hour_entry::Column::Tenths)
             .column(service_record::Column::ShiftId)
             .column(service_record::Column::PersonId)
+            .expr_as(stands_as_number(now), "stands")
             .filter(service_record::Column::ShiftId.is_in(chunk.to_vec()))
-            .into_tuple::<(i32, Uuid, Uuid)>()
+            .into_tuple::<(i32, Uuid, Uuid, i32)>()
             .stream(db)
             .await?;
-        while let Some((tenths, shift_id, person_id)) = worked.try_next().await? {
+        while let Some((tenths, shift_id, person_id, stands)) = worked.try_next().await? {
+            let standing = if stands == 1 { i64::from(tenths) } else { 0 };
             let stall =
                 (counted.shifts.get(&shift_id)).and_then(|s| counted.stalls.get(&s.stall_id));
             let Some((stall, event)) =
@@ -306,23 +314,28 @@ async fn add_hours(
             let person = by_person.entry(person_id).or_default();
             person.0 += 1;
             person.1 += i64::from(tenths);
+            person.2 += standing;
             groups.each_of_stall(event, stall, |tally| {
                 tally.services += 1;
                 tally.hours_tenths += i64::from(tenths);
+                tally.hours_standing_tenths += standing;
                 tally.volunteers.insert(person_id);
             });
         }
     }
     Ok((by_person.into_iter())
-        .map(|(person, (services, hours_tenths))| {
-            let figures = Figures {
-                services,
-                volunteers: 1,
-                hours_tenths,
-                ..Figures::default()
-            };
-            (person, figures)
-        })
+        .map(
+            |(person, (services, hours_tenths, hours_standing_tenths))| {
+                let figures = Figures {
+                    services,
+                    volunteers: 1,
+                    hours_tenths,
+                    hours_standing_tenths,
+                    ..Figures::default()
+                };
+                (person, figures)
+            },
+        )
         .collect())
 }
 

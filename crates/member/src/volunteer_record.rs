@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::entities::{person, record_entry};
+use crate::entities::{person, record_entry, volunteer_number};
 use crate::fields::{self, shanghai_date};
 use crate::{Actor, FieldError, MemberError, audit, memberships, tx};
 
@@ -262,6 +262,49 @@ pub async fn add_entry(
     .await?;
     txn.commit().await?;
     Entry::of(row).ok_or_else(|| MemberError::Internal("an entry of no kind".into()))
+}
+
+/// `WYF-V000123`: a platform number as printed on certificates and in exports.
+pub fn format_number(number: i32) -> String {
+    format!("WYF-V{number:06}")
+}
+
+/// Gives a person their platform number (志愿者编号) if they have none yet, inside the
+/// caller's transaction: the database hands numbers out in order, so two at once never
+/// get the same one.
+pub async fn give_number(db: &impl ConnectionTrait, person_id: Uuid) -> Result<(), MemberError> {
+    use sea_orm::sea_query::OnConflict;
+    volunteer_number::Entity::insert(volunteer_number::ActiveModel {
+        person_id: Set(person_id),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(volunteer_number::Column::PersonId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The platform numbers of these people (those that have one), formatted.
+pub async fn numbers_of(
+    db: &impl ConnectionTrait,
+    people: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, String>, MemberError> {
+    let people: Vec<Uuid> = people.into_iter().collect();
+    let mut found = std::collections::HashMap::new();
+    for chunk in people.chunks(500) {
+        for row in volunteer_number::Entity::find()
+            .filter(volunteer_number::Column::PersonId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            found.insert(row.person_id, format_number(row.number));
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

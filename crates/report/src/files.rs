@@ -62,7 +62,7 @@ pub fn content(tables: &[Table]) -> Result<String, ReportError> {
 
 /// The first line of a report's content: which tables it has. A month sent before the
 /// report gained tables differs from it by its format, not by its figures.
-const REPORT_FORMAT: &str = "微益坊报表格式 2";
+const REPORT_FORMAT: &str = "微益坊报表格式 3";
 
 /// How a month's report now compares with the one sent upward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

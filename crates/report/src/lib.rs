@@ -5,9 +5,11 @@
 //! the web server asks for the tables and sends the file.
 
 mod files;
+mod official;
 mod tables;
 
 pub use files::{SinceSent, content, to_csv, to_xlsx};
+pub use official::{COLUMNS as OFFICIAL_COLUMNS, official_table, to_plain_csv, to_plain_xlsx};
 pub use tables::{Words, monthly_tables};
 
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};

@@ -100,6 +100,12 @@ fn summary(
         vec![text("志愿服务人次"), count(all.services)],
         vec![text("参与服务的志愿者"), count(all.volunteers)],
         vec![text("志愿服务时长（小时）"), Cell::Hours(all.hours_tenths)],
+        // Which hours: a constant, so a month sent upward does not read as corrected when
+        // its 公示 merely ends (the dashboard shows the parts).
+        vec![
+            text("时长口径"),
+            text("已确认时长，含公示中（公示期满且无异议后生效）"),
+        ],
         vec![text("服务居民人次"), Cell::Count(all.residents)],
         vec![text("服务居民人数（按手机号去重）"), count(all.people)],
         vec![

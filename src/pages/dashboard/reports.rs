@@ -78,6 +78,23 @@ pub(super) async fn period_csv(
     period_report(&state, &actor, &query, "csv").await
 }
 
+/// The official service records of a period, for the national system.
+pub(super) async fn records_xlsx(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<RangeQuery>,
+) -> Result<Response, AppError> {
+    crate::reporting::official_download(&state, &actor, (&query.from, &query.until), "xlsx").await
+}
+
+pub(super) async fn records_csv(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Query(query): Query<RangeQuery>,
+) -> Result<Response, AppError> {
+    crate::reporting::official_download(&state, &actor, (&query.from, &query.until), "csv").await
+}
+
 /// "已报送第 2 版", and whether the month's figures changed since it was sent.
 pub(super) async fn sent_status(
     state: &AppState,

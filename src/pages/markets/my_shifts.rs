@@ -51,6 +51,8 @@ pub(super) struct MyShiftsPage {
     past: Vec<MyShiftLine>,
     services: u64,
     hours: String,
+    /// Of the hours, those still posted (公示中): not on a certificate yet.
+    posted: Option<String>,
 }
 
 impl MyShiftLine {
@@ -125,12 +127,14 @@ pub(super) async fn show_my_shifts(
         .collect();
     past.reverse();
     let (services, tenths) = event::records::confirmed_hours_of(&state.db, actor.person_id).await?;
+    let standing = event::records::standing_hours_of(&state.db, actor.person_id, now).await?;
     let page = MyShiftsPage {
         helped,
         upcoming,
         past,
         services,
         hours: event::records::format_hours(tenths),
+        posted: (tenths > standing).then(|| event::records::format_hours(tenths - standing)),
     };
     Ok(crate::pages::render(&state, &context, "pages/my-shifts", &page)?.into_response())
 }

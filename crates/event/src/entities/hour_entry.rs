@@ -13,6 +13,9 @@ pub struct Model {
     pub reason: String,
     pub entered_by: Uuid,
     pub entered_at: DateTime<Utc>,
+    /// When its 公示 ends and the value stands (if no objection is open): the start of the day
+    /// after the posting's last working day, fixed when the entry is made.
+    pub stands_at: DateTime<Utc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,6 +3,7 @@ pub mod calendar_feed;
 pub mod certificate;
 pub mod event;
 pub mod hour_entry;
+pub mod objection;
 pub mod resident_visit;
 pub mod sent_report;
 pub mod service_record;

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use crate::EventError;
-use crate::entities::{hour_entry, service_record, shift, signup, stall};
+use crate::entities::{hour_entry, objection, service_record, shift, signup, stall};
 use crate::schedule::{at, shanghai};
 use crate::signups::SignupStatus;
 use crate::stalls::{find_shift, find_stall};
@@ -21,6 +21,7 @@ use crate::stalls::{find_shift, find_stall};
 mod residents;
 pub use residents::{BeneficiaryInput, beneficiary_history, report_beneficiaries};
 
+pub mod official;
 pub mod tally;
 pub mod visits;
 
@@ -172,6 +173,8 @@ async fn no_time_served(
             reason: Set(NO_SHOW_REASON.to_owned()),
             entered_by: Set(actor.person_id),
             entered_at: Set(Utc::now()),
+            // Nothing to post: zero hours count nowhere.
+            stands_at: Set(Utc::now()),
         }
         .insert(txn)
         .await?;
@@ -237,7 +240,7 @@ pub async fn mark_attendance(
 /// A leader confirms a record's hours, or corrects confirmed hours with a reason. Every
 /// value is a new entry; the newest is current.
 /// Hours typed for a shift: no more than the shift lasted; a correction says why.
-fn checked_hours(
+pub(crate) fn checked_hours(
     shift: &shift::Model,
     hours: &str,
     reason: &str,
@@ -271,8 +274,8 @@ pub async fn enter_hours(
     db: &DatabaseConnection,
     actor: &Actor,
     record_id: Uuid,
-    hours: &str,
-    reason: &str,
+    (hours, reason): (&str, &str),
+    publicity: &crate::publicity::Rule,
     now: DateTime<Utc>,
 ) -> Result<hour_entry::Model, EventError> {
     let record = service_record::Entity::find_by_id(record_id)
@@ -292,37 +295,71 @@ pub async fn enter_hours(
     let reason = reason.trim();
     let tenths = checked_hours(&found, hours, reason, earlier > 0)?;
     let txn = tx::begin_write(db).await?;
-    let entry = hour_entry::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        record_id: Set(record.id),
-        tenths: Set(tenths),
-        reason: Set(reason.to_owned()),
-        entered_by: Set(actor.person_id),
-        entered_at: Set(Utc::now()),
+    let entry = NewEntry {
+        tenths,
+        reason,
+        // Every value a leader enters is posted for the full period before it stands.
+        stands_at: publicity.stands_at(now),
+        correcting: earlier > 0,
     }
-    .insert(&txn)
+    .add(&txn, actor, &record, now)
     .await?;
-    let action = if earlier == 0 {
-        "service.hours_confirm"
-    } else {
-        "service.hours_correct"
-    };
-    audit::record(
-        &txn,
-        Some(actor.person_id),
-        action,
-        "person",
-        Some(record.person_id),
-        format_hours(tenths),
-    )
-    .await?;
-    let mut notice = crate::notify::about_shift(&txn, Kind::HoursConfirmed, found.id)
-        .await?
-        .arg("hours", format_hours(tenths));
-    notice.link = "/me/certificates".into();
-    notices::send(&txn, record.person_id, &notice, now).await?;
     txn.commit().await?;
     Ok(entry)
+}
+
+/// A value of a record's hours about to be entered.
+pub(crate) struct NewEntry<'a> {
+    pub tenths: i32,
+    pub reason: &'a str,
+    pub stands_at: DateTime<Utc>,
+    /// Not the first value: a correction (audited as such).
+    pub correcting: bool,
+}
+
+impl NewEntry<'_> {
+    /// Adds the entry inside the caller's transaction, audits it, gives the volunteer their
+    /// platform number if this is their first service, and tells them.
+    pub(crate) async fn add(
+        self,
+        txn: &impl ConnectionTrait,
+        actor: &Actor,
+        record: &service_record::Model,
+        now: DateTime<Utc>,
+    ) -> Result<hour_entry::Model, EventError> {
+        let entry = hour_entry::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            record_id: Set(record.id),
+            tenths: Set(self.tenths),
+            reason: Set(self.reason.to_owned()),
+            entered_by: Set(actor.person_id),
+            entered_at: Set(Utc::now()),
+            stands_at: Set(self.stands_at),
+        }
+        .insert(txn)
+        .await?;
+        let action = if self.correcting {
+            "service.hours_correct"
+        } else {
+            "service.hours_confirm"
+        };
+        audit::record(
+            txn,
+            Some(actor.person_id),
+            action,
+            "person",
+            Some(record.person_id),
+            format_hours(self.tenths),
+        )
+        .await?;
+        member::volunteer_record::give_number(txn, record.person_id).await?;
+        let mut notice = crate::notify::about_shift(txn, Kind::HoursConfirmed, record.shift_id)
+            .await?
+            .arg("hours", format_hours(self.tenths));
+        notice.link = "/me/certificates".into();
+        notices::send(txn, record.person_id, &notice, now).await?;
+        Ok(entry)
+    }
 }
 
 /// One confirmed volunteer of a shift, as the leader's attendance page shows them.
@@ -417,6 +454,56 @@ pub async fn confirmed_hours_of(
         .unwrap_or_default();
     Ok((u64::try_from(services).unwrap_or(0), tenths.unwrap_or(0)))
 }
+
+/// Of a volunteer's confirmed hours, those that stand (their 公示 is over, no objection
+/// open), in tenths: what a certificate can show today.
+pub async fn standing_hours_of(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<i64, EventError> {
+    let tenths = official_hour_entries(now)
+        .select_only()
+        .column_as(hour_entry::Column::Tenths.sum(), "tenths")
+        .filter(service_record::Column::PersonId.eq(person_id))
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(tenths.unwrap_or(0))
+}
+
+/// Whether a counted entry stands (已生效): its 公示 is over and no objection to its record
+/// is open. Certificates and the national-practice export take only these; dashboards show
+/// them apart from those still posted (公示中).
+pub(crate) fn stands(now: DateTime<Utc>) -> Expr {
+    use sea_orm::sea_query::ExprTrait;
+    let open_objection = Query::select()
+        .expr(Expr::val(1))
+        .from(objection::Entity)
+        .and_where(
+            Expr::col((objection::Entity, objection::Column::RecordId))
+                .equals((service_record::Entity, service_record::Column::Id)),
+        )
+        .and_where(Expr::col((objection::Entity, objection::Column::Status)).eq(OBJECTION_OPEN))
+        .to_owned();
+    Expr::col((hour_entry::Entity, hour_entry::Column::StandsAt))
+        .lte(now)
+        .and(Expr::exists(open_objection).not())
+}
+
+/// 1 for an entry that stands, 0 for one still posted: both summed in one pass.
+pub(crate) fn stands_as_number(now: DateTime<Utc>) -> Expr {
+    Expr::case(stands(now), 1).finally(0).into()
+}
+
+/// The counted hours that stand: the rule below, and [`stands`].
+pub(crate) fn official_hour_entries(now: DateTime<Utc>) -> Select<hour_entry::Entity> {
+    counted_hour_entries().filter(stands(now))
+}
+
+/// An objection not yet resolved: it holds its record's hours back.
+pub(crate) const OBJECTION_OPEN: &str = "open";
 
 /// The hours that count, the one rule for the dashboard, reports, "my shifts" and
 /// certificates: each record's current entry when it is above zero, for a volunteer who

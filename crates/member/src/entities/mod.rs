@@ -18,3 +18,4 @@ pub mod reset_code;
 pub mod roster_import;
 pub mod session;
 pub mod stage_change;
+pub mod volunteer_number;
