@@ -3,7 +3,8 @@
 //! publishes it; a new volunteer starts from the anonymous market page, registers and is
 //! signed up; she checks in and out; the leader confirms her hours; the coordinator
 //! records 25 residents with a breakdown; the dashboard shows those hours and 25, and the
-//! monthly workbook's cells are numbers equal to them. At every step no page is wider than
+//! monthly workbook's cells are numbers equal to them; her hours are posted publicly (公示)
+//! and, once the posting is over, go on her certificate. At every step no page is wider than
 //! the phone, and the sign-up taps are counted. axe-core then checks the main pages at
 //! phone and desktop size: no critical or serious violation.
 //!
@@ -508,7 +509,57 @@ async fn the_month_runs_through_on_a_phone() {
         dashboard.contains(r#"<span class="count">25</span>"#),
         "the residents count at once"
     );
+    assert!(
+        dashboard.contains(r#"<span class="count">0.0</span> 其中已生效"#),
+        "posted, not yet standing"
+    );
     coordinator.fits("19-dashboard").await;
+
+    // ---- 公示: her hours are posted, name masked; they stand after three working days
+    // (the clock moved in the database), and then her certificate holds them.
+    volunteer.go("/me/shifts").await;
+    volunteer.sees("其中 1.5 小时正在公示").await;
+    volunteer.tap(r#"a[href="/publicity"]"#).await;
+    volunteer.sees("林**").await;
+    volunteer.fits("20-publicity").await;
+    // A resident objects; the coordinator checks and keeps the record, with the reason.
+    let mut anonymous = Phone::open(&app, &driver, "resident").await;
+    anonymous.go("/publicity").await;
+    anonymous.tap(r#"a[href$="/objection"]"#).await;
+    anonymous.type_into("f-reason", "她好像十点才到").await;
+    anonymous.fits("21-objection").await;
+    anonymous.tap(r#"form.form button[type="submit"]"#).await;
+    anonymous.sees("已收到您的异议").await;
+    anonymous.sees("有异议，处理中").await;
+    coordinator.go("/publicity/objections").await;
+    coordinator.sees("她好像十点才到").await;
+    let explanation = coordinator
+        .client
+        .find(Locator::Css(
+            r#"form[action^="/publicity/objections/"] input[name="reason"]"#,
+        ))
+        .await
+        .unwrap();
+    explanation
+        .send_keys("核对签到记录，时长无误")
+        .await
+        .unwrap();
+    coordinator.fits("22-objections").await;
+    coordinator
+        .tap(r#"form[action^="/publicity/objections/"] button"#)
+        .await;
+    coordinator.sees("核实无误，维持原记录").await;
+    app.end_postings().await;
+    volunteer.go("/me/certificates").await;
+    let today = local_start.format("%Y-%m-%d").to_string();
+    volunteer.set("f-from", &today).await;
+    volunteer.set("f-until", &today).await;
+    volunteer
+        .tap(r#"form[action="/me/certificates"] button[type="submit"]"#)
+        .await;
+    volunteer.sees("WYF-V000001").await;
+    volunteer.sees("1.5").await;
+    volunteer.fits("23-certificate").await;
 
     let http = app.browser();
     assert_eq!(http.login("13600000001", PASSWORD).await.status(), 303);
@@ -549,6 +600,7 @@ async fn the_month_runs_through_on_a_phone() {
         (&coordinator, "/requests"),
         (&coordinator, "/admin/accounts"),
         (&coordinator, "/admin/audit"),
+        (&coordinator, "/publicity/objections"),
         (&coordinator, &desk_path),
         (&leader, &format!("/stalls/{stall_id}/attendance")),
         (&leader, "/me"),
@@ -576,7 +628,6 @@ async fn the_month_runs_through_on_a_phone() {
             }
         }
     }
-    let anonymous = Phone::open(&app, &driver, "resident").await;
     for path in [
         "/",
         "/login",
@@ -584,6 +635,7 @@ async fn the_month_runs_through_on_a_phone() {
         "/register",
         "/markets",
         "/requests/new",
+        "/publicity",
     ] {
         anonymous.go(path).await;
         for violation in axe(&anonymous.client).await {
