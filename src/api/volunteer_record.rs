@@ -68,6 +68,9 @@ impl From<Entry> for EntryBody {
 struct RecordBody {
     #[schema(example = "李阿姨")]
     name: String,
+    /// 志愿者编号, once their first service was recorded.
+    #[schema(example = "WYF-V000123")]
+    volunteer_number: Option<String>,
     entries: Vec<EntryBody>,
     /// Whether the caller may add to it (staff, the person's leaders).
     may_enter: bool,
@@ -92,8 +95,12 @@ async fn show_record(
     Path(id): Path<Uuid>,
 ) -> Result<Json<RecordBody>, AppError> {
     let (name, entries, may_enter) = volunteer_record::record_of(&state.db, &actor, id).await?;
+    let volunteer_number = volunteer_record::numbers_of(&state.db, [id])
+        .await?
+        .remove(&id);
     Ok(Json(RecordBody {
         name,
+        volunteer_number,
         entries: entries.into_iter().map(EntryBody::from).collect(),
         may_enter,
     }))

@@ -55,6 +55,8 @@ struct EntryLine {
 struct RecordPage {
     person_id: Uuid,
     name: String,
+    /// 志愿者编号, once their first service was recorded.
+    volunteer_number: Option<String>,
     trainings: Vec<EntryLine>,
     awards: Vec<EntryLine>,
     evaluations: Vec<EntryLine>,
@@ -136,9 +138,13 @@ async fn record_page(
         .label("field-record-content")
         .optional();
     let chosen = EntryKind::parse(&typed.kind).or(Some(EntryKind::Training));
+    let volunteer_number = volunteer_record::numbers_of(&state.db, [person_id])
+        .await?
+        .remove(&person_id);
     Ok(RecordPage {
         person_id,
         name,
+        volunteer_number,
         trainings: lines(EntryKind::Training),
         awards: lines(EntryKind::Award),
         evaluations: lines(EntryKind::Evaluation),

@@ -233,6 +233,11 @@ async fn hours_are_posted_then_stand_and_an_objection_holds_them_back_until_reso
         "{certificate}"
     );
     assert!(!holder.get_text("/me/shifts").await.contains("正在公示"));
+    // Her number is on her record and in her data.
+    let record_page = holder.get_text(&format!("/people/{person}/record")).await;
+    assert!(record_page.contains("志愿者编号：WYF-V000001"), "{record_page}");
+    let mine: Value = holder.get("/me/export.json").await.json().await.unwrap();
+    assert_eq!(mine["person"]["volunteer_number"], "WYF-V000001");
     // Nobody objects once a record stands: the public page says why.
     let late = resident.post(&path, &[("reason", "还是不对")]).await;
     assert_eq!(

@@ -49,6 +49,8 @@ pub struct PersonRecord {
     pub name: String,
     pub phone: Option<String>,
     pub birth_date: Option<NaiveDate>,
+    /// 志愿者编号, once their first service was recorded.
+    pub volunteer_number: Option<String>,
     pub privacy_notice_version: Option<String>,
     pub consented_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -190,6 +192,9 @@ pub async fn my_data(
             name: person.name,
             phone: person.phone,
             birth_date: person.birth_date,
+            volunteer_number: crate::volunteer_record::numbers_of(db, [person.id])
+                .await?
+                .remove(&person.id),
             privacy_notice_version: person.consent_version,
             consented_at: person.consent_at,
             created_at: person.created_at,
