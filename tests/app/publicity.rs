@@ -482,3 +482,36 @@ async fn objections_over_the_api_and_their_limit_per_address() {
         .await;
     assert_eq!(volunteer.get("/api/v1/objections").await.status(), 403);
 }
+
+#[tokio::test]
+async fn someone_who_objected_and_leaves_is_no_longer_named_on_the_objection() {
+    let app = TestApp::new().await;
+    let (_, _, record) = a_day_without_hours(&app, "13912345678", "南湖爱心理发队").await;
+    let staff = app
+        .signed_in(PlatformRole::Coordinator, "王主任", "13800000001")
+        .await;
+    let path = format!("/records/{record}/hours");
+    assert_eq!(staff.post(&path, &[("hours", "1.5")]).await.status(), 303);
+    let neighbour = app
+        .signed_in(PlatformRole::Volunteer, "赵邻居", "13700002222")
+        .await;
+    let raised = neighbour
+        .post(
+            &format!("/publicity/records/{record}/objection"),
+            &[("reason", "那天她不在"), ("contact", "13700002222")],
+        )
+        .await;
+    assert_eq!(raised.status(), 303);
+    let found = objection::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert!(found.raised_by.is_some() && found.contact == "13700002222");
+    let left = neighbour
+        .post("/me/delete", &[("password", crate::helpers::PASSWORD)])
+        .await;
+    assert_eq!(left.status(), 303);
+    let kept = objection::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(
+        (kept.raised_by, kept.contact.as_str(), kept.reason.as_str()),
+        (None, "", "那天她不在"),
+        "the objection stays, without who raised it"
+    );
+}

@@ -7,8 +7,9 @@ use sea_orm::DatabaseConnection;
 use crate::EventError;
 
 /// The signed-in person deletes their own account after confirming with their password:
-/// their personal data is erased, they leave their organizations, and their places on
-/// shifts to come go to the next in line — all or nothing. Hours already served stay
+/// their personal data is erased, they leave their organizations, their places on shifts
+/// to come go to the next in line, and the objections they raised no longer name them or
+/// keep their contact — all or nothing. Hours already served stay
 /// counted (as "已注销志愿者").
 pub async fn delete_own_account(
     db: &DatabaseConnection,
@@ -20,6 +21,7 @@ pub async fn delete_own_account(
     let txn = tx::begin_write(db).await?;
     privacy::erase_in(&txn, actor, now).await?;
     crate::signups::release_all(&txn, actor.person_id, now).await?;
+    crate::publicity::forget_objector(&txn, actor.person_id).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -375,6 +375,21 @@ pub async fn raise(
     Ok(raised)
 }
 
+/// Someone leaving: the objections they raised stay (with their reasons and resolutions)
+/// but no longer say who raised them or how to reach them.
+pub(crate) async fn forget_objector(
+    txn: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<(), EventError> {
+    objection::Entity::update_many()
+        .col_expr(objection::Column::RaisedBy, Expr::value(Option::<Uuid>::None))
+        .col_expr(objection::Column::Contact, Expr::value(""))
+        .filter(objection::Column::RaisedBy.eq(person_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// An objection as staff see it: the record's whole name and where it was served.
 #[derive(Clone, Debug)]
 pub struct ObjectionView {
