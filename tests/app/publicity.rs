@@ -235,7 +235,10 @@ async fn hours_are_posted_then_stand_and_an_objection_holds_them_back_until_reso
     assert!(!holder.get_text("/me/shifts").await.contains("正在公示"));
     // Her number is on her record and in her data.
     let record_page = holder.get_text(&format!("/people/{person}/record")).await;
-    assert!(record_page.contains("志愿者编号：WYF-V000001"), "{record_page}");
+    assert!(
+        record_page.contains("志愿者编号：WYF-V000001"),
+        "{record_page}"
+    );
     let mine: Value = holder.get("/me/export.json").await.json().await.unwrap();
     assert_eq!(mine["person"]["volunteer_number"], "WYF-V000001");
     // Nobody objects once a record stands: the public page says why.
@@ -502,13 +505,21 @@ async fn someone_who_objected_and_leaves_is_no_longer_named_on_the_objection() {
         )
         .await;
     assert_eq!(raised.status(), 303);
-    let found = objection::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let found = objection::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(found.raised_by.is_some() && found.contact == "13700002222");
     let left = neighbour
         .post("/me/delete", &[("password", crate::helpers::PASSWORD)])
         .await;
     assert_eq!(left.status(), 303);
-    let kept = objection::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let kept = objection::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (kept.raised_by, kept.contact.as_str(), kept.reason.as_str()),
         (None, "", "那天她不在"),

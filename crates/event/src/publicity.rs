@@ -382,7 +382,10 @@ pub(crate) async fn forget_objector(
     person_id: Uuid,
 ) -> Result<(), EventError> {
     objection::Entity::update_many()
-        .col_expr(objection::Column::RaisedBy, Expr::value(Option::<Uuid>::None))
+        .col_expr(
+            objection::Column::RaisedBy,
+            Expr::value(Option::<Uuid>::None),
+        )
         .col_expr(objection::Column::Contact, Expr::value(""))
         .filter(objection::Column::RaisedBy.eq(person_id))
         .exec(txn)
