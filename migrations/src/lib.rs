@@ -29,6 +29,7 @@ mod m20261201_000017_tally_taps;
 mod m20261201_000018_resident_visits;
 mod m20261201_000019_trainings_and_awards;
 mod m20261201_000020_publicity;
+mod m20261201_000021_venture_rounds;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000018_resident_visits::Migration),
             Box::new(m20261201_000019_trainings_and_awards::Migration),
             Box::new(m20261201_000020_publicity::Migration),
+            Box::new(m20261201_000021_venture_rounds::Migration),
         ]
     }
 }

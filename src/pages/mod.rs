@@ -20,6 +20,7 @@ mod projects;
 mod publicity;
 mod records;
 mod requests;
+mod rounds;
 mod scheduling;
 mod sent_reports;
 mod tally;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(tally::routes())
         .merge(volunteer_record::routes())
         .merge(publicity::routes())
+        .merge(rounds::routes())
         .merge(me::routes())
         .merge(notifications::routes())
         .merge(admin::routes())

@@ -156,6 +156,7 @@ fn new_client() -> reqwest::Client {
 }
 
 /// One person's browser: its own cookie jar, no automatic redirects.
+#[derive(Clone)]
 pub struct Browser {
     pub client: reqwest::Client,
     pub base: String,

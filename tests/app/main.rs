@@ -56,6 +56,7 @@ mod records_certificates;
 mod reports;
 mod requests;
 mod requests_boards;
+mod rounds;
 mod security;
 mod tally;
 mod volunteer_record;

@@ -267,6 +267,8 @@ pub async fn reverse(
         }
         _ => ProjectError::Database(err),
     })?;
+    // A 公益创投 tranche reversed is no longer paid against its award.
+    crate::rounds::awards::unpay(&txn, &original).await?;
     audit::record(
         &txn,
         Some(actor.person_id),

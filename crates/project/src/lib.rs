@@ -6,6 +6,7 @@ mod error;
 pub mod ledger;
 pub mod money;
 pub mod projects;
+pub mod rounds;
 
 pub use entities::funding_entry::Model as FundingEntry;
 pub use entities::project::Model as Project;

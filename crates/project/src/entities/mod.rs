@@ -1,3 +1,9 @@
 pub mod funding_entry;
 pub mod partner;
 pub mod project;
+pub mod venture_application;
+pub mod venture_report;
+pub mod venture_reviewer;
+pub mod venture_round;
+pub mod venture_score;
+pub mod venture_tranche;
