@@ -22,6 +22,7 @@ mod binary;
 mod browser;
 mod browser_elder;
 mod browser_month;
+mod browser_rounds;
 mod browser_tally;
 mod code_login;
 mod copy;

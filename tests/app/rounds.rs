@@ -18,7 +18,7 @@ fn today() -> NaiveDate {
 
 /// The round's calendar moved so that today falls in the phase asked for (the clock of a
 /// test moving on; only the dates move, in the database).
-async fn move_round(app: &TestApp, round: Uuid, phase: &str) {
+pub(crate) async fn move_round(app: &TestApp, round: Uuid, phase: &str) {
     let found = venture_round::Entity::find_by_id(round)
         .one(&app.db)
         .await
@@ -54,7 +54,7 @@ async fn move_round(app: &TestApp, round: Uuid, phase: &str) {
     moved.update(&app.db).await.unwrap();
 }
 
-async fn open_round(staff: &Browser, budget: &str) -> Uuid {
+pub(crate) async fn open_round(staff: &Browser, budget: &str) -> Uuid {
     let t = today();
     let response = staff
         .post(
@@ -84,7 +84,13 @@ async fn open_round(staff: &Browser, budget: &str) -> Uuid {
         .unwrap()
 }
 
-async fn apply(leader: &Browser, round: Uuid, org: Uuid, title: &str, budget: &str) -> Uuid {
+pub(crate) async fn apply(
+    leader: &Browser,
+    round: Uuid,
+    org: Uuid,
+    title: &str,
+    budget: &str,
+) -> Uuid {
     let path = format!("/rounds/{round}/apply/{org}");
     let saved = leader
         .post(
