@@ -14,6 +14,7 @@ mod projects;
 mod publicity;
 mod request_steps;
 mod requests;
+mod rounds;
 mod scheduling;
 mod sending;
 mod service;
@@ -42,6 +43,7 @@ use crate::state::AppState;
         (name = "audit", description = "审计日志 The audit log, for staff"),
         (name = "organizations", description = "社会组织 Organizations, incubation, members and rosters"),
         (name = "projects", description = "公益项目 Projects and their funding ledger (integer fen)"),
+        (name = "rounds", description = "公益创投 Funding rounds: applications, reviews, awards within the budget, tranches, reports (integer fen)"),
         (name = "markets", description = "公益集市 Market days: setting them up, publishing, signing up"),
         (name = "records", description = "服务记录 The day's records: check-in, hours, residents served, figures, certificates"),
         (name = "requests", description = "三事分流 Residents' requests (big, small, private matters) and satisfaction"),
@@ -80,6 +82,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             .merge(tally::routes())
             .merge(volunteer_record::routes())
             .merge(publicity::routes())
+            .merge(rounds::routes())
             .merge(days::routes())
             .merge(scheduling::routes())
             .merge(sending::routes())
