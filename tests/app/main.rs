@@ -58,6 +58,7 @@ mod reports;
 mod requests;
 mod requests_boards;
 mod rounds;
+mod rounds_api;
 mod security;
 mod tally;
 mod volunteer_record;

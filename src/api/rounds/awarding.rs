@@ -44,6 +44,7 @@ struct ReviewerRequest {
 
 #[derive(Serialize, ToSchema)]
 struct ReviewerBody {
+    #[schema(example = "0193a0c4-5b7e-7c1d-9f2e-3a4b5c6d7e8f")]
     person_id: Uuid,
 }
 
@@ -238,6 +239,7 @@ async fn announce(
 
 #[derive(Serialize, ToSchema)]
 struct ProjectStarted {
+    #[schema(example = "0193a0c4-5b7e-7c1d-9f2e-3a4b5c6d7e8f")]
     project_id: Uuid,
 }
 
