@@ -15,6 +15,7 @@ mod orgs;
 mod people;
 mod projects;
 mod requests;
+mod rounds;
 
 /// The accounts a visitor can log in with: what they are, phone, password.
 pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
@@ -132,6 +133,7 @@ pub async fn fill(db: &DatabaseConnection, today: NaiveDate) -> Result<(), DemoE
     orgs::applications(&demo, &members).await?;
     people::leader_and_volunteer(&demo, &members).await?;
     projects::projects(&demo, &staff, &org_ids).await?;
+    rounds::rounds(&demo, &staff, &org_ids).await?;
     let held_stalls = held::market_days(&demo, &staff, &members, &org_ids).await?;
     let upcoming = coming::market_days(&demo, &staff, &org_ids).await?;
     coming::volunteer_place_and_certificate(&demo, &members, &org_ids, &upcoming).await?;
