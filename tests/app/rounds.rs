@@ -389,6 +389,11 @@ async fn a_round_runs_from_announcement_to_the_final_report_of_an_awarded_projec
         ledger.contains("公益创投 · 2027年南湖街道公益创投"),
         "{ledger}"
     );
+    let overview = staff.get_text("/funding").await;
+    assert!(
+        overview.contains("银发理发上门") && overview.contains("¥20,000.00"),
+        "{overview}"
+    );
 
     // Reports: the final only after the mid-term was accepted; a returned one is sent again.
     let report = |kind: &'static str| {
