@@ -79,11 +79,20 @@ async fn the_demo_shows_43_organizations_6000_members_17_market_days_and_30000_r
     assert!(funding.contains("¥1,000,000.00"), "the 400-camera project");
     // One 公益创投 round finished (its awards projects, paid in part), one taking applications.
     let rounds = app.browser().get_text("/rounds").await;
-    assert!(rounds.contains("结果已生效") && rounds.contains("申报中"), "{rounds}");
+    assert!(
+        rounds.contains("结果已生效") && rounds.contains("申报中"),
+        "{rounds}"
+    );
     let all = project::rounds::rounds(&app.db).await.unwrap();
     let finished = all.iter().find(|r| r.announced_at.is_some()).unwrap();
-    let public = app.browser().get_text(&format!("/rounds/{}", finished.id)).await;
-    assert!(public.contains("银龄助餐") && public.contains("¥36,000.00"), "{public}");
+    let public = app
+        .browser()
+        .get_text(&format!("/rounds/{}", finished.id))
+        .await;
+    assert!(
+        public.contains("银龄助餐") && public.contains("¥36,000.00"),
+        "{public}"
+    );
     assert_eq!(finished.awarded_fen, 6_400_000);
     // Upcoming market days to sign up for.
     let volunteer = app.browser();

@@ -212,6 +212,20 @@ async fn a_round_runs_through_the_api() {
     )
     .await;
     assert_eq!((status, body["status"].as_str()), (200, Some("accepted")));
+    let summary = format!("/rounds/{id}/summary");
+    assert_eq!(call(&app, Method::GET, &summary, leader, None).await.0, 403);
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1{summary}")))
+        .bearer_auth(staff.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.bytes().await.unwrap().starts_with(b"PK"),
+        "a workbook"
+    );
     let (_, mine) = call(&app, Method::GET, &path, leader, None).await;
     assert_eq!(
         (mine["paid_fen"].as_i64(), mine["project_id"].is_string()),

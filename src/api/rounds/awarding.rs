@@ -32,6 +32,37 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(pay_tranche))
         .routes(routes!(send_report))
         .routes(routes!(decide_report))
+        .routes(routes!(summary))
+}
+
+/// Staff: the round's summary as a workbook, a row per application (score, award, money
+/// paid, project, reports).
+#[utoipa::path(
+    get,
+    path = "/rounds/{id}/summary",
+    tag = "rounds",
+    security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = Uuid, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "The workbook", content_type = crate::files::XLSX),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not staff", body = ErrorBody),
+        (status = 404, description = "No such round", body = ErrorBody),
+    )
+)]
+async fn summary(
+    State(state): State<AppState>,
+    SignedIn { actor, .. }: SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    let (title, bytes) =
+        project::rounds::summary::workbook(&state.db, &actor, id, Utc::now()).await?;
+    Ok(crate::files::download(
+        &format!("公益创投-{title}.xlsx"),
+        "weiyifang-round.xlsx",
+        crate::files::XLSX,
+        bytes,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
