@@ -216,7 +216,7 @@ async fn show_round(
     Path(id): Path<Uuid>,
 ) -> Result<Json<RoundDetailBody>, AppError> {
     let found = rounds::find_round(&state.db, id).await?;
-    let results = awards::results(&state.db, id, Utc::now()).await?;
+    let results = awards::results(&state.db, id).await?;
     Ok(Json(RoundDetailBody {
         round: RoundBody::of(&found),
         results: results

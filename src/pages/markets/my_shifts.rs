@@ -126,15 +126,15 @@ pub(super) async fn show_my_shifts(
         })
         .collect();
     past.reverse();
-    let (services, tenths) = event::records::confirmed_hours_of(&state.db, actor.person_id).await?;
-    let standing = event::records::standing_hours_of(&state.db, actor.person_id, now).await?;
+    let served = event::records::hours_of(&state.db, actor.person_id, now).await?;
+    let still_posted = served.tenths - served.standing_tenths;
     let page = MyShiftsPage {
         helped,
         upcoming,
         past,
-        services,
-        hours: event::records::format_hours(tenths),
-        posted: (tenths > standing).then(|| event::records::format_hours(tenths - standing)),
+        services: served.services,
+        hours: event::records::format_hours(served.tenths),
+        posted: (still_posted > 0).then(|| event::records::format_hours(still_posted)),
     };
     Ok(crate::pages::render(&state, &context, "pages/my-shifts", &page)?.into_response())
 }

@@ -174,7 +174,7 @@ async fn show_round(
         }
         may_review = rounds::review::is_reviewer(&state.db, found.id, actor.person_id).await?;
     }
-    let results = rounds::awards::results(&state.db, found.id, now).await?;
+    let results = rounds::awards::results(&state.db, found.id).await?;
     let page = RoundPage {
         card: RoundCard::of(lang, &found, now),
         description: found.description.clone(),

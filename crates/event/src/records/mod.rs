@@ -443,34 +443,46 @@ pub async fn confirmed_hours_of(
     db: &impl ConnectionTrait,
     person_id: Uuid,
 ) -> Result<(u64, i64), EventError> {
-    let (services, tenths) = counted_hour_entries()
-        .select_only()
-        .column_as(hour_entry::Column::Id.count(), "services")
-        .column_as(hour_entry::Column::Tenths.sum(), "tenths")
-        .filter(service_record::Column::PersonId.eq(person_id))
-        .into_tuple::<(i64, Option<i64>)>()
-        .one(db)
-        .await?
-        .unwrap_or_default();
-    Ok((u64::try_from(services).unwrap_or(0), tenths.unwrap_or(0)))
+    let hours = hours_of(db, person_id, Utc::now()).await?;
+    Ok((hours.services, hours.tenths))
 }
 
-/// Of a volunteer's confirmed hours, those that stand (their 公示 is over, no objection
-/// open), in tenths: what a certificate can show today.
-pub async fn standing_hours_of(
+/// A volunteer's confirmed service, counted in one pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ServedHours {
+    /// Records with confirmed hours.
+    pub services: u64,
+    /// The sum of their current values, in tenths.
+    pub tenths: i64,
+    /// Of those, the hours that stand (posting over, no objection open): what a
+    /// certificate can show today.
+    pub standing_tenths: i64,
+}
+
+pub async fn hours_of(
     db: &impl ConnectionTrait,
     person_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<i64, EventError> {
-    let tenths = official_hour_entries(now)
+) -> Result<ServedHours, EventError> {
+    use sea_orm::sea_query::{ExprTrait, Func};
+    let standing = Func::sum(
+        Expr::col((hour_entry::Entity, hour_entry::Column::Tenths)).mul(stands_as_number(now)),
+    );
+    let (services, tenths, standing_tenths) = counted_hour_entries()
         .select_only()
+        .column_as(hour_entry::Column::Id.count(), "services")
         .column_as(hour_entry::Column::Tenths.sum(), "tenths")
+        .expr_as(standing, "standing")
         .filter(service_record::Column::PersonId.eq(person_id))
-        .into_tuple::<Option<i64>>()
+        .into_tuple::<(i64, Option<i64>, Option<i64>)>()
         .one(db)
         .await?
-        .flatten();
-    Ok(tenths.unwrap_or(0))
+        .unwrap_or_default();
+    Ok(ServedHours {
+        services: u64::try_from(services).unwrap_or(0),
+        tenths: tenths.unwrap_or(0),
+        standing_tenths: standing_tenths.unwrap_or(0),
+    })
 }
 
 /// Whether a counted entry stands (已生效): its 公示 is over and no objection to its record

@@ -155,13 +155,11 @@ pub struct PublicResult {
 pub async fn results(
     db: &impl ConnectionTrait,
     round_id: Uuid,
-    now: DateTime<Utc>,
 ) -> Result<Vec<PublicResult>, ProjectError> {
     let found = find_round(db, round_id).await?;
     if found.announced_at.is_none() {
         return Ok(Vec::new());
     }
-    let _ = now;
     let mut awarded = Vec::new();
     for ranked in rank(db, &found, None, true).await? {
         if ranked.application.award_fen.is_none() {
