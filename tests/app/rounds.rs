@@ -457,7 +457,12 @@ async fn a_round_runs_from_announcement_to_the_final_report_of_an_awarded_projec
     let mine = leader
         .get_text(&format!("/rounds/{round}/apply/{org}"))
         .await;
-    assert!(mine.contains("已退回") && mine.contains("已通过") && mine.contains("待审核"));
+    assert!(
+        mine.contains("已退回")
+            && mine.contains("已通过")
+            && mine.contains("待审核")
+            && mine.contains("已立项")
+    );
 
     // The summary workbook: a row per application, the awards and payments as numbers.
     let response = staff.get(&format!("/rounds/{round}/summary.xlsx")).await;

@@ -103,6 +103,21 @@ struct ApplicationPage {
     errors: Vec<String>,
 }
 
+/// Where an application stands, as its leader reads it: from its own status up to the
+/// award and the project.
+fn standing(found: Option<&Application>, phase: Phase) -> &'static str {
+    let Some(a) = found else { return "none" };
+    match (a.status.as_str(), a.award_fen, a.project_id, phase) {
+        ("draft", ..) => "draft",
+        ("withdrawn", ..) => "withdrawn",
+        (_, Some(_), Some(_), _) => "project",
+        (_, Some(_), None, Phase::Posted) => "awarded-posted",
+        (_, Some(_), None, Phase::Standing) => "awarded",
+        (_, None, _, Phase::Posted | Phase::Standing) => "not-awarded",
+        _ => "submitted",
+    }
+}
+
 async fn application_page(
     state: &AppState,
     context: &PageContext,
@@ -130,7 +145,10 @@ async fn application_page(
         org_id,
         org_name,
         application_id: found.as_ref().map(|a| a.id),
-        status: lang.t(&format!("round-application-{status}")),
+        status: lang.t(&format!(
+            "round-application-{}",
+            standing(found.as_ref(), phase)
+        )),
         editable: open && matches!(status, "none" | "draft"),
         may_submit: phase == Phase::Applying && status == "draft",
         may_withdraw: open && status == "submitted",

@@ -1454,3 +1454,7 @@ audit-round-award = Decided a funding award
 audit-round-announce = Announced a funding round's results
 audit-round-report = Sent a funded project's report
 audit-round-report-decide = Decided on a funded project's report
+round-application-awarded-posted = Awarded; the results are posted
+round-application-awarded = Awarded; the project is to start
+round-application-project = The project has started
+round-application-not-awarded = Not funded in this round

@@ -1454,3 +1454,7 @@ audit-round-award = 确定公益创投资助
 audit-round-announce = 公布公益创投结果
 audit-round-report = 提交公益创投项目报告
 audit-round-report-decide = 审核公益创投项目报告
+round-application-awarded-posted = 获得资助，结果公示中
+round-application-awarded = 获得资助，等待立项
+round-application-project = 已立项
+round-application-not-awarded = 这一轮未获资助
