@@ -172,6 +172,11 @@ async fn a_round_runs_from_announcement_to_the_final_report_of_an_awarded_projec
     // Two leaders apply (the second org's leader is created by add_org with its phone).
     let leader = app.browser();
     leader.login("13600000002", crate::helpers::PASSWORD).await;
+    let page = leader.get_text(&format!("/rounds/{round}")).await;
+    assert!(
+        page.contains(&format!("/rounds/{round}/apply/{org}")),
+        "{page}"
+    );
     let first = apply(
         &leader,
         round,

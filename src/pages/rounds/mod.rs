@@ -164,13 +164,12 @@ async fn show_round(
     let mut apply = Vec::new();
     let mut may_review = false;
     if let Some(actor) = &actor {
-        for org in member::orgs::all_by_name(&state.db).await? {
-            if actor.leads.contains(&org.id) {
-                apply.push(ApplyLink {
-                    href: format!("/rounds/{}/apply/{}", found.id, org.id),
-                    label: views::t_text(lang, "round-apply-for", "name", &org.name),
-                });
-            }
+        for led in &actor.leads {
+            let org = member::orgs::find(&state.db, *led).await?;
+            apply.push(ApplyLink {
+                href: format!("/rounds/{}/apply/{}", found.id, org.id),
+                label: views::t_text(lang, "round-apply-for", "name", &org.name),
+            });
         }
         may_review = rounds::review::is_reviewer(&state.db, found.id, actor.person_id).await?;
     }

@@ -64,9 +64,8 @@ fn shanghai_today(now: DateTime<Utc>) -> NaiveDate {
 pub fn stands_at(found: &Round) -> Option<DateTime<Utc>> {
     let announced = shanghai_today(found.announced_at?);
     let day = announced + Duration::days(i64::from(found.publicity_days));
-    let offset = chrono::FixedOffset::east_opt(8 * 3600)?;
     day.and_time(NaiveTime::MIN)
-        .and_local_timezone(offset)
+        .and_local_timezone(member::fields::shanghai())
         .single()
         .map(|t| t.with_timezone(&Utc))
 }
