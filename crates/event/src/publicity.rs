@@ -117,9 +117,9 @@ pub struct PostedEvent {
 /// (record, tenths, stands_at).
 async fn posted_entries(
     db: &impl ConnectionTrait,
+    held: &HashSet<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Vec<(service_record::Model, i32, DateTime<Utc>)>, EventError> {
-    let held = open_objection_records(db).await?;
     let entries: Vec<(Uuid, i32, DateTime<Utc>)> = records::counted_hour_entries()
         .select_only()
         .column(hour_entry::Column::RecordId)
@@ -169,7 +169,7 @@ pub async fn posted(
     now: DateTime<Utc>,
 ) -> Result<Vec<PostedEvent>, EventError> {
     let held = open_objection_records(db).await?;
-    let entries = posted_entries(db, now).await?;
+    let entries = posted_entries(db, &held, now).await?;
     let places = Places::load(db, entries.iter().map(|e| e.0.shift_id)).await?;
     let mut by_event: HashMap<Uuid, PostedEvent> = HashMap::new();
     for (record, tenths, stands_at) in entries {
