@@ -222,6 +222,10 @@ async fn the_month_runs_through_on_a_phone() {
         local_start.date_naive(),
         NaiveTime::from_hms_opt(23, 59, 0).unwrap(),
     ));
+    // 1.5 hours to confirm, or less when the day ends sooner (late in the evening in
+    // Shanghai the day is cut at midnight); never more than the shift lasts.
+    let tenths = ((ends - starts).num_minutes() / 6).min(15);
+    let hours = format!("{}.{}", tenths / 10, tenths % 10);
     coordinator.type_into("f-title", "南湖社区公益集市").await;
     coordinator
         .set("f-date", &local_start.format("%Y-%m-%d").to_string())
@@ -450,7 +454,7 @@ async fn the_month_runs_through_on_a_phone() {
     volunteer.sees("已签退").await;
     volunteer.fits("14-my-shifts-checked-out").await;
 
-    // ---- the leader confirms her hours: 1.5.
+    // ---- the leader confirms her hours: 1.5 (see above).
     leader.go(&format!("/stalls/{stall_id}/attendance")).await;
     leader.fits("15-attendance").await;
     let hours_field = leader
@@ -459,7 +463,7 @@ async fn the_month_runs_through_on_a_phone() {
         .await
         .unwrap();
     hours_field.clear().await.unwrap();
-    hours_field.send_keys("1.5").await.unwrap();
+    hours_field.send_keys(&hours).await.unwrap();
     leader
         .tap(r#"form[action^="/records/"] button[type="submit"]"#)
         .await;
@@ -469,7 +473,7 @@ async fn the_month_runs_through_on_a_phone() {
         .for_element(Locator::Css(r#"input[name="reason"]"#))
         .await
         .unwrap();
-    leader.sees("1.5").await;
+    leader.sees(&hours).await;
     leader.fits("16-attendance-after-confirming").await;
 
     // ---- the coordinator records 25 residents with a breakdown, from the day's list.
@@ -502,7 +506,7 @@ async fn the_month_runs_through_on_a_phone() {
     coordinator.go("/dashboard").await;
     let dashboard = coordinator.client.source().await.unwrap();
     assert!(
-        dashboard.contains(r#"<span class="count">1.5</span>"#),
+        dashboard.contains(&format!(r#"<span class="count">{hours}</span>"#)),
         "the confirmed hours count at once"
     );
     assert!(
@@ -518,7 +522,7 @@ async fn the_month_runs_through_on_a_phone() {
     // ---- 公示: her hours are posted, name masked; they stand after three working days
     // (the clock moved in the database), and then her certificate holds them.
     volunteer.go("/me/shifts").await;
-    volunteer.sees("其中 1.5 小时正在公示").await;
+    volunteer.sees(&format!("其中 {hours} 小时正在公示")).await;
     volunteer.tap(r#"a[href="/publicity"]"#).await;
     volunteer.sees("林**").await;
     volunteer.fits("20-publicity").await;
@@ -558,7 +562,7 @@ async fn the_month_runs_through_on_a_phone() {
         .tap(r#"form[action="/me/certificates"] button[type="submit"]"#)
         .await;
     volunteer.sees("WYF-V000001").await;
-    volunteer.sees("1.5").await;
+    volunteer.sees(&hours).await;
     volunteer.fits("23-certificate").await;
 
     let http = app.browser();
@@ -581,7 +585,10 @@ async fn the_month_runs_through_on_a_phone() {
             .map(|row| row[1].clone())
             .unwrap_or_else(|| panic!("{label} in the summary"))
     };
-    assert_eq!(figure("志愿服务时长（小时）"), Data::Float(1.5));
+    assert_eq!(
+        figure("志愿服务时长（小时）"),
+        Data::Float(tenths as f64 / 10.0)
+    );
     assert_eq!(figure("服务居民人次"), Data::Float(25.0));
     assert_eq!(figure("其中：老年人"), Data::Float(12.0));
     assert_eq!(figure("其中：儿童"), Data::Float(6.0));
