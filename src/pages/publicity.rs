@@ -131,7 +131,11 @@ async fn posted_line(
         .find_map(|e| {
             let line = e.lines.iter().find(|l| l.record_id == record_id)?;
             Some((
-                EventView::of(lang, e).title + " · " + &views::format_date(lang, e.event.starts_at),
+                format!(
+                    "{} · {}",
+                    e.event.title,
+                    views::format_date(lang, e.event.starts_at)
+                ),
                 LineView::of(lang, line),
             ))
         })

@@ -297,10 +297,7 @@ pub(super) async fn decide_report(
     let now = Utc::now();
     let outcome =
         reports::decide_report(&state.db, &actor, id, accept, &field(&body, "note"), now).await;
-    let application = match &outcome {
-        Ok(decided) => decided.application_id,
-        Err(_) => field(&body, "application").parse().unwrap_or_default(),
-    };
+    let application = reports::application_of_report(&state.db, id).await?;
     let round_id = applications::find_application(&state.db, application)
         .await?
         .round_id;

@@ -174,6 +174,7 @@ async fn show_round(
         may_review = rounds::review::is_reviewer(&state.db, found.id, actor.person_id).await?;
     }
     let results = rounds::awards::results(&state.db, found.id).await?;
+    let phase = rounds::phase(&found, now);
     let page = RoundPage {
         card: RoundCard::of(lang, &found, now),
         description: found.description.clone(),
@@ -200,11 +201,11 @@ async fn show_round(
             })
             .collect(),
         awarded: format_yuan(found.awarded_fen),
-        posted_until: (rounds::phase(&found, now) == Phase::Posted)
+        posted_until: (phase == Phase::Posted)
             .then(|| rounds::stands_at(&found))
             .flatten()
             .map(|at| views::format_date(lang, at - chrono::Duration::seconds(1))),
-        apply: if rounds::phase(&found, now) == Phase::Applying {
+        apply: if phase == Phase::Applying {
             apply
         } else {
             Vec::new()

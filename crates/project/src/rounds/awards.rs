@@ -10,7 +10,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{DatabaseConnection, Set};
 
-use super::applications::{Application, find_application, submitted};
+use super::applications::{Application, find_application};
 use super::review::rank;
 use super::{Phase, Round, find_round, phase, require_staff, themes};
 use crate::ProjectError;
@@ -363,16 +363,4 @@ pub(crate) async fn unpay(
             .await?;
     }
     Ok(())
-}
-
-/// The submitted applications with an award, for the summary.
-pub async fn awarded(
-    db: &impl ConnectionTrait,
-    round_id: Uuid,
-) -> Result<Vec<Application>, ProjectError> {
-    Ok(submitted(db, round_id)
-        .await?
-        .into_iter()
-        .filter(|a| a.award_fen.is_some())
-        .collect())
 }

@@ -26,6 +26,18 @@ pub async fn reports_of(
         .await?)
 }
 
+/// The application a report belongs to (its page).
+pub async fn application_of_report(
+    db: &impl ConnectionTrait,
+    report_id: Uuid,
+) -> Result<Uuid, ProjectError> {
+    Ok(report::Entity::find_by_id(report_id)
+        .one(db)
+        .await?
+        .ok_or(ProjectError::NotFound)?
+        .application_id)
+}
+
 /// A leader of the organization sends the mid-term report, and after it was accepted the
 /// final one; never a second while one waits for staff or was accepted.
 pub async fn submit_report(

@@ -168,7 +168,7 @@ fn checked_scores(
 }
 
 /// The reviewer belongs to the applying organization.
-pub async fn conflicted(
+async fn conflicted(
     db: &impl ConnectionTrait,
     actor: &Actor,
     found: &Application,
