@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod metrics;
 pub mod notices;
+pub mod page_cache;
 pub mod reporting;
 pub mod settings;
 pub mod state;

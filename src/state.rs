@@ -16,6 +16,8 @@ pub struct Inner {
     pub templates: Handlebars<'static>,
     pub settings: Settings,
     pub metrics: Metrics,
+    /// Public pages kept rendered until what they show changes.
+    pub pages: crate::page_cache::PageCache,
     /// Dashboards and monthly reports read a year of records each: they take turns, one
     /// per core, so a crowd of them queues instead of holding a year of rows apiece in
     /// memory and every database connection at once.
@@ -34,6 +36,7 @@ impl AppState {
             templates,
             settings,
             metrics,
+            pages: crate::page_cache::PageCache::default(),
             reports: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),

@@ -46,6 +46,7 @@ mod notices;
 mod observability;
 mod orgs;
 mod orgs_api;
+mod page_cache;
 mod pages;
 mod people_served;
 mod privacy;

@@ -9,6 +9,7 @@ mod error;
 pub mod leaving;
 pub mod markets;
 pub mod notify;
+pub mod page_stamp;
 pub mod publicity;
 pub mod records;
 pub mod schedule;

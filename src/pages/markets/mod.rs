@@ -2,13 +2,15 @@
 //! cancel, "my shifts", and the coordinators' scheduling, stalls and shifts.
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::Utc;
 use event::EventError;
 use event::EventStatus;
+use event::page_stamp;
 use event::schedule;
 use event::signups::{self, SignupStatus, Standing};
 use event::stalls::Service;
@@ -21,6 +23,7 @@ use super::invalid;
 use crate::auth::{self, SignedIn};
 use crate::errors::AppError;
 use crate::i18n::Lang;
+use crate::page_cache::PageKey;
 use crate::state::AppState;
 use crate::templates::PageContext;
 use crate::views;
@@ -193,6 +196,9 @@ struct MarketPage {
     /// The day's own times: where a new shift's fields start.
     starts_value: String,
     ends_value: String,
+    /// When the clock alone changes this page (a shift starts, sign-up closes).
+    #[serde(skip)]
+    fresh_until: chrono::DateTime<Utc>,
 }
 
 async fn market_page(
@@ -203,11 +209,17 @@ async fn market_page(
     problem: Option<String>,
 ) -> Result<MarketPage, AppError> {
     let lang = context.lang();
+    let now = Utc::now();
     let (market, stalls) =
-        signups::market_day(&state.db, id, actor.map(|a| a.person_id), Utc::now()).await?;
+        signups::market_day(&state.db, id, actor.map(|a| a.person_id), now).await?;
     if !schedule::may_see(actor, &market) {
         return Err(AppError::NotFound);
     }
+    let shift_starts = stalls
+        .iter()
+        .flat_map(|s| s.shifts.iter())
+        .map(|v| v.shift.starts_at);
+    let fresh_until = page_stamp::fresh_until(&market, shift_starts, now);
     let organizer = match market.organizer_id {
         Some(org) => Some(member::orgs::find(&state.db, org).await?.name),
         None => None,
@@ -229,6 +241,7 @@ async fn market_page(
         None => false,
     };
     Ok(MarketPage {
+        fresh_until,
         helps,
         desk: actor.is_some_and(Actor::is_staff) && market.status == EventStatus::Published,
         clashes,
@@ -249,15 +262,20 @@ async fn market_page(
         open_for_changes,
         organizer,
         cutoff: views::format_deadline(lang, schedule::signup_closes_at(&market)),
-        cutoff_value: market
-            .signup_closes_at
-            .map(|at| {
-                let local = at.with_timezone(&schedule::shanghai());
-                local.format("%Y-%m-%dT%H:%M").to_string()
-            })
-            .unwrap_or_default(),
+        cutoff_value: cutoff_value(&market),
         market: summary(lang, &market),
     })
+}
+
+/// The cut-off as the form's `datetime-local` field holds it; empty for the default.
+fn cutoff_value(market: &event::Event) -> String {
+    market
+        .signup_closes_at
+        .map(|at| {
+            let local = at.with_timezone(&schedule::shanghai());
+            local.format("%Y-%m-%dT%H:%M").to_string()
+        })
+        .unwrap_or_default()
 }
 
 /// Names of volunteers whose shifts on the day now overlap (after the day or a shift was
@@ -349,6 +367,9 @@ async fn show_market(
     viewer: Option<SignedIn>,
     Path(id): Path<Uuid>,
 ) -> Result<Response, AppError> {
+    if viewer.is_none() && context.flash.is_none() {
+        return show_public_market(&state, &context, id).await;
+    }
     let page = market_page(
         &state,
         &context,
@@ -358,6 +379,30 @@ async fn show_market(
     )
     .await?;
     Ok(super::render(&state, &context, "pages/market", &page)?.into_response())
+}
+
+/// The day as anyone not signed in sees it: the same for all of them, so it is rendered
+/// once and served from memory until its stamp moves or the clock changes it.
+async fn show_public_market(
+    state: &AppState,
+    context: &PageContext,
+    id: Uuid,
+) -> Result<Response, AppError> {
+    let stamp = page_stamp::page_stamp(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let key = PageKey {
+        page: id,
+        lang: context.lang(),
+        elder: context.locale.elder,
+    };
+    if let Some(body) = state.pages.get(&key, stamp, Utc::now()) {
+        return Ok(Html(body).into_response());
+    }
+    let page = market_page(state, context, None, id, None).await?;
+    let html = Bytes::from(super::render(state, context, "pages/market", &page)?.0);
+    state.pages.put(key, stamp, page.fresh_until, html.clone());
+    Ok(Html(html).into_response())
 }
 
 /// A refusal on the market page: the page again with the reason on top.

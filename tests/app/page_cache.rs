@@ -1,0 +1,86 @@
+//! A market day's public page is served from memory; every change it shows reaches it at
+//! once, whichever path made it (page, domain call or a plain SQL update), on both databases.
+
+use event::schedule;
+use event::stalls;
+use member::PlatformRole;
+use member::entities::organization;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+
+use crate::helpers::TestApp;
+use crate::markets::market_with_shift;
+
+async fn public_page(app: &TestApp, path: &str) -> String {
+    let response = app.browser().get(path).await;
+    assert_eq!(response.status(), 200);
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_kept_public_page_follows_every_change() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, shift_id) = market_with_shift(&app, 2).await;
+    let path = format!("/markets/{market}");
+
+    let first = public_page(&app, &path).await;
+    assert!(first.contains("空余 2 / 2 个名额"), "{first}");
+    assert_eq!(
+        public_page(&app, &path).await,
+        first,
+        "served again as it was"
+    );
+    // The English page is kept apart from the Chinese one.
+    let english = public_page(&app, &format!("{path}?lang=en")).await;
+    assert!(english.contains("2 of 2 places free"));
+    assert!(public_page(&app, &path).await.contains("空余 2 / 2 个名额"));
+
+    // A volunteer takes a place through the pages.
+    let volunteer = app
+        .signed_in(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    let signup = format!("/shifts/{shift_id}/signup");
+    assert_eq!(volunteer.post(&signup, &[]).await.status(), 303);
+    assert!(public_page(&app, &path).await.contains("空余 1 / 2 个名额"));
+
+    // Fewer places (a domain call), then a second volunteer waits.
+    stalls::set_capacity(&app.db, &staff, shift_id, "1")
+        .await
+        .unwrap();
+    assert!(public_page(&app, &path).await.contains("已满（1 人）"));
+    let second = app
+        .signed_in(PlatformRole::Volunteer, "王大伯", "13912345679")
+        .await;
+    assert_eq!(second.post(&signup, &[]).await.status(), 303);
+    assert!(public_page(&app, &path).await.contains("1 人候补"));
+
+    // The organization is renamed by any path, here a plain update.
+    let stall_org = organization::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut renamed: organization::ActiveModel = stall_org.into();
+    renamed.name = Set("南湖理发志愿队".into());
+    renamed.update(&app.db).await.unwrap();
+    let page = public_page(&app, &path).await;
+    assert!(page.contains("南湖理发志愿队") && !page.contains("南湖爱心理发队"));
+
+    // A new stall appears; the day cancelled says so.
+    let clinic = app.add_org("南湖义诊队", "elderly", "南湖社区", "").await;
+    stalls::add_stall(
+        &app.db,
+        &staff,
+        market,
+        &clinic.to_string(),
+        "clinic",
+        "量血压",
+    )
+    .await
+    .unwrap();
+    assert!(public_page(&app, &path).await.contains("量血压"));
+    schedule::cancel(&app.db, &staff, market, "下雨")
+        .await
+        .unwrap();
+    assert!(public_page(&app, &path).await.contains("已取消"));
+}
