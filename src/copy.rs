@@ -107,7 +107,7 @@ fn ordered<E: EntityTrait>() -> sea_orm::Select<E> {
 
 async fn copy_table<E>(
     source: &DatabaseTransaction,
-    target: &DatabaseTransaction,
+    target: &member::tx::WriteTxn,
     name: &'static str,
 ) -> Result<u64, CopyError>
 where
@@ -227,7 +227,7 @@ impl<C: ConnectionTrait> TableAction for Summing<'_, C> {
 
 struct Copying<'a> {
     source: &'a DatabaseTransaction,
-    target: &'a DatabaseTransaction,
+    target: &'a member::tx::WriteTxn,
 }
 
 impl TableAction for Copying<'_> {

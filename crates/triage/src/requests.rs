@@ -8,10 +8,7 @@ use member::secrets::digest;
 use member::{Actor, FieldError, Phone};
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    Condition, DatabaseConnection, DatabaseTransaction, PaginatorTrait, QueryOrder, QuerySelect,
-    Set,
-};
+use sea_orm::{Condition, DatabaseConnection, PaginatorTrait, QueryOrder, QuerySelect, Set};
 
 use crate::entities::{request, request_update};
 use crate::kinds::{Category, Channel, Class, Status, UpdateKind};
@@ -274,7 +271,7 @@ pub(crate) async fn add_update_with_class(
 /// Takes the request's row lock for the rest of the transaction (a no-op update), then
 /// reads it: two coordinators acting at once see each other's result.
 pub(crate) async fn lock(
-    txn: &DatabaseTransaction,
+    txn: &member::tx::WriteTxn,
     id: Uuid,
 ) -> Result<request::Model, TriageError> {
     let locked = request::Entity::update_many()
