@@ -26,6 +26,8 @@ mod sent_reports;
 mod tally;
 mod volunteer_record;
 
+pub use dashboard::DashboardPage;
+
 use axum::Router;
 use axum::response::Html;
 use serde::Serialize;

@@ -1,6 +1,9 @@
-//! A market day's public page is served from memory; every change it shows reaches it at
-//! once, whichever path made it (page, domain call or a plain SQL update), on both databases.
+//! What is served from memory is never older than the question. A market day's public page
+//! is kept until something it shows changes: every change reaches it at once, whichever path
+//! made it (page, domain call or a plain SQL update), on both databases. Coordinators asking
+//! for the dashboard at once share one answer, which always holds what was written before.
 
+use chrono::{Duration, Utc};
 use event::schedule;
 use event::stalls;
 use member::PlatformRole;
@@ -83,4 +86,41 @@ async fn the_kept_public_page_follows_every_change() {
         .await
         .unwrap();
     assert!(public_page(&app, &path).await.contains("已取消"));
+}
+
+#[tokio::test]
+async fn coordinators_asking_at_once_share_a_dashboard_that_holds_every_earlier_write() {
+    let app = TestApp::new().await;
+    let day_ago = |days| Utc::now() - Duration::days(days);
+    app.add_market(
+        "上月集市",
+        day_ago(40),
+        day_ago(40) + Duration::hours(2),
+        event::EventStatus::Published,
+    )
+    .await;
+    let coordinator = app
+        .signed_in(PlatformRole::Coordinator, "周协调", "13600000001")
+        .await;
+    let one_day = r#"<span class="count">1</span> 公益集市（天）"#;
+    let mut asking = Vec::new();
+    for _ in 0..8 {
+        let coordinator = coordinator.clone();
+        asking.push(tokio::spawn(async move {
+            coordinator.get_text("/dashboard?period=all").await
+        }));
+    }
+    for answer in asking {
+        assert!(answer.await.unwrap().contains(one_day));
+    }
+    // A day added after those answers is in the next one.
+    app.add_market(
+        "本月集市",
+        day_ago(2),
+        day_ago(2) + Duration::hours(2),
+        event::EventStatus::Published,
+    )
+    .await;
+    let page = coordinator.get_text("/dashboard?period=all").await;
+    assert!(page.contains(r#"<span class="count">2</span> 公益集市（天）"#));
 }

@@ -251,6 +251,27 @@ async fn run(url: &str, scale: Scale, keep: bool) -> anyhow::Result<()> {
     )
     .await?;
     memory_note(pid, "market_page");
+    let market_page_alone = drive_with(
+        &client,
+        1,
+        (0..IDLE_REQUESTS)
+            .map(|_| Call::get(format!("{app}/markets/{}", fixture.upcoming_market), None))
+            .collect(),
+    )
+    .await?;
+    let volunteer_market = drive(
+        &client,
+        (0..scale.page_requests)
+            .map(|_| {
+                Call::get(
+                    format!("{app}/markets/{}", fixture.upcoming_market),
+                    Some(fixture.busy_volunteer_token.clone()),
+                )
+            })
+            .collect(),
+    )
+    .await?;
+    memory_note(pid, "volunteer_market");
     let my_shifts = drive(
         &client,
         (0..scale.page_requests)
@@ -318,6 +339,16 @@ async fn run(url: &str, scale: Scale, keep: bool) -> anyhow::Result<()> {
     rows.push(("sign-up, 64 clients racing", &signups, Some(&bare_insert)));
     rows.push(("public market-day page", &market_page, Some(&bare_handler)));
     rows.push((
+        "public market-day page (1 client)",
+        &market_page_alone,
+        None,
+    ));
+    rows.push((
+        "a volunteer's market-day page",
+        &volunteer_market,
+        Some(&bare_handler),
+    ));
+    rows.push((
         "a volunteer's \"my shifts\"",
         &my_shifts,
         Some(&bare_handler),
@@ -352,11 +383,144 @@ async fn run(url: &str, scale: Scale, keep: bool) -> anyhow::Result<()> {
         "server peak memory (VmHWM): {:.1} MB",
         peak_rss_kb as f64 / 1024.0
     );
+    let measured = Measured {
+        bare_handler: &bare_handler,
+        bare_insert: &bare_insert,
+        signups: &signups,
+        over,
+        market_page: &market_page,
+        market_page_alone: &market_page_alone,
+        volunteer_market: &volunteer_market,
+        my_shifts: &my_shifts,
+        dashboard_one: &dashboard_one,
+        dashboard: &dashboard,
+        export_one: &export_one,
+        peak_mb: peak_rss_kb as f64 / 1024.0,
+    };
+    println!();
+    for line in measured.against_targets() {
+        println!("{line}");
+    }
     if over > 0 {
         bail!("a shift is over capacity");
     }
     Ok(())
 }
+
+/// The runs the targets of issue 22 speak of.
+struct Measured<'a> {
+    bare_handler: &'a Run,
+    bare_insert: &'a Run,
+    signups: &'a Run,
+    over: usize,
+    market_page: &'a Run,
+    market_page_alone: &'a Run,
+    volunteer_market: &'a Run,
+    my_shifts: &'a Run,
+    dashboard_one: &'a Run,
+    dashboard: &'a Run,
+    export_one: &'a Run,
+    peak_mb: f64,
+}
+
+impl Measured<'_> {
+    /// One line per target: the figure, the target and whether it is met.
+    fn against_targets(&self) -> Vec<String> {
+        let share = |run: &Run, of: &Run| run.per_second() / of.per_second().max(1e-9);
+        let page = |run: &Run| {
+            format!(
+                "1/{:.0} of the bare handler",
+                1.0 / share(run, self.bare_handler).max(1e-9)
+            )
+        };
+        let mut lines = Vec::new();
+        let mut target = |what: &str, figure: String, goal: &str, met: bool| {
+            let verdict = if met { "met" } else { "MISSED" };
+            lines.push(format!(
+                "target: {what}: {figure} (target {goal}) — {verdict}"
+            ));
+        };
+        let market = share(self.market_page, self.bare_handler);
+        target(
+            "public market-day page",
+            page(self.market_page),
+            "≥ 1/15",
+            market >= 1.0 / 15.0,
+        );
+        let p99 = self.market_page.percentile(99);
+        target(
+            "public market-day page p99",
+            format!("{p99:.1} ms"),
+            "< 50 ms",
+            p99 < 50.0,
+        );
+        let alone = self.market_page_alone.percentile(50);
+        target(
+            "one market-day page on an idle server",
+            format!("{alone:.2} ms"),
+            "< 5 ms",
+            alone < 5.0,
+        );
+        for (what, run) in [
+            ("a volunteer's market-day page", self.volunteer_market),
+            ("a volunteer's \"my shifts\"", self.my_shifts),
+        ] {
+            target(
+                what,
+                page(run),
+                "≥ 1/30",
+                share(run, self.bare_handler) >= 1.0 / 30.0,
+            );
+        }
+        let signups = share(self.signups, self.bare_insert);
+        target(
+            "sign-ups",
+            format!("{:.0} % of the bare insert", 100.0 * signups),
+            "≥ 50 %",
+            signups >= 0.5,
+        );
+        let p99 = self.signups.percentile(99);
+        target("sign-up p99", format!("{p99:.1} ms"), "< 60 ms", p99 < 60.0);
+        target(
+            "shifts over capacity",
+            self.over.to_string(),
+            "0",
+            self.over == 0,
+        );
+        let one = self.dashboard_one.percentile(50);
+        target(
+            "a year's dashboard alone",
+            format!("{one:.0} ms"),
+            "< 50 ms",
+            one < 50.0,
+        );
+        let p99 = self.dashboard.percentile(99);
+        let all = self.dashboard.errors == 0;
+        target(
+            "a year's dashboard, 64 at once, p99",
+            format!("{p99:.0} ms, {} failed", self.dashboard.errors),
+            "< 1,000 ms, none failed",
+            all && p99 < 1000.0,
+        );
+        let export = self.export_one.percentile(50);
+        target(
+            "monthly workbook alone",
+            format!("{export:.0} ms"),
+            "< 200 ms",
+            export < 200.0,
+        );
+        target(
+            "server peak memory",
+            format!("{:.0} MB", self.peak_mb),
+            "< 100 MB",
+            self.peak_mb < 100.0,
+        );
+        lines
+    }
+}
+
+/// Requests one after another on an idle server, for a page's own time.
+const IDLE_REQUESTS: usize = 200;
 
 /// One request of a run.
 #[derive(Clone)]

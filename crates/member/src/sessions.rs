@@ -4,7 +4,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
 use uuid::Uuid;
 
 use crate::accounts::{actor_of, load};
@@ -58,7 +61,7 @@ pub async fn start_session(
 /// The person behind a session cookie, or `None` when the session is unknown, idle for
 /// too long, past its absolute end, or its account is disabled or erased.
 pub async fn actor_for_session(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     token: &str,
     policy: &SessionPolicy,
     now: DateTime<Utc>,
@@ -75,11 +78,14 @@ pub async fn actor_for_session(
         return Ok(None);
     };
     if now - found.last_seen_at >= TOUCH_EVERY {
+        // Through the writers' queue, like every other write (see `tx`).
+        let txn = crate::tx::begin_write(db).await?;
         session::Entity::update_many()
             .col_expr(session::Column::LastSeenAt, Expr::value(now))
             .filter(session::Column::TokenHash.eq(hash))
-            .exec(db)
+            .exec(&txn)
             .await?;
+        txn.commit().await?;
     }
     Ok(Some(actor))
 }
@@ -187,7 +193,7 @@ pub async fn issue_api_token(
 /// The person behind a bearer token, or `None` when it is unknown, revoked, expired, or
 /// its account is disabled or erased.
 pub async fn actor_for_api_token(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>, MemberError> {
@@ -202,11 +208,13 @@ pub async fn actor_for_api_token(
     };
     let actor = usable_actor(db, found.account_id).await?;
     if actor.is_some() && found.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) {
+        let txn = crate::tx::begin_write(db).await?;
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
             .filter(api_token::Column::Id.eq(found.id))
-            .exec(db)
+            .exec(&txn)
             .await?;
+        txn.commit().await?;
     }
     Ok(actor)
 }

@@ -85,7 +85,7 @@ struct Count {
 }
 
 #[derive(Serialize)]
-struct DashboardPage {
+pub struct DashboardPage {
     period: String,
     from: String,
     until: String,
@@ -427,6 +427,8 @@ async fn street_wide(
 }
 
 /// The coordinators' dashboard: street-wide, with organizations, funding and the report.
+/// Every coordinator sees the same page for the same period, so a crowd asking at once
+/// shares one working of it (see `shared_answers`).
 async fn show_dashboard(
     State(state): State<AppState>,
     context: PageContext,
@@ -437,14 +439,35 @@ async fn show_dashboard(
         return Err(AppError::Forbidden);
     }
     let lang = context.lang();
-    let (default_day, shown_instead) = default_day(&state, lang, &query).await?;
+    let question = (
+        lang,
+        query.period.clone(),
+        query.from.clone(),
+        query.until.clone(),
+    );
+    let page = state
+        .dashboards
+        .answer(question, async || {
+            street_dashboard(&state, &actor, lang, query).await
+        })
+        .await?;
+    Ok(super::render(&state, &context, "pages/dashboard", &*page)?.into_response())
+}
+
+async fn street_dashboard(
+    state: &AppState,
+    actor: &member::Actor,
+    lang: Lang,
+    query: PeriodQuery,
+) -> Result<DashboardPage, AppError> {
+    let (default_day, shown_instead) = default_day(state, lang, &query).await?;
     // Before the figures' turn: it builds the month's report, which waits for a turn of its
     // own, and a request holding two turns at once could wait for itself.
-    let sent = sent_status(&state, &actor, lang, default_day).await?;
-    let sent_marks = event::sent_reports::latest_revisions(&state.db, &actor).await?;
-    let shown = shown(&state, lang, query, default_day, None, &sent_marks).await?;
+    let sent = sent_status(state, actor, lang, default_day).await?;
+    let sent_marks = event::sent_reports::latest_revisions(&state.db, actor).await?;
+    let shown = shown(state, lang, query, default_day, None, &sent_marks).await?;
     let (from, last_day) = (shown.from, shown.until.and_then(|u| u.pred_opt()));
-    let mut page = street_wide(&state, &actor, lang, shown).await?;
+    let mut page = street_wide(state, actor, lang, shown).await?;
     page.this_month = default_day.format("%Y-%m").to_string();
     page.shown_instead = shown_instead;
     page.sent = sent;
@@ -452,7 +475,7 @@ async fn show_dashboard(
         (Some(f), Some(l)) => Some(format!("from={f}&until={l}")),
         _ => None,
     };
-    Ok(super::render(&state, &context, "pages/dashboard", &page)?.into_response())
+    Ok(page)
 }
 
 /// A leader's figures for their own organization.
