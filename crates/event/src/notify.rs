@@ -31,11 +31,21 @@ pub(crate) async fn about_shift(
     let shift = crate::stalls::find_shift(db, shift_id).await?;
     let stall = crate::stalls::find_stall(db, shift.stall_id).await?;
     let day = schedule::find(db, stall.event_id).await?;
-    Ok(Notice::new(kind, format!("/markets/{}", day.id))
-        .arg("day", day.title)
+    Ok(of_shift(kind, &day, &stall, &shift))
+}
+
+/// The same, from the rows already at hand.
+pub(crate) fn of_shift(
+    kind: Kind,
+    day: &event::Model,
+    stall: &stall::Model,
+    shift: &shift::Model,
+) -> Notice {
+    Notice::new(kind, format!("/markets/{}", day.id))
+        .arg("day", day.title.clone())
         .arg("service", stall.service.as_str())
         .arg("starts", local(shift.starts_at))
-        .arg("place", day.place))
+        .arg("place", day.place.clone())
 }
 
 /// A notice about a whole day.

@@ -176,13 +176,13 @@ async fn open_shift(
     at_desk: bool,
     shift_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<(shift::Model, event::Model), EventError> {
+) -> Result<(shift::Model, stall::Model, event::Model), EventError> {
     let shift = find_shift(db, shift_id).await?;
     let stall = find_stall(db, shift.stall_id).await?;
     let event = schedule::find(db, stall.event_id).await?;
     match closed_reason(&event, &shift, now, at_desk) {
         Some(reason) => Err(EventError::field("shift", reason)),
-        None => Ok((shift, event)),
+        None => Ok((shift, stall, event)),
     }
 }
 
@@ -197,7 +197,8 @@ async fn place(
         added_by,
         at_desk,
     } = placing;
-    let (shift, event) = open_shift(db, at_desk, shift_id, now).await?;
+    // Read before the turn to write: the turn is held only for what must be atomic.
+    let (shift, stall, event) = open_shift(db, at_desk, shift_id, now).await?;
 
     let txn = tx::begin_write(db).await?;
     // The shift's row first: sign-ups for one shift queue up here on PostgreSQL (SQLite's
@@ -241,9 +242,8 @@ async fn place(
     .await?;
     let standing = standing_of(&txn, &created).await?;
     let told = match standing.position {
-        None => crate::notify::about_shift(&txn, Kind::SignupConfirmed, shift.id).await?,
-        Some(position) => crate::notify::about_shift(&txn, Kind::SignupWaitlisted, shift.id)
-            .await?
+        None => crate::notify::of_shift(Kind::SignupConfirmed, &event, &stall, &shift),
+        Some(position) => crate::notify::of_shift(Kind::SignupWaitlisted, &event, &stall, &shift)
             .arg("position", position.to_string()),
     };
     notices::send(&txn, person_id, &told, Utc::now()).await?;
