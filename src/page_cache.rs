@@ -5,7 +5,7 @@
 //! that are the same for every visitor are kept: anonymous ones, without a notice.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::Bytes;
 use chrono::{DateTime, Utc};
@@ -37,12 +37,42 @@ struct Kept {
 #[derive(Default)]
 pub struct PageCache {
     pages: Mutex<(HashMap<PageKey, Kept>, u64)>,
+    /// One render at a time per page: a crowd arriving on a page not kept yet waits for the
+    /// first render instead of rendering it sixty-four times at once.
+    renders: Mutex<HashMap<PageKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PageCache {
+    /// The page kept at `stamp`, else rendered by `render` (the page and the moment the
+    /// clock alone would change it) and kept.
+    pub async fn get_or_render<E>(
+        &self,
+        key: PageKey,
+        stamp: PageStamp,
+        render: impl AsyncFnOnce() -> Result<(Bytes, DateTime<Utc>), E>,
+    ) -> Result<Bytes, E> {
+        if let Some(body) = self.get(&key, stamp, Utc::now()) {
+            return Ok(body);
+        }
+        let turn = {
+            let mut renders = self.renders.lock().unwrap_or_else(PoisonError::into_inner);
+            if renders.len() >= MAX_PAGES && !renders.contains_key(&key) {
+                renders.clear();
+            }
+            renders.entry(key).or_default().clone()
+        };
+        let _turn = turn.lock().await;
+        if let Some(body) = self.get(&key, stamp, Utc::now()) {
+            return Ok(body);
+        }
+        let (body, until) = render().await?;
+        self.put(key, stamp, until, body.clone());
+        Ok(body)
+    }
+
     /// The kept page if it was rendered at `stamp` and the clock has not moved past it.
-    pub fn get(&self, key: &PageKey, stamp: PageStamp, now: DateTime<Utc>) -> Option<Bytes> {
-        let pages = self.pages.lock().ok()?;
+    fn get(&self, key: &PageKey, stamp: PageStamp, now: DateTime<Utc>) -> Option<Bytes> {
+        let pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         pages
             .0
             .get(key)
@@ -50,10 +80,8 @@ impl PageCache {
             .map(|kept| kept.body.clone())
     }
 
-    pub fn put(&self, key: PageKey, stamp: PageStamp, until: DateTime<Utc>, body: Bytes) {
-        let Ok(mut pages) = self.pages.lock() else {
-            return;
-        };
+    fn put(&self, key: PageKey, stamp: PageStamp, until: DateTime<Utc>, body: Bytes) {
+        let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         let (map, counter) = &mut *pages;
         *counter += 1;
         if map.len() >= MAX_PAGES && !map.contains_key(&key) {

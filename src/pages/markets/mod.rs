@@ -396,13 +396,15 @@ async fn show_public_market(
         lang: context.lang(),
         elder: context.locale.elder,
     };
-    if let Some(body) = state.pages.get(&key, stamp, Utc::now()) {
-        return Ok(Html(body).into_response());
-    }
-    let page = market_page(state, context, None, id, None).await?;
-    let html = Bytes::from(super::render(state, context, "pages/market", &page)?.0);
-    state.pages.put(key, stamp, page.fresh_until, html.clone());
-    Ok(Html(html).into_response())
+    let body = state
+        .pages
+        .get_or_render(key, stamp, async || {
+            let page = market_page(state, context, None, id, None).await?;
+            let html = super::render(state, context, "pages/market", &page)?;
+            Ok::<_, AppError>((Bytes::from(html.0), page.fresh_until))
+        })
+        .await?;
+    Ok(Html(body).into_response())
 }
 
 /// A refusal on the market page: the page again with the reason on top.
