@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
+    QueryTrait, Set,
 };
 use uuid::Uuid;
 
@@ -78,14 +78,12 @@ pub async fn actor_for_session(
         return Ok(None);
     };
     if now - found.last_seen_at >= TOUCH_EVERY {
-        // Through the writers' queue, like every other write (see `tx`).
-        let txn = crate::tx::begin_write(db).await?;
-        session::Entity::update_many()
+        // Through the writers' queue on SQLite, like every other write (see `tx`).
+        let touch = session::Entity::update_many()
             .col_expr(session::Column::LastSeenAt, Expr::value(now))
             .filter(session::Column::TokenHash.eq(hash))
-            .exec(&txn)
-            .await?;
-        txn.commit().await?;
+            .into_query();
+        crate::tx::write_one(db, &touch).await?;
     }
     Ok(Some(actor))
 }
@@ -208,13 +206,11 @@ pub async fn actor_for_api_token(
     };
     let actor = usable_actor(db, found.account_id).await?;
     if actor.is_some() && found.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) {
-        let txn = crate::tx::begin_write(db).await?;
-        api_token::Entity::update_many()
+        let touch = api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
             .filter(api_token::Column::Id.eq(found.id))
-            .exec(&txn)
-            .await?;
-        txn.commit().await?;
+            .into_query();
+        crate::tx::write_one(db, &touch).await?;
     }
     Ok(actor)
 }

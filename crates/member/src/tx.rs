@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
-    QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    QueryResult, SqliteTransactionMode, Statement, StatementBuilder, TransactionOptions,
+    TransactionTrait,
 };
 use tokio::sync::OwnedMutexGuard;
 
@@ -62,6 +63,21 @@ async fn turn(db: &DatabaseConnection) -> Result<OwnedMutexGuard<()>, DbErr> {
     tokio::time::timeout(TURN_TIMEOUT, queue.lock_owned())
         .await
         .map_err(|_| DbErr::Custom("database is busy: no turn to write in time".into()))
+}
+
+/// One statement written on its own: on SQLite it takes its turn like any writer; on
+/// PostgreSQL it runs by itself, in its own implicit transaction.
+pub async fn write_one(
+    db: &DatabaseConnection,
+    statement: &impl StatementBuilder,
+) -> Result<ExecResult, DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return db.execute(statement).await;
+    }
+    let txn = begin_write(db).await?;
+    let written = txn.execute(statement).await?;
+    txn.commit().await?;
+    Ok(written)
 }
 
 impl WriteTxn {
