@@ -454,6 +454,7 @@ async fn show_dashboard(
     Ok(super::render(&state, &context, "pages/dashboard", &*page)?.into_response())
 }
 
+/// The street-wide dashboard for the period asked, as every coordinator sees it.
 async fn street_dashboard(
     state: &AppState,
     actor: &member::Actor,
