@@ -288,7 +288,8 @@ async fn clashes(state: &AppState, market: Uuid) -> Result<String, AppError> {
 
 /// Organizations the viewer may add a stall for: active ones they manage.
 async fn stall_orgs(state: &AppState, actor: Option<&Actor>) -> Result<Vec<Choice>, AppError> {
-    let Some(actor) = actor else {
+    // Most volunteers manage no organization: nothing to look up for them.
+    let Some(actor) = actor.filter(|a| a.is_staff() || !a.leads.is_empty()) else {
         return Ok(Vec::new());
     };
     Ok(member::orgs::all_by_name(&state.db)
