@@ -4,7 +4,8 @@
 //!
 //! - an event, stall or shift row that changes bumps its own `page_version`;
 //! - a stall added, removed or moved bumps its day's; a shift likewise its stall's;
-//! - a sign-up added, changed or removed bumps its shift's (the free and waiting counts);
+//! - a sign-up added, removed, or changed in status or shift bumps its shift's (the free
+//!   and waiting counts);
 //! - an organization renamed bumps its stalls and the days it organizes.
 //!
 //! A day's stamp is its own version with the sums over its stalls and their shifts: each
@@ -18,6 +19,12 @@ use sea_orm_migration::sea_orm::DbBackend;
 pub struct Migration;
 
 const TABLES: [&str; 3] = ["events", "stalls", "shifts"];
+
+/// A sign-up changes what the page shows only by its status (the free and waiting counts)
+/// or its shift; attendance and the like leave the shift's row alone (on PostgreSQL a bump
+/// would take the shift's row lock).
+const CHANGED: &str =
+    "(OLD.status IS DISTINCT FROM NEW.status OR OLD.shift_id IS DISTINCT FROM NEW.shift_id)";
 
 /// (child table, its parent key column, the parent table).
 const STRUCTURE: [(&str, &str, &str); 2] = [
@@ -135,7 +142,8 @@ fn sqlite() -> Vec<String> {
         shift("NEW")
     ));
     out.push(
-        "CREATE TRIGGER signups_changed_page_version AFTER UPDATE ON signups BEGIN \
+        "CREATE TRIGGER signups_changed_page_version AFTER UPDATE OF status, shift_id ON signups \
+         WHEN NEW.status <> OLD.status OR NEW.shift_id <> OLD.shift_id BEGIN \
          UPDATE shifts SET page_version = page_version + 1 \
          WHERE id IN (OLD.shift_id, NEW.shift_id); END"
             .to_owned(),
@@ -199,14 +207,17 @@ fn postgres() -> Vec<String> {
          RETURN NULL; END $$ LANGUAGE plpgsql"
             .to_owned(),
     );
-    for (what, op) in [
-        ("added", "INSERT"),
-        ("changed", "UPDATE"),
-        ("removed", "DELETE"),
+    for (what, when) in [
+        ("added", "INSERT ON signups FOR EACH ROW".to_owned()),
+        ("removed", "DELETE ON signups FOR EACH ROW".to_owned()),
+        (
+            "changed",
+            format!("UPDATE OF status, shift_id ON signups FOR EACH ROW WHEN {CHANGED}"),
+        ),
     ] {
         out.push(format!(
-            "CREATE TRIGGER signups_{what}_page_version AFTER {op} ON signups \
-             FOR EACH ROW EXECUTE FUNCTION page_version_signups()"
+            "CREATE TRIGGER signups_{what}_page_version AFTER {when} \
+             EXECUTE FUNCTION page_version_signups()"
         ));
     }
     out.push(

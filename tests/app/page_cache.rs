@@ -56,6 +56,22 @@ async fn the_kept_public_page_follows_every_change() {
         .await;
     assert_eq!(second.post(&signup, &[]).await.status(), 303);
     assert!(public_page(&app, &path).await.contains("1 人候补"));
+    // The first gives up the place: the second moves up (a change of status), nobody waits.
+    let cancel = format!("/shifts/{shift_id}/cancel");
+    assert_eq!(volunteer.post(&cancel, &[]).await.status(), 303);
+    let page = public_page(&app, &path).await;
+    assert!(
+        page.contains("已满（1 人）") && !page.contains("人候补"),
+        "{page}"
+    );
+    // Someone waiting gives up: only the sign-up's status changes.
+    let third = app
+        .signed_in(PlatformRole::Volunteer, "张阿姨", "13912345670")
+        .await;
+    assert_eq!(third.post(&signup, &[]).await.status(), 303);
+    assert!(public_page(&app, &path).await.contains("1 人候补"));
+    assert_eq!(third.post(&cancel, &[]).await.status(), 303);
+    assert!(!public_page(&app, &path).await.contains("人候补"));
 
     // The organization is renamed by any path, here a plain update.
     let stall_org = organization::Entity::find()
