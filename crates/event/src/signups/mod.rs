@@ -199,6 +199,7 @@ async fn place(
     } = placing;
     // Read before the turn to write: the turn is held only for what must be atomic.
     let (shift, stall, event) = open_shift(db, at_desk, shift_id, now).await?;
+    let recipient = notices::recipient(db, person_id).await?;
 
     let txn = tx::begin_write(db).await?;
     // The shift's row first: sign-ups for one shift queue up here on PostgreSQL (SQLite's
@@ -246,7 +247,7 @@ async fn place(
         Some(position) => crate::notify::of_shift(Kind::SignupWaitlisted, &event, &stall, &shift)
             .arg("position", position.to_string()),
     };
-    notices::send(&txn, person_id, &told, Utc::now()).await?;
+    notices::send_to(&txn, &recipient, &told, Utc::now()).await?;
     txn.commit().await?;
     Ok(Placed {
         standing,

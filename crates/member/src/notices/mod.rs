@@ -145,9 +145,58 @@ pub async fn send(
     notice: &Notice,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let sent = send_one(txn, person_id, notice, now).await?;
-    if sent && let Some((helper, name)) = crate::helping::helper_of(txn, person_id).await? {
-        let mut for_helper = notice.clone().arg("for", name);
+    let to = recipient(txn, person_id).await?;
+    send_to(txn, &to, notice, now).await
+}
+
+/// How one person is reached: their choices and whether they have a phone.
+struct Reach {
+    person_id: Uuid,
+    choices: Choices,
+    has_phone: bool,
+}
+
+/// Everything `send_to` needs to know about a person: how they are reached and, if a
+/// neighbour acts for them, how the helper is reached and the name the helper's copy gives.
+/// Read it before a turn to write, so that the turn holds only the writes (a choice changed
+/// in between applies from the next notice).
+pub struct Recipient {
+    own: Reach,
+    helper: Option<(Reach, String)>,
+}
+
+pub async fn recipient(db: &impl ConnectionTrait, person_id: Uuid) -> Result<Recipient, DbErr> {
+    let own = reach_of(db, person_id).await?;
+    let helper = match crate::helping::helper_of(db, person_id).await? {
+        Some((helper, name)) => Some((reach_of(db, helper).await?, name)),
+        None => None,
+    };
+    Ok(Recipient { own, helper })
+}
+
+async fn reach_of(db: &impl ConnectionTrait, person_id: Uuid) -> Result<Reach, DbErr> {
+    let choices = choices_of(db, person_id).await?;
+    let has_phone = person::Entity::find_by_id(person_id)
+        .one(db)
+        .await?
+        .is_some_and(|p| p.phone.is_some());
+    Ok(Reach {
+        person_id,
+        choices,
+        has_phone,
+    })
+}
+
+/// `send` to a recipient read beforehand.
+pub async fn send_to(
+    txn: &impl ConnectionTrait,
+    to: &Recipient,
+    notice: &Notice,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let sent = send_one(txn, &to.own, notice, now).await?;
+    if sent && let Some((helper, name)) = &to.helper {
+        let mut for_helper = notice.clone().arg("for", name.clone());
         for_helper.dedupe_key = notice.dedupe_key.as_ref().map(|k| format!("{k}:helper"));
         send_one(txn, helper, &for_helper, now).await?;
     }
@@ -156,32 +205,27 @@ pub async fn send(
 
 async fn send_one(
     txn: &impl ConnectionTrait,
-    person_id: Uuid,
+    to: &Reach,
     notice: &Notice,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let choices = choices_of(txn, person_id).await?;
-    if notice.kind.is_reminder() && !choices.reminders {
+    if notice.kind.is_reminder() && !to.choices.reminders {
         return Ok(false);
     }
-    let Some(id) = write_notice(txn, Some(person_id), notice, now).await? else {
+    let Some(id) = write_notice(txn, Some(to.person_id), notice, now).await? else {
         return Ok(false);
     };
-    let has_phone = person::Entity::find_by_id(person_id)
-        .one(txn)
-        .await?
-        .is_some_and(|p| p.phone.is_some());
     let channels = [
-        (outbox::Channel::Sms, choices.by_sms && has_phone),
+        (outbox::Channel::Sms, to.choices.by_sms && to.has_phone),
         (
             outbox::Channel::Email,
-            choices.by_email && choices.email.is_some(),
+            to.choices.by_email && to.choices.email.is_some(),
         ),
     ];
     for (channel, wanted) in channels {
         if wanted {
-            let to = outbox::Recipient::Person(person_id);
-            outbox::enqueue(txn, id, to, channel, notice, now).await?;
+            let recipient = outbox::Recipient::Person(to.person_id);
+            outbox::enqueue(txn, id, recipient, channel, notice, now).await?;
         }
     }
     Ok(true)
