@@ -140,3 +140,30 @@ async fn coordinators_asking_at_once_share_a_dashboard_that_holds_every_earlier_
     let page = coordinator.get_text("/dashboard?period=all").await;
     assert!(page.contains(r#"<span class="count">2</span> 公益集市（天）"#));
 }
+
+#[tokio::test]
+async fn a_draft_day_is_kept_from_the_public_until_it_is_published() {
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let day = (Utc::now() + Duration::days(7))
+        .with_timezone(&schedule::shanghai())
+        .date_naive();
+    let input = schedule::MarketInput {
+        title: "草稿集市".into(),
+        place: "南湖社区广场".into(),
+        description: String::new(),
+        starts: "09:00".into(),
+        ends: "11:30".into(),
+    };
+    let draft = schedule::create_market(&app.db, &staff, &input, &day.to_string(), day)
+        .await
+        .unwrap();
+    let path = format!("/markets/{}", draft.id);
+    for _ in 0..2 {
+        assert_eq!(app.browser().get(&path).await.status(), 404);
+    }
+    let unknown = format!("/markets/{}", uuid::Uuid::now_v7());
+    assert_eq!(app.browser().get(&unknown).await.status(), 404);
+    schedule::publish(&app.db, &staff, draft.id).await.unwrap();
+    assert!(public_page(&app, &path).await.contains("草稿集市"));
+}
