@@ -216,17 +216,23 @@ pub async fn enqueue_reminders(
         if places.is_empty() {
             continue;
         }
-        let txn = tx::begin_write(db).await?;
+        // Everything read before the turn to write; the turn holds only the writes.
+        let about = of_shift(kind, &day, &stall, &found);
+        let mut to_tell = Vec::new();
         for place in places {
-            let mut notice = about_shift(&txn, kind, found.id).await?;
+            to_tell.push((notices::recipient(db, place.person_id).await?, place.id));
+        }
+        let txn = tx::begin_write(db).await?;
+        for (recipient, signup_id) in &to_tell {
+            let mut notice = about.clone();
             notice.dedupe_key = Some(format!(
                 "{}:{}:{}",
                 kind.as_str(),
-                place.id,
+                signup_id,
                 found.starts_at.timestamp()
             ));
             notice.expires_at = Some(found.starts_at);
-            if notices::send(&txn, place.person_id, &notice, now).await? {
+            if notices::send_to(&txn, recipient, &notice, now).await? {
                 written += 1;
             }
         }
