@@ -167,3 +167,27 @@ async fn a_draft_day_is_kept_from_the_public_until_it_is_published() {
     schedule::publish(&app.db, &staff, draft.id).await.unwrap();
     assert!(public_page(&app, &path).await.contains("草稿集市"));
 }
+
+#[tokio::test]
+async fn a_crowd_on_a_page_not_kept_yet_all_get_the_same_page() {
+    let app = TestApp::new().await;
+    let (market, _) = market_with_shift(&app, 2).await;
+    let path = format!("/markets/{market}");
+    let mut asking = Vec::new();
+    for _ in 0..8 {
+        let browser = app.browser();
+        let path = path.clone();
+        asking.push(tokio::spawn(async move {
+            let response = browser.get(&path).await;
+            (response.status(), response.text().await.unwrap())
+        }));
+    }
+    let mut pages = Vec::new();
+    for answer in asking {
+        let (status, page) = answer.await.unwrap();
+        assert_eq!(status, 200);
+        pages.push(page);
+    }
+    assert!(pages[0].contains("空余 2 / 2 个名额"));
+    assert!(pages.iter().all(|page| *page == pages[0]));
+}

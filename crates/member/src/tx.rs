@@ -15,7 +15,8 @@ use tokio::sync::OwnedMutexGuard;
 /// How long a writer waits for its turn before giving up (as SQLite's busy timeout would).
 const TURN_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// One queue of writers per SQLite database file in this process.
+/// One queue of writers per SQLite database file in this process (in-memory databases,
+/// all named `:memory:`, would share one; the platform and its tests use files).
 static WRITERS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
     LazyLock::new(Mutex::default);
 
