@@ -15,7 +15,6 @@ pub mod notices;
 pub mod page_cache;
 pub mod reporting;
 pub mod settings;
-pub mod shared_answers;
 pub mod state;
 pub mod templates;
 pub mod views;

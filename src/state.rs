@@ -18,11 +18,8 @@ pub struct Inner {
     pub metrics: Metrics,
     /// Public pages kept rendered until what they show changes.
     pub pages: crate::page_cache::PageCache,
-    /// The street-wide dashboard, shared by coordinators asking at once.
-    pub dashboards: crate::shared_answers::SharedAnswers<
-        (crate::i18n::Lang, String, String, String),
-        crate::pages::DashboardPage,
-    >,
+    /// Periods' figures kept until what they count changes.
+    pub overviews: event::stats::KeptOverviews,
     /// Dashboards and monthly reports read a year of records each: they take turns, one
     /// per core, so a crowd of them queues instead of holding a year of rows apiece in
     /// memory and every database connection at once.
@@ -42,7 +39,7 @@ impl AppState {
             settings,
             metrics,
             pages: crate::page_cache::PageCache::default(),
-            dashboards: crate::shared_answers::SharedAnswers::default(),
+            overviews: event::stats::KeptOverviews::default(),
             reports: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),

@@ -31,6 +31,7 @@ mod m20261201_000019_trainings_and_awards;
 mod m20261201_000020_publicity;
 mod m20261201_000021_venture_rounds;
 mod m20261201_000022_page_versions;
+mod m20261201_000023_figures_versions;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_publicity::Migration),
             Box::new(m20261201_000021_venture_rounds::Migration),
             Box::new(m20261201_000022_page_versions::Migration),
+            Box::new(m20261201_000023_figures_versions::Migration),
         ]
     }
 }

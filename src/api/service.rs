@@ -444,8 +444,8 @@ fn groups<K: ToString>(map: &std::collections::BTreeMap<K, Figures>) -> Vec<Grou
         .collect()
 }
 
-impl From<&event::stats::Stats> for PeriodFigures {
-    fn from(stats: &event::stats::Stats) -> Self {
+impl From<&event::stats::Overview> for PeriodFigures {
+    fn from(stats: &event::stats::Overview) -> Self {
         let by_month = (stats.by_month.iter())
             .map(|((y, m), f)| GroupFigures {
                 key: format!("{y}-{m:02}"),
@@ -482,10 +482,22 @@ async fn figures(
 ) -> Result<Json<PeriodFigures>, AppError> {
     let (from, until) = crate::reporting::whole_days(&query.from, &query.until)?;
     let start = |d: NaiveDate| event::schedule::at(d, NaiveTime::MIN);
-    let period = (start(from), start(until.succ_opt().unwrap_or(until)));
+    let period = (
+        Some(start(from)),
+        Some(start(until.succ_opt().unwrap_or(until))),
+    );
     let org = query.organization_id;
-    let stats = event::stats::figures_for(&state.db, &actor, period, org, Utc::now()).await?;
-    Ok(Json(PeriodFigures::from(&stats)))
+    let stats = (state.overviews)
+        .overview_for(
+            &state.db,
+            &actor,
+            period,
+            org,
+            Utc::now(),
+            state.report_turn(),
+        )
+        .await?;
+    Ok(Json(PeriodFigures::from(&*stats)))
 }
 
 #[derive(Deserialize, IntoParams)]

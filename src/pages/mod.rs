@@ -26,8 +26,6 @@ mod sent_reports;
 mod tally;
 mod volunteer_record;
 
-pub use dashboard::DashboardPage;
-
 use axum::Router;
 use axum::response::Html;
 use serde::Serialize;

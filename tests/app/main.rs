@@ -35,6 +35,7 @@ mod findings;
 mod findings_access;
 mod health;
 mod helping;
+mod kept_figures;
 mod layout;
 mod markets;
 mod markets_organizing;

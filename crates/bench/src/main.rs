@@ -149,6 +149,9 @@ struct Fixture {
     upcoming_market: Uuid,
     busy_volunteer_token: String,
     report_month: String,
+    /// A stall of the newest market day (last month), and the coordinator: who changes
+    /// the figures there.
+    newest_stall: (Uuid, Uuid),
 }
 
 /// `keep`: print what is needed to look at the kept database by hand afterwards.
@@ -295,6 +298,23 @@ async fn run(url: &str, scale: Scale, keep: bool) -> anyhow::Result<()> {
     )
     .await?;
     memory_note(pid, "dashboard_one");
+    let year_dashboard = format!("{app}/dashboard?period=year");
+    let dashboard_kept = drive_with(
+        &client,
+        1,
+        (0..DASHBOARD_REQUESTS)
+            .map(|_| Call::get(year_dashboard.clone(), Some(fixture.staff_token.clone())))
+            .collect(),
+    )
+    .await?;
+    let dashboard_changed = dashboard_after_changes(
+        &client,
+        &db,
+        &Call::get(year_dashboard.clone(), Some(fixture.staff_token.clone())),
+        fixture.newest_stall,
+    )
+    .await?;
+    memory_note(pid, "dashboard_changed");
     let dashboard = drive(
         &client,
         (0..scale.heavy_requests)
@@ -353,7 +373,21 @@ async fn run(url: &str, scale: Scale, keep: bool) -> anyhow::Result<()> {
         &my_shifts,
         Some(&bare_handler),
     ));
-    rows.push(("dashboard for a year (1 client)", &dashboard_one, None));
+    rows.push((
+        "dashboard for a year, first asked (1 client)",
+        &dashboard_one,
+        None,
+    ));
+    rows.push((
+        "dashboard for a year, kept (1 client)",
+        &dashboard_kept,
+        None,
+    ));
+    rows.push((
+        "dashboard for a year, after a change (1 client)",
+        &dashboard_changed,
+        None,
+    ));
     rows.push(("dashboard for a year", &dashboard, Some(&bare_handler)));
     rows.push(("monthly .xlsx export (1 client)", &export_one, None));
     rows.push(("monthly .xlsx export", &export, Some(&bare_handler)));
@@ -392,7 +426,8 @@ async fn run(url: &str, scale: Scale, keep: bool) -> anyhow::Result<()> {
         market_page_alone: &market_page_alone,
         volunteer_market: &volunteer_market,
         my_shifts: &my_shifts,
-        dashboard_one: &dashboard_one,
+        dashboard_kept: &dashboard_kept,
+        dashboard_changed: &dashboard_changed,
         dashboard: &dashboard,
         export_one: &export_one,
         peak_mb: peak_rss_kb as f64 / 1024.0,
@@ -417,7 +452,8 @@ struct Measured<'a> {
     market_page_alone: &'a Run,
     volunteer_market: &'a Run,
     my_shifts: &'a Run,
-    dashboard_one: &'a Run,
+    dashboard_kept: &'a Run,
+    dashboard_changed: &'a Run,
     dashboard: &'a Run,
     export_one: &'a Run,
     peak_mb: f64,
@@ -487,12 +523,19 @@ impl Measured<'_> {
             "0",
             self.over == 0,
         );
-        let one = self.dashboard_one.percentile(50);
+        let kept = self.dashboard_kept.percentile(50);
         target(
-            "a year's dashboard alone",
-            format!("{one:.0} ms"),
+            "a year's dashboard alone, nothing changed since it was last asked",
+            format!("{kept:.1} ms"),
             "< 50 ms",
-            one < 50.0,
+            kept < 50.0,
+        );
+        let changed = self.dashboard_changed.percentile(50);
+        target(
+            "a year's dashboard alone, right after a change in the year",
+            format!("{changed:.0} ms"),
+            "< 50 ms",
+            changed < 50.0,
         );
         let p99 = self.dashboard.percentile(99);
         let all = self.dashboard.errors == 0;
@@ -521,6 +564,48 @@ impl Measured<'_> {
 
 /// Requests one after another on an idle server, for a page's own time.
 const IDLE_REQUESTS: usize = 200;
+
+/// A year's dashboard asked one after another, with nothing changed and after changes.
+const DASHBOARD_REQUESTS: usize = 20;
+
+/// A year's dashboard, each time right after a stall of the newest day reported its
+/// residents again (a change its figures count), one request at a time.
+async fn dashboard_after_changes(
+    client: &reqwest::Client,
+    db: &DatabaseConnection,
+    call: &Call,
+    (stall_id, staff): (Uuid, Uuid),
+) -> anyhow::Result<Run> {
+    let started = Instant::now();
+    let mut latencies = Vec::new();
+    for n in 0..DASHBOARD_REQUESTS {
+        beneficiary_report::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            stall_id: Set(stall_id),
+            total: Set(100 + i32::try_from(n).unwrap_or(0)),
+            elderly: Set(None),
+            children: Set(None),
+            disabled: Set(None),
+            other: Set(None),
+            reason: Set("更正".into()),
+            entered_by: Set(staff),
+            entered_at: Set(Utc::now()),
+            tallied: Set(None),
+        }
+        .insert(db)
+        .await?;
+        let one = drive_with(client, 1, vec![call.clone()]).await?;
+        latencies.extend(one.latencies);
+        if one.errors > 0 {
+            bail!("the dashboard failed after a change");
+        }
+    }
+    Ok(Run {
+        latencies,
+        errors: 0,
+        wall: started.elapsed(),
+    })
+}
 
 /// One request of a run.
 #[derive(Clone)]
@@ -829,6 +914,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Fixture> 
         Service::LegalAid,
     ];
     let mut person_cursor = 2 + scale.racers;
+    let mut newest_stall = Uuid::nil();
     for d in 0..scale.market_days {
         let starts = now - chrono::Duration::days(30 * (scale.market_days - d) as i64);
         let txn = member::tx::begin_write(db).await?;
@@ -862,6 +948,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Fixture> 
             }
             .insert(&txn)
             .await?;
+            newest_stall = stall_row.id;
             reports.push(beneficiary_report::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 stall_id: Set(stall_row.id),
@@ -1008,5 +1095,6 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Fixture> 
         upcoming_market: upcoming.id,
         busy_volunteer_token,
         report_month: last_month.format("%Y-%m").to_string(),
+        newest_stall: (newest_stall, staff.person_id),
     })
 }

@@ -9,11 +9,12 @@ use axum::routing::get;
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, Utc};
-use event::stats::{self, Figures};
+use event::stats::{self, Figures, Overview};
 use member::orgs::Stage;
 use project::ledger::{self, Source};
 use project::money::format_yuan;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::auth::SignedIn;
@@ -85,7 +86,7 @@ struct Count {
 }
 
 #[derive(Serialize)]
-pub struct DashboardPage {
+struct DashboardPage {
     period: String,
     from: String,
     until: String,
@@ -196,7 +197,7 @@ fn period_choice(
 /// street-wide. The platform's dashboard adds its street-wide parts to this.
 struct Shown {
     page: DashboardPage,
-    stats: stats::Stats,
+    stats: Arc<Overview>,
     names: HashMap<Uuid, String>,
     census: member::orgs::Census,
     from: Option<NaiveDate>,
@@ -208,6 +209,7 @@ struct Shown {
 /// months sent upward, marked in the month table with their revision.
 async fn shown(
     state: &AppState,
+    actor: &member::Actor,
     lang: Lang,
     query: PeriodQuery,
     default_day: NaiveDate,
@@ -216,10 +218,17 @@ async fn shown(
 ) -> Result<Shown, AppError> {
     let (from, until, period, period_error) = period_of(&query, default_day);
     let start = |d: NaiveDate| event::schedule::at(d, chrono::NaiveTime::MIN);
-    let _turn = state.report_turn().await;
     let org_id = scope.map(|o| o.id);
-    let (from_at, until_at) = (from.map(start), until.map(start));
-    let stats = stats::stats(&state.db, from_at, until_at, org_id, Utc::now()).await?;
+    let stats = (state.overviews)
+        .overview_for(
+            &state.db,
+            actor,
+            (from.map(start), until.map(start)),
+            org_id,
+            Utc::now(),
+            state.report_turn(),
+        )
+        .await?;
     let names = match scope {
         Some(org) => HashMap::from([(org.id, org.name.clone())]),
         None => member::orgs::names(&state.db, stats.by_organization.keys().copied()).await?,
@@ -427,8 +436,8 @@ async fn street_wide(
 }
 
 /// The coordinators' dashboard: street-wide, with organizations, funding and the report.
-/// Every coordinator sees the same page for the same period, so a crowd asking at once
-/// shares one working of it (see `shared_answers`).
+/// Its figures are kept between requests (`event::stats::KeptOverviews`): a crowd asking
+/// at once shares one working of them.
 async fn show_dashboard(
     State(state): State<AppState>,
     context: PageContext,
@@ -438,20 +447,8 @@ async fn show_dashboard(
     if !actor.is_staff() {
         return Err(AppError::Forbidden);
     }
-    let lang = context.lang();
-    let question = (
-        lang,
-        query.period.clone(),
-        query.from.clone(),
-        query.until.clone(),
-    );
-    let page = state
-        .dashboards
-        .answer(question, async || {
-            street_dashboard(&state, &actor, lang, query).await
-        })
-        .await?;
-    Ok(super::render(&state, &context, "pages/dashboard", &*page)?.into_response())
+    let page = street_dashboard(&state, &actor, context.lang(), query).await?;
+    Ok(super::render(&state, &context, "pages/dashboard", &page)?.into_response())
 }
 
 /// The street-wide dashboard for the period asked, as every coordinator sees it.
@@ -466,7 +463,7 @@ async fn street_dashboard(
     // own, and a request holding two turns at once could wait for itself.
     let sent = sent_status(state, actor, lang, default_day).await?;
     let sent_marks = event::sent_reports::latest_revisions(&state.db, actor).await?;
-    let shown = shown(state, lang, query, default_day, None, &sent_marks).await?;
+    let shown = shown(state, actor, lang, query, default_day, None, &sent_marks).await?;
     let (from, last_day) = (shown.from, shown.until.and_then(|u| u.pred_opt()));
     let mut page = street_wide(state, actor, lang, shown).await?;
     page.this_month = default_day.format("%Y-%m").to_string();
@@ -493,6 +490,15 @@ async fn show_org_dashboard(
     }
     let lang = context.lang();
     let today = views::today();
-    let shown = shown(&state, lang, query, today, Some(&org), &HashMap::new()).await?;
+    let shown = shown(
+        &state,
+        &actor,
+        lang,
+        query,
+        today,
+        Some(&org),
+        &HashMap::new(),
+    )
+    .await?;
     Ok(super::render(&state, &context, "pages/dashboard", &shown.page)?.into_response())
 }

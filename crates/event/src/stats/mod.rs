@@ -3,7 +3,6 @@
 //! volunteers, hours, residents served — for a period, and per month, organization and
 //! service type. Every total is the sum of its parts (a test checks it).
 
-use member::Actor;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Utc};
@@ -17,6 +16,9 @@ use crate::entities::{beneficiary_report, hour_entry, service_record, shift, sta
 use crate::records::{counted_hour_entries, stands_as_number};
 use crate::schedule::shanghai;
 use crate::stalls::Service;
+
+mod kept;
+pub use kept::KeptOverviews;
 
 /// One group's figures.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -88,6 +90,33 @@ pub struct Stats {
     /// The events and stalls counted, for naming the rows.
     pub events: Vec<event::Model>,
     pub stalls: Vec<stall::Model>,
+    /// The first moment after the working at which the clock alone changes these figures
+    /// (hours posted coming to stand); none when nothing is waiting on the clock. Days that
+    /// begin later are seen by [`overview_stamp`].
+    pub fresh_until: Option<DateTime<Utc>>,
+}
+
+/// The groups a period's overview shows (both dashboards, the API's figures): what is kept
+/// in memory between requests (see [`KeptOverviews`]).
+#[derive(Debug, Default)]
+pub struct Overview {
+    pub all: Figures,
+    pub by_month: BTreeMap<(i32, u32), Figures>,
+    pub by_organization: BTreeMap<Uuid, Figures>,
+    pub by_service: BTreeMap<&'static str, Figures>,
+    pub by_project: BTreeMap<Uuid, Figures>,
+}
+
+impl From<Stats> for Overview {
+    fn from(stats: Stats) -> Self {
+        Overview {
+            all: stats.all,
+            by_month: stats.by_month,
+            by_organization: stats.by_organization,
+            by_service: stats.by_service,
+            by_project: stats.by_project,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -161,7 +190,7 @@ pub async fn stats(
         });
     }
     add_visits(db, &counted, &mut groups).await?;
-    let by_person = add_hours(db, &counted, &mut groups, now).await?;
+    let (by_person, fresh_until) = add_hours(db, &counted, &mut groups, now).await?;
     Ok(Stats {
         all: groups.all.figures(),
         by_month: figures(groups.by_month),
@@ -177,6 +206,7 @@ pub async fn stats(
             list
         },
         stalls: counted.stalls.into_values().collect(),
+        fresh_until,
     })
 }
 
@@ -281,16 +311,18 @@ async fn add_visits(
 
 /// The current hours of every record, one small row each, streamed into the tallies (a
 /// year is about a hundred thousand rows: never held at once), in batches of shifts to
-/// keep the parameter list short. Returns each person's own figures.
+/// keep the parameter list short. Returns each person's own figures, and the first moment
+/// after `now` at which posted hours come to stand.
 async fn add_hours(
     db: &(impl ConnectionTrait + StreamTrait),
     counted: &Counted,
     groups: &mut Groups,
     now: DateTime<Utc>,
-) -> Result<BTreeMap<Uuid, Figures>, EventError> {
+) -> Result<(BTreeMap<Uuid, Figures>, Option<DateTime<Utc>>), EventError> {
     // A person's own figures need no sets: (services, hours, hours that stand; in tenths).
     let mut by_person: HashMap<Uuid, (u64, i64, i64)> = HashMap::new();
     let shift_ids: Vec<Uuid> = counted.shifts.keys().copied().collect();
+    let mut next_standing: Option<DateTime<Utc>> = None;
     for chunk in shift_ids.chunks(1000) {
         let mut worked = counted_hour_entries()
             .select_only()
@@ -298,12 +330,17 @@ async fn add_hours(
             .column(service_record::Column::ShiftId)
             .column(service_record::Column::PersonId)
             .expr_as(stands_as_number(now), "stands")
+            .column(hour_entry::Column::StandsAt)
             .filter(service_record::Column::ShiftId.is_in(chunk.to_vec()))
-            .into_tuple::<(i32, Uuid, Uuid, i32)>()
+            .into_tuple::<(i32, Uuid, Uuid, i32, DateTime<Utc>)>()
             .stream(db)
             .await?;
-        while let Some((tenths, shift_id, person_id, stands)) = worked.try_next().await? {
+        while let Some((tenths, shift_id, person_id, stands, stands_at)) = worked.try_next().await?
+        {
             let standing = if stands == 1 { i64::from(tenths) } else { 0 };
+            if stands_at > now {
+                next_standing = Some(next_standing.map_or(stands_at, |t| t.min(stands_at)));
+            }
             let stall =
                 (counted.shifts.get(&shift_id)).and_then(|s| counted.stalls.get(&s.stall_id));
             let Some((stall, event)) =
@@ -323,7 +360,7 @@ async fn add_hours(
             });
         }
     }
-    Ok((by_person.into_iter())
+    let by_person = (by_person.into_iter())
         .map(
             |(person, (services, hours_tenths, hours_standing_tenths))| {
                 let figures = Figures {
@@ -336,23 +373,8 @@ async fn add_hours(
                 (person, figures)
             },
         )
-        .collect())
-}
-
-/// A period's figures, `[from, until)`, for someone allowed to see them: staff street-wide
-/// or for any organization, a leader for their own.
-pub async fn figures_for(
-    db: &(impl ConnectionTrait + StreamTrait),
-    actor: &Actor,
-    (from, until): (DateTime<Utc>, DateTime<Utc>),
-    organization: Option<Uuid>,
-    now: DateTime<Utc>,
-) -> Result<Stats, EventError> {
-    let allowed = actor.is_staff() || organization.is_some_and(|org| actor.can_manage_org(org));
-    if !allowed {
-        return Err(EventError::Forbidden);
-    }
-    stats(db, Some(from), Some(until), organization, now).await
+        .collect();
+    Ok((by_person, next_standing))
 }
 
 /// The start of the newest event that has begun by `now` (not a draft, not cancelled): the
