@@ -10,30 +10,50 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, volunteer};
-use crate::markets::market_with_shift;
+use crate::markets::{market_with_shift, market_with_shift_of};
 
-/// A day a fortnight ago with two volunteers who came and had their hours confirmed:
+/// A day a week ago with two volunteers who came and had their hours confirmed:
 /// (market, shift, the two people, their records).
 pub(crate) async fn a_day_with_hours(app: &TestApp) -> (Uuid, Uuid, [Uuid; 2], [Uuid; 2]) {
-    let staff = app.staff_actor();
-    let (market, shift) = market_with_shift(app, 3).await;
     let mut people = Vec::new();
     for phone in ["13911110001", "13911110002"] {
         let id = app
             .add_account(PlatformRole::Volunteer, "志愿者", phone)
             .await;
-        signups::sign_up(&app.db, &volunteer(id), shift, Utc::now())
-            .await
-            .unwrap();
         people.push(id);
     }
-    app.move_day(market, -14).await;
+    let (market, shift, records) = a_day_served_by(app, "南湖爱心理发队", &people, 7).await;
+    (
+        market,
+        shift,
+        [people[0], people[1]],
+        [records[0], records[1]],
+    )
+}
+
+/// A day `days_ago`, at a stall of a new organization so named, where `people` came and
+/// had 1.5 hours each confirmed: (market, shift, their records).
+pub(crate) async fn a_day_served_by(
+    app: &TestApp,
+    org: &str,
+    people: &[Uuid],
+    days_ago: i64,
+) -> (Uuid, Uuid, Vec<Uuid>) {
+    let staff = app.staff_actor();
+    let (market, shift) = market_with_shift_of(app, 3, org).await;
+    for id in people {
+        signups::sign_up(&app.db, &volunteer(*id), shift, Utc::now())
+            .await
+            .unwrap();
+    }
+    // The day was set a week ahead.
+    app.move_day(market, -7 - days_ago).await;
     let found = event::stalls::find_shift(&app.db, shift).await.unwrap();
     let token = records::checkin_token(&app.db, &staff, shift)
         .await
         .unwrap();
     let mut record_ids = Vec::new();
-    for id in &people {
+    for id in people {
         records::scan(&app.db, &volunteer(*id), &token, found.starts_at)
             .await
             .unwrap();
@@ -63,12 +83,7 @@ pub(crate) async fn a_day_with_hours(app: &TestApp) -> (Uuid, Uuid, [Uuid; 2], [
         .unwrap();
         record_ids.push(record.id);
     }
-    (
-        market,
-        shift,
-        [people[0], people[1]],
-        [record_ids[0], record_ids[1]],
-    )
+    (market, shift, record_ids)
 }
 
 #[tokio::test]

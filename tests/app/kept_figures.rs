@@ -3,7 +3,7 @@
 //! was made — through the platform or by a plain SQL statement — and every change the clock
 //! alone makes (posted hours coming to stand, a day beginning).
 
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Months, Utc};
 use event::entities::event as event_row;
 use event::entities::{
     beneficiary_report, hour_entry, objection, resident_visit, service_record, signup, stall,
@@ -14,20 +14,41 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::counting::a_day_with_hours;
+use crate::counting::{a_day_served_by, a_day_with_hours};
 use crate::helpers::{Browser, TestApp};
 
-/// The period around the day a fortnight ago, as the API's figures and the dashboard ask it.
+/// The period around the day a week ago, as the API's figures and the dashboard ask it:
+/// not whole months, so its figures are worked out (and kept) whole.
 fn period() -> String {
     let from = (Utc::now() - Duration::days(30)).date_naive();
     let until = (Utc::now() + Duration::days(1)).date_naive();
     format!("from={from}&until={until}")
 }
 
-async fn figures(staff: &Browser) -> Value {
-    let response = staff.get(&format!("/api/v1/figures?{}", period())).await;
+/// Whole months from the one `days_back` ago to this one: put together from months kept
+/// apart.
+fn whole_months(days_back: i64) -> String {
+    let today = weiyifang::views::today();
+    let from = (today - Duration::days(days_back)).with_day(1).unwrap();
+    let until = (today.with_day(1).unwrap() + Months::new(1))
+        .pred_opt()
+        .unwrap();
+    format!("from={from}&until={until}")
+}
+
+async fn figures_of(staff: &Browser, period: &str) -> Value {
+    let response = staff.get(&format!("/api/v1/figures?{period}")).await;
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
+}
+
+/// The figures of the days around a week ago, the same both ways they are kept.
+async fn figures(staff: &Browser) -> Value {
+    let whole = figures_of(staff, &period()).await;
+    let by_months = figures_of(staff, &whole_months(30)).await;
+    assert_eq!(whole["all"], by_months["all"]);
+    assert_eq!(whole["by_organization"], by_months["by_organization"]);
+    whole
 }
 
 /// (services, hours, hours that stand) of the whole period.
@@ -222,4 +243,84 @@ async fn kept_figures_follow_the_clock() {
     let after = figures(&staff).await["all"].clone();
     assert_eq!(after["market_days"], 2);
     assert_eq!(after["hours_standing"], "3.0");
+}
+
+#[tokio::test]
+async fn months_kept_apart_add_up_to_the_same_figures_as_the_whole_period() {
+    let app = TestApp::new().await;
+    let staff = app
+        .signed_in(PlatformRole::Coordinator, "王主任", "13800000001")
+        .await;
+    let mut people = Vec::new();
+    for phone in ["13911110001", "13911110002"] {
+        people.push(
+            app.add_account(PlatformRole::Volunteer, "志愿者", phone)
+                .await,
+        );
+    }
+    // Two days a month apart (so in two months); the first volunteer served at both.
+    let (_, _, late) = a_day_served_by(&app, "南湖爱心理发队", &people, 3).await;
+    let (_, _, early) = a_day_served_by(&app, "夕阳红服务社", &people[..1], 34).await;
+    let period = whole_months(40);
+    let direct = || async {
+        let (from, until) = month_bounds(40);
+        event::stats::stats(&app.db, Some(from), Some(until), None, Utc::now())
+            .await
+            .unwrap()
+    };
+
+    let kept = figures_of(&staff, &period).await;
+    let worked = direct().await;
+    assert_eq!(kept["all"]["volunteers"], 2, "one volunteer in both months");
+    assert_eq!(kept["all"]["services"], 3);
+    assert_eq!(kept["by_month"].as_array().unwrap().len(), 2);
+    agrees(&kept, &worked);
+
+    // The earlier month changes: only it is worked out again, and the whole still agrees.
+    set!(app, service_record, Attendance = "no_show", early[0]);
+    let kept = figures_of(&staff, &period).await;
+    assert_eq!(kept["all"]["volunteers"], 2, "still at the later day");
+    assert_eq!(kept["all"]["services"], 2);
+    agrees(&kept, &direct().await);
+    // The later month changes too.
+    set!(app, service_record, Attendance = "no_show", late[1]);
+    let kept = figures_of(&staff, &period).await;
+    assert_eq!(kept["all"]["volunteers"], 1);
+    agrees(&kept, &direct().await);
+}
+
+/// `[first of the month days_back ago, first of next month)` in Shanghai, as instants.
+fn month_bounds(days_back: i64) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
+    let today = weiyifang::views::today();
+    let from = (today - Duration::days(days_back)).with_day(1).unwrap();
+    let until = today.with_day(1).unwrap() + Months::new(1);
+    let at = |d| event::schedule::at(d, chrono::NaiveTime::MIN);
+    (at(from), at(until))
+}
+
+/// The kept figures (the API's answer) against the same period worked out from its rows.
+fn agrees(kept: &Value, worked: &event::stats::Stats) {
+    let all = &kept["all"];
+    assert_eq!(all["volunteers"], worked.all.volunteers);
+    assert_eq!(all["services"], worked.all.services);
+    assert_eq!(all["market_days"], worked.all.market_days);
+    assert_eq!(
+        all["hours"],
+        event::records::format_hours(worked.all.hours_tenths)
+    );
+    let by_org: Vec<(String, u64)> = (kept["by_organization"].as_array().unwrap().iter())
+        .map(|g| {
+            let volunteers = g["figures"]["volunteers"].as_u64().unwrap();
+            (g["key"].as_str().unwrap().to_owned(), volunteers)
+        })
+        .collect();
+    let worked_by_org: Vec<(String, u64)> = (worked.by_organization.iter())
+        .map(|(org, f)| (org.to_string(), f.volunteers))
+        .collect();
+    assert_eq!(by_org, worked_by_org);
+    let months: Vec<u64> = (kept["by_month"].as_array().unwrap().iter())
+        .map(|g| g["figures"]["services"].as_u64().unwrap())
+        .collect();
+    let worked_months: Vec<u64> = worked.by_month.values().map(|f| f.services).collect();
+    assert_eq!(months, worked_months);
 }

@@ -7,22 +7,36 @@
 //! changes it (a day beginning, posted hours coming to stand). One query reads the stamp;
 //! a different stamp, or that moment passed, and the figures are worked out again from
 //! their records. So several servers never show figures older than the request.
+//!
+//! A period of whole months (a year, a month, up to two years) is put together from its
+//! months, each kept apart with its sets of distinct volunteers, residents and days, so a
+//! change reworks only the month it falls in and the year is merged again — exactly: a
+//! volunteer serving in two months is one volunteer of the year.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};
 use member::Actor;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{QueryOrder, QuerySelect, StreamTrait};
 
-use super::{Overview, stats};
+use super::{Figures, Groups, Overview, Tally, figures, stats, work};
 use crate::EventError;
 use crate::entities::event;
+use crate::schedule::{self, shanghai};
 
 /// How many periods (and organizations) are kept at most; each is a few kilobytes.
 const MAX_KEPT: usize = 256;
+
+/// How many months are kept apart at most: a busy month street-wide holds about half a
+/// megabyte of distinct volunteers.
+const MAX_MONTHS_KEPT: usize = 48;
+
+/// Periods of whole months up to this long are put together from their months; longer
+/// ones (all time) are worked out whole.
+const MONTHS_MERGED: usize = 24;
 
 /// One day in a period's stamp: its version, and the sums over its stalls and their shifts.
 /// A stall or shift removed raises the day's own version, so a stamp never comes back once
@@ -47,6 +61,16 @@ impl OverviewStamp {
             .map(|d| d.starts_at)
             .filter(|at| *at > now)
             .min()
+    }
+
+    /// The days of one month of the period.
+    fn within(&self, (from, until): (DateTime<Utc>, DateTime<Utc>)) -> OverviewStamp {
+        OverviewStamp(
+            (self.0.iter())
+                .filter(|d| from <= d.starts_at && d.starts_at < until)
+                .cloned()
+                .collect(),
+        )
     }
 }
 
@@ -93,7 +117,7 @@ async fn overview_stamp(
     ))
 }
 
-/// What was asked: a period, street-wide or for one organization.
+/// What was asked: a period (or one month of it), street-wide or for one organization.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct Question {
     from: Option<DateTime<Utc>>,
@@ -101,34 +125,142 @@ struct Question {
     organization: Option<Uuid>,
 }
 
-struct Kept {
+struct Kept<T> {
     stamp: OverviewStamp,
     fresh_until: Option<DateTime<Utc>>,
-    overview: Arc<Overview>,
+    value: Arc<T>,
 }
 
-impl Kept {
+impl<T> Kept<T> {
     fn still_right(&self, stamp: &OverviewStamp, now: DateTime<Utc>) -> bool {
         self.stamp == *stamp && self.fresh_until.is_none_or(|until| now < until)
     }
 }
 
-/// One question's kept overview. Requests asking the same take turns on it, so a crowd
+/// One question's kept answer. Requests asking the same take turns on it, so a crowd
 /// arriving after a change waits for one working and then shares it.
-type Slot = Arc<tokio::sync::Mutex<Option<Kept>>>;
+type Slot<T> = Arc<tokio::sync::Mutex<Option<Kept<T>>>>;
 
-/// The overviews kept, one per question asked.
+struct Slots<T> {
+    slots: Mutex<HashMap<Question, Slot<T>>>,
+    max: usize,
+}
+
+impl<T> Slots<T> {
+    fn new(max: usize) -> Self {
+        Slots {
+            slots: Mutex::new(HashMap::new()),
+            max,
+        }
+    }
+
+    fn slot(&self, question: Question) -> Slot<T> {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        // Only a shortcut: past the limit, all are let go and worked out again when asked.
+        if slots.len() >= self.max && !slots.contains_key(&question) {
+            slots.clear();
+        }
+        slots.entry(question).or_default().clone()
+    }
+}
+
+/// A month's tallies with their sets of distinct volunteers, residents and days, so that
+/// months add up into a longer period exactly.
 #[derive(Default)]
+struct Part {
+    all: Tally,
+    by_month: BTreeMap<(i32, u32), Figures>,
+    by_org: BTreeMap<Uuid, Tally>,
+    by_service: BTreeMap<&'static str, Tally>,
+    by_project: BTreeMap<Uuid, Tally>,
+}
+
+impl Part {
+    fn of(groups: Groups) -> Self {
+        Part {
+            all: groups.all,
+            // A month is never in two parts: its row is final.
+            by_month: figures(groups.by_month),
+            by_org: groups.by_org,
+            by_service: groups.by_service,
+            by_project: groups.by_project,
+        }
+    }
+
+    fn add(&mut self, other: &Part) {
+        fn add_each<K: Ord + Copy>(into: &mut BTreeMap<K, Tally>, from: &BTreeMap<K, Tally>) {
+            for (key, tally) in from {
+                into.entry(*key).or_default().add(tally);
+            }
+        }
+        self.all.add(&other.all);
+        (self.by_month).extend(other.by_month.iter().map(|(k, f)| (*k, f.clone())));
+        add_each(&mut self.by_org, &other.by_org);
+        add_each(&mut self.by_service, &other.by_service);
+        add_each(&mut self.by_project, &other.by_project);
+    }
+
+    fn overview(&self) -> Overview {
+        fn each<K: Ord + Copy>(tallies: &BTreeMap<K, Tally>) -> BTreeMap<K, Figures> {
+            (tallies.iter()).map(|(k, t)| (*k, t.figures())).collect()
+        }
+        Overview {
+            all: self.all.figures(),
+            by_month: self.by_month.clone(),
+            by_organization: each(&self.by_org),
+            by_service: each(&self.by_service),
+            by_project: each(&self.by_project),
+        }
+    }
+}
+
+/// The months `[from, until)` is made of, when it is whole months in Shanghai and not too
+/// many of them.
+fn whole_months(
+    (from, until): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+) -> Option<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    let first_of_month = |at: DateTime<Utc>| -> Option<NaiveDate> {
+        let local = at.with_timezone(&shanghai());
+        (local.day() == 1 && local.time() == NaiveTime::MIN).then(|| local.date_naive())
+    };
+    let (mut month, end) = (first_of_month(from?)?, first_of_month(until?)?);
+    let mut months = Vec::new();
+    while month < end && months.len() < MONTHS_MERGED {
+        let next = month.checked_add_months(Months::new(1))?;
+        months.push((
+            schedule::at(month, NaiveTime::MIN),
+            schedule::at(next, NaiveTime::MIN),
+        ));
+        month = next;
+    }
+    (month == end && !months.is_empty()).then_some(months)
+}
+
+fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    [a, b].into_iter().flatten().min()
+}
+
+/// The overviews kept, one per question asked, and the months they are made of.
 pub struct KeptOverviews {
-    slots: Mutex<HashMap<Question, Slot>>,
+    periods: Slots<Overview>,
+    months: Slots<Part>,
+}
+
+impl Default for KeptOverviews {
+    fn default() -> Self {
+        KeptOverviews {
+            periods: Slots::new(MAX_KEPT),
+            months: Slots::new(MAX_MONTHS_KEPT),
+        }
+    }
 }
 
 impl KeptOverviews {
     /// A period's overview, `[from, until)` (open ends for all time), for someone allowed to
     /// see it: staff street-wide or for any organization, a leader for their own. Served
     /// from memory while nothing it counts has changed; otherwise worked out from the
-    /// records and kept. `turn` is awaited (and held) only for a working: the caller's way
-    /// of letting few heavy workings run at once.
+    /// records (of the months that changed) and kept. `turn` is awaited (and held) only for
+    /// a working: the caller's way of letting few heavy workings run at once.
     pub async fn overview_for<Turn>(
         &self,
         db: &(impl ConnectionTrait + StreamTrait),
@@ -142,7 +274,7 @@ impl KeptOverviews {
         if !allowed {
             return Err(EventError::Forbidden);
         }
-        let slot = self.slot(Question {
+        let slot = self.periods.slot(Question {
             from: period.0,
             until: period.1,
             organization,
@@ -152,30 +284,71 @@ impl KeptOverviews {
         // behind, so the next request works the figures out again.
         let stamp = overview_stamp(db, period).await?;
         if let Some(found) = kept.as_ref().filter(|k| k.still_right(&stamp, now)) {
-            return Ok(found.overview.clone());
+            return Ok(found.value.clone());
         }
-        let held = turn.await;
-        let stats = stats(db, period.0, period.1, organization, now).await?;
-        drop(held);
-        let fresh_until = [stats.fresh_until, stamp.next_start(now)]
-            .into_iter()
-            .flatten()
-            .min();
-        let overview = Arc::new(Overview::from(stats));
+        let (overview, fresh_until) = match whole_months(period) {
+            Some(months) => {
+                let (whole, fresh_until) = self
+                    .merged_months(db, &months, organization, &stamp, now, turn)
+                    .await?;
+                (whole.overview(), fresh_until)
+            }
+            None => {
+                let held = turn.await;
+                let stats = stats(db, period.0, period.1, organization, now).await?;
+                drop(held);
+                let fresh_until = earliest(stats.fresh_until, stamp.next_start(now));
+                (Overview::from(stats), fresh_until)
+            }
+        };
+        let overview = Arc::new(overview);
         *kept = Some(Kept {
             stamp,
             fresh_until,
-            overview: overview.clone(),
+            value: overview.clone(),
         });
         Ok(overview)
     }
 
-    fn slot(&self, question: Question) -> Slot {
-        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-        // Only a shortcut: past the limit, all are let go and worked out again when asked.
-        if slots.len() >= MAX_KEPT && !slots.contains_key(&question) {
-            slots.clear();
+    /// The months of a period merged, each from memory or worked out again, and the first
+    /// moment the clock changes one; `turn` is taken before the first month worked out.
+    async fn merged_months<Turn>(
+        &self,
+        db: &(impl ConnectionTrait + StreamTrait),
+        months: &[(DateTime<Utc>, DateTime<Utc>)],
+        organization: Option<Uuid>,
+        period_stamp: &OverviewStamp,
+        now: DateTime<Utc>,
+        turn: impl Future<Output = Turn>,
+    ) -> Result<(Part, Option<DateTime<Utc>>), EventError> {
+        let (mut turn, mut held) = (Some(turn), None);
+        let mut whole = Part::default();
+        let mut fresh_until = None;
+        for &month in months {
+            let stamp = period_stamp.within(month);
+            let slot = self.months.slot(Question {
+                from: Some(month.0),
+                until: Some(month.1),
+                organization,
+            });
+            let mut kept = slot.lock().await;
+            if !kept.as_ref().is_some_and(|k| k.still_right(&stamp, now)) {
+                if let Some(turn) = turn.take() {
+                    held = Some(turn.await);
+                }
+                let worked = work(db, (Some(month.0), Some(month.1)), organization, now).await?;
+                *kept = Some(Kept {
+                    fresh_until: earliest(worked.fresh_until, stamp.next_start(now)),
+                    stamp,
+                    value: Arc::new(Part::of(worked.groups)),
+                });
+            }
+            if let Some(part) = kept.as_ref() {
+                whole.add(&part.value);
+                fresh_until = earliest(fresh_until, part.fresh_until);
+            }
         }
-        slots.entry(question).or_default().clone()
+        drop(held);
+        Ok((whole, fresh_until))
     }
 }

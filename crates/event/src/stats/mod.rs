@@ -142,6 +142,22 @@ impl Tally {
         };
     }
 
+    /// Another tally of the same group over other days: distinct volunteers, residents
+    /// and days counted once across both.
+    fn add(&mut self, other: &Tally) {
+        self.markets.extend(&other.markets);
+        self.activities.extend(&other.activities);
+        self.services += other.services;
+        self.volunteers.extend(&other.volunteers);
+        self.hours_tenths += other.hours_tenths;
+        self.hours_standing_tenths += other.hours_standing_tenths;
+        self.residents += other.residents;
+        self.residents_tallied += other.residents_tallied;
+        self.people.extend(other.people.iter().cloned());
+        self.identified_visits += other.identified_visits;
+        self.breakdown.add(&other.breakdown);
+    }
+
     fn figures(&self) -> Figures {
         Figures {
             market_days: self.markets.len() as u64,
@@ -168,7 +184,47 @@ pub async fn stats(
     organization: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Stats, EventError> {
-    let counted = Counted::of(db, (from, until), organization, now).await?;
+    let Worked {
+        counted,
+        groups,
+        by_person,
+        fresh_until,
+    } = work(db, (from, until), organization, now).await?;
+    Ok(Stats {
+        all: groups.all.figures(),
+        by_month: figures(groups.by_month),
+        by_organization: figures(groups.by_org),
+        by_service: figures(groups.by_service),
+        by_event: figures(groups.by_event),
+        by_project: figures(groups.by_project),
+        by_stall: figures(groups.by_stall),
+        by_person,
+        events: {
+            let mut list: Vec<event::Model> = counted.events.into_values().collect();
+            list.sort_by_key(|e| e.starts_at);
+            list
+        },
+        stalls: counted.stalls.into_values().collect(),
+        fresh_until,
+    })
+}
+
+/// A period's tallies, with what they were counted from, before they become figures.
+struct Worked {
+    counted: Counted,
+    groups: Groups,
+    by_person: BTreeMap<Uuid, Figures>,
+    /// See [`Stats::fresh_until`].
+    fresh_until: Option<DateTime<Utc>>,
+}
+
+async fn work(
+    db: &(impl ConnectionTrait + StreamTrait),
+    period: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    organization: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Worked, EventError> {
+    let counted = Counted::of(db, period, organization, now).await?;
     let residents = current_reports(db, counted.stalls.keys().copied().collect()).await?;
     let mut groups = Groups::default();
     // Without an organization filter, every day held counts, stalls or not.
@@ -191,21 +247,10 @@ pub async fn stats(
     }
     add_visits(db, &counted, &mut groups).await?;
     let (by_person, fresh_until) = add_hours(db, &counted, &mut groups, now).await?;
-    Ok(Stats {
-        all: groups.all.figures(),
-        by_month: figures(groups.by_month),
-        by_organization: figures(groups.by_org),
-        by_service: figures(groups.by_service),
-        by_event: figures(groups.by_event),
-        by_project: figures(groups.by_project),
-        by_stall: figures(groups.by_stall),
+    Ok(Worked {
+        counted,
+        groups,
         by_person,
-        events: {
-            let mut list: Vec<event::Model> = counted.events.into_values().collect();
-            list.sort_by_key(|e| e.starts_at);
-            list
-        },
-        stalls: counted.stalls.into_values().collect(),
         fresh_until,
     })
 }
