@@ -48,6 +48,14 @@ enum Command {
     },
     /// Fill an empty database with a realistic demo platform (refuses a non-empty one).
     Demo,
+    /// Check that the figures the dashboards serve, put together from months kept apart,
+    /// equal the same years worked out whole from their records (this year and the ones
+    /// before it). Exits with an error if any figure differs.
+    CheckFigures {
+        /// How many years to check, this one included.
+        #[arg(long, default_value_t = 2)]
+        years: u16,
+    },
     /// Manage administrator accounts.
     Admin {
         #[command(subcommand)]
@@ -91,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(cli.settings).await,
         Command::Migrate => migrate(cli.settings).await,
         Command::Demo => demo(cli.settings).await,
+        Command::CheckFigures { years } => check_figures(cli.settings, years).await,
         Command::Backup { to } => {
             let db = db::connect(&cli.settings).await?;
             weiyifang::backup::backup(&db, &to).await?;
@@ -168,6 +177,39 @@ async fn demo(settings: Settings) -> anyhow::Result<()> {
     for (role, phone, password) in weiyifang::demo::DEMO_ACCOUNTS {
         say(&format!("  {role:<22} phone {phone}  password {password}"));
     }
+    Ok(())
+}
+
+async fn check_figures(settings: Settings, years: u16) -> anyhow::Result<()> {
+    use chrono::{Datelike, NaiveDate};
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    let (now, this_year) = (chrono::Utc::now(), weiyifang::views::today().year());
+    let mut differ = 0;
+    for year in (this_year + 1 - i32::from(years.max(1)))..=this_year {
+        let first = |year| NaiveDate::from_ymd_opt(year, 1, 1).context("a year out of range");
+        let check = event::stats::check_months(&db, (first(year)?, first(year + 1)?), now).await?;
+        let all = &check.whole.all;
+        if check.agrees() {
+            say(&format!(
+                "{year}: every figure the same both ways ({} market days, {} services, {} volunteers, {} hours)",
+                all.market_days,
+                all.services,
+                all.volunteers,
+                event::records::format_hours(all.hours_tenths)
+            ));
+        } else {
+            differ += 1;
+            say(&format!(
+                "{year}: DIFFERENT\n  from its months: {:?}\n  from its rows:   {:?}",
+                check.merged, check.whole
+            ));
+        }
+    }
+    if differ > 0 {
+        anyhow::bail!("the figures of {differ} year(s) differ");
+    }
+    say("Every figure agrees with its records.");
     Ok(())
 }
 

@@ -122,6 +122,38 @@ async fn migrate_then_serve_on_the_configured_database() {
     );
 }
 
+/// `check-figures` on the demo platform: the years the dashboards put together from months
+/// kept apart equal the same years worked out whole from the records.
+#[tokio::test]
+async fn check_figures_finds_the_demo_platforms_years_the_same_both_ways() {
+    use chrono::Datelike;
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    Migrator::up(&db, None).await.unwrap();
+    let today = weiyifang::views::today();
+    weiyifang::demo::fill(&db, today).await.unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let output = weiyifang(folder.path())
+        .env("DATABASE_URL", database.url())
+        .arg("check-figures")
+        .output()
+        .await
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{printed}");
+    let this_year = format!("{}: every figure the same both ways", today.year());
+    assert!(printed.contains(&this_year), "{printed}");
+    assert!(printed.contains("Every figure agrees with its records."));
+    // The demo's days of this year are counted, not an empty year agreeing with itself.
+    assert!(
+        !printed.contains(&format!(
+            "{}: every figure the same both ways (0 market days",
+            today.year()
+        )),
+        "{printed}"
+    );
+}
+
 /// `admin create` with the password on standard input; returns the exit status, stdout
 /// and stderr.
 async fn admin_create(

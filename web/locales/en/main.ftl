@@ -514,6 +514,7 @@ notice-funding-recorded = Funding recorded.
 notice-funding-reversed = Reversed; the ledger keeps both entries.
 
 error-end-before-start = The end cannot be before the start.
+error-period-whole-months = The period must be whole months.
 error-count-invalid = Please enter a whole number above zero.
 error-status-not-allowed = The project cannot move to this status.
 error-amount-required = Please enter an amount.

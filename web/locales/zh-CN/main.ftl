@@ -514,6 +514,7 @@ notice-funding-recorded = 资金已登记。
 notice-funding-reversed = 已冲销，台账中保留原记录和冲销记录。
 
 error-end-before-start = 结束日期不能早于开始日期。
+error-period-whole-months = 时段须为整月。
 error-count-invalid = 请填写一个正整数。
 error-status-not-allowed = 不能变更到这个状态。
 error-amount-required = 请填写金额。

@@ -352,3 +352,42 @@ impl KeptOverviews {
         Ok((whole, fresh_until))
     }
 }
+
+/// A period's overview both ways: put together from its months kept apart (as the
+/// dashboards are served) and worked out whole from its rows.
+#[derive(Debug)]
+pub struct MonthsCheck {
+    pub merged: Overview,
+    pub whole: Overview,
+}
+
+impl MonthsCheck {
+    /// Every figure the same both ways.
+    pub fn agrees(&self) -> bool {
+        self.merged == self.whole
+    }
+}
+
+/// `weiyifang check-figures`: the months of `[first, until)` (whole months, first days
+/// given) merged, against the whole period worked out from its rows, street-wide.
+pub async fn check_months(
+    db: &(impl ConnectionTrait + StreamTrait),
+    (first, until): (NaiveDate, NaiveDate),
+    now: DateTime<Utc>,
+) -> Result<MonthsCheck, EventError> {
+    let period = (
+        Some(schedule::at(first, NaiveTime::MIN)),
+        Some(schedule::at(until, NaiveTime::MIN)),
+    );
+    let months = whole_months(period)
+        .ok_or_else(|| EventError::field("until", "error-period-whole-months"))?;
+    let stamp = overview_stamp(db, period).await?;
+    let (merged, _) = (KeptOverviews::default())
+        .merged_months(db, &months, None, &stamp, now, async {})
+        .await?;
+    let whole = stats(db, period.0, period.1, None, now).await?;
+    Ok(MonthsCheck {
+        merged: merged.overview(),
+        whole: Overview::from(whole),
+    })
+}

@@ -18,7 +18,7 @@ use crate::schedule::shanghai;
 use crate::stalls::Service;
 
 mod kept;
-pub use kept::KeptOverviews;
+pub use kept::{KeptOverviews, MonthsCheck, check_months};
 
 /// One group's figures.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -98,7 +98,7 @@ pub struct Stats {
 
 /// The groups a period's overview shows (both dashboards, the API's figures): what is kept
 /// in memory between requests (see [`KeptOverviews`]).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Overview {
     pub all: Figures,
     pub by_month: BTreeMap<(i32, u32), Figures>,
@@ -124,7 +124,8 @@ struct Tally {
     markets: HashSet<Uuid>,
     activities: HashSet<Uuid>,
     services: u64,
-    volunteers: HashSet<Uuid>,
+    /// Hashed fast: a year's merge of months adds some 300,000 of them.
+    volunteers: foldhash::HashSet<Uuid>,
     hours_tenths: i64,
     hours_standing_tenths: i64,
     residents: i64,
