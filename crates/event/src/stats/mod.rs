@@ -92,7 +92,7 @@ pub struct Stats {
     pub stalls: Vec<stall::Model>,
     /// The first moment after the working at which the clock alone changes these figures
     /// (hours posted coming to stand); none when nothing is waiting on the clock. Days that
-    /// begin later are seen by [`overview_stamp`].
+    /// begin later are seen by the stamp the kept overviews are read with.
     pub fresh_until: Option<DateTime<Utc>>,
 }
 
