@@ -289,6 +289,30 @@ async fn months_kept_apart_add_up_to_the_same_figures_as_the_whole_period() {
     agrees(&kept, &direct().await);
 }
 
+/// Periods that share months, asked all at once right after a change: each takes its turn
+/// on the months it needs (never two at a time), and every answer holds the change.
+#[tokio::test]
+async fn overlapping_periods_asked_at_once_all_hold_the_latest_change() {
+    let app = TestApp::new().await;
+    let staff = app
+        .signed_in(PlatformRole::Coordinator, "王主任", "13800000001")
+        .await;
+    let (_, _, _, [record, _]) = a_day_with_hours(&app).await;
+    assert_eq!(figures(&staff).await["all"]["services"], 2);
+    set!(app, service_record, Attendance = "no_show", record);
+    let periods = [whole_months(30), whole_months(90), period()];
+    let asked: Vec<_> = (0..12)
+        .map(|n| {
+            let (staff, period) = (staff.clone(), periods[n % periods.len()].clone());
+            tokio::spawn(async move { figures_of(&staff, &period).await })
+        })
+        .collect();
+    for answer in asked {
+        let answer = answer.await.unwrap();
+        assert_eq!(answer["all"]["services"], 1, "{answer}");
+    }
+}
+
 /// `[first of the month days_back ago, first of next month)` in Shanghai, as instants.
 fn month_bounds(days_back: i64) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
     let today = weiyifang::views::today();

@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, Utc};
 use event::stats::{self, Figures, Overview};
@@ -14,7 +15,6 @@ use member::orgs::Stage;
 use project::ledger::{self, Source};
 use project::money::format_yuan;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::auth::SignedIn;
