@@ -1,8 +1,10 @@
 //! Pages served from memory until something they show changes. A page is kept with the
 //! version stamp it was rendered at (`event::page_stamp`, kept by the database in the same
 //! transaction as every change) and the moment the clock alone would change it; a request
-//! reads the stamp with one query and gets the kept page while both still hold. Only pages
-//! that are the same for every visitor are kept: anonymous ones, without a notice.
+//! reads the stamp with one query and gets the kept page while both still hold. Only what
+//! is the same for every visitor is kept: anonymous pages without a notice, and the body
+//! of a market day as every plain volunteer sees it (their own places are put in per
+//! request).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -26,31 +28,40 @@ pub struct PageKey {
     pub elder: bool,
 }
 
-struct Kept {
+struct Kept<V> {
     stamp: PageStamp,
     until: DateTime<Utc>,
-    body: Bytes,
+    body: V,
     /// When it was put, to drop the oldest when full.
     order: u64,
 }
 
-#[derive(Default)]
-pub struct PageCache {
-    pages: Mutex<(HashMap<PageKey, Kept>, u64)>,
+/// Rendered pages (`Bytes`), or whatever a page is put together from (`V`).
+pub struct PageCache<V = Bytes> {
+    pages: Mutex<(HashMap<PageKey, Kept<V>>, u64)>,
     /// One render at a time per page: a crowd arriving on a page not kept yet waits for the
     /// first render instead of rendering it sixty-four times at once.
     renders: Mutex<HashMap<PageKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-impl PageCache {
+impl<V> Default for PageCache<V> {
+    fn default() -> Self {
+        PageCache {
+            pages: Mutex::default(),
+            renders: Mutex::default(),
+        }
+    }
+}
+
+impl<V: Clone> PageCache<V> {
     /// The page kept at `stamp`, else rendered by `render` (the page and the moment the
     /// clock alone would change it) and kept.
     pub async fn get_or_render<E>(
         &self,
         key: PageKey,
         stamp: PageStamp,
-        render: impl AsyncFnOnce() -> Result<(Bytes, DateTime<Utc>), E>,
-    ) -> Result<Bytes, E> {
+        render: impl AsyncFnOnce() -> Result<(V, DateTime<Utc>), E>,
+    ) -> Result<V, E> {
         if let Some(body) = self.get(&key, stamp, Utc::now()) {
             return Ok(body);
         }
@@ -71,7 +82,7 @@ impl PageCache {
     }
 
     /// The kept page if it was rendered at `stamp` and the clock has not moved past it.
-    fn get(&self, key: &PageKey, stamp: PageStamp, now: DateTime<Utc>) -> Option<Bytes> {
+    fn get(&self, key: &PageKey, stamp: PageStamp, now: DateTime<Utc>) -> Option<V> {
         let pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         pages
             .0
@@ -80,7 +91,7 @@ impl PageCache {
             .map(|kept| kept.body.clone())
     }
 
-    fn put(&self, key: PageKey, stamp: PageStamp, until: DateTime<Utc>, body: Bytes) {
+    fn put(&self, key: PageKey, stamp: PageStamp, until: DateTime<Utc>, body: V) {
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         let (map, counter) = &mut *pages;
         *counter += 1;

@@ -18,6 +18,8 @@ pub struct Inner {
     pub metrics: Metrics,
     /// Public pages kept rendered until what they show changes.
     pub pages: crate::page_cache::PageCache,
+    /// Market days' bodies as every plain volunteer sees them, kept the same way.
+    pub market_bodies: crate::page_cache::PageCache<crate::pages::MarketBody>,
     /// Periods' figures kept until what they count changes.
     pub overviews: event::stats::KeptOverviews,
     /// Dashboards and monthly reports read a year of records each: they take turns, one
@@ -39,6 +41,7 @@ impl AppState {
             settings,
             metrics,
             pages: crate::page_cache::PageCache::default(),
+            market_bodies: crate::page_cache::PageCache::default(),
             overviews: event::stats::KeptOverviews::default(),
             reports: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),

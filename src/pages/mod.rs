@@ -34,6 +34,8 @@ use crate::errors::AppError;
 use crate::state::AppState;
 use crate::templates::PageContext;
 
+pub use markets::MarketBody;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())

@@ -191,3 +191,118 @@ async fn a_crowd_on_a_page_not_kept_yet_all_get_the_same_page() {
     assert!(pages[0].contains("空余 2 / 2 个名额"));
     assert!(pages.iter().all(|page| *page == pages[0]));
 }
+
+/// A shift's `<li>` on a page, to look at one shift alone.
+fn shift_on(page: &str, shift: uuid::Uuid) -> &str {
+    let start = page
+        .find(&format!(r#"id="shift-{shift}""#))
+        .expect("the shift is on the page");
+    let end = start + page[start..].find("</li>").expect("the shift ends");
+    &page[start..end]
+}
+
+#[tokio::test]
+async fn each_volunteer_sees_their_own_places_on_the_kept_day() {
+    use event::entities::shift;
+    use member::entities::person;
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    let app = TestApp::new().await;
+    let staff = app.staff_actor();
+    let (market, first) = market_with_shift(&app, 1).await;
+    let stall = shift::Entity::find_by_id(first)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .stall_id;
+    let medical = stalls::add_shift(
+        &app.db,
+        &staff,
+        stall,
+        &stalls::ShiftInput {
+            starts: "10:30".into(),
+            ends: "11:30".into(),
+            capacity: "3".into(),
+            required_skill: "medical".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let path = format!("/markets/{market}");
+    let li = app
+        .signed_in(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    let wang = app
+        .signed_in(PlatformRole::Volunteer, "王大伯", "13912345679")
+        .await;
+    let wang_id = person::Entity::find()
+        .filter(person::Column::Phone.eq("13912345679"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    member::memberships::set_skills(&app.db, &staff, wang_id, "医疗")
+        .await
+        .unwrap();
+
+    // Before anyone signs up, both see the day alike but for their name and skills.
+    let page = li.get_text(&path).await;
+    assert!(page.contains("当前登录：李阿姨"), "{page}");
+    assert!(shift_on(&page, medical).contains("需要的技能不在您的资料里"));
+    assert!(!shift_on(&page, first).contains("需要的技能"));
+    let page = wang.get_text(&path).await;
+    assert!(page.contains("当前登录：王大伯") && !page.contains("李阿姨"));
+    assert!(
+        !page.contains("需要的技能不在您的资料里"),
+        "he has the skill"
+    );
+
+    // 李阿姨 takes the one place; 王大伯 waits. Each sees their own standing, with the
+    // notice the sign-up left, and nothing of the other's.
+    let signup = format!("/shifts/{first}/signup");
+    assert_eq!(li.post(&signup, &[]).await.status(), 303);
+    assert_eq!(wang.post(&signup, &[]).await.status(), 303);
+    let page = li.get_text(&path).await;
+    assert!(page.contains("报名成功：已确认"), "the notice: {page}");
+    let hers = shift_on(&page, first);
+    assert!(hers.contains("✓ 已报名（已确认）") && hers.contains("取消报名"));
+    assert!(!shift_on(&page, medical).contains("取消报名"));
+    let page = wang.get_text(&path).await;
+    let his = shift_on(&page, first);
+    assert!(
+        his.contains("候补第 1 位") && his.contains("取消报名"),
+        "{his}"
+    );
+    assert!(!his.contains("已确认"));
+    // Read again, without the notice: the same standing.
+    assert!(li.get_text(&path).await.contains("✓ 已报名（已确认）"));
+    let anonymous = public_page(&app, &path).await;
+    assert!(!anonymous.contains("已报名") && !anonymous.contains("候补第"));
+
+    // She gives the place up: he moves up, and both pages follow at once.
+    assert_eq!(
+        li.post(&format!("/shifts/{first}/cancel"), &[])
+            .await
+            .status(),
+        303
+    );
+    let page = li.get_text(&path).await;
+    assert!(!shift_on(&page, first).contains("已报名"));
+    assert!(shift_on(&page, first).contains("已满（1 人）"));
+    let page = wang.get_text(&path).await;
+    assert!(shift_on(&page, first).contains("✓ 已报名（已确认）"));
+
+    // A change by a plain update (no domain call) reaches the signed-in page too.
+    let stall_row = event::entities::stall::Entity::find_by_id(stall)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut stall_row: event::entities::stall::ActiveModel = stall_row.into();
+    stall_row.description = Set("今天改在东门理发".into());
+    stall_row.update(&app.db).await.unwrap();
+    assert!(li.get_text(&path).await.contains("今天改在东门理发"));
+}

@@ -10,8 +10,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::accounts::{actor_of, load};
-use crate::entities::{api_token, session};
+use crate::accounts::actor_of;
+use crate::entities::{account, api_token, person, session};
 use crate::secrets::{digest, new_token};
 use crate::{Actor, MemberError, audit};
 
@@ -92,14 +92,21 @@ async fn usable_actor(
     db: &impl ConnectionTrait,
     account_id: Uuid,
 ) -> Result<Option<Actor>, MemberError> {
-    match load(db, account_id).await {
-        Ok((person, account)) if account.disabled_at.is_none() && person.erased_at.is_none() => {
+    // The person and their account in one query: this runs on every signed-in request.
+    let found = person::Entity::find()
+        .find_also_related(account::Entity)
+        .filter(account::Column::Id.eq(account_id))
+        .one(db)
+        .await?;
+    match found {
+        Some((person, Some(account)))
+            if account.disabled_at.is_none() && person.erased_at.is_none() =>
+        {
             let mut actor = actor_of(&person, &account);
             actor.leads = crate::memberships::led_by(db, person.id).await?;
             Ok(Some(actor))
         }
-        Ok(_) | Err(MemberError::NotFound) => Ok(None),
-        Err(err) => Err(err),
+        _ => Ok(None),
     }
 }
 

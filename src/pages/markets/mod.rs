@@ -28,11 +28,13 @@ use crate::state::AppState;
 use crate::templates::PageContext;
 use crate::views;
 
+mod kept_body;
 mod my_shifts;
 mod on_behalf;
 mod setup;
 mod signup;
 
+pub use kept_body::MarketBody;
 use my_shifts::show_my_shifts;
 use setup::{
     add_shift, add_stall, edit_shift, edit_stall, publish, set_capacity, set_cutoff, show_cancel,
@@ -132,7 +134,9 @@ async fn show_markets(
     Ok(super::render(&state, &context, "pages/markets", &page)?.into_response())
 }
 
-#[derive(Serialize)]
+/// One shift as the page shows it. It carries the page's own switches too, so that a
+/// shift can be rendered alone (`partials/market-shift`, see `kept_body`).
+#[derive(Clone, Serialize)]
 struct ShiftLine {
     id: Uuid,
     clock: String,
@@ -150,6 +154,37 @@ struct ShiftLine {
     starts: String,
     ends: String,
     required_skill: String,
+    #[serde(flatten)]
+    page: ShiftSwitches,
+}
+
+/// What the page as a whole switches on for every shift.
+#[derive(Clone, Copy, Default, Serialize)]
+struct ShiftSwitches {
+    signed_in: bool,
+    /// Links to signing up the people the viewer helps.
+    helps: bool,
+    /// Links to the desk sign-up (platform staff on a day that is on).
+    desk: bool,
+    open_for_changes: bool,
+}
+
+impl ShiftSwitches {
+    async fn of(
+        state: &AppState,
+        actor: Option<&Actor>,
+        market: &event::Event,
+    ) -> Result<Self, AppError> {
+        Ok(ShiftSwitches {
+            signed_in: actor.is_some(),
+            helps: match actor {
+                Some(actor) => member::helping::helps_anyone(&state.db, actor).await?,
+                None => false,
+            },
+            desk: actor.is_some_and(Actor::is_staff) && market.status == EventStatus::Published,
+            open_for_changes: matches!(market.status, EventStatus::Draft | EventStatus::Published),
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -189,10 +224,6 @@ struct MarketPage {
     organizer: Option<String>,
     /// Names of volunteers whose shifts overlap, for those who steer the day.
     clashes: String,
-    /// The viewer signs up people they help: each open shift links to doing so.
-    helps: bool,
-    /// Platform staff on a day that is on: each shift links to the desk sign-up.
-    desk: bool,
     /// The day's own times: where a new shift's fields start.
     starts_value: String,
     ends_value: String,
@@ -226,7 +257,8 @@ async fn market_page(
     };
     // Publishing, editing and cancelling: staff, and an activity's own organizers.
     let is_staff = actor.is_some_and(|a| schedule::may_steer(a, &market));
-    let open_for_changes = matches!(market.status, EventStatus::Draft | EventStatus::Published);
+    let switches = ShiftSwitches::of(state, actor, &market).await?;
+    let open_for_changes = switches.open_for_changes;
     let clashes = if is_staff && open_for_changes {
         clashes(state, market.id).await?
     } else {
@@ -236,14 +268,8 @@ async fn market_page(
         value: s.as_str().to_owned(),
         label: service_label(lang, *s),
     });
-    let helps = match actor {
-        Some(actor) => member::helping::helps_anyone(&state.db, actor).await?,
-        None => false,
-    };
     Ok(MarketPage {
         fresh_until,
-        helps,
-        desk: actor.is_some_and(Actor::is_staff) && market.status == EventStatus::Published,
         clashes,
         starts_value: views::clock(market.starts_at),
         ends_value: views::clock(market.ends_at),
@@ -253,7 +279,7 @@ async fn market_page(
         signed_in: actor.is_some(),
         stalls: stalls
             .into_iter()
-            .map(|v| StallLine::of(lang, actor, v))
+            .map(|v| StallLine::of(lang, actor, switches, v))
             .collect(),
         is_staff,
         stall_orgs: stall_orgs(state, actor).await?,
@@ -306,7 +332,12 @@ async fn stall_orgs(state: &AppState, actor: Option<&Actor>) -> Result<Vec<Choic
 }
 
 impl StallLine {
-    fn of(lang: Lang, actor: Option<&Actor>, view: signups::StallView) -> StallLine {
+    fn of(
+        lang: Lang,
+        actor: Option<&Actor>,
+        switches: ShiftSwitches,
+        view: signups::StallView,
+    ) -> StallLine {
         let can_manage = actor.is_some_and(|a| a.can_manage_org(view.stall.organization_id));
         StallLine {
             id: view.stall.id,
@@ -317,7 +348,7 @@ impl StallLine {
             shifts: view
                 .shifts
                 .into_iter()
-                .map(|shift| ShiftLine::of(lang, can_manage, shift))
+                .map(|shift| ShiftLine::of(lang, can_manage, switches, shift))
                 .collect(),
             can_manage,
         }
@@ -325,7 +356,12 @@ impl StallLine {
 }
 
 impl ShiftLine {
-    fn of(lang: Lang, can_manage: bool, view: signups::ShiftView) -> ShiftLine {
+    fn of(
+        lang: Lang,
+        can_manage: bool,
+        page: ShiftSwitches,
+        view: signups::ShiftView,
+    ) -> ShiftLine {
         let (mine, mine_class) = match &view.mine {
             Some(standing) => {
                 let (words, class) = standing_words(lang, standing);
@@ -353,6 +389,7 @@ impl ShiftLine {
             starts: views::clock(shift.starts_at),
             ends: views::clock(shift.ends_at),
             required_skill: shift.required_skill.unwrap_or_default(),
+            page,
         }
     }
 }
@@ -368,8 +405,16 @@ async fn show_market(
     viewer: Option<SignedIn>,
     Path(id): Path<Uuid>,
 ) -> Result<Response, AppError> {
-    if viewer.is_none() && context.flash.is_none() {
-        return show_public_market(&state, &context, id).await;
+    match &viewer {
+        None if context.flash.is_none() => return show_public_market(&state, &context, id).await,
+        Some(viewer)
+            if kept_body::sees_plain_day(&viewer.actor)
+                && !member::helping::helps_anyone(&state.db, &viewer.actor).await? =>
+        {
+            let page = kept_body::show_plain_day(&state, &context, &viewer.actor, id).await?;
+            return Ok(page.into_response());
+        }
+        _ => {}
     }
     let page = market_page(
         &state,

@@ -535,8 +535,8 @@ async fn waiting_on(
         .collect())
 }
 
-/// Where the viewer stands on each of the shifts, and their skills.
-async fn viewer_on(
+/// Where the viewer stands on each of the shifts (none cancelled), and their skills.
+pub async fn viewer_on(
     db: &impl ConnectionTrait,
     person: Uuid,
     shift_ids: Vec<Uuid>,
@@ -556,6 +556,11 @@ async fn viewer_on(
         mine.insert(signup.shift_id, standing_of(db, &signup).await?);
     }
     Ok((mine, skills))
+}
+
+/// A shift asks for a skill the volunteer has not got.
+pub fn lacks_skill(required: Option<&str>, skills: &[String]) -> bool {
+    required.is_some_and(|skill| !skills.iter().any(|s| s == skill))
 }
 
 pub async fn market_day(
@@ -590,10 +595,7 @@ pub async fn market_day(
                 closed: closed_reason(&event, &shift, now, false),
                 mine: mine.get(&shift.id).copied(),
                 lacks_skill: viewer.is_some()
-                    && shift
-                        .required_skill
-                        .as_ref()
-                        .is_some_and(|skill| !viewer_skills.contains(skill)),
+                    && lacks_skill(shift.required_skill.as_deref(), &viewer_skills),
                 shift,
             })
             .collect();
