@@ -618,6 +618,8 @@ async fn the_month_runs_through_on_a_phone() {
         (&volunteer, checkin_path),
         (&volunteer, "/requests/new"),
         (&volunteer, "/requests/board"),
+        // The day as a plain volunteer gets it: the kept body with their own shift put in.
+        (&volunteer, &market_path),
     ];
     let mut found = Vec::new();
     for (width, height) in [(390, 844), (1280, 800)] {

@@ -168,8 +168,12 @@ async fn run(url: &str, scale: Scale, keep: bool) -> anyhow::Result<()> {
     }
     if keep {
         eprintln!(
-            "coordinator's API token: {}; last month: {}",
-            fixture.staff_token, fixture.report_month
+            "coordinator's API token: {}; the busy volunteer's: {}; tomorrow's market day: {}; \
+             last month: {}",
+            fixture.staff_token,
+            fixture.busy_volunteer_token,
+            fixture.upcoming_market,
+            fixture.report_month
         );
     }
     let records = scale.market_days
