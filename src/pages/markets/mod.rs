@@ -159,7 +159,7 @@ struct ShiftLine {
 }
 
 /// What the page as a whole switches on for every shift.
-#[derive(Clone, Copy, Default, Serialize)]
+#[derive(Clone, Copy, Serialize)]
 struct ShiftSwitches {
     signed_in: bool,
     /// Links to signing up the people the viewer helps.
