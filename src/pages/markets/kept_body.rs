@@ -10,7 +10,6 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use axum::response::Html;
-use event::page_stamp;
 use event::signups::{self, Standing};
 use member::Actor;
 use serde::Serialize;
@@ -18,7 +17,6 @@ use uuid::Uuid;
 
 use super::{ShiftLine, market_page, standing_words};
 use crate::errors::AppError;
-use crate::page_cache::PageKey;
 use crate::state::AppState;
 use crate::templates::{self, PageContext};
 
@@ -52,14 +50,7 @@ pub(super) async fn show_plain_day(
     actor: &Actor,
     id: Uuid,
 ) -> Result<Html<String>, AppError> {
-    let stamp = page_stamp::page_stamp(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let key = PageKey {
-        page: id,
-        lang: context.lang(),
-        elder: context.locale.elder,
-    };
+    let (stamp, key) = super::kept_day(state, context, id).await?;
     let body = state
         .market_bodies
         .get_or_render(key, stamp, async || {

@@ -427,13 +427,13 @@ async fn show_market(
     Ok(super::render(&state, &context, "pages/market", &page)?.into_response())
 }
 
-/// The day as anyone not signed in sees it: the same for all of them, so it is rendered
-/// once and served from memory until its stamp moves or the clock changes it.
-async fn show_public_market(
+/// The day's version stamp (not found: no such day) and the key it is kept under in this
+/// language and text size.
+async fn kept_day(
     state: &AppState,
     context: &PageContext,
     id: Uuid,
-) -> Result<Response, AppError> {
+) -> Result<(page_stamp::PageStamp, PageKey), AppError> {
     let stamp = page_stamp::page_stamp(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -442,6 +442,17 @@ async fn show_public_market(
         lang: context.lang(),
         elder: context.locale.elder,
     };
+    Ok((stamp, key))
+}
+
+/// The day as anyone not signed in sees it: the same for all of them, so it is rendered
+/// once and served from memory until its stamp moves or the clock changes it.
+async fn show_public_market(
+    state: &AppState,
+    context: &PageContext,
+    id: Uuid,
+) -> Result<Response, AppError> {
+    let (stamp, key) = kept_day(state, context, id).await?;
     let body = state
         .pages
         .get_or_render(key, stamp, async || {
