@@ -2,9 +2,9 @@
 //! version stamp it was rendered at (`event::page_stamp`, kept by the database in the same
 //! transaction as every change) and the moment the clock alone would change it; a request
 //! reads the stamp with one query and gets the kept page while both still hold. Only what
-//! is the same for every visitor is kept: anonymous pages without a notice, and the body
-//! of a market day as every plain volunteer sees it (their own places are put in per
-//! request).
+//! is the same for every visitor is kept: anonymous pages without a notice, the body of a
+//! market day as every plain volunteer sees it (their own places are put in per request),
+//! and the body of each volunteer's "my shifts" (by `people.shifts_version`, migration 24).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -28,23 +28,26 @@ pub struct PageKey {
     pub elder: bool,
 }
 
-struct Kept<V> {
-    stamp: PageStamp,
+struct Kept<V, S> {
+    stamp: S,
     until: DateTime<Utc>,
     body: V,
     /// When it was put, to drop the oldest when full.
     order: u64,
 }
 
-/// Rendered pages (`Bytes`), or whatever a page is put together from (`V`).
-pub struct PageCache<V = Bytes> {
-    pages: Mutex<(HashMap<PageKey, Kept<V>>, u64)>,
+type Pages<V, S> = HashMap<PageKey, Kept<V, S>>;
+
+/// Rendered pages (`Bytes`), or whatever a page is put together from (`V`), kept by a
+/// version stamp (`S`): a market day's, or a volunteer's `shifts_version`.
+pub struct PageCache<V = Bytes, S = PageStamp> {
+    pages: Mutex<(Pages<V, S>, u64)>,
     /// One render at a time per page: a crowd arriving on a page not kept yet waits for the
     /// first render instead of rendering it sixty-four times at once.
     renders: Mutex<HashMap<PageKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-impl<V> Default for PageCache<V> {
+impl<V, S> Default for PageCache<V, S> {
     fn default() -> Self {
         PageCache {
             pages: Mutex::default(),
@@ -53,13 +56,13 @@ impl<V> Default for PageCache<V> {
     }
 }
 
-impl<V: Clone> PageCache<V> {
+impl<V: Clone, S: Copy + PartialEq> PageCache<V, S> {
     /// The page kept at `stamp`, else rendered by `render` (the page and the moment the
     /// clock alone would change it) and kept.
     pub async fn get_or_render<E>(
         &self,
         key: PageKey,
-        stamp: PageStamp,
+        stamp: S,
         render: impl AsyncFnOnce() -> Result<(V, DateTime<Utc>), E>,
     ) -> Result<V, E> {
         if let Some(body) = self.get(&key, stamp, Utc::now()) {
@@ -82,7 +85,7 @@ impl<V: Clone> PageCache<V> {
     }
 
     /// The kept page if it was rendered at `stamp` and the clock has not moved past it.
-    fn get(&self, key: &PageKey, stamp: PageStamp, now: DateTime<Utc>) -> Option<V> {
+    fn get(&self, key: &PageKey, stamp: S, now: DateTime<Utc>) -> Option<V> {
         let pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         pages
             .0
@@ -91,7 +94,7 @@ impl<V: Clone> PageCache<V> {
             .map(|kept| kept.body.clone())
     }
 
-    fn put(&self, key: PageKey, stamp: PageStamp, until: DateTime<Utc>, body: V) {
+    fn put(&self, key: PageKey, stamp: S, until: DateTime<Utc>, body: V) {
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         let (map, counter) = &mut *pages;
         *counter += 1;

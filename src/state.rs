@@ -20,6 +20,8 @@ pub struct Inner {
     pub pages: crate::page_cache::PageCache,
     /// Market days' bodies as every plain volunteer sees them, kept the same way.
     pub market_bodies: crate::page_cache::PageCache<crate::pages::MarketBody>,
+    /// Each volunteer's "my shifts" inside the layout, by their `shifts_version`.
+    pub my_shifts_bodies: crate::page_cache::PageCache<std::sync::Arc<str>, i64>,
     /// Periods' figures kept until what they count changes.
     pub overviews: event::stats::KeptOverviews,
     /// Dashboards and monthly reports read a year of records each: they take turns, one
@@ -42,6 +44,7 @@ impl AppState {
             metrics,
             pages: crate::page_cache::PageCache::default(),
             market_bodies: crate::page_cache::PageCache::default(),
+            my_shifts_bodies: crate::page_cache::PageCache::default(),
             overviews: event::stats::KeptOverviews::default(),
             reports: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),

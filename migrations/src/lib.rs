@@ -32,6 +32,7 @@ mod m20261201_000020_publicity;
 mod m20261201_000021_venture_rounds;
 mod m20261201_000022_page_versions;
 mod m20261201_000023_figures_versions;
+mod m20261205_000024_shifts_versions;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000021_venture_rounds::Migration),
             Box::new(m20261201_000022_page_versions::Migration),
             Box::new(m20261201_000023_figures_versions::Migration),
+            Box::new(m20261205_000024_shifts_versions::Migration),
         ]
     }
 }

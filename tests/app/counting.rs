@@ -202,7 +202,7 @@ async fn a_day_with_records_cannot_be_cancelled() {
 
 #[tokio::test]
 async fn the_served_time_prefilled_is_always_accepted() {
-    use chrono::Timelike;
+    use chrono::{NaiveTime, Timelike};
     let app = TestApp::new().await;
     let staff = app.staff_actor();
     // Whole minutes, as times are typed.
@@ -210,73 +210,89 @@ async fn the_served_time_prefilled_is_always_accepted() {
         .with_second(0)
         .and_then(|t| t.with_nanosecond(0))
         .unwrap();
-    let market = app
-        .add_market(
-            "短时段",
-            now - Duration::hours(1),
-            now + Duration::hours(1),
-            event::EventStatus::Published,
-        )
-        .await;
+    // Yesterday 23:50 in Shanghai: a shift that runs past midnight, whatever the clock says.
+    let yesterday =
+        now.with_timezone(&event::schedule::shanghai()).date_naive() - Duration::days(1);
+    let late = event::schedule::at(yesterday, NaiveTime::from_hms_opt(23, 50, 0).unwrap());
     let org = app.add_org("南湖义诊队", "elderly", "南湖社区", "").await;
-    let stall =
-        event::stalls::add_stall(&app.db, &staff, market.id, &org.to_string(), "clinic", "")
+    // 15 minutes served in full: 0.25 h rounds to 0.3, and 0.3 is accepted.
+    for (n, starts_at) in [now - Duration::minutes(30), late].into_iter().enumerate() {
+        let market = app
+            .add_market(
+                &format!("短时段{n}"),
+                starts_at - Duration::hours(1),
+                starts_at + Duration::hours(1),
+                event::EventStatus::Published,
+            )
+            .await;
+        let stall =
+            event::stalls::add_stall(&app.db, &staff, market.id, &org.to_string(), "clinic", "")
+                .await
+                .unwrap();
+        let shift = event::entities::shift::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            stall_id: Set(stall.id),
+            starts_at: Set(starts_at),
+            ends_at: Set(starts_at + Duration::minutes(15)),
+            capacity: Set(2),
+            confirmed_count: Set(0),
+            required_skill: Set(None),
+            created_at: Set(now),
+            checkin_token: Set(None),
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        let id = app
+            .add_account(PlatformRole::Volunteer, "李阿姨", &format!("1391234567{n}"))
+            .await;
+        signups::sign_up(&app.db, &volunteer(id), shift.id, now - Duration::days(2))
             .await
             .unwrap();
-    // A 15-minute shift served in full: 0.25 h rounds to 0.3, and 0.3 is accepted.
-    let shift = event::entities::shift::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        stall_id: Set(stall.id),
-        starts_at: Set(now - Duration::minutes(30)),
-        ends_at: Set(now - Duration::minutes(15)),
-        capacity: Set(2),
-        confirmed_count: Set(0),
-        required_skill: Set(None),
-        created_at: Set(now),
-        checkin_token: Set(None),
+        let (_, blocks) = records::attendance(&app.db, &staff, stall.id)
+            .await
+            .unwrap();
+        let signup = blocks[0].lines[0].signup.id;
+        // The times as the attendance form fills them in.
+        let clock = |t: chrono::DateTime<Utc>| {
+            t.with_timezone(&event::schedule::shanghai())
+                .format("%H:%M")
+                .to_string()
+        };
+        records::mark_attendance(
+            &app.db,
+            &staff,
+            signup,
+            true,
+            &clock(shift.starts_at),
+            &clock(shift.ends_at),
+            now,
+        )
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "{} – {}: {e:?}",
+                clock(shift.starts_at),
+                clock(shift.ends_at)
+            )
+        });
+        let (_, blocks) = records::attendance(&app.db, &staff, stall.id)
+            .await
+            .unwrap();
+        let line = &blocks[0].lines[0];
+        let served = line.served.unwrap();
+        assert_eq!(served, 3, "15 minutes: 0.3 h");
+        records::enter_hours(
+            &app.db,
+            &staff,
+            line.record.as_ref().unwrap().id,
+            (&records::format_hours(served), ""),
+            &crate::helpers::publicity(),
+            now,
+        )
+        .await
+        .unwrap();
     }
-    .insert(&app.db)
-    .await
-    .unwrap();
-    let id = app
-        .add_account(PlatformRole::Volunteer, "李阿姨", "13912345678")
-        .await;
-    signups::sign_up(&app.db, &volunteer(id), shift.id, now - Duration::days(2))
-        .await
-        .unwrap();
-    let (_, blocks) = records::attendance(&app.db, &staff, stall.id)
-        .await
-        .unwrap();
-    let signup = blocks[0].lines[0].signup.id;
-    let in_at = (shift.starts_at).with_timezone(&event::schedule::shanghai());
-    let out_at = (shift.ends_at).with_timezone(&event::schedule::shanghai());
-    records::mark_attendance(
-        &app.db,
-        &staff,
-        signup,
-        true,
-        &in_at.format("%H:%M").to_string(),
-        &out_at.format("%H:%M").to_string(),
-        now,
-    )
-    .await
-    .unwrap();
-    let (_, blocks) = records::attendance(&app.db, &staff, stall.id)
-        .await
-        .unwrap();
-    let line = &blocks[0].lines[0];
-    let served = line.served.unwrap();
-    assert_eq!(served, 3, "15 minutes: 0.3 h");
-    records::enter_hours(
-        &app.db,
-        &staff,
-        line.record.as_ref().unwrap().id,
-        (&records::format_hours(served), ""),
-        &crate::helpers::publicity(),
-        now,
-    )
-    .await
-    .unwrap();
 }
 
 #[tokio::test]

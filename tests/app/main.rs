@@ -36,6 +36,7 @@ mod findings_access;
 mod health;
 mod helping;
 mod kept_figures;
+mod kept_my_shifts;
 mod layout;
 mod markets;
 mod markets_organizing;

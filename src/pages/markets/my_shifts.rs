@@ -1,8 +1,13 @@
-//! "My shifts": a volunteer's coming and past shifts, with where each stands.
+//! "My shifts": a volunteer's coming and past shifts, with where each stands. A volunteer
+//! who helps nobody sees only their own rows, so the body of their page is kept in memory
+//! by their `shifts_version` (migration 24) until it moves or the clock changes the page;
+//! the layout, with its notice count, is rendered per request.
+
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use event::EventStatus;
 use event::signups::{self};
 use serde::Serialize;
@@ -10,8 +15,9 @@ use uuid::Uuid;
 
 use crate::auth::SignedIn;
 use crate::errors::AppError;
+use crate::page_cache::PageKey;
 use crate::state::AppState;
-use crate::templates::PageContext;
+use crate::templates::{self, PageContext};
 use crate::views;
 
 use super::{service_label, standing_words};
@@ -56,15 +62,12 @@ pub(super) struct MyShiftsPage {
 }
 
 impl MyShiftLine {
-    fn of(lang: crate::i18n::Lang, item: signups::MyShift) -> MyShiftLine {
+    fn of(lang: crate::i18n::Lang, item: &signups::MyShift, now: DateTime<Utc>) -> MyShiftLine {
         let (standing, standing_class) = standing_words(lang, &item.standing);
-        let now = Utc::now();
-        let on_the_day = item.standing.status == event::signups::SignupStatus::Confirmed
-            && item.event.status != EventStatus::Cancelled
-            && item.shift.starts_at - now < chrono::Duration::hours(12)
-            && item.shift.ends_at > now;
         MyShiftLine {
-            tally: on_the_day.then(|| format!("/stalls/{}/tally", item.stall.id)),
+            tally: item
+                .offers_tally(now)
+                .then(|| format!("/stalls/{}/tally", item.stall.id)),
             market_id: item.event.id,
             shift_id: item.shift.id,
             title: item.event.title.clone(),
@@ -99,34 +102,69 @@ pub(super) async fn show_my_shifts(
     context: PageContext,
     SignedIn { actor, .. }: SignedIn,
 ) -> Result<Response, AppError> {
+    let body = if member::helping::helps_anyone(&state.db, &actor).await? {
+        // Their page shows the shifts of the people they help too: rendered whole.
+        my_shifts_body(&state, &context, &actor, Utc::now())
+            .await?
+            .0
+    } else {
+        let stamp = signups::my_shifts_version(&state.db, actor.person_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let key = PageKey {
+            page: actor.person_id,
+            lang: context.lang(),
+            elder: context.locale.elder,
+        };
+        state
+            .my_shifts_bodies
+            .get_or_render(key, stamp, async || {
+                my_shifts_body(&state, &context, &actor, Utc::now()).await
+            })
+            .await?
+    };
+    #[derive(Serialize)]
+    struct Frame<'a> {
+        body: &'a str,
+    }
+    let frame = Frame { body: &body };
+    Ok(crate::pages::render(&state, &context, "pages/my-shifts", &frame)?.into_response())
+}
+
+/// The page inside the layout, and until when the clock alone leaves it as it is.
+async fn my_shifts_body(
+    state: &AppState,
+    context: &PageContext,
+    actor: &member::Actor,
+    now: DateTime<Utc>,
+) -> Result<(Arc<str>, DateTime<Utc>), AppError> {
     let lang = context.lang();
-    let now = Utc::now();
     let mine = signups::my_shifts(&state.db, actor.person_id).await?;
+    let served = event::records::hours_of(&state.db, actor.person_id, now).await?;
+    let fresh_until = signups::my_shifts_fresh_until(&mine, served.stands_next, now);
     let (mut upcoming, mut past) = (Vec::new(), Vec::new());
-    for item in mine {
-        let ends_at = item.shift.ends_at;
-        let line = MyShiftLine::of(lang, item);
-        if ends_at > now {
+    for item in &mine {
+        let line = MyShiftLine::of(lang, item, now);
+        if item.shift.ends_at > now {
             upcoming.push(line);
         } else {
             past.push(line);
         }
     }
-    let helped = signups::helped_shifts(&state.db, &actor)
+    let helped = signups::helped_shifts(&state.db, actor)
         .await?
         .into_iter()
         .map(|(person, shifts)| HelpedShifts {
             person_id: person.person_id,
             name: person.name,
             upcoming: shifts
-                .into_iter()
+                .iter()
                 .filter(|item| item.shift.ends_at > now)
-                .map(|item| MyShiftLine::of(lang, item))
+                .map(|item| MyShiftLine::of(lang, item, now))
                 .collect(),
         })
         .collect();
     past.reverse();
-    let served = event::records::hours_of(&state.db, actor.person_id, now).await?;
     let still_posted = served.tenths - served.standing_tenths;
     let page = MyShiftsPage {
         helped,
@@ -136,5 +174,7 @@ pub(super) async fn show_my_shifts(
         hours: event::records::format_hours(served.tenths),
         posted: (still_posted > 0).then(|| event::records::format_hours(still_posted)),
     };
-    Ok(crate::pages::render(&state, &context, "pages/my-shifts", &page)?.into_response())
+    let html = templates::render(&state.templates, context, "partials/my-shifts-body", &page)
+        .map_err(|err| AppError::Internal(format!("my shifts: {err}")))?;
+    Ok((html.into(), fresh_until))
 }

@@ -117,21 +117,17 @@ pub fn format_hours(tenths: impl Into<i64>) -> String {
 /// The reason on the entry of 0 hours that marking someone 未到岗 adds.
 pub const NO_SHOW_REASON: &str = "标记为未到岗";
 
-/// A leader marks by hand whether a confirmed volunteer came, and may set the times
-/// (`HH:MM` on the day; e.g. to close a missing check-out).
-/// Check-in and check-out times typed as `HH:MM` on the shift's day (each may be empty),
-/// out after in.
+/// Check-in and check-out times typed as `HH:MM` (each may be empty), out after in.
 fn checked_times(
     shift: &shift::Model,
     checked_in: &str,
     checked_out: &str,
 ) -> Result<[Option<DateTime<Utc>>; 2], EventError> {
-    let day = shift.starts_at.with_timezone(&shanghai()).date_naive();
     let mut errors = Vec::new();
     let mut time = |field: &'static str, input: &str| match input.trim() {
         "" => None,
         typed => match NaiveTime::parse_from_str(typed, "%H:%M") {
-            Ok(t) => Some(at(day, t)),
+            Ok(t) => Some(nearest_the_shift(shift, t)),
             Err(_) => {
                 errors.push(FieldError::new(field, "error-time-invalid"));
                 None
@@ -149,6 +145,26 @@ fn checked_times(
         Ok([checked_in, checked_out])
     } else {
         Err(EventError::Invalid(errors))
+    }
+}
+
+/// A clock time typed for a shift is on the shift's day; for a shift past midnight
+/// (23:30 – 00:30) on whichever of its two days puts it nearer the shift.
+fn nearest_the_shift(shift: &shift::Model, time: NaiveTime) -> DateTime<Utc> {
+    let day_of = |t: DateTime<Utc>| t.with_timezone(&shanghai()).date_naive();
+    let away = |moment: DateTime<Utc>| {
+        if moment < shift.starts_at {
+            shift.starts_at - moment
+        } else {
+            (moment - shift.ends_at).max(chrono::TimeDelta::zero())
+        }
+    };
+    let first = at(day_of(shift.starts_at), time);
+    let last = at(day_of(shift.ends_at), time);
+    if away(last) < away(first) {
+        last
+    } else {
+        first
     }
 }
 
@@ -182,6 +198,8 @@ async fn no_time_served(
     Ok(())
 }
 
+/// A leader marks by hand whether a confirmed volunteer came, and may set the times
+/// (`HH:MM`; e.g. to close a missing check-out).
 pub async fn mark_attendance(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -457,6 +475,8 @@ pub struct ServedHours {
     /// Of those, the hours that stand (posting over, no objection open): what a
     /// certificate can show today.
     pub standing_tenths: i64,
+    /// When the next of those still posted ends its posting.
+    pub stands_next: Option<DateTime<Utc>>,
 }
 
 pub async fn hours_of(
@@ -468,13 +488,16 @@ pub async fn hours_of(
     let standing = Func::sum(
         Expr::col((hour_entry::Entity, hour_entry::Column::Tenths)).mul(stands_as_number(now)),
     );
-    let (services, tenths, standing_tenths) = counted_hour_entries()
+    let stands_at = || Expr::col((hour_entry::Entity, hour_entry::Column::StandsAt));
+    let stands_next = Func::min(Expr::case(stands_at().gt(now), stands_at()).finally(Expr::null()));
+    let (services, tenths, standing_tenths, stands_next) = counted_hour_entries()
         .select_only()
         .column_as(hour_entry::Column::Id.count(), "services")
         .column_as(hour_entry::Column::Tenths.sum(), "tenths")
         .expr_as(standing, "standing")
+        .expr_as(stands_next, "stands_next")
         .filter(service_record::Column::PersonId.eq(person_id))
-        .into_tuple::<(i64, Option<i64>, Option<i64>)>()
+        .into_tuple::<(i64, Option<i64>, Option<i64>, Option<DateTime<Utc>>)>()
         .one(db)
         .await?
         .unwrap_or_default();
@@ -482,6 +505,7 @@ pub async fn hours_of(
         services: u64::try_from(services).unwrap_or(0),
         tenths: tenths.unwrap_or(0),
         standing_tenths: standing_tenths.unwrap_or(0),
+        stands_next,
     })
 }
 
@@ -614,5 +638,51 @@ mod tests {
         assert_eq!(parse_hours("-1"), Err("error-hours-invalid"));
         assert_eq!(parse_hours("abc"), Err("error-hours-invalid"));
         assert_eq!(format_hours(15), "1.5");
+    }
+
+    fn shift_from(starts: (u32, u32, u32), ends: (u32, u32, u32)) -> shift::Model {
+        let on = |(day, h, m): (u32, u32, u32)| {
+            at(
+                chrono::NaiveDate::from_ymd_opt(2026, 12, day).unwrap(),
+                NaiveTime::from_hms_opt(h, m, 0).unwrap(),
+            )
+        };
+        shift::Model {
+            id: Uuid::nil(),
+            stall_id: Uuid::nil(),
+            starts_at: on(starts),
+            ends_at: on(ends),
+            capacity: 1,
+            confirmed_count: 1,
+            required_skill: None,
+            created_at: on(starts),
+            checkin_token: None,
+        }
+    }
+
+    #[test]
+    fn times_typed_for_a_shift_past_midnight_fall_on_its_two_days() {
+        let late = shift_from((5, 23, 30), (6, 0, 30));
+        let [checked_in, checked_out] = checked_times(&late, "23:35", "00:25").unwrap();
+        assert_eq!(
+            checked_in,
+            Some(late.starts_at + chrono::Duration::minutes(5))
+        );
+        assert_eq!(
+            checked_out,
+            Some(late.ends_at - chrono::Duration::minutes(5))
+        );
+        // A day's shift keeps every time on its day, however far off it is typed.
+        let morning = shift_from((5, 9, 0), (5, 11, 0));
+        let [checked_in, checked_out] = checked_times(&morning, "08:55", "23:00").unwrap();
+        assert_eq!(
+            checked_in,
+            Some(morning.starts_at - chrono::Duration::minutes(5))
+        );
+        assert_eq!(
+            checked_out,
+            Some(morning.ends_at + chrono::Duration::hours(12))
+        );
+        assert!(checked_times(&morning, "10:00", "09:00").is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! A volunteer's own shifts ("my shifts"), and those of the people they help.
 
+use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use sea_orm::entity::prelude::*;
 
@@ -15,6 +16,69 @@ pub struct MyShift {
     pub standing: Standing,
     /// Check-in and check-out, once there are any.
     pub record: Option<service_record::Model>,
+}
+
+/// "My shifts" offers a shift's tally page from this long before it starts until it ends.
+pub const TALLY_OFFERED_BEFORE: chrono::Duration = chrono::Duration::hours(12);
+
+impl MyShift {
+    /// Whether the page offers the stall's tally: a confirmed place, on the day.
+    pub fn offers_tally(&self, now: DateTime<Utc>) -> bool {
+        self.standing.status == SignupStatus::Confirmed
+            && self.event.status != crate::EventStatus::Cancelled
+            && self.shift.starts_at - TALLY_OFFERED_BEFORE <= now
+            && now < self.shift.ends_at
+    }
+}
+
+/// The version of a person's "my shifts" (migration 24 raises it, in the same transaction,
+/// with every change the page shows); `None` when there is no such person.
+pub async fn my_shifts_version(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<Option<i64>, EventError> {
+    let backend = db.get_database_backend();
+    let placeholder = if backend == sea_orm::DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            format!("SELECT shifts_version FROM people WHERE id = {placeholder}"),
+            [person_id.into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(row) => Some(row.try_get("", "shifts_version")?),
+        None => None,
+    })
+}
+
+/// Until when a person's "my shifts" stays as it is with no write: the next moment a shift
+/// offers its tally, ends (it moves to the past), or hours of theirs stand. A place on a
+/// waiting list shows a position that others leaving moves without touching this person's
+/// rows, so a page with one is good for no time at all.
+pub fn my_shifts_fresh_until(
+    shifts: &[MyShift],
+    hours_stand_next: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    if shifts
+        .iter()
+        .any(|s| s.standing.status == SignupStatus::Waitlisted)
+    {
+        return now;
+    }
+    shifts
+        .iter()
+        .flat_map(|s| [s.shift.starts_at - TALLY_OFFERED_BEFORE, s.shift.ends_at])
+        .chain(hours_stand_next)
+        .filter(|at| *at > now)
+        .min()
+        // Nothing due: a day is long enough, the stamp catches every write.
+        .unwrap_or(now + chrono::Duration::days(1))
 }
 
 type ById<T> = std::collections::HashMap<Uuid, T>;

@@ -23,7 +23,10 @@ use crate::stalls::{find_shift, find_stall};
 
 mod mine;
 mod on_behalf;
-pub use mine::{MyShift, helped_shifts, my_shifts};
+pub use mine::{
+    MyShift, TALLY_OFFERED_BEFORE, helped_shifts, my_shifts, my_shifts_fresh_until,
+    my_shifts_version,
+};
 pub use on_behalf::{cancel_helped, sign_up_at_desk, sign_up_helped};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize)]
