@@ -10,6 +10,7 @@ pub mod errors;
 pub mod files;
 pub mod i18n;
 pub mod jobs;
+pub mod memory;
 pub mod metrics;
 pub mod notices;
 pub mod page_cache;

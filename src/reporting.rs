@@ -83,7 +83,7 @@ pub fn report_file(
     heading: &report::Heading,
     tables: &[report::Table],
 ) -> Result<Response, AppError> {
-    Ok(match format {
+    let file = match format {
         "csv" => crate::files::download(
             name,
             fallback,
@@ -96,7 +96,10 @@ pub fn report_file(
             crate::files::XLSX,
             report::to_xlsx(heading, tables)?,
         ),
-    })
+    };
+    // Built after the report's turn ended: its working memory is handed back here.
+    crate::memory::give_back_freed();
+    Ok(file)
 }
 
 /// The official service records of `[first, last]` (whole days, Shanghai) for import into

@@ -53,9 +53,22 @@ impl AppState {
     }
 
     /// Wait for a turn to build a dashboard or report; the turn ends when it is dropped.
-    pub async fn report_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+    pub async fn report_turn(&self) -> Option<ReportTurn<'_>> {
         // The semaphore is never closed, so this is always `Some`.
-        self.reports.acquire().await.ok()
+        let permit = self.reports.acquire().await.ok()?;
+        Some(ReportTurn { _permit: permit })
+    }
+}
+
+/// A turn at building a dashboard or report (see `AppState::report_turn`). As it ends, the
+/// heap the report's rows took is handed back to the system, before the next turn starts.
+pub struct ReportTurn<'a> {
+    _permit: tokio::sync::SemaphorePermit<'a>,
+}
+
+impl Drop for ReportTurn<'_> {
+    fn drop(&mut self) {
+        crate::memory::give_back_freed();
     }
 }
 
