@@ -10,7 +10,6 @@ pub mod errors;
 pub mod files;
 pub mod i18n;
 pub mod jobs;
-pub mod memory;
 pub mod metrics;
 pub mod notices;
 pub mod page_cache;
@@ -22,6 +21,7 @@ pub mod views;
 
 mod api;
 mod health;
+mod memory;
 mod pages;
 mod router;
 
