@@ -48,7 +48,7 @@ enum Command {
     },
     /// Fill an empty database with a realistic demo platform (refuses a non-empty one).
     Demo,
-    /// Check that the figures the dashboards serve, put together from months kept apart,
+    /// Check that the figures the dashboards serve, put together from stalls kept apart,
     /// equal the same years worked out whole from their records (this year and the ones
     /// before it). Exits with an error if any figure differs.
     CheckFigures {
@@ -188,7 +188,7 @@ async fn check_figures(settings: Settings, years: u16) -> anyhow::Result<()> {
     let mut differ = 0;
     for year in (this_year + 1 - i32::from(years.max(1)))..=this_year {
         let first = |year| NaiveDate::from_ymd_opt(year, 1, 1).context("a year out of range");
-        let check = event::stats::check_months(&db, (first(year)?, first(year + 1)?), now).await?;
+        let check = event::stats::check_merged(&db, (first(year)?, first(year + 1)?), now).await?;
         let all = &check.whole.all;
         if check.agrees() {
             say(&format!(
@@ -201,7 +201,7 @@ async fn check_figures(settings: Settings, years: u16) -> anyhow::Result<()> {
         } else {
             differ += 1;
             say(&format!(
-                "{year}: DIFFERENT\n  from its months: {:?}\n  from its rows:   {:?}",
+                "{year}: DIFFERENT\n  from its stalls: {:?}\n  from its rows:   {:?}",
                 check.merged, check.whole
             ));
         }

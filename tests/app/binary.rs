@@ -122,7 +122,7 @@ async fn migrate_then_serve_on_the_configured_database() {
     );
 }
 
-/// `check-figures` on the demo platform: the years the dashboards put together from months
+/// `check-figures` on the demo platform: the years the dashboards put together from stalls
 /// kept apart equal the same years worked out whole from the records.
 #[tokio::test]
 async fn check_figures_finds_the_demo_platforms_years_the_same_both_ways() {

@@ -25,7 +25,7 @@ fn period() -> String {
     format!("from={from}&until={until}")
 }
 
-/// Whole months from the one `days_back` ago to this one: put together from months kept
+/// Whole months from the one `days_back` ago to this one: put together from stalls kept
 /// apart.
 fn whole_months(days_back: i64) -> String {
     let today = weiyifang::views::today();
@@ -246,7 +246,7 @@ async fn kept_figures_follow_the_clock() {
 }
 
 #[tokio::test]
-async fn months_kept_apart_add_up_to_the_same_figures_as_the_whole_period() {
+async fn stalls_kept_apart_add_up_to_the_same_figures_as_the_whole_period() {
     let app = TestApp::new().await;
     let staff = app
         .signed_in(PlatformRole::Coordinator, "王主任", "13800000001")
@@ -258,7 +258,7 @@ async fn months_kept_apart_add_up_to_the_same_figures_as_the_whole_period() {
                 .await,
         );
     }
-    // Two days a month apart (so in two months); the first volunteer served at both.
+    // Two days a month apart (two stalls, in two months); the first volunteer served at both.
     let (_, _, late) = a_day_served_by(&app, "南湖爱心理发队", &people, 3).await;
     let (_, _, early) = a_day_served_by(&app, "夕阳红服务社", &people[..1], 34).await;
     let period = whole_months(40);
@@ -276,21 +276,21 @@ async fn months_kept_apart_add_up_to_the_same_figures_as_the_whole_period() {
     assert_eq!(kept["by_month"].as_array().unwrap().len(), 2);
     agrees(&kept, &worked);
 
-    // The earlier month changes: only it is worked out again, and the whole still agrees.
+    // The earlier stall changes: only it is worked out again, and the whole still agrees.
     set!(app, service_record, Attendance = "no_show", early[0]);
     let kept = figures_of(&staff, &period).await;
     assert_eq!(kept["all"]["volunteers"], 2, "still at the later day");
     assert_eq!(kept["all"]["services"], 2);
     agrees(&kept, &direct().await);
-    // The later month changes too.
+    // The later stall changes too.
     set!(app, service_record, Attendance = "no_show", late[1]);
     let kept = figures_of(&staff, &period).await;
     assert_eq!(kept["all"]["volunteers"], 1);
     agrees(&kept, &direct().await);
 }
 
-/// Periods that share months, asked all at once right after a change: each takes its turn
-/// on the months it needs (never two at a time), and every answer holds the change.
+/// Periods that share stalls, asked all at once right after a change: every answer holds
+/// the change.
 #[tokio::test]
 async fn overlapping_periods_asked_at_once_all_hold_the_latest_change() {
     let app = TestApp::new().await;

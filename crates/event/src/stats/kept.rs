@@ -9,34 +9,36 @@
 //! their records. So several servers never show figures older than the request.
 //!
 //! A period of whole months (a year, a month, up to two years) is put together from its
-//! months, each kept apart with its sets of distinct volunteers, residents and days, so a
-//! change reworks only the month it falls in and the year is merged again — exactly: a
-//! volunteer serving in two months is one volunteer of the year.
+//! stalls' tallies, each kept apart with its own stamp and its sets of distinct volunteers,
+//! residents and days: a stall counts in exactly one organization, service, project and
+//! month, so a change reworks only the stall it touches (a few hundred records, where its
+//! month holds thousands) and the period is merged again — exactly: a volunteer serving at
+//! two stalls is one volunteer of the year.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use member::Actor;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{QueryOrder, QuerySelect, StreamTrait};
 
-use super::{Figures, Groups, Overview, Tally, figures, stats, work};
+use super::{Counted, Groups, Overview, Tally, counted_events, stats, work_counted};
 use crate::EventError;
-use crate::entities::event;
+use crate::entities::{event, stall};
 use crate::schedule::{self, shanghai};
 
 /// How many periods (and organizations) are kept at most; each is a few kilobytes.
 const MAX_KEPT: usize = 256;
 
-/// How many months are kept apart at most: a busy month street-wide holds about half a
-/// megabyte of distinct volunteers.
-const MAX_MONTHS_KEPT: usize = 48;
+/// How many stalls' tallies are kept apart at most: a busy stall holds a few hundred
+/// distinct volunteers (~10 KB), a busy street some 240 stalls a year.
+const MAX_STALLS_KEPT: usize = 1024;
 
-/// Periods of whole months up to this long are put together from their months; longer
+/// Periods of whole months up to this long are put together from their stalls; longer
 /// ones (all time) are worked out whole.
-const MONTHS_MERGED: usize = 24;
+const MONTHS_MERGED: i64 = 24;
 
 /// One day in a period's stamp: its version, and the sums over its stalls and their shifts.
 /// A stall or shift removed raises the day's own version, so a stamp never comes back once
@@ -61,16 +63,6 @@ impl OverviewStamp {
             .map(|d| d.starts_at)
             .filter(|at| *at > now)
             .min()
-    }
-
-    /// The days of one month of the period.
-    fn within(&self, (from, until): (DateTime<Utc>, DateTime<Utc>)) -> OverviewStamp {
-        OverviewStamp(
-            (self.0.iter())
-                .filter(|d| from <= d.starts_at && d.starts_at < until)
-                .cloned()
-                .collect(),
-        )
     }
 }
 
@@ -125,14 +117,14 @@ struct Question {
     organization: Option<Uuid>,
 }
 
-struct Kept<T> {
-    stamp: OverviewStamp,
+struct Kept<T, Stamp = OverviewStamp> {
+    stamp: Stamp,
     fresh_until: Option<DateTime<Utc>>,
     value: Arc<T>,
 }
 
-impl<T> Kept<T> {
-    fn still_right(&self, stamp: &OverviewStamp, now: DateTime<Utc>) -> bool {
+impl<T, Stamp: PartialEq> Kept<T, Stamp> {
+    fn still_right(&self, stamp: &Stamp, now: DateTime<Utc>) -> bool {
         self.stamp == *stamp && self.fresh_until.is_none_or(|until| now < until)
     }
 }
@@ -164,93 +156,80 @@ impl<T> Slots<T> {
     }
 }
 
-/// A month's tallies with their sets of distinct volunteers, residents and days, so that
-/// months add up into a longer period exactly.
-#[derive(Default)]
-struct Part {
-    all: Tally,
-    by_month: BTreeMap<(i32, u32), Figures>,
-    by_org: BTreeMap<Uuid, Tally>,
-    by_service: BTreeMap<&'static str, Tally>,
-    by_project: BTreeMap<Uuid, Tally>,
+/// One stall's stamp: its day's version, its own (page and figures) and the sum of its
+/// shifts'. A shift removed raises its stall's version, a stall removed its day's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct StallStamp {
+    day: i64,
+    stall: i64,
+    shifts: i64,
 }
 
-impl Part {
-    fn of(groups: Groups) -> Self {
-        Part {
-            all: groups.all,
-            // A month is never in two parts: its row is final.
-            by_month: figures(groups.by_month),
-            by_org: groups.by_org,
-            by_service: groups.by_service,
-            by_project: groups.by_project,
-        }
+/// The stamps of the stalls (of one organization, if asked) of `days`, in one query.
+async fn stall_stamps(
+    db: &impl ConnectionTrait,
+    days: Vec<Uuid>,
+    organization: Option<Uuid>,
+) -> Result<Vec<(Uuid, StallStamp)>, EventError> {
+    let day = Expr::cust("(SELECT e.page_version FROM events e WHERE e.id = stalls.event_id)");
+    let shifts = Expr::cust(
+        "(SELECT CAST(COALESCE(SUM(sh.page_version), 0) AS BIGINT) FROM shifts sh \
+         WHERE sh.stall_id = stalls.id)",
+    );
+    let mut query = stall::Entity::find()
+        .select_only()
+        .column(stall::Column::Id)
+        .expr_as(day, "day")
+        .expr_as(
+            Expr::cust("stalls.page_version + stalls.figures_version"),
+            "stall",
+        )
+        .expr_as(shifts, "shifts")
+        .filter(stall::Column::EventId.is_in(days));
+    if let Some(org) = organization {
+        query = query.filter(stall::Column::OrganizationId.eq(org));
     }
-
-    fn add(&mut self, other: &Part) {
-        fn add_each<K: Ord + Copy>(into: &mut BTreeMap<K, Tally>, from: &BTreeMap<K, Tally>) {
-            for (key, tally) in from {
-                into.entry(*key).or_default().add(tally);
-            }
-        }
-        self.all.add(&other.all);
-        (self.by_month).extend(other.by_month.iter().map(|(k, f)| (*k, f.clone())));
-        add_each(&mut self.by_org, &other.by_org);
-        add_each(&mut self.by_service, &other.by_service);
-        add_each(&mut self.by_project, &other.by_project);
-    }
-
-    fn overview(&self) -> Overview {
-        fn each<K: Ord + Copy>(tallies: &BTreeMap<K, Tally>) -> BTreeMap<K, Figures> {
-            (tallies.iter()).map(|(k, t)| (*k, t.figures())).collect()
-        }
-        Overview {
-            all: self.all.figures(),
-            by_month: self.by_month.clone(),
-            by_organization: each(&self.by_org),
-            by_service: each(&self.by_service),
-            by_project: each(&self.by_project),
-        }
-    }
+    let stamps = query.into_tuple::<(Uuid, i64, i64, i64)>().all(db).await?;
+    Ok((stamps.into_iter())
+        .map(|(id, day, stall, shifts)| (id, StallStamp { day, stall, shifts }))
+        .collect())
 }
 
-/// The months `[from, until)` is made of, when it is whole months in Shanghai and not too
-/// many of them.
-fn whole_months(
-    (from, until): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
-) -> Option<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
-    let first_of_month = |at: DateTime<Utc>| -> Option<NaiveDate> {
-        let local = at.with_timezone(&shanghai());
+/// One stall's tally, with its own sets of distinct volunteers, residents and days.
+struct StallPart {
+    stall: stall::Model,
+    tally: Tally,
+}
+
+/// Whether `[from, until)` is whole months in Shanghai, and not too many of them.
+fn whole_months((from, until): (Option<DateTime<Utc>>, Option<DateTime<Utc>>)) -> bool {
+    let first_of_month = |at: Option<DateTime<Utc>>| -> Option<NaiveDate> {
+        let local = at?.with_timezone(&shanghai());
         (local.day() == 1 && local.time() == NaiveTime::MIN).then(|| local.date_naive())
     };
-    let (mut month, end) = (first_of_month(from?)?, first_of_month(until?)?);
-    let mut months = Vec::new();
-    while month < end && months.len() < MONTHS_MERGED {
-        let next = month.checked_add_months(Months::new(1))?;
-        months.push((
-            schedule::at(month, NaiveTime::MIN),
-            schedule::at(next, NaiveTime::MIN),
-        ));
-        month = next;
-    }
-    (month == end && !months.is_empty()).then_some(months)
+    let (Some(first), Some(end)) = (first_of_month(from), first_of_month(until)) else {
+        return false;
+    };
+    let months = |date: NaiveDate| i64::from(date.year()) * 12 + i64::from(date.month0());
+    let count = months(end) - months(first);
+    0 < count && count <= MONTHS_MERGED
 }
 
 fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     [a, b].into_iter().flatten().min()
 }
 
-/// The overviews kept, one per question asked, and the months they are made of.
+/// The overviews kept, one per question asked, and the stalls' tallies they are made of.
 pub struct KeptOverviews {
     periods: Slots<Overview>,
-    months: Slots<Part>,
+    stalls: Mutex<HashMap<Uuid, Kept<StallPart, StallStamp>>>,
 }
 
 impl Default for KeptOverviews {
     fn default() -> Self {
         KeptOverviews {
             periods: Slots::new(MAX_KEPT),
-            months: Slots::new(MAX_MONTHS_KEPT),
+            stalls: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -259,7 +238,7 @@ impl KeptOverviews {
     /// A period's overview, `[from, until)` (open ends for all time), for someone allowed to
     /// see it: staff street-wide or for any organization, a leader for their own. Served
     /// from memory while nothing it counts has changed; otherwise worked out from the
-    /// records (of the months that changed) and kept. `turn` is awaited (and held) only for
+    /// records (of the stalls that changed) and kept. `turn` is awaited (and held) only for
     /// a working: the caller's way of letting few heavy workings run at once.
     pub async fn overview_for<Turn>(
         &self,
@@ -286,21 +265,16 @@ impl KeptOverviews {
         if let Some(found) = kept.as_ref().filter(|k| k.still_right(&stamp, now)) {
             return Ok(found.value.clone());
         }
-        let (overview, fresh_until) = match whole_months(period) {
-            Some(months) => {
-                let (whole, fresh_until) = self
-                    .merged_months(db, &months, organization, &stamp, now, turn)
-                    .await?;
-                (whole.overview(), fresh_until)
-            }
-            None => {
-                let held = turn.await;
-                let stats = stats(db, period.0, period.1, organization, now).await?;
-                drop(held);
-                let fresh_until = earliest(stats.fresh_until, stamp.next_start(now));
-                (Overview::from(stats), fresh_until)
-            }
+        let (overview, fresh_until) = if whole_months(period) {
+            (self.merged_stalls(db, period, organization, now, turn)).await?
+        } else {
+            let held = turn.await;
+            let stats = stats(db, period.0, period.1, organization, now).await?;
+            drop(held);
+            let fresh_until = stats.fresh_until;
+            (Overview::from(stats), fresh_until)
         };
+        let fresh_until = earliest(fresh_until, stamp.next_start(now));
         let overview = Arc::new(overview);
         *kept = Some(Kept {
             stamp,
@@ -310,84 +284,121 @@ impl KeptOverviews {
         Ok(overview)
     }
 
-    /// The months of a period merged, each from memory or worked out again, and the first
-    /// moment the clock changes one; `turn` is taken before the first month worked out.
-    async fn merged_months<Turn>(
+    /// A period's stalls merged, each from memory or worked out again, with the days that
+    /// count, and the first moment the clock changes a stall; `turn` is taken before
+    /// any stall is worked out.
+    async fn merged_stalls<Turn>(
         &self,
         db: &(impl ConnectionTrait + StreamTrait),
-        months: &[(DateTime<Utc>, DateTime<Utc>)],
+        period: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
         organization: Option<Uuid>,
-        period_stamp: &OverviewStamp,
         now: DateTime<Utc>,
         turn: impl Future<Output = Turn>,
-    ) -> Result<(Part, Option<DateTime<Utc>>), EventError> {
-        let (mut turn, mut held) = (Some(turn), None);
-        let mut whole = Part::default();
-        let mut fresh_until = None;
-        for &month in months {
-            let stamp = period_stamp.within(month);
-            let slot = self.months.slot(Question {
-                from: Some(month.0),
-                until: Some(month.1),
-                organization,
-            });
-            let mut kept = slot.lock().await;
-            if !kept.as_ref().is_some_and(|k| k.still_right(&stamp, now)) {
-                if let Some(turn) = turn.take() {
-                    held = Some(turn.await);
+    ) -> Result<(Overview, Option<DateTime<Utc>>), EventError> {
+        let mut events = counted_events(db, period, now).await?;
+        // Read before the working, as the period's stamp is.
+        let stamps = stall_stamps(db, events.keys().copied().collect(), organization).await?;
+        let mut parts = Vec::with_capacity(stamps.len());
+        let mut stale = HashMap::new();
+        {
+            let kept = self.stalls.lock().unwrap_or_else(PoisonError::into_inner);
+            for (id, stamp) in stamps {
+                match kept.get(&id).filter(|k| k.still_right(&stamp, now)) {
+                    Some(found) => parts.push((found.value.clone(), found.fresh_until)),
+                    None => {
+                        stale.insert(id, stamp);
+                    }
                 }
-                let worked = work(db, (Some(month.0), Some(month.1)), organization, now).await?;
-                *kept = Some(Kept {
-                    fresh_until: earliest(worked.fresh_until, stamp.next_start(now)),
-                    stamp,
-                    value: Arc::new(Part::of(worked.groups)),
-                });
-            }
-            if let Some(part) = kept.as_ref() {
-                whole.add(&part.value);
-                fresh_until = earliest(fresh_until, part.fresh_until);
             }
         }
-        drop(held);
-        Ok((whole, fresh_until))
+        if !stale.is_empty() {
+            let held = turn.await;
+            let stalls = (stall::Entity::find())
+                .filter(stall::Column::Id.is_in(stale.keys().copied().collect::<Vec<_>>()))
+                .all(db)
+                .await?;
+            let counted = Counted::of_stalls(db, events, stalls).await?;
+            let mut worked = work_counted(db, counted, false, now).await?;
+            drop(held);
+            let mut kept = self.stalls.lock().unwrap_or_else(PoisonError::into_inner);
+            // Only a shortcut: past the limit, all are let go and worked out again when asked.
+            if kept.len() + stale.len() > MAX_STALLS_KEPT {
+                kept.clear();
+            }
+            for (id, stall) in worked.counted.stalls.drain() {
+                let part = Arc::new(StallPart {
+                    tally: worked.groups.by_stall.remove(&id).unwrap_or_default(),
+                    stall,
+                });
+                let fresh_until = worked.stands_next.get(&id).copied();
+                if let Some(&stamp) = stale.get(&id) {
+                    let value = part.clone();
+                    kept.insert(
+                        id,
+                        Kept {
+                            stamp,
+                            fresh_until,
+                            value,
+                        },
+                    );
+                }
+                parts.push((part, fresh_until));
+            }
+            events = worked.counted.events;
+        }
+        let mut groups = Groups::default();
+        if organization.is_none() {
+            for event in events.values() {
+                groups.each_shown_of_event(event, |tally| tally.count_event(event));
+            }
+        }
+        let mut fresh_until = None;
+        for (part, until) in &parts {
+            if let Some(event) = events.get(&part.stall.event_id) {
+                groups.each_shown_of_stall(event, &part.stall, |tally| tally.add(&part.tally));
+                fresh_until = earliest(fresh_until, *until);
+            }
+        }
+        Ok((groups.overview(), fresh_until))
     }
 }
 
-/// A period's overview both ways: put together from its months kept apart (as the
+/// A period's overview both ways: put together from its stalls kept apart (as the
 /// dashboards are served) and worked out whole from its rows.
 #[derive(Debug)]
-pub struct MonthsCheck {
+pub struct MergeCheck {
     pub merged: Overview,
     pub whole: Overview,
 }
 
-impl MonthsCheck {
+impl MergeCheck {
     /// Every figure the same both ways.
     pub fn agrees(&self) -> bool {
         self.merged == self.whole
     }
 }
 
-/// `weiyifang check-figures`: the months of `[first, until)` (whole months, first days
-/// given) merged, against the whole period worked out from its rows, street-wide.
-pub async fn check_months(
+/// `weiyifang check-figures`: `[first, until)` (whole months, first days given) put
+/// together from its stalls, against the whole period worked out from its rows,
+/// street-wide.
+pub async fn check_merged(
     db: &(impl ConnectionTrait + StreamTrait),
     (first, until): (NaiveDate, NaiveDate),
     now: DateTime<Utc>,
-) -> Result<MonthsCheck, EventError> {
+) -> Result<MergeCheck, EventError> {
     let period = (
         Some(schedule::at(first, NaiveTime::MIN)),
         Some(schedule::at(until, NaiveTime::MIN)),
     );
-    let months = whole_months(period)
-        .ok_or_else(|| EventError::field("until", "error-period-whole-months"))?;
-    let stamp = overview_stamp(db, period).await?;
+    if !whole_months(period) {
+        return Err(EventError::field("until", "error-period-whole-months"));
+    }
     let (merged, _) = (KeptOverviews::default())
-        .merged_months(db, &months, None, &stamp, now, async {})
+        .merged_stalls(db, period, None, now, async {})
         .await?;
     let whole = stats(db, period.0, period.1, None, now).await?;
-    Ok(MonthsCheck {
-        merged: merged.overview(),
+    Ok(MergeCheck {
+        merged,
         whole: Overview::from(whole),
     })
 }

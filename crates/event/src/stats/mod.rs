@@ -18,7 +18,7 @@ use crate::schedule::shanghai;
 use crate::stalls::Service;
 
 mod kept;
-pub use kept::{KeptOverviews, MonthsCheck, check_months};
+pub use kept::{KeptOverviews, MergeCheck, check_merged};
 
 /// One group's figures.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -190,6 +190,7 @@ pub async fn stats(
         groups,
         by_person,
         fresh_until,
+        ..
     } = work(db, (from, until), organization, now).await?;
     Ok(Stats {
         all: groups.all.figures(),
@@ -217,6 +218,8 @@ struct Worked {
     by_person: BTreeMap<Uuid, Figures>,
     /// See [`Stats::fresh_until`].
     fresh_until: Option<DateTime<Utc>>,
+    /// The same moment stall by stall, for stalls with hours still posted.
+    stands_next: HashMap<Uuid, DateTime<Utc>>,
 }
 
 async fn work(
@@ -225,11 +228,22 @@ async fn work(
     organization: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Worked, EventError> {
-    let counted = Counted::of(db, period, organization, now).await?;
+    let events = counted_events(db, period, now).await?;
+    let counted = Counted::of(db, events, organization).await?;
+    // Without an organization filter, every day held counts, stalls or not.
+    work_counted(db, counted, organization.is_none(), now).await
+}
+
+/// The tallies of what was counted; `count_days` counts every day, stalls or not.
+async fn work_counted(
+    db: &(impl ConnectionTrait + StreamTrait),
+    counted: Counted,
+    count_days: bool,
+    now: DateTime<Utc>,
+) -> Result<Worked, EventError> {
     let residents = current_reports(db, counted.stalls.keys().copied().collect()).await?;
     let mut groups = Groups::default();
-    // Without an organization filter, every day held counts, stalls or not.
-    if organization.is_none() {
+    if count_days {
         for event in counted.events.values() {
             groups.each_of_event(event, |tally| tally.count_event(event));
         }
@@ -247,13 +261,37 @@ async fn work(
         });
     }
     add_visits(db, &counted, &mut groups).await?;
-    let (by_person, fresh_until) = add_hours(db, &counted, &mut groups, now).await?;
+    let (by_person, stands_next) = add_hours(db, &counted, &mut groups, now).await?;
     Ok(Worked {
         counted,
         groups,
         by_person,
-        fresh_until,
+        fresh_until: stands_next.values().min().copied(),
+        stands_next,
     })
+}
+
+/// Events in `[from, until)` that have begun (not cancelled, not drafts).
+async fn counted_events(
+    db: &impl ConnectionTrait,
+    (from, until): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, event::Model>, EventError> {
+    let mut query = event::Entity::find()
+        .filter(event::Column::Status.is_in([
+            EventStatus::Published,
+            EventStatus::Held,
+            EventStatus::Reported,
+        ]))
+        .filter(event::Column::StartsAt.lte(now));
+    if let Some(from) = from {
+        query = query.filter(event::Column::StartsAt.gte(from));
+    }
+    if let Some(until) = until {
+        query = query.filter(event::Column::StartsAt.lt(until));
+    }
+    let events = query.order_by_asc(event::Column::StartsAt).all(db).await?;
+    Ok(events.into_iter().map(|e| (e.id, e)).collect())
 }
 
 /// The events, stalls (of one organization, if asked) and shifts that count.
@@ -264,33 +302,27 @@ struct Counted {
 }
 
 impl Counted {
+    /// The stalls of `events` (of one organization, if asked) and their shifts.
     async fn of(
         db: &impl ConnectionTrait,
-        (from, until): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+        events: HashMap<Uuid, event::Model>,
         organization: Option<Uuid>,
-        now: DateTime<Utc>,
     ) -> Result<Counted, EventError> {
-        let mut query = event::Entity::find()
-            .filter(event::Column::Status.is_in([
-                EventStatus::Published,
-                EventStatus::Held,
-                EventStatus::Reported,
-            ]))
-            .filter(event::Column::StartsAt.lte(now));
-        if let Some(from) = from {
-            query = query.filter(event::Column::StartsAt.gte(from));
-        }
-        if let Some(until) = until {
-            query = query.filter(event::Column::StartsAt.lt(until));
-        }
-        let events = query.order_by_asc(event::Column::StartsAt).all(db).await?;
-        let events: HashMap<Uuid, event::Model> = events.into_iter().map(|e| (e.id, e)).collect();
         let mut stall_query = stall::Entity::find()
             .filter(stall::Column::EventId.is_in(events.keys().copied().collect::<Vec<_>>()));
         if let Some(org) = organization {
             stall_query = stall_query.filter(stall::Column::OrganizationId.eq(org));
         }
         let stalls = stall_query.all(db).await?;
+        Counted::of_stalls(db, events, stalls).await
+    }
+
+    /// The given stalls (of `events`) and their shifts.
+    async fn of_stalls(
+        db: &impl ConnectionTrait,
+        events: HashMap<Uuid, event::Model>,
+        stalls: Vec<stall::Model>,
+    ) -> Result<Counted, EventError> {
         let stalls: HashMap<Uuid, stall::Model> = stalls.into_iter().map(|s| (s.id, s)).collect();
         let shifts = shift::Entity::find()
             .filter(shift::Column::StallId.is_in(stalls.keys().copied().collect::<Vec<_>>()))
@@ -357,18 +389,18 @@ async fn add_visits(
 
 /// The current hours of every record, one small row each, streamed into the tallies (a
 /// year is about a hundred thousand rows: never held at once), in batches of shifts to
-/// keep the parameter list short. Returns each person's own figures, and the first moment
-/// after `now` at which posted hours come to stand.
+/// keep the parameter list short. Returns each person's own figures, and per stall the
+/// first moment after `now` at which posted hours come to stand.
 async fn add_hours(
     db: &(impl ConnectionTrait + StreamTrait),
     counted: &Counted,
     groups: &mut Groups,
     now: DateTime<Utc>,
-) -> Result<(BTreeMap<Uuid, Figures>, Option<DateTime<Utc>>), EventError> {
+) -> Result<(BTreeMap<Uuid, Figures>, HashMap<Uuid, DateTime<Utc>>), EventError> {
     // A person's own figures need no sets: (services, hours, hours that stand; in tenths).
     let mut by_person: HashMap<Uuid, (u64, i64, i64)> = HashMap::new();
     let shift_ids: Vec<Uuid> = counted.shifts.keys().copied().collect();
-    let mut next_standing: Option<DateTime<Utc>> = None;
+    let mut stands_next: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
     for chunk in shift_ids.chunks(1000) {
         let mut worked = counted_hour_entries()
             .select_only()
@@ -384,9 +416,6 @@ async fn add_hours(
         while let Some((tenths, shift_id, person_id, stands, stands_at)) = worked.try_next().await?
         {
             let standing = if stands == 1 { i64::from(tenths) } else { 0 };
-            if stands_at > now {
-                next_standing = Some(next_standing.map_or(stands_at, |t| t.min(stands_at)));
-            }
             let stall =
                 (counted.shifts.get(&shift_id)).and_then(|s| counted.stalls.get(&s.stall_id));
             let Some((stall, event)) =
@@ -394,6 +423,10 @@ async fn add_hours(
             else {
                 continue;
             };
+            if stands_at > now {
+                let next = stands_next.entry(stall.id).or_insert(stands_at);
+                *next = (*next).min(stands_at);
+            }
             let person = by_person.entry(person_id).or_default();
             person.0 += 1;
             person.1 += i64::from(tenths);
@@ -420,7 +453,7 @@ async fn add_hours(
             },
         )
         .collect();
-    Ok((by_person, next_standing))
+    Ok((by_person, stands_next))
 }
 
 /// The start of the newest event that has begun by `now` (not a draft, not cancelled): the
@@ -457,12 +490,8 @@ struct Groups {
 impl Groups {
     /// The whole, the event's month, the event and its project (if any).
     fn each_of_event(&mut self, event: &event::Model, mut count: impl FnMut(&mut Tally)) {
-        count(&mut self.all);
-        count(self.by_month.entry(month_of(event)).or_default());
+        self.each_shown_of_event(event, &mut count);
         count(self.by_event.entry(event.id).or_default());
-        if let Some(project) = event.project_id {
-            count(self.by_project.entry(project).or_default());
-        }
     }
 
     /// Those of the stall's event, and the stall's organization, service and stall.
@@ -472,14 +501,46 @@ impl Groups {
         stall: &stall::Model,
         mut count: impl FnMut(&mut Tally),
     ) {
-        self.each_of_event(event, &mut count);
+        self.each_shown_of_stall(event, stall, &mut count);
+        count(self.by_event.entry(event.id).or_default());
+        count(self.by_stall.entry(stall.id).or_default());
+    }
+
+    /// Of the event's groups, those an [`Overview`] shows: the whole, its month and project.
+    fn each_shown_of_event(&mut self, event: &event::Model, mut count: impl FnMut(&mut Tally)) {
+        count(&mut self.all);
+        count(self.by_month.entry(month_of(event)).or_default());
+        if let Some(project) = event.project_id {
+            count(self.by_project.entry(project).or_default());
+        }
+    }
+
+    /// Of the stall's groups, those an [`Overview`] shows: its event's, its organization's
+    /// and its service's.
+    fn each_shown_of_stall(
+        &mut self,
+        event: &event::Model,
+        stall: &stall::Model,
+        mut count: impl FnMut(&mut Tally),
+    ) {
+        self.each_shown_of_event(event, &mut count);
         count(self.by_org.entry(stall.organization_id).or_default());
         count(
             self.by_service
                 .entry(service_key(stall.service))
                 .or_default(),
         );
-        count(self.by_stall.entry(stall.id).or_default());
+    }
+
+    /// The figures an [`Overview`] shows.
+    fn overview(self) -> Overview {
+        Overview {
+            all: self.all.figures(),
+            by_month: figures(self.by_month),
+            by_organization: figures(self.by_org),
+            by_service: figures(self.by_service),
+            by_project: figures(self.by_project),
+        }
     }
 }
 
