@@ -24,7 +24,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{QueryOrder, QuerySelect, StreamTrait};
 
-use super::{Counted, Groups, Overview, Tally, counted_events, stats, work_counted};
+use super::{Counted, Counting, Groups, Overview, Tally, counted_events, stats, work_counted};
 use crate::EventError;
 use crate::entities::{event, stall};
 use crate::schedule::{self, shanghai};
@@ -318,7 +318,7 @@ impl KeptOverviews {
                 .all(db)
                 .await?;
             let counted = Counted::of_stalls(db, events, stalls).await?;
-            let mut worked = work_counted(db, counted, false, now).await?;
+            let mut worked = work_counted(db, counted, Counting::EachStall, now).await?;
             drop(held);
             let mut kept = self.stalls.lock().unwrap_or_else(PoisonError::into_inner);
             // Only a shortcut: past the limit, all are let go and worked out again when asked.

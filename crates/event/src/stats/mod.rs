@@ -230,20 +230,37 @@ async fn work(
 ) -> Result<Worked, EventError> {
     let events = counted_events(db, period, now).await?;
     let counted = Counted::of(db, events, organization).await?;
-    // Without an organization filter, every day held counts, stalls or not.
-    work_counted(db, counted, organization.is_none(), now).await
+    let counting = match organization {
+        None => Counting::Everything,
+        Some(_) => Counting::Stalls,
+    };
+    work_counted(db, counted, counting, now).await
 }
 
-/// The tallies of what was counted; `count_days` counts every day, stalls or not.
+/// What a working tallies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Counting {
+    /// Every group, and every day held, stalls or not (street-wide).
+    Everything,
+    /// Every group of the stalls' records (one organization's).
+    Stalls,
+    /// Each stall's own tally alone (the kept overviews' parts, merged afterwards).
+    EachStall,
+}
+
+/// The tallies of what was counted.
 async fn work_counted(
     db: &(impl ConnectionTrait + StreamTrait),
     counted: Counted,
-    count_days: bool,
+    counting: Counting,
     now: DateTime<Utc>,
 ) -> Result<Worked, EventError> {
     let residents = current_reports(db, counted.stalls.keys().copied().collect()).await?;
-    let mut groups = Groups::default();
-    if count_days {
+    let mut groups = Groups {
+        each_stall_only: counting == Counting::EachStall,
+        ..Groups::default()
+    };
+    if counting == Counting::Everything {
         for event in counted.events.values() {
             groups.each_of_event(event, |tally| tally.count_event(event));
         }
@@ -478,6 +495,8 @@ pub async fn latest_begun(
 /// The tallies a figure counts in.
 #[derive(Default)]
 struct Groups {
+    /// Only `by_stall` is counted.
+    each_stall_only: bool,
     all: Tally,
     by_month: BTreeMap<(i32, u32), Tally>,
     by_org: BTreeMap<Uuid, Tally>,
@@ -488,22 +507,30 @@ struct Groups {
 }
 
 impl Groups {
-    /// The whole, the event's month, the event and its project (if any).
+    /// The whole, the event's month, the event and its project (if any); none when each
+    /// stall's tally alone is counted.
     fn each_of_event(&mut self, event: &event::Model, mut count: impl FnMut(&mut Tally)) {
+        if self.each_stall_only {
+            return;
+        }
         self.each_shown_of_event(event, &mut count);
         count(self.by_event.entry(event.id).or_default());
     }
 
-    /// Those of the stall's event, and the stall's organization, service and stall.
+    /// Those of the stall's event, and the stall's organization, service and stall; only the
+    /// stall's when each stall's tally alone is counted.
     fn each_of_stall(
         &mut self,
         event: &event::Model,
         stall: &stall::Model,
         mut count: impl FnMut(&mut Tally),
     ) {
+        count(self.by_stall.entry(stall.id).or_default());
+        if self.each_stall_only {
+            return;
+        }
         self.each_shown_of_stall(event, stall, &mut count);
         count(self.by_event.entry(event.id).or_default());
-        count(self.by_stall.entry(stall.id).or_default());
     }
 
     /// Of the event's groups, those an [`Overview`] shows: the whole, its month and project.
