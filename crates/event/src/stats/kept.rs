@@ -346,21 +346,31 @@ impl KeptOverviews {
             }
             events = worked.counted.events;
         }
-        let mut groups = Groups::default();
-        if organization.is_none() {
-            for event in events.values() {
-                groups.each_shown_of_event(event, |tally| tally.count_event(event));
-            }
-        }
-        let mut fresh_until = None;
-        for (part, until) in &parts {
-            if let Some(event) = events.get(&part.stall.event_id) {
-                groups.each_shown_of_stall(event, &part.stall, |tally| tally.add(&part.tally));
-                fresh_until = earliest(fresh_until, *until);
-            }
-        }
-        Ok((groups.overview(), fresh_until))
+        Ok(merge(&events, &parts, organization))
     }
+}
+
+/// The days that count (street-wide) and their stalls' tallies merged into an overview, with
+/// the first moment the clock changes a stall.
+fn merge(
+    events: &HashMap<Uuid, event::Model>,
+    parts: &[(Arc<StallPart>, Option<DateTime<Utc>>)],
+    organization: Option<Uuid>,
+) -> (Overview, Option<DateTime<Utc>>) {
+    let mut groups = Groups::default();
+    if organization.is_none() {
+        for event in events.values() {
+            groups.each_shown_of_event(event, |tally| tally.count_event(event));
+        }
+    }
+    let mut fresh_until = None;
+    for (part, until) in parts {
+        if let Some(event) = events.get(&part.stall.event_id) {
+            groups.each_shown_of_stall(event, &part.stall, |tally| tally.add(&part.tally));
+            fresh_until = earliest(fresh_until, *until);
+        }
+    }
+    (groups.overview(), fresh_until)
 }
 
 /// A period's overview both ways: put together from its stalls kept apart (as the
