@@ -31,9 +31,9 @@ async fn migrations_go_all_the_way_up_down_and_up_again() {
 }
 
 /// Runs on SQLite in every test run: these settings are what keep an embedded database
-/// safe, and each pooled connection must have them.
+/// safe (and its caches small), and each pooled connection must have them.
 #[tokio::test]
-async fn every_sqlite_connection_uses_wal_full_sync_foreign_keys_and_a_busy_timeout() {
+async fn every_sqlite_connection_uses_wal_full_sync_foreign_keys_a_busy_timeout_and_a_heap_limit() {
     let database = TestDatabase::create_sqlite();
     let db = database.connect().await;
     let pool = db.get_sqlite_connection_pool();
@@ -67,7 +67,16 @@ async fn every_sqlite_connection_uses_wal_full_sync_foreign_keys_and_a_busy_time
         assert_eq!(journal, "wal");
         assert_eq!(synchronous, 2, "synchronous=FULL");
         assert_eq!(foreign_keys, 1);
+        let heap_limit: i64 = sqlx::query_scalar("PRAGMA soft_heap_limit")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
         assert_eq!(busy_timeout, 5000);
+        assert_eq!(
+            heap_limit,
+            12 * 1024 * 1024,
+            "SQLite's caches held to 12 MB"
+        );
     }
 }
 

@@ -7,6 +7,11 @@ use crate::{Cell, Heading, ReportError, Table, write_row};
 
 /// The tables as one workbook, a sheet each: a title line, the header, the rows; hours
 /// and rates are number cells with number formats, so a spreadsheet can add them up.
+///
+/// Each sheet is written in row order to an unnamed temporary file as it is filled
+/// (rust_xlsxwriter's low-memory mode, shared strings kept), instead of being held whole
+/// in memory and then assembled by a thread of its own: a workbook's memory stays small
+/// while two are built at once.
 pub fn to_xlsx(heading: &Heading, tables: &[Table]) -> Result<Vec<u8>, ReportError> {
     let fail = |e: XlsxError| ReportError::File(format!("xlsx: {e}"));
     let bold = Format::new().set_bold();
@@ -14,7 +19,7 @@ pub fn to_xlsx(heading: &Heading, tables: &[Table]) -> Result<Vec<u8>, ReportErr
     let rate = Format::new().set_num_format("0.0%");
     let mut workbook = Workbook::new();
     for table in tables {
-        let sheet = workbook.add_worksheet();
+        let sheet = workbook.add_worksheet_with_low_memory().map_err(fail)?;
         sheet.set_name(table.name).map_err(fail)?;
         sheet
             .write_string_with_format(0, 0, heading.line(table.name), &bold)

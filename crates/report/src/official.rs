@@ -71,14 +71,15 @@ pub fn official_table(records: &[OfficialRecord], words: &dyn Fn(&str) -> String
     }
 }
 
-/// The table as a workbook: header on row 1, hours as numbers.
+/// The table as a workbook: header on row 1, hours as numbers. Written row by row, as
+/// the report's sheets are (see [`crate::to_xlsx`]).
 pub fn to_plain_xlsx(table: &Table) -> Result<Vec<u8>, ReportError> {
     let fail = |e: XlsxError| ReportError::File(format!("xlsx: {e}"));
     let bold = Format::new().set_bold();
     let hours = Format::new().set_num_format("0.0");
     let rate = Format::new().set_num_format("0.0%");
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
+    let sheet = workbook.add_worksheet_with_low_memory().map_err(fail)?;
     sheet.set_name(table.name).map_err(fail)?;
     for (column, title) in table.header.iter().enumerate() {
         let column = u16::try_from(column).unwrap_or(0);
