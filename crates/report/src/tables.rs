@@ -27,13 +27,25 @@ pub async fn monthly_tables(
     words: Words<'_>,
 ) -> Result<Vec<Table>, ReportError> {
     let stats = event::stats::stats(db, Some(from), Some(until), None, now).await?;
-    let orgs = member::orgs::names(db, stats.by_organization.keys().copied()).await?;
-    let people = member::privacy::people(db, stats.by_person.keys().copied()).await?;
-    let rated = triage::ratings::satisfaction(db, None, Some(from), Some(until)).await?;
     // Counts that stand at the end of the period: as of its last day (or now, while it runs).
     let last_moment = until.min(now);
-    let census = member::orgs::census(db, day_of(last_moment - Duration::seconds(1)), None).await?;
-    let registered = member::accounts::registered_volunteers(db, last_moment).await?;
+    // The rest is read at once, each on a connection of its own: none needs another's.
+    let (orgs, people, rated, census, registered, projects, requests, funding) = tokio::try_join!(
+        async {
+            Ok::<_, ReportError>(
+                member::orgs::names(db, stats.by_organization.keys().copied()).await?,
+            )
+        },
+        async { Ok(member::privacy::people(db, stats.by_person.keys().copied()).await?) },
+        async { Ok(triage::ratings::satisfaction(db, None, Some(from), Some(until)).await?) },
+        async {
+            Ok(member::orgs::census(db, day_of(last_moment - Duration::seconds(1)), None).await?)
+        },
+        async { Ok(member::accounts::registered_volunteers(db, last_moment).await?) },
+        projects(db, &stats),
+        requests(db, from, until, words),
+        funding(db, actor, from, until, words),
+    )?;
     let end = End { census, registered };
     Ok(vec![
         summary(from, until, &stats.all, &rated, &end),
@@ -42,10 +54,10 @@ pub async fn monthly_tables(
         stalls(&stats, &orgs, words),
         organizations(&stats, &orgs),
         services(&stats, words),
-        projects(db, &stats).await?,
+        projects,
         volunteers(&stats, &people, words),
-        requests(db, from, until, words).await?,
-        funding(db, actor, from, until, words).await?,
+        requests,
+        funding,
         satisfaction(&rated, words),
     ])
 }
@@ -239,7 +251,11 @@ fn organizations(stats: &Stats, orgs: &HashMap<Uuid, String>) -> Table {
     }
 }
 
-fn volunteers(stats: &Stats, people: &HashMap<Uuid, member::Person>, words: Words<'_>) -> Table {
+fn volunteers(
+    stats: &Stats,
+    people: &HashMap<Uuid, member::privacy::Listed>,
+    words: Words<'_>,
+) -> Table {
     let rows = stats.by_person.iter().map(|(id, f)| {
         let person = people.get(id);
         // Hours served before the account was deleted still count, under a name that says
