@@ -91,6 +91,7 @@ pub(super) async fn volunteer_place_and_certificate(
         name: name_of(VOLUNTEER),
         role: PlatformRole::Volunteer,
         leads: Vec::new(),
+        helps: false,
     };
     let next_open = upcoming
         .iter()

@@ -142,6 +142,7 @@ pub(super) async fn applications(demo: &Demo<'_>, members: &[Uuid]) -> Result<()
             name: String::new(),
             role: PlatformRole::Volunteer,
             leads: Vec::new(),
+            helps: false,
         };
         let input = OrgInput {
             name: (*name).to_owned(),

@@ -93,6 +93,7 @@ pub(super) async fn staff(demo: &Demo<'_>) -> Result<Actor, DemoError> {
         name: STAFF_NAMES[1].to_owned(),
         role: PlatformRole::Coordinator,
         leads: Vec::new(),
+        helps: false,
     })
 }
 

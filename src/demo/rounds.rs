@@ -101,6 +101,7 @@ pub(super) async fn rounds(
         name: admin.name,
         role: member::PlatformRole::Admin,
         leads: Vec::new(),
+        helps: false,
     };
     finished(demo, staff, &admin, org_ids).await?;
     let open = rounds::create_round(

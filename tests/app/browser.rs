@@ -171,6 +171,7 @@ async fn a_volunteer_signs_up_and_cancels_on_a_phone_with_and_without_javascript
             name: "张大爷".into(),
             role: PlatformRole::Volunteer,
             leads: Vec::new(),
+            helps: false,
         };
         let queued = signups::sign_up(&app.db, &waiting, shift, Utc::now())
             .await

@@ -66,6 +66,7 @@ async fn person_with_token(
         name: format!("志愿者{n}"),
         role,
         leads: Vec::new(),
+        helps: false,
     };
     let (token, _) = member::sessions::issue_api_token(db, &actor, now)
         .await

@@ -123,6 +123,7 @@ pub fn volunteer(person_id: Uuid) -> Actor {
         name: String::new(),
         role: PlatformRole::Volunteer,
         leads: Vec::new(),
+        helps: false,
     }
 }
 
@@ -322,6 +323,7 @@ impl TestApp {
             name: "测试协调员".to_owned(),
             role: PlatformRole::Coordinator,
             leads: Vec::new(),
+            helps: false,
         }
     }
 
@@ -414,6 +416,7 @@ impl TestApp {
             name: person.name,
             role: PlatformRole::Volunteer,
             leads: Vec::new(),
+            helps: false,
         };
         for view in member::memberships::my_invitations(&self.db, &actor)
             .await

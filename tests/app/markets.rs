@@ -91,6 +91,7 @@ pub(crate) async fn volunteer(app: &TestApp, n: usize) -> Actor {
         name: format!("志愿者{n}"),
         role: PlatformRole::Volunteer,
         leads: Vec::new(),
+        helps: false,
     }
 }
 

@@ -273,6 +273,7 @@ async fn choices_decide_the_channels_and_reminders_can_be_turned_off() {
         name: "王阿姨".into(),
         role: PlatformRole::Volunteer,
         leads: Vec::new(),
+        helps: false,
     };
     let (market_id, shift_id) = market_with_shift(&app, 2).await;
     event::signups::sign_up(&app.db, &actor, shift_id, Utc::now())
@@ -430,6 +431,7 @@ async fn an_invitation_and_a_decided_application_reach_the_person() {
         name: "钱阿姨".into(),
         role: PlatformRole::Volunteer,
         leads: Vec::new(),
+        helps: false,
     };
     let today = Utc::now().date_naive();
     let applied = member::orgs::apply(

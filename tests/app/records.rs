@@ -30,6 +30,7 @@ async fn a_volunteer_scans_in_and_out_and_the_leader_confirms_and_corrects_hours
         name: "李阿姨".into(),
         role: PlatformRole::Volunteer,
         leads: Vec::new(),
+        helps: false,
     };
     let outsider = member::Actor {
         person_id: app
@@ -359,6 +360,7 @@ async fn dashboard_totals_are_the_sums_of_their_parts() {
             name: String::new(),
             role: PlatformRole::Volunteer,
             leads: Vec::new(),
+            helps: false,
         };
         signups::sign_up(&app.db, &actor, shift_id, Utc::now())
             .await

@@ -25,6 +25,7 @@ async fn a_volunteer_gets_a_certificate_that_anyone_can_verify() {
         name: "李秀英".into(),
         role: PlatformRole::Volunteer,
         leads: Vec::new(),
+        helps: false,
     };
     signups::sign_up(&app.db, &actor, shift_id, Utc::now())
         .await
@@ -198,6 +199,7 @@ async fn checking_in_and_out_by_http_on_the_day() {
         name: "李阿姨".into(),
         role: PlatformRole::Volunteer,
         leads: Vec::new(),
+        helps: false,
     };
     // Signed up two days ago, before the cut-off.
     signups::sign_up(&app.db, &actor, shift.id, now - Duration::days(2))
@@ -292,6 +294,7 @@ async fn a_leader_marks_attendance_by_hand_and_closes_a_missing_check_out() {
             name: String::new(),
             role: PlatformRole::Volunteer,
             leads: Vec::new(),
+            helps: false,
         };
         signups::sign_up(&app.db, &actor, shift_id, Utc::now())
             .await

@@ -880,6 +880,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> anyhow::Result<Fixture> 
         name: String::new(),
         role,
         leads: Vec::new(),
+        helps: false,
     };
     let staff = actor(0, PlatformRole::Coordinator);
     let (staff_token, _) = member::sessions::issue_api_token(db, &staff, now).await?;

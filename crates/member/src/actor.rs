@@ -50,6 +50,9 @@ pub struct Actor {
     /// The organizations this person currently leads (filled in when a session or token
     /// is looked up).
     pub leads: Vec<Uuid>,
+    /// Whether they still act for anyone they registered (pages offer signing them up;
+    /// filled in with `leads`).
+    pub helps: bool,
 }
 
 impl Actor {
@@ -115,6 +118,7 @@ mod tests {
             name: "张三".into(),
             role,
             leads: Vec::new(),
+            helps: false,
         }
     }
 
@@ -145,6 +149,7 @@ mod tests {
         let (mine, theirs) = (Uuid::now_v7(), Uuid::now_v7());
         let leader = Actor {
             leads: vec![mine],
+            helps: false,
             ..actor(PlatformRole::Volunteer)
         };
         assert!(leader.can_manage_org(mine));

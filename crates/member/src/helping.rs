@@ -199,19 +199,6 @@ pub async fn helped_by(
         .collect())
 }
 
-/// Whether the signed-in person still acts for anyone (the market-day page offers signing
-/// them up): one indexed look, not the list.
-pub async fn helps_anyone(db: &impl ConnectionTrait, actor: &Actor) -> Result<bool, MemberError> {
-    Ok(helped_person::Entity::find()
-        .inner_join(person::Entity)
-        .filter(helped_person::Column::HelperId.eq(actor.person_id))
-        .filter(helped_person::Column::ClaimedAt.is_null())
-        .filter(person::Column::ErasedAt.is_null())
-        .one(db)
-        .await?
-        .is_some())
-}
-
 /// `Ok` when the signed-in person registered this person and still acts for them;
 /// `NotFound` otherwise (nobody learns who else is helped).
 pub async fn may_act_for(

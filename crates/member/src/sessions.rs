@@ -3,7 +3,7 @@
 //! these tables opens nothing.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryTrait, Set,
@@ -11,7 +11,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::accounts::actor_of;
-use crate::entities::{account, api_token, person, session};
+use crate::entities::{account, api_token, helped_person, membership, person, session};
+use crate::memberships::MemberRole;
 use crate::secrets::{digest, new_token};
 use crate::{Actor, MemberError, audit};
 
@@ -67,14 +68,20 @@ pub async fn actor_for_session(
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>, MemberError> {
     let hash = digest(token);
-    let Some(found) = session::Entity::find_by_id(hash.clone()).one(db).await? else {
+    // The session, its account and person in one query: this runs on every page.
+    let Some((found, account, person)) = session::Entity::find_by_id(hash.clone())
+        .find_also_related(account::Entity)
+        .and_also_related(person::Entity)
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     if found.expires_at <= now || found.last_seen_at + policy.idle <= now {
         session::Entity::delete_by_id(hash).exec(db).await?;
         return Ok(None);
     }
-    let Some(actor) = usable_actor(db, found.account_id).await? else {
+    let Some(actor) = usable_actor(db, account, person).await? else {
         return Ok(None);
     };
     if now - found.last_seen_at >= TOUCH_EVERY {
@@ -88,26 +95,64 @@ pub async fn actor_for_session(
     Ok(Some(actor))
 }
 
+/// The actor of an account found with its person, or `None` when the account is
+/// disabled or the person erased.
 async fn usable_actor(
     db: &impl ConnectionTrait,
-    account_id: Uuid,
+    account: Option<account::Model>,
+    person: Option<person::Model>,
 ) -> Result<Option<Actor>, MemberError> {
-    // The person and their account in one query: this runs on every signed-in request.
-    let found = person::Entity::find()
-        .find_also_related(account::Entity)
-        .filter(account::Column::Id.eq(account_id))
-        .one(db)
-        .await?;
-    match found {
-        Some((person, Some(account)))
+    match (account, person) {
+        (Some(account), Some(person))
             if account.disabled_at.is_none() && person.erased_at.is_none() =>
         {
             let mut actor = actor_of(&person, &account);
-            actor.leads = crate::memberships::led_by(db, person.id).await?;
+            (actor.leads, actor.helps) = leads_and_helps(db, person.id).await?;
             Ok(Some(actor))
         }
         _ => Ok(None),
     }
+}
+
+/// The organizations a person currently leads, and whether they still act for anyone
+/// they registered (`helping`), in one query: every signed-in request asks both. The led
+/// organizations come as rows, and helping as one more row without an organization.
+async fn leads_and_helps(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<(Vec<Uuid>, bool), MemberError> {
+    let mut leads = Query::select()
+        .column(membership::Column::OrganizationId)
+        .from(membership::Entity)
+        .and_where(membership::Column::PersonId.eq(person_id))
+        .and_where(membership::Column::LeftOn.is_null())
+        .and_where(membership::Column::Role.eq(MemberRole::Leader.as_str()))
+        .to_owned();
+    let helped = Query::select()
+        .expr(Expr::val(1))
+        .from(helped_person::Entity)
+        .inner_join(
+            person::Entity,
+            Expr::col((person::Entity, person::Column::Id))
+                .equals((helped_person::Entity, helped_person::Column::PersonId)),
+        )
+        .and_where(helped_person::Column::HelperId.eq(person_id))
+        .and_where(helped_person::Column::ClaimedAt.is_null())
+        .and_where(person::Column::ErasedAt.is_null())
+        .to_owned();
+    let helps = Query::select()
+        .expr(Expr::val(Option::<Uuid>::None))
+        .and_where(Expr::exists(helped))
+        .to_owned();
+    leads.union(UnionType::All, helps);
+    let (mut led, mut helps) = (Vec::new(), false);
+    for row in db.query_all(&leads).await? {
+        match row.try_get_by_index::<Option<Uuid>>(0)? {
+            Some(organization) => led.push(organization),
+            None => helps = true,
+        }
+    }
+    Ok((led, helps))
 }
 
 /// Logout: the session is gone from the database, so the old cookie opens nothing.
@@ -202,7 +247,10 @@ pub async fn actor_for_api_token(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>, MemberError> {
-    let Some(found) = api_token::Entity::find()
+    // The token, its account and person in one query: this runs on every API call.
+    let Some((found, account, person)) = api_token::Entity::find()
+        .find_also_related(account::Entity)
+        .and_also_related(person::Entity)
         .filter(api_token::Column::TokenHash.eq(digest(token)))
         .filter(api_token::Column::RevokedAt.is_null())
         .filter(api_token::Column::CreatedAt.gt(now - API_TOKEN_VALID_FOR))
@@ -211,7 +259,7 @@ pub async fn actor_for_api_token(
     else {
         return Ok(None);
     };
-    let actor = usable_actor(db, found.account_id).await?;
+    let actor = usable_actor(db, account, person).await?;
     if actor.is_some() && found.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) {
         let touch = api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(now))

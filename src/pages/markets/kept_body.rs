@@ -37,10 +37,9 @@ struct KeptShift {
     line: ShiftLine,
 }
 
-/// Whether the viewer sees a day as every plain volunteer does (who helps others is asked
-/// apart: it costs a query).
+/// Whether the viewer sees a day as every plain volunteer does.
 pub(super) fn sees_plain_day(actor: &Actor) -> bool {
-    !actor.is_staff() && actor.leads.is_empty()
+    !actor.is_staff() && actor.leads.is_empty() && !actor.helps
 }
 
 /// The day's page for a plain volunteer who helps nobody.

@@ -170,20 +170,13 @@ struct ShiftSwitches {
 }
 
 impl ShiftSwitches {
-    async fn of(
-        state: &AppState,
-        actor: Option<&Actor>,
-        market: &event::Event,
-    ) -> Result<Self, AppError> {
-        Ok(ShiftSwitches {
+    fn of(actor: Option<&Actor>, market: &event::Event) -> Self {
+        ShiftSwitches {
             signed_in: actor.is_some(),
-            helps: match actor {
-                Some(actor) => member::helping::helps_anyone(&state.db, actor).await?,
-                None => false,
-            },
+            helps: actor.is_some_and(|a| a.helps),
             desk: actor.is_some_and(Actor::is_staff) && market.status == EventStatus::Published,
             open_for_changes: matches!(market.status, EventStatus::Draft | EventStatus::Published),
-        })
+        }
     }
 }
 
@@ -257,7 +250,7 @@ async fn market_page(
     };
     // Publishing, editing and cancelling: staff, and an activity's own organizers.
     let is_staff = actor.is_some_and(|a| schedule::may_steer(a, &market));
-    let switches = ShiftSwitches::of(state, actor, &market).await?;
+    let switches = ShiftSwitches::of(actor, &market);
     let open_for_changes = switches.open_for_changes;
     let clashes = if is_staff && open_for_changes {
         clashes(state, market.id).await?
@@ -407,10 +400,7 @@ async fn show_market(
 ) -> Result<Response, AppError> {
     match &viewer {
         None if context.flash.is_none() => return show_public_market(&state, &context, id).await,
-        Some(viewer)
-            if kept_body::sees_plain_day(&viewer.actor)
-                && !member::helping::helps_anyone(&state.db, &viewer.actor).await? =>
-        {
+        Some(viewer) if kept_body::sees_plain_day(&viewer.actor) => {
             let page = kept_body::show_plain_day(&state, &context, &viewer.actor, id).await?;
             return Ok(page.into_response());
         }

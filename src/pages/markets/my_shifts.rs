@@ -102,7 +102,7 @@ pub(super) async fn show_my_shifts(
     context: PageContext,
     SignedIn { actor, .. }: SignedIn,
 ) -> Result<Response, AppError> {
-    let body = if member::helping::helps_anyone(&state.db, &actor).await? {
+    let body = if actor.helps {
         // Their page shows the shifts of the people they help too: rendered whole.
         my_shifts_body(&state, &context, &actor, Utc::now())
             .await?

@@ -21,6 +21,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::stall::Entity",
+        from = "Column::StallId",
+        to = "super::stall::Column::Id"
+    )]
+    Stall,
+}
+
+impl Related<super::stall::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Stall.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

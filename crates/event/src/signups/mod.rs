@@ -180,9 +180,15 @@ async fn open_shift(
     shift_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(shift::Model, stall::Model, event::Model), EventError> {
-    let shift = find_shift(db, shift_id).await?;
-    let stall = find_stall(db, shift.stall_id).await?;
-    let event = schedule::find(db, stall.event_id).await?;
+    // In one query: every sign-up asks this before its turn to write.
+    let Some((shift, Some(stall), Some(event))) = shift::Entity::find_by_id(shift_id)
+        .find_also_related(stall::Entity)
+        .and_also_related(event::Entity)
+        .one(db)
+        .await?
+    else {
+        return Err(EventError::NotFound);
+    };
     match closed_reason(&event, &shift, now, at_desk) {
         Some(reason) => Err(EventError::field("shift", reason)),
         None => Ok((shift, stall, event)),

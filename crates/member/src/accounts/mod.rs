@@ -409,6 +409,7 @@ pub(crate) fn actor_of(person: &person::Model, account: &account::Model) -> Acto
         name: person.name.clone(),
         role: account.role,
         leads: Vec::new(),
+        helps: false,
     }
 }
 

@@ -79,19 +79,6 @@ pub async fn current_organizations_of(
         .await?)
 }
 
-/// The organizations a person currently leads.
-pub async fn led_by(db: &impl ConnectionTrait, person_id: Uuid) -> Result<Vec<Uuid>, MemberError> {
-    Ok(membership::Entity::find()
-        .select_only()
-        .column(membership::Column::OrganizationId)
-        .filter(membership::Column::PersonId.eq(person_id))
-        .filter(membership::Column::LeftOn.is_null())
-        .filter(membership::Column::Role.eq(MemberRole::Leader.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
 pub async fn find_person_by_phone(
     db: &impl ConnectionTrait,
     phone: &Phone,
