@@ -1,6 +1,7 @@
 //! Opening the database named by `DATABASE_URL` and bringing its schema up to date.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
@@ -20,7 +21,13 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(settings.db_max_connections.max(2))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // A pooled connection is pinged before it is handed out only when it has been idle
+        // a while (a server restarted, a firewall dropped it). By default each one is, and
+        // sea-orm takes a connection from the pool for every statement outside a
+        // transaction: each would cost a round trip (on SQLite, a hand-off to the
+        // connection's thread) before its own.
+        .test_before_acquire_if_idle_for(PING_AFTER_IDLE);
 
     if url.starts_with("sqlite:") {
         create_sqlite_folder(url)?;
@@ -35,6 +42,9 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     }
     Database::connect(options).await
 }
+
+/// How long a pooled connection may have been idle before it is checked.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
 /// What SQLite may hold in memory, all connections together (bytes), before it reuses its
 /// cached pages instead of growing. Each pooled connection keeps its own page cache of up

@@ -41,6 +41,12 @@ async fn every_sqlite_connection_uses_wal_full_sync_foreign_keys_a_busy_timeout_
         pool.options().get_max_connections() > 1,
         "a pool, not one connection"
     );
+    // Every statement takes a connection from the pool: pinging each first would double
+    // the hand-offs to SQLite's threads.
+    assert!(
+        !pool.options().get_test_before_acquire(),
+        "connections in use are not pinged at every statement"
+    );
 
     // Hold three connections at once so each is a different one.
     let mut connections = Vec::new();

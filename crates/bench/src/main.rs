@@ -1,7 +1,7 @@
 //! The load benchmark: `cargo run --release -p bench` (SQLite), or
 //! `cargo run --release -p bench -- --postgres postgres://postgres@127.0.0.1:5432/postgres`
 //! (a fresh database is created on that server and dropped afterwards). `--smoke` runs a
-//! small version in seconds; `--keep` keeps the SQLite database and prints where it is.
+//! small version in seconds; `--keep` keeps the database and prints where it is.
 //!
 //! It fills a fresh database with ten years of a busy platform, starts the real server in a
 //! process of its own (this program, re-run as `serve`), drives it with 64 concurrent
@@ -117,6 +117,10 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     if let Some((server, name)) = drop_after {
+        if keep {
+            eprintln!("database kept: {url}");
+            return result;
+        }
         let admin = Database::connect(&server).await?;
         admin
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
