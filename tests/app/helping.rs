@@ -28,11 +28,19 @@ async fn helped_named(app: &TestApp, name: &str) -> person::Model {
 async fn a_neighbour_signs_up_a_woman_without_a_smartphone_who_later_takes_over() {
     let provider = fake_aliyun().await;
     let app = TestApp::new().await;
-    let (_, shift_id) = market_with_shift_of(&app, 2, "南湖爱心理发队").await;
+    let (market_id, shift_id) = market_with_shift_of(&app, 2, "南湖爱心理发队").await;
     let helper = app
         .signed_in(PlatformRole::Volunteer, "王小红", "13900002001")
         .await;
     let helper_id = helped_helper_id(&app, "13900002001").await;
+    // The market day offers signing up someone else only to those who help someone.
+    let offers_helped = async || {
+        helper
+            .get_text(&format!("/markets/{market_id}"))
+            .await
+            .contains("为我帮助的人报名")
+    };
+    assert!(!offers_helped().await, "helps nobody yet");
 
     // Forgetting to ask her: refused, with what was typed kept.
     let form = [
@@ -78,6 +86,7 @@ async fn a_neighbour_signs_up_a_woman_without_a_smartphone_who_later_takes_over(
     assert_eq!(registered.len(), 1);
     assert_eq!(registered[0].actor_id, Some(helper_id));
 
+    assert!(offers_helped().await, "the day offers signing her up");
     // The shift's page offers her by name; one tap signs her up, recorded as the helper's act.
     let offer = helper.get_text(&format!("/shifts/{shift_id}/signup")).await;
     assert!(offer.contains("为 张奶奶 报名"), "{offer}");
@@ -147,6 +156,7 @@ async fn a_neighbour_signs_up_a_woman_without_a_smartphone_who_later_takes_over(
     // From now on she manages it herself: the helper sees that, and acts for her no more.
     let list = helper.get_text("/me/helped").await;
     assert!(list.contains("本人已用自己的手机登录"), "{list}");
+    assert!(!offers_helped().await, "she signs herself up now");
     let cancel = helper
         .post(
             &format!("/shifts/{shift_id}/cancel-for"),
