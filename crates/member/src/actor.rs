@@ -149,7 +149,6 @@ mod tests {
         let (mine, theirs) = (Uuid::now_v7(), Uuid::now_v7());
         let leader = Actor {
             leads: vec![mine],
-            helps: false,
             ..actor(PlatformRole::Volunteer)
         };
         assert!(leader.can_manage_org(mine));
