@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use member::PlatformRole;
 use member::entities::{account, person, session};
 use sea_orm::sea_query::Expr;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::helpers::{Browser, PASSWORD, TestApp, location};
 
@@ -495,4 +495,73 @@ pub(crate) async fn futures_join_all<F: Future<Output = u16> + Send + 'static>(
         results.push(handle.await.unwrap());
     }
     results
+}
+
+/// A signed-in request finds its person with every organization they lead and whether
+/// they help anyone in one query, one row per organization led: by a browser's session
+/// and by an API token alike, and again once one leadership ends.
+#[tokio::test]
+async fn the_one_signed_in_knows_every_organization_they_lead_and_whom_they_help() {
+    let app = TestApp::new().await;
+    let phone = "13900003001";
+    let person_id = app
+        .add_account(PlatformRole::Volunteer, "李队长", phone)
+        .await;
+    let haircuts = app
+        .add_org("南湖爱心理发队", "elderly", "南湖社区", phone)
+        .await;
+    let books = app.add_org("北岸读书会", "safety", "北岸社区", phone).await;
+    let token = app.api_token(phone, PASSWORD).await;
+    let cookie = Browser::session_cookie(&app.browser().login(phone, PASSWORD).await).unwrap();
+    let policy = member::sessions::SessionPolicy::default();
+    let signed_in = async || {
+        let now = Utc::now();
+        let by_token = member::sessions::actor_for_api_token(&app.db, &token, now)
+            .await
+            .unwrap()
+            .expect("the token opens");
+        let by_session = member::sessions::actor_for_session(&app.db, &cookie, &policy, now)
+            .await
+            .unwrap()
+            .expect("the session opens");
+        assert_eq!(by_token, by_session);
+        assert_eq!(by_token.person_id, person_id);
+        by_token
+    };
+    let led = |actor: &member::Actor| {
+        let mut leads = actor.leads.clone();
+        leads.sort();
+        leads
+    };
+    let mut both = vec![haircuts, books];
+    both.sort();
+    let actor = signed_in().await;
+    assert_eq!((led(&actor), actor.helps), (both.clone(), false));
+
+    let neighbour = member::helping::HelpedInput {
+        name: "张奶奶".to_owned(),
+        phone: String::new(),
+        birth_year: "1948".to_owned(),
+        agreed: true,
+        note: String::new(),
+    };
+    member::helping::register(&app.db, &actor, &neighbour, Utc::now())
+        .await
+        .unwrap();
+    let actor = signed_in().await;
+    assert_eq!((led(&actor), actor.helps), (both, true));
+
+    // Stepping down from one organization: the other is still led.
+    let ended = member::entities::membership::Entity::update_many()
+        .col_expr(
+            member::entities::membership::Column::LeftOn,
+            Expr::value(Utc::now().date_naive()),
+        )
+        .filter(member::entities::membership::Column::OrganizationId.eq(books))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(ended.rows_affected, 1);
+    let actor = signed_in().await;
+    assert_eq!((led(&actor), actor.helps), (vec![haircuts], true));
 }

@@ -3,10 +3,10 @@
 //! these tables opens nothing.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryTrait, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    FromQueryResult, QueryFilter, QueryResult, QuerySelect, QueryTrait, Related, Select, Set,
 };
 use uuid::Uuid;
 
@@ -68,12 +68,8 @@ pub async fn actor_for_session(
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>, MemberError> {
     let hash = digest(token);
-    // The session, its account and person in one query: this runs on every page.
-    let Some((found, account, person)) = session::Entity::find_by_id(hash.clone())
-        .find_also_related(account::Entity)
-        .and_also_related(person::Entity)
-        .one(db)
-        .await?
+    let Some((found, actor)) =
+        find_with_actor(db, session::Entity::find_by_id(hash.clone())).await?
     else {
         return Ok(None);
     };
@@ -81,7 +77,7 @@ pub async fn actor_for_session(
         session::Entity::delete_by_id(hash).exec(db).await?;
         return Ok(None);
     }
-    let Some(actor) = usable_actor(db, account, person).await? else {
+    let Some(actor) = actor else {
         return Ok(None);
     };
     if now - found.last_seen_at >= TOUCH_EVERY {
@@ -95,64 +91,97 @@ pub async fn actor_for_session(
     Ok(Some(actor))
 }
 
-/// The actor of an account found with its person, or `None` when the account is
-/// disabled or the person erased.
-async fn usable_actor(
+/// A credential's row (a session or an API token) as found with the actor behind it: one
+/// row per organization the person leads (a single row with none when they lead none),
+/// and whether they still act for anyone they registered (`helping`).
+struct Found<M> {
+    row: M,
+    leads: Option<Uuid>,
+    helps: bool,
+}
+
+const LEADS: &str = "actor_leads";
+const HELPS: &str = "actor_helps";
+
+impl<M: FromQueryResult> FromQueryResult for Found<M> {
+    fn from_query_result(res: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Found {
+            row: M::from_query_result(res, pre)?,
+            leads: res.try_get("", LEADS)?,
+            helps: res.try_get("", HELPS)?,
+        })
+    }
+}
+
+/// The credential row `select` finds, with the actor behind it when its account is usable
+/// (not disabled, the person not erased). Every signed-in request asks this, so the row,
+/// its account and person, what they lead and whether they help anyone come in one query.
+async fn find_with_actor<E>(
     db: &impl ConnectionTrait,
-    account: Option<account::Model>,
-    person: Option<person::Model>,
-) -> Result<Option<Actor>, MemberError> {
-    match (account, person) {
+    select: Select<E>,
+) -> Result<Option<(E::Model, Option<Actor>)>, MemberError>
+where
+    E: EntityTrait + Related<account::Entity>,
+    E::Model: FromQueryResult,
+{
+    let helped = Alias::new("helped");
+    let helps = Query::select()
+        .expr(Expr::val(1))
+        .from(helped_person::Entity)
+        .join_as(
+            JoinType::InnerJoin,
+            person::Entity,
+            helped.clone(),
+            Expr::col((helped.clone(), person::Column::Id))
+                .equals((helped_person::Entity, helped_person::Column::PersonId)),
+        )
+        .and_where(
+            Expr::col((helped_person::Entity, helped_person::Column::HelperId))
+                .equals((person::Entity, person::Column::Id)),
+        )
+        .and_where(helped_person::Column::ClaimedAt.is_null())
+        .and_where(Expr::col((helped, person::Column::ErasedAt)).is_null())
+        .to_owned();
+    let mut select = select
+        .find_also_related(account::Entity)
+        .and_also_related(person::Entity);
+    QueryTrait::query(&mut select).join(
+        JoinType::LeftJoin,
+        membership::Entity,
+        Condition::all()
+            .add(
+                Expr::col((membership::Entity, membership::Column::PersonId))
+                    .equals((person::Entity, person::Column::Id)),
+            )
+            .add(membership::Column::LeftOn.is_null())
+            .add(membership::Column::Role.eq(MemberRole::Leader.as_str())),
+    );
+    let rows = select
+        .column_as(membership::Column::OrganizationId, LEADS)
+        .column_as(Expr::exists(helps), HELPS)
+        .into_model::<Found<E::Model>, account::Model, person::Model>()
+        .all(db)
+        .await?;
+    let mut rows = rows.into_iter();
+    let Some((first, account, person)) = rows.next() else {
+        return Ok(None);
+    };
+    let actor = match (account, person) {
         (Some(account), Some(person))
             if account.disabled_at.is_none() && person.erased_at.is_none() =>
         {
             let mut actor = actor_of(&person, &account);
-            (actor.leads, actor.helps) = leads_and_helps(db, person.id).await?;
-            Ok(Some(actor))
+            actor.helps = first.helps;
+            actor.leads = first
+                .leads
+                .into_iter()
+                .chain(rows.filter_map(|(r, ..)| r.leads))
+                .collect();
+            Some(actor)
         }
-        _ => Ok(None),
-    }
-}
-
-/// The organizations a person currently leads, and whether they still act for anyone
-/// they registered (`helping`), in one query: every signed-in request asks both. The led
-/// organizations come as rows, and helping as one more row without an organization.
-async fn leads_and_helps(
-    db: &impl ConnectionTrait,
-    person_id: Uuid,
-) -> Result<(Vec<Uuid>, bool), MemberError> {
-    let mut leads = Query::select()
-        .column(membership::Column::OrganizationId)
-        .from(membership::Entity)
-        .and_where(membership::Column::PersonId.eq(person_id))
-        .and_where(membership::Column::LeftOn.is_null())
-        .and_where(membership::Column::Role.eq(MemberRole::Leader.as_str()))
-        .to_owned();
-    let helped = Query::select()
-        .expr(Expr::val(1))
-        .from(helped_person::Entity)
-        .inner_join(
-            person::Entity,
-            Expr::col((person::Entity, person::Column::Id))
-                .equals((helped_person::Entity, helped_person::Column::PersonId)),
-        )
-        .and_where(helped_person::Column::HelperId.eq(person_id))
-        .and_where(helped_person::Column::ClaimedAt.is_null())
-        .and_where(person::Column::ErasedAt.is_null())
-        .to_owned();
-    let helps = Query::select()
-        .expr(Expr::val(Option::<Uuid>::None))
-        .and_where(Expr::exists(helped))
-        .to_owned();
-    leads.union(UnionType::All, helps);
-    let (mut led, mut helps) = (Vec::new(), false);
-    for row in db.query_all(&leads).await? {
-        match row.try_get_by_index::<Option<Uuid>>(0)? {
-            Some(organization) => led.push(organization),
-            None => helps = true,
-        }
-    }
-    Ok((led, helps))
+        _ => None,
+    };
+    Ok(Some((first.row, actor)))
 }
 
 /// Logout: the session is gone from the database, so the old cookie opens nothing.
@@ -247,19 +276,13 @@ pub async fn actor_for_api_token(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>, MemberError> {
-    // The token, its account and person in one query: this runs on every API call.
-    let Some((found, account, person)) = api_token::Entity::find()
-        .find_also_related(account::Entity)
-        .and_also_related(person::Entity)
+    let token = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(digest(token)))
         .filter(api_token::Column::RevokedAt.is_null())
-        .filter(api_token::Column::CreatedAt.gt(now - API_TOKEN_VALID_FOR))
-        .one(db)
-        .await?
-    else {
+        .filter(api_token::Column::CreatedAt.gt(now - API_TOKEN_VALID_FOR));
+    let Some((found, actor)) = find_with_actor(db, token).await? else {
         return Ok(None);
     };
-    let actor = usable_actor(db, account, person).await?;
     if actor.is_some() && found.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) {
         let touch = api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(now))

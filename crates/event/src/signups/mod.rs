@@ -5,13 +5,14 @@
 //! arrival order and move up when someone cancels.
 
 use chrono::{DateTime, Utc};
-use member::entities::{membership, person};
+use member::entities::{membership, person, person_skill};
 use member::notices::{self, Kind};
 use member::{Actor, FieldError, audit, tx};
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
 use sea_orm::{
-    Condition, DatabaseConnection, PaginatorTrait, QueryOrder, QuerySelect, Set, SqlErr,
+    Condition, DatabaseConnection, FromQueryResult, Iterable, PaginatorTrait, QueryOrder,
+    QuerySelect, Set, SqlErr,
 };
 use serde::Serialize;
 
@@ -544,26 +545,43 @@ async fn waiting_on(
         .collect())
 }
 
-/// Where the viewer stands on each of the shifts (none cancelled), and their skills.
+/// Where the viewer stands on each of the shifts (none cancelled), and their skills: one
+/// query, as a signed-in volunteer's market-day page asks both on every view. Sign-ups come
+/// as rows with no skill, and each skill as a row with nothing else.
 pub async fn viewer_on(
     db: &impl ConnectionTrait,
     person: Uuid,
     shift_ids: Vec<Uuid>,
 ) -> Result<(std::collections::HashMap<Uuid, Standing>, Vec<String>), EventError> {
-    let skills = member::memberships::skills_of(db, &[person])
-        .await?
-        .remove(&person)
-        .unwrap_or_default();
-    let signups = signup::Entity::find()
-        .filter(signup::Column::ShiftId.is_in(shift_ids))
-        .filter(signup::Column::PersonId.eq(person))
-        .filter(signup::Column::Status.ne(SignupStatus::Cancelled))
-        .all(db)
-        .await?;
-    let mut mine = std::collections::HashMap::new();
-    for signup in signups {
-        mine.insert(signup.shift_id, standing_of(db, &signup).await?);
+    const SKILL: &str = "viewer_skill";
+    let mut query = Query::select()
+        .columns(signup::Column::iter().map(|c| (signup::Entity, c)))
+        .expr_as(Expr::cust("NULL"), SKILL)
+        .from(signup::Entity)
+        .and_where(signup::Column::ShiftId.is_in(shift_ids))
+        .and_where(signup::Column::PersonId.eq(person))
+        .and_where(signup::Column::Status.ne(SignupStatus::Cancelled))
+        .to_owned();
+    let mut skills = Query::select();
+    for _ in signup::Column::iter() {
+        skills.expr(Expr::cust("NULL"));
     }
+    skills
+        .column(person_skill::Column::Skill)
+        .from(person_skill::Entity)
+        .and_where(person_skill::Column::PersonId.eq(person));
+    query.union(UnionType::All, skills);
+    let (mut mine, mut skills) = (std::collections::HashMap::new(), Vec::new());
+    for row in db.query_all(&query).await? {
+        match row.try_get::<Option<String>>("", SKILL)? {
+            Some(skill) => skills.push(skill),
+            None => {
+                let signup = signup::Model::from_query_result(&row, "")?;
+                mine.insert(signup.shift_id, standing_of(db, &signup).await?);
+            }
+        }
+    }
+    skills.sort();
     Ok((mine, skills))
 }
 
