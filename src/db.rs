@@ -40,8 +40,20 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
                 .pragma("soft_heap_limit", SQLITE_HEAP_LIMIT.to_string())
         });
     }
+    if url.starts_with("postgres") {
+        options.map_sqlx_postgres_opts(|opts| {
+            opts.options([("random_page_cost", POSTGRES_RANDOM_PAGE_COST)])
+        });
+    }
     Database::connect(options).await
 }
+
+/// What PostgreSQL's planner is told a page read out of order costs, against 1 for the
+/// next page of a scan, on this platform's connections only. Its default, 4, is a spinning
+/// disk's: with it the month's report read every hour entry of ten years (a parallel scan
+/// of a million rows, 183 ms) rather than look up the month's 8,320 by index (50 ms). 1.1
+/// is PostgreSQL's own advice for solid-state storage, or data that fits in memory.
+const POSTGRES_RANDOM_PAGE_COST: &str = "1.1";
 
 /// How long a pooled connection may have been idle before it is checked.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(30);

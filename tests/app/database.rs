@@ -98,3 +98,28 @@ async fn the_sqlite_folder_is_created_on_first_run() {
     db.close().await.unwrap();
     assert!(file.exists());
 }
+
+/// On PostgreSQL every pooled connection tells the planner that reading out of order is
+/// cheap (`src/db.rs`): the month's report then looks its records up by index. SQLite has
+/// no such setting; the test checks which database it got.
+#[tokio::test]
+async fn postgresql_connections_plan_for_solid_state_storage() {
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        assert!(database.url().starts_with("sqlite:"), "{}", database.url());
+        return;
+    }
+    let pool = db.get_postgres_connection_pool();
+    let mut connections = Vec::new();
+    for _ in 0..2 {
+        connections.push(pool.acquire().await.unwrap());
+    }
+    for connection in &mut connections {
+        let cost: String = sqlx::query_scalar("SHOW random_page_cost")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
+        assert_eq!(cost, "1.1");
+    }
+}
