@@ -223,7 +223,7 @@ async fn resolve(
                 .await?
         }
         OwnedCredential::ApiToken(token) => {
-            sessions::actor_for_api_token(&state.db, token, now).await?
+            sessions::actor_for_api_token(&state.db, &state.token_uses, token, now).await?
         }
     };
     Ok(found)

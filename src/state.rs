@@ -16,6 +16,8 @@ pub struct Inner {
     pub templates: Handlebars<'static>,
     pub settings: Settings,
     pub metrics: Metrics,
+    /// API tokens' uses, written together a moment later.
+    pub token_uses: member::sessions::TokenUses,
     /// Public pages kept rendered until what they show changes.
     pub pages: crate::page_cache::PageCache,
     /// Market days' bodies as every plain volunteer sees them, kept the same way.
@@ -42,6 +44,7 @@ impl AppState {
             templates,
             settings,
             metrics,
+            token_uses: member::sessions::TokenUses::default(),
             pages: crate::page_cache::PageCache::default(),
             market_bodies: crate::page_cache::PageCache::default(),
             my_shifts_bodies: crate::page_cache::PageCache::default(),

@@ -514,9 +514,10 @@ async fn the_one_signed_in_knows_every_organization_they_lead_and_whom_they_help
     let token = app.api_token(phone, PASSWORD).await;
     let cookie = Browser::session_cookie(&app.browser().login(phone, PASSWORD).await).unwrap();
     let policy = member::sessions::SessionPolicy::default();
+    let uses = member::sessions::TokenUses::default();
     let signed_in = async || {
         let now = Utc::now();
-        let by_token = member::sessions::actor_for_api_token(&app.db, &token, now)
+        let by_token = member::sessions::actor_for_api_token(&app.db, &uses, &token, now)
             .await
             .unwrap()
             .expect("the token opens");

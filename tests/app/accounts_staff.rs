@@ -186,6 +186,56 @@ async fn bearer_tokens_work_until_revoked() {
 }
 
 #[tokio::test]
+async fn when_each_token_was_last_used_shows_in_its_owners_export_a_moment_later() {
+    let app = TestApp::new().await;
+    app.add_account(PlatformRole::Volunteer, "李阿姨", "13912345678")
+        .await;
+    let (first, second) = (
+        app.api_token("13912345678", PASSWORD).await,
+        app.api_token("13912345678", PASSWORD).await,
+    );
+    let export = |token: &str| {
+        app.client
+            .get(app.url("/api/v1/me/export"))
+            .bearer_auth(token)
+            .send()
+    };
+    let used_since = |data: &serde_json::Value, since: chrono::DateTime<chrono::Utc>| {
+        (data["api_tokens"].as_array().unwrap().iter())
+            .filter(|t| {
+                t["last_used_at"]
+                    .as_str()
+                    .is_some_and(|at| at.parse::<chrono::DateTime<chrono::Utc>>().unwrap() >= since)
+            })
+            .count()
+    };
+    let before = chrono::Utc::now();
+    // Both tokens used at once: the request answers without waiting for the stamp.
+    let (a, b) = tokio::join!(export(&first), export(&second));
+    assert_eq!(a.unwrap().status(), 200);
+    let data: serde_json::Value = b.unwrap().json().await.unwrap();
+    assert_eq!(data["api_tokens"].as_array().unwrap().len(), 2);
+
+    // Both stamps are written together a moment later, each with its own time.
+    let mut seen = 0;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let data: serde_json::Value = export(&first).await.unwrap().json().await.unwrap();
+        seen = used_since(&data, before);
+        if seen == 2 {
+            break;
+        }
+    }
+    assert_eq!(seen, 2, "both tokens' uses are written within five seconds");
+    let stamped = member::entities::api_token::Entity::find()
+        .filter(member::entities::api_token::Column::LastUsedAt.is_not_null())
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stamped, 2);
+}
+
+#[tokio::test]
 async fn two_registrations_of_one_phone_at_the_same_moment_leave_one_account() {
     let app = TestApp::new().await;
     let attempts = (0..6).map(|n| {

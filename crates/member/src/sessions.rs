@@ -2,8 +2,11 @@
 //! servers behind a load balancer share them. Only SHA-256 digests are stored: a copy of
 //! these tables opens nothing.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query};
+use sea_orm::sea_query::{Alias, CaseStatement, Condition, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     FromQueryResult, QueryFilter, QueryResult, QuerySelect, QueryTrait, Related, Select, Set,
@@ -270,9 +273,10 @@ pub async fn issue_api_token(
 }
 
 /// The person behind a bearer token, or `None` when it is unknown, revoked, expired, or
-/// its account is disabled or erased.
+/// its account is disabled or erased. Its use is noted in `uses`, to be written shortly.
 pub async fn actor_for_api_token(
     db: &DatabaseConnection,
+    uses: &TokenUses,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>, MemberError> {
@@ -284,13 +288,78 @@ pub async fn actor_for_api_token(
         return Ok(None);
     };
     if actor.is_some() && found.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY) {
-        let touch = api_token::Entity::update_many()
-            .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
-            .filter(api_token::Column::Id.eq(found.id))
-            .into_query();
-        crate::tx::write_one(db, &touch).await?;
+        uses.note(db, found.id, now);
     }
     Ok(actor)
+}
+
+/// When API tokens were last used, written a moment later, many tokens in one statement.
+///
+/// The stamp only tells the token's owner when it was last used (their data export), and
+/// decides nothing, so the request does not wait for it: written at once, a client that
+/// signs in and signs up would make two writes, each waiting its turn. A request notes the
+/// use here; the first note after a quiet spell starts a writer that waits
+/// [`TOKEN_USES_WRITTEN_AFTER`] and writes everything noted by then (uses noted in the
+/// last moment before the server stops are not written). A session's
+/// `last_seen_at`, by contrast, decides when it ends, and is written at once.
+#[derive(Clone, Default)]
+pub struct TokenUses(Arc<Mutex<PendingUses>>);
+
+#[derive(Default)]
+struct PendingUses {
+    /// Each token's latest use not yet written.
+    uses: HashMap<Uuid, DateTime<Utc>>,
+    /// A writer is waiting to write them.
+    writer_waiting: bool,
+}
+
+/// How long noted uses wait to be written together.
+pub const TOKEN_USES_WRITTEN_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Tokens stamped per statement: well under either database's limit on bound values.
+const STAMPS_PER_STATEMENT: usize = 500;
+
+impl TokenUses {
+    fn note(&self, db: &DatabaseConnection, token_id: Uuid, at: DateTime<Utc>) {
+        let Ok(mut pending) = self.0.lock() else {
+            return;
+        };
+        pending.uses.insert(token_id, at);
+        if !pending.writer_waiting {
+            pending.writer_waiting = true;
+            tokio::spawn(self.clone().write_after(db.clone()));
+        }
+    }
+
+    async fn write_after(self, db: DatabaseConnection) {
+        tokio::time::sleep(TOKEN_USES_WRITTEN_AFTER).await;
+        let uses: Vec<(Uuid, DateTime<Utc>)> = match self.0.lock() {
+            Ok(mut pending) => {
+                pending.writer_waiting = false;
+                pending.uses.drain().collect()
+            }
+            Err(_) => return,
+        };
+        if let Err(err) = write_uses(&db, &uses).await {
+            tracing::warn!(error = %err, tokens = uses.len(), "cannot write when API tokens were used");
+        }
+    }
+}
+
+/// One UPDATE per few hundred tokens, each given its own time, in one write.
+async fn write_uses(db: &DatabaseConnection, uses: &[(Uuid, DateTime<Utc>)]) -> Result<(), DbErr> {
+    let txn = crate::tx::begin_write(db).await?;
+    for chunk in uses.chunks(STAMPS_PER_STATEMENT) {
+        let mut when = CaseStatement::new();
+        for (id, at) in chunk {
+            when = when.case(api_token::Column::Id.eq(*id), Expr::value(*at));
+        }
+        let stamp = api_token::Entity::update_many()
+            .col_expr(api_token::Column::LastUsedAt, when.into())
+            .filter(api_token::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)));
+        stamp.exec(&txn).await?;
+    }
+    txn.commit().await
 }
 
 /// Revokes the token the request came with.
