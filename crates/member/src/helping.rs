@@ -330,22 +330,3 @@ pub async fn erase_in(
     .await?;
     Ok(())
 }
-
-/// Who helps this person, while they have not taken over, and the person's name (their
-/// helper is told what they are told).
-pub(crate) async fn helper_of(
-    db: &impl ConnectionTrait,
-    person_id: Uuid,
-) -> Result<Option<(Uuid, String)>, sea_orm::DbErr> {
-    let found = helped_person::Entity::find_by_id(person_id)
-        .filter(helped_person::Column::ClaimedAt.is_null())
-        .find_also_related(person::Entity)
-        .one(db)
-        .await?;
-    Ok(match found {
-        Some((helped, Some(person))) if person.erased_at.is_none() => {
-            Some((helped.helper_id, person.name))
-        }
-        _ => None,
-    })
-}

@@ -24,6 +24,22 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_one = "super::account::Entity")]
     Account,
+    #[sea_orm(has_one = "super::notice_setting::Entity")]
+    NoticeSetting,
+    #[sea_orm(has_one = "super::helped_person::Entity")]
+    HelpedPerson,
+}
+
+impl Related<super::notice_setting::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::NoticeSetting.def()
+    }
+}
+
+impl Related<super::helped_person::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::HelpedPerson.def()
+    }
 }
 
 impl Related<super::account::Entity> for Entity {

@@ -37,14 +37,20 @@ pub async fn choices_of(db: &impl ConnectionTrait, person_id: Uuid) -> Result<Ch
     Ok(notice_setting::Entity::find_by_id(person_id)
         .one(db)
         .await?
-        .map(|row| Choices {
+        .map(Choices::from)
+        .unwrap_or_default())
+}
+
+impl From<notice_setting::Model> for Choices {
+    fn from(row: notice_setting::Model) -> Self {
+        Choices {
             email: row.email,
             by_sms: row.by_sms,
             by_email: row.by_email,
             reminders: row.reminders,
             lang: row.lang,
-        })
-        .unwrap_or_default())
+        }
+    }
 }
 
 /// An address as typed: one `@` with something on both sides and a dot after it, no spaces.

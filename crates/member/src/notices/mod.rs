@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 pub use choices::{Choices, choices_of, save_choices};
 
-use crate::entities::{delivery, notice, person};
+use crate::entities::{delivery, helped_person, notice, notice_setting, person};
 use crate::{Actor, MemberError};
 
 /// What a notice is about; its catalogue keys are `inbox-{kind}` (in the app and e-mail)
@@ -166,25 +166,43 @@ pub struct Recipient {
 }
 
 pub async fn recipient(db: &impl ConnectionTrait, person_id: Uuid) -> Result<Recipient, DbErr> {
-    let own = reach_of(db, person_id).await?;
-    let helper = match crate::helping::helper_of(db, person_id).await? {
-        Some((helper, name)) => Some((reach_of(db, helper).await?, name)),
+    let (own, helped_by) = reach_of(db, person_id).await?;
+    let helper = match helped_by {
+        Some((helper, name)) => Some((reach_of(db, helper).await?.0, name)),
         None => None,
     };
     Ok(Recipient { own, helper })
 }
 
-async fn reach_of(db: &impl ConnectionTrait, person_id: Uuid) -> Result<Reach, DbErr> {
-    let choices = choices_of(db, person_id).await?;
-    let has_phone = person::Entity::find_by_id(person_id)
+/// How a person is reached and, while a neighbour acts for them (`crate::helping`), who
+/// that helper is and the person's name for the helper's copy: one query, as every
+/// sign-up asks it.
+async fn reach_of(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+) -> Result<(Reach, Option<(Uuid, String)>), DbErr> {
+    let found = person::Entity::find_by_id(person_id)
+        .find_also_related(notice_setting::Entity)
+        .find_also_related(helped_person::Entity)
         .one(db)
-        .await?
-        .is_some_and(|p| p.phone.is_some());
-    Ok(Reach {
+        .await?;
+    let Some((person, settings, helped)) = found else {
+        let nobody = Reach {
+            person_id,
+            choices: Choices::default(),
+            has_phone: false,
+        };
+        return Ok((nobody, None));
+    };
+    let helped_by = helped
+        .filter(|h| h.claimed_at.is_none() && person.erased_at.is_none())
+        .map(|h| (h.helper_id, person.name));
+    let reach = Reach {
         person_id,
-        choices,
-        has_phone,
-    })
+        choices: settings.map(Choices::from).unwrap_or_default(),
+        has_phone: person.phone.is_some(),
+    };
+    Ok((reach, helped_by))
 }
 
 /// `send` to a recipient read beforehand.
